@@ -1,0 +1,92 @@
+import { javascript, typescript, YamlFile } from 'projen';
+
+/**
+ * Source of truth for package.json, tsconfig, jest, eslint and tasks.
+ * Run `npx projen` after editing.
+ */
+const project = new typescript.TypeScriptProject({
+  name: 'cdk8s-kind-cilium',
+  description:
+    'cdk8s constructs that synthesize a complete local kind + Cilium platform (kind config, Cilium Helm values, Kubernetes manifests) from one cluster description.',
+  keywords: ['cdk8s', 'kind', 'cilium', 'kubernetes', 'gateway-api', 'cert-manager'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  minNodeVersion: '20.0.0',
+
+  // TypeScript 7 (npm `latest`) breaks ts-node and ts-jest.
+  typescriptVersion: '~5.9.3',
+
+  // `dist/` holds the synthesized Kubernetes manifests; keep npm tarballs elsewhere.
+  artifactsDirectory: 'artifacts',
+  release: false,
+  github: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+
+  // `imports/` (generated cdk8s bindings) is compiled alongside `src/`.
+  entrypoint: 'lib/src/index.js',
+  entrypointTypes: 'lib/src/index.d.ts',
+  tsconfig: {
+    compilerOptions: { rootDir: '.', skipLibCheck: true },
+    include: ['src/**/*.ts', 'imports/**/*.ts'],
+  },
+  tsconfigDev: {
+    compilerOptions: { skipLibCheck: true },
+    include: ['../src/**/*.ts', '../imports/**/*.ts', '../bench/**/*.ts'],
+  },
+
+  peerDeps: ['cdk8s@^2.70.106', 'cdk8s-plus-28@^2.5.6', 'constructs@^10.4.2'],
+  deps: ['yaml@^2.8.0'],
+  devDeps: [
+    'cdk8s-cli@^2.200.0',
+    'esbuild@^0.25.0',
+    'ajv@^8.17.0',
+    'ajv-formats@^3.0.1',
+    'fast-check@^4.0.0',
+  ],
+
+  jest: true,
+  jestOptions: {
+    // Never write snapshots from `npm test`: it runs `jest --ci`. `npm run test:update` rewrites them on purpose.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    junitReporting: false,
+    jestConfig: {
+      collectCoverage: false,
+      testTimeout: 60_000,
+      testPathIgnorePatterns: ['/node_modules/', '/examples/', '/artifacts/'],
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'bench', 'scripts', 'examples'],
+    ignorePatterns: ['imports/', 'examples/*/node_modules/', 'lib/', '*.js', '*.d.ts'],
+  },
+  gitignore: ['/.cdk8s-build/', '/.synth-staging*/', '/.crd-stripped/', '/examples/*/node_modules/', '/examples/*/out/'],
+});
+
+// The cdk8s app: an esbuild launcher, so `npx cdk8s synth` never type-checks through ts-node.
+new YamlFile(project, 'cdk8s.yaml', {
+  obj: {
+    language: 'typescript',
+    app: 'node scripts/run-app.js',
+    output: 'dist',
+    imports: [],
+  },
+});
+
+project.addTask('import', {
+  description: 'Regenerate imports/ from ../shared/reference CRDs (descriptions stripped first)',
+  exec: 'node scripts/import-crds.js',
+});
+
+project.addTask('synth', {
+  description: 'Synthesize dist/, kind/ and cilium-values/',
+  exec: 'cdk8s synth',
+});
+
+project.synth();

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// Regenerates imports/ (cdk8s bindings) from the upstream CRDs in ../shared/reference.
+// Every string `description` is stripped first: types, enums, patterns and required lists
+// are facts we may commit; upstream prose is not. Usage: `npx projen import`.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { execFileSync } = require('child_process');
+const YAML = require('yaml');
+
+const root = path.resolve(__dirname, '..');
+const reference = path.resolve(root, '..', 'shared', 'reference');
+const scratch = path.join(root, '.crd-stripped');
+
+/** module name -> CRD files (relative to ../shared/reference) */
+const MODULES = {
+  cilium: [
+    'cilium-1.18/ciliumloadbalancerippools.yaml',
+    'cilium-1.18/ciliuml2announcementpolicies.yaml',
+    'cilium-1.18/ciliumnetworkpolicies.yaml',
+    'cilium-1.18/ciliumclusterwidenetworkpolicies.yaml',
+  ],
+  'gateway-api': [
+    'gateway-api-v1.4.0/gateway.networking.k8s.io_gateways.yaml',
+    'gateway-api-v1.4.0/gateway.networking.k8s.io_httproutes.yaml',
+    'gateway-api-v1.4.0/gateway.networking.k8s.io_referencegrants.yaml',
+  ],
+  'cert-manager': [
+    'cert-manager-v1.19/cert-manager.io_certificates.yaml',
+    'cert-manager-v1.19/cert-manager.io_clusterissuers.yaml',
+    'cert-manager-v1.19/cert-manager.io_issuers.yaml',
+  ],
+};
+
+function stripDescriptions(node) {
+  if (Array.isArray(node)) return node.map(stripDescriptions);
+  if (node && typeof node === 'object') {
+    const out = {};
+    for (const [key, value] of Object.entries(node)) {
+      // `description` as a string is prose; an object under that key is a field named "description".
+      if (key === 'description' && typeof value === 'string') continue;
+      out[key] = stripDescriptions(value);
+    }
+    return out;
+  }
+  return node;
+}
+
+if (!fs.existsSync(reference)) {
+  console.error(`import-crds: ${reference} not found; it must sit beside this repository (../shared/reference).`);
+  process.exit(1);
+}
+
+fs.rmSync(scratch, { recursive: true, force: true });
+fs.rmSync(path.join(root, 'imports'), { recursive: true, force: true });
+fs.mkdirSync(scratch, { recursive: true });
+const specs = [];
+for (const [moduleName, files] of Object.entries(MODULES)) {
+  const docs = [];
+  for (const file of files) {
+    for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(reference, file), 'utf8'))) {
+      const crd = doc.toJS();
+      if (crd) docs.push(stripDescriptions(crd));
+    }
+  }
+  const target = path.join(scratch, `${moduleName}.yaml`);
+  fs.writeFileSync(target, docs.map((d) => YAML.stringify(d)).join('---\n'));
+  specs.push(`${moduleName}:=${target}`);
+}
+
+for (const spec of specs) {
+  execFileSync('npx', ['cdk8s', 'import', spec, '--output', 'imports', '--no-save', '--check-upgrade=false'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+}
+fs.rmSync(scratch, { recursive: true, force: true });
+
+// `cdk8s import NAME:=file` writes imports/NAME-<group>.ts; keep the short, stable NAME.ts.
+for (const file of fs.readdirSync(path.join(root, 'imports'))) {
+  const moduleName = Object.keys(MODULES).find((name) => file.startsWith(`${name}-`));
+  if (moduleName) fs.renameSync(path.join(root, 'imports', file), path.join(root, 'imports', `${moduleName}.ts`));
+}
+
+// Guard: nothing of upstream prose may survive in the generated bindings' JSDoc.
+for (const file of fs.readdirSync(path.join(root, 'imports'))) {
+  const text = fs.readFileSync(path.join(root, 'imports', file), 'utf8');
+  if (/controller-gen|kubebuilder/.test(text)) {
+    console.error(`import-crds: imports/${file} still carries upstream annotations`);
+    process.exit(1);
+  }
+}
+console.log(`import-crds: generated ${specs.length} modules in imports/`);

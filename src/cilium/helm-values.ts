@@ -1,0 +1,84 @@
+import { ClusterSpec } from '../platform/cluster-spec';
+
+/** Cilium Helm values as a plain JSON object (written to `cilium-values/<cluster>.yaml`). */
+export type CiliumHelmValues = Record<string, unknown>;
+
+/** Port the kube-apiserver listens on inside a kind control-plane node. */
+export const KIND_API_SERVER_INTERNAL_PORT = 6443;
+
+/** Features contributed by constructs added to the cluster (not by the cluster props). */
+export interface CiliumFeatureFlags {
+  /** A Gateway is part of the platform: Cilium's Gateway API controller must run. */
+  readonly gatewayApi: boolean;
+}
+
+/**
+ * Renders Helm values for Cilium 1.18 from the cluster description. Only keys that exist in the 1.18
+ * chart are written (no `hostServices`, `externalIPs.enabled`, `hostPort.enabled`; `kubeProxyReplacement`
+ * is a boolean, never `strict`).
+ */
+export function renderCiliumValues(spec: ClusterSpec, features: CiliumFeatureFlags): CiliumHelmValues {
+  const values: CiliumHelmValues = {
+    cluster: { name: spec.clusterName },
+    kubeProxyReplacement: spec.kubeProxyReplacement,
+    ...(spec.kubeProxyReplacement
+      ? { k8sServiceHost: `${spec.clusterName}-control-plane`, k8sServicePort: KIND_API_SERVER_INTERNAL_PORT }
+      : {}),
+    ipam: { mode: 'kubernetes' },
+    routingMode: spec.routingMode,
+    ...(spec.routingMode === 'native'
+      ? { ipv4NativeRoutingCIDR: spec.podSubnet.cidr, autoDirectNodeRoutes: true }
+      : { tunnelProtocol: 'vxlan' }),
+    devices: [...spec.devices],
+    operator: { replicas: spec.operatorReplicas },
+    hubble: spec.hubble.enabled
+      ? {
+        enabled: true,
+        relay: { enabled: spec.hubble.relay },
+        ui: { enabled: spec.hubble.ui },
+        metrics: { enabled: [...spec.hubble.metrics] },
+        peerService: { clusterDomain: spec.dnsDomain },
+      }
+      : { enabled: false },
+  };
+  if (spec.l2Announcements.enabled) {
+    values.l2announcements = {
+      enabled: true,
+      leaseDuration: spec.l2Announcements.leaseDuration,
+      leaseRenewDeadline: spec.l2Announcements.leaseRenewDeadline,
+      leaseRetryPeriod: spec.l2Announcements.leaseRetryPeriod,
+    };
+    // Each announced service holds a lease renewed every retry period: give the agent API headroom.
+    values.k8sClientRateLimit = { qps: 50, burst: 100 };
+  }
+  if (spec.masquerade.bpf) {
+    values.bpf = { masquerade: true };
+  }
+  if (spec.masquerade.ipMasqAgent) {
+    values.ipMasqAgent = {
+      enabled: true,
+      config: { nonMasqueradeCIDRs: [...spec.masquerade.nonMasqueradeCidrs], masqLinkLocal: false },
+    };
+  }
+  if (spec.loadBalancer.acceleration !== 'disabled' || spec.loadBalancer.mode !== 'snat') {
+    values.loadBalancer = { acceleration: spec.loadBalancer.acceleration, mode: spec.loadBalancer.mode };
+  }
+  if (features.gatewayApi) {
+    values.gatewayAPI = { enabled: true };
+  }
+  return deepMerge(values, spec.ciliumValuesOverrides);
+}
+
+/** Deep-merges plain objects (arrays and scalars in `override` replace). Neither input is mutated. */
+export function deepMerge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = out[key];
+    out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,93 @@
+import { ClusterSpec } from '../platform/cluster-spec';
+
+/** A kind port mapping (`extraPortMappings[]`), exactly as kind decodes it. */
+export interface KindPortMapping {
+  readonly containerPort: number;
+  readonly hostPort: number;
+  readonly listenAddress: string;
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+}
+
+/** A kind node (`nodes[]`). */
+export interface KindNode {
+  readonly role: 'control-plane' | 'worker';
+  readonly image: string;
+  readonly labels?: Record<string, string>;
+  readonly extraPortMappings?: KindPortMapping[];
+}
+
+/** kind `networking`. */
+export interface KindNetworking {
+  readonly ipFamily: 'ipv4';
+  readonly apiServerPort?: number;
+  readonly podSubnet: string;
+  readonly serviceSubnet: string;
+  readonly disableDefaultCNI: boolean;
+  readonly kubeProxyMode?: 'iptables' | 'nftables' | 'ipvs' | 'none';
+}
+
+/**
+ * The `kind.x-k8s.io/v1alpha4` Cluster config. kind decodes strictly: only kind's own keys
+ * (no `metadata`), and integers as integers.
+ */
+export interface KindClusterConfig {
+  readonly kind: 'Cluster';
+  readonly apiVersion: 'kind.x-k8s.io/v1alpha4';
+  readonly name: string;
+  readonly networking: KindNetworking;
+  readonly kubeadmConfigPatches?: string[];
+  readonly nodes: KindNode[];
+}
+
+/** The kubeadm patches that set a custom cluster DNS domain (API server certs, CoreDNS and kubelets agree). */
+export function dnsDomainPatches(dnsDomain: string): string[] {
+  return [
+    `kind: ClusterConfiguration\nnetworking:\n  dnsDomain: ${dnsDomain}\n`,
+    `kind: KubeletConfiguration\nclusterDomain: ${dnsDomain}\n`,
+  ];
+}
+
+/** Renders the kind config for a cluster: no default CNI (Cilium is the CNI), kube-proxy off when Cilium replaces it. */
+export function renderKindConfig(spec: ClusterSpec): KindClusterConfig {
+  const portMappings: KindPortMapping[] = spec.hostPortMappings.map((m) => ({
+    containerPort: m.containerPort,
+    hostPort: m.hostPort,
+    listenAddress: m.listenAddress,
+    protocol: m.protocol,
+  }));
+  const nodes: KindNode[] = [];
+  for (let i = 0; i < spec.controlPlaneNodes; i++) {
+    nodes.push({
+      role: 'control-plane',
+      image: spec.nodeImage,
+      // Port mappings go on the first control-plane node: NodePorts answer on every node.
+      ...(i === 0 && portMappings.length > 0 ? { extraPortMappings: portMappings } : {}),
+    });
+  }
+  for (let i = 0; i < spec.workers; i++) {
+    nodes.push({
+      role: 'worker',
+      image: spec.nodeImage,
+      ...(Object.keys(spec.workerLabels).length > 0 ? { labels: sortedRecord(spec.workerLabels) } : {}),
+    });
+  }
+  return {
+    kind: 'Cluster',
+    apiVersion: 'kind.x-k8s.io/v1alpha4',
+    name: spec.clusterName,
+    networking: {
+      ipFamily: 'ipv4',
+      ...(spec.apiServerPort !== undefined ? { apiServerPort: spec.apiServerPort } : {}),
+      podSubnet: spec.podSubnet.cidr,
+      serviceSubnet: spec.serviceSubnet.cidr,
+      disableDefaultCNI: true,
+      ...(spec.kubeProxyReplacement ? { kubeProxyMode: 'none' as const } : {}),
+    },
+    ...(spec.dnsDomain !== 'cluster.local' ? { kubeadmConfigPatches: dnsDomainPatches(spec.dnsDomain) } : {}),
+    nodes,
+  };
+}
+
+function sortedRecord(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,74 @@
+/**
+ * Minimal IPv4 arithmetic for subnet and pool checks. Addresses are unsigned 32-bit numbers.
+ */
+
+/** An inclusive range of IPv4 addresses. */
+export interface Ipv4Range {
+  /** First address, as an unsigned 32-bit number. */
+  readonly first: number;
+  /** Last address (inclusive). */
+  readonly last: number;
+}
+
+/** A parsed IPv4 CIDR. */
+export interface Ipv4Cidr extends Ipv4Range {
+  /** The canonical text form, e.g. `10.0.0.0/16`. */
+  readonly cidr: string;
+  /** Prefix length (0-32). */
+  readonly prefix: number;
+}
+
+const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+const IPV4_RE = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
+
+/** Parses a dotted-quad IPv4 address, or returns undefined. */
+export function parseIpv4(text: string): number | undefined {
+  const m = IPV4_RE.exec(text);
+  if (!m) return undefined;
+  return ((Number(m[1]) << 24) >>> 0) + (Number(m[2]) << 16) + (Number(m[3]) << 8) + Number(m[4]);
+}
+
+/** Formats an unsigned 32-bit number as a dotted quad. */
+export function formatIpv4(value: number): string {
+  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.');
+}
+
+/**
+ * Parses `a.b.c.d/n`. Returns a string explaining the problem when the text is not a canonical
+ * IPv4 CIDR (host bits must be zero, as Kubernetes and Cilium expect).
+ */
+export function parseIpv4Cidr(text: string): Ipv4Cidr | string {
+  const [addr, prefixText, extra] = String(text).split('/');
+  if (extra !== undefined || prefixText === undefined || !/^(3[0-2]|[12]?[0-9])$/.test(prefixText)) {
+    return `"${text}" is not an IPv4 CIDR like 10.0.0.0/16`;
+  }
+  const base = parseIpv4(addr);
+  if (base === undefined) return `"${text}" is not an IPv4 CIDR like 10.0.0.0/16`;
+  const prefix = Number(prefixText);
+  const size = 2 ** (32 - prefix);
+  const first = Math.floor(base / size) * size;
+  if (first !== base) {
+    return `"${text}" has host bits set; the network address is ${formatIpv4(first)}/${prefix}`;
+  }
+  return { cidr: `${formatIpv4(first)}/${prefix}`, prefix, first, last: first + size - 1 };
+}
+
+/** Number of addresses in a range. */
+export function rangeSize(r: Ipv4Range): number {
+  return r.last - r.first + 1;
+}
+
+/** True when `inner` lies completely inside `outer`. */
+export function rangeContains(outer: Ipv4Range, inner: Ipv4Range): boolean {
+  return inner.first >= outer.first && inner.last <= outer.last;
+}
+
+/** True when the two ranges share at least one address. */
+export function rangesOverlap(a: Ipv4Range, b: Ipv4Range): boolean {
+  return a.first <= b.last && b.first <= a.last;
+}
+
+/** Human form of a range: `a.b.c.d-e.f.g.h`. */
+export function formatRange(r: Ipv4Range): string {
+  return `${formatIpv4(r.first)}-${formatIpv4(r.last)}`;
+}
