@@ -50,6 +50,8 @@ const project = new typescript.TypeScriptProject({
   ],
 
   jest: true,
+  // ts-jest only transpiles (fast); `tsc --noEmit` at the start of the test task type-checks.
+  tsJestOptions: { transformOptions: { isolatedModules: true } },
   jestOptions: {
     // Never write snapshots from `npm test`: it runs `jest --ci`. `npm run test:update` rewrites them on purpose.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -59,6 +61,7 @@ const project = new typescript.TypeScriptProject({
       collectCoverage: false,
       testTimeout: 60_000,
       testPathIgnorePatterns: ['/node_modules/', '/examples/', '/artifacts/'],
+      reporters: [new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js')],
     },
   },
   eslintOptions: {
@@ -66,7 +69,7 @@ const project = new typescript.TypeScriptProject({
     devdirs: ['test', 'bench', 'scripts', 'examples'],
     ignorePatterns: ['imports/', 'examples/*/node_modules/', 'lib/', '*.js', '*.d.ts'],
   },
-  gitignore: ['/.cdk8s-build/', '/.synth-staging*/', '/.crd-stripped/', '/examples/*/node_modules/', '/examples/*/out/'],
+  gitignore: ['/.cdk8s-build/', '/.cdk8s.out/', '/.synth-staging*/', '/.crd-stripped/', '/examples/*/node_modules/', '/examples/*/out/'],
 });
 
 // The cdk8s app: an esbuild launcher, so `npx cdk8s synth` never type-checks through ts-node.
@@ -74,7 +77,9 @@ new YamlFile(project, 'cdk8s.yaml', {
   obj: {
     language: 'typescript',
     app: 'node scripts/run-app.js',
-    output: 'dist',
+    // The CLI empties its output folder before running the app. The app writes dist/, kind/ and
+    // cilium-values/ itself, atomically, and mirrors the manifests here for the CLI's listing.
+    output: '.cdk8s.out',
     imports: [],
   },
 });
@@ -83,6 +88,15 @@ project.addTask('import', {
   description: 'Regenerate imports/ from ../shared/reference CRDs (descriptions stripped first)',
   exec: 'node scripts/import-crds.js',
 });
+
+project.package.addVersion('0.1.0');
+
+// dist/ holds the committed Kubernetes manifests (GitOps), not build output.
+project.gitignore.removePatterns('/dist/');
+project.gitignore.exclude('/artifacts/');
+
+// Type-check everything (src, imports, tests, bench) before jest: ts-jest only transpiles.
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
 project.addTask('synth', {
   description: 'Synthesize dist/, kind/ and cilium-values/',
