@@ -358,3 +358,61 @@ export function checkPlatform(model: PlatformModel): Violation[] {
 export function poolCapacity(model: PlatformModel): number {
   return model.pools.filter((p) => !p.disabled).reduce((n, p) => n + p.size, 0);
 }
+
+/**
+ * Rules across clusters of one app. All kind clusters of a host share the docker network and the
+ * host's ports, so two clusters must not claim the same pool addresses, host sockets or name.
+ */
+export function checkAcrossClusters(models: readonly PlatformModel[]): Violation[] {
+  const out: Violation[] = [];
+  for (let i = 0; i < models.length; i++) {
+    for (let j = i + 1; j < models.length; j++) {
+      const a = models[i];
+      const b = models[j];
+      if (a.spec.clusterName === b.spec.clusterName) {
+        out.push(v('duplicate-cluster-name', `${b.field}.clusterName`, `"${b.spec.clusterName}" is already used by ${a.field}; kind cluster names and output files must be unique`,
+          'give each cluster its own clusterName'));
+      }
+      if (rangesOverlap(a.spec.dockerNetworkSubnet, b.spec.dockerNetworkSubnet)) {
+        for (const bb of blocksOf(b)) {
+          const clash = blocksOf(a).find((ab) => rangesOverlap(ab.range, bb.range));
+          if (clash) {
+            out.push(v('pools-overlap-across-clusters', bb.field, `block ${bb.text} overlaps ${clash.field} (${clash.text}) of cluster ${a.spec.clusterName} on the same docker network; both would answer ARP for the same addresses`,
+              'give each cluster its own block (e.g. a different high /24 or range)'));
+          }
+        }
+      }
+      for (const sb of hostSockets(b)) {
+        const clash = hostSockets(a).find((sa) => sa.port === sb.port && sa.protocol === sb.protocol
+          && (sa.address === sb.address || sa.address === '0.0.0.0' || sb.address === '0.0.0.0'));
+        if (clash) {
+          out.push(v('duplicate-host-ports', sb.field, `host port ${sb.protocol} ${sb.address}:${sb.port} is also bound by ${clash.field} of cluster ${a.spec.clusterName}; both clusters cannot run at once`,
+            'use a different hostPort'));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Identity of a Kubernetes object in a cluster. */
+interface ObjectIdentity { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } }
+
+/**
+ * Two objects of one cluster with the same group, kind, namespace and name would overwrite each
+ * other on apply: report the second one.
+ */
+export function checkDuplicateObjects(field: string, objects: readonly ObjectIdentity[]): Violation[] {
+  const seen = new Set<string>();
+  const out: Violation[] = [];
+  for (const o of objects) {
+    const group = String(o.apiVersion ?? '').includes('/') ? String(o.apiVersion).split('/')[0] : '';
+    const id = `${group}/${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
+    if (seen.has(id)) {
+      out.push(v('duplicate-object-names', `${field}: ${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`,
+        'two objects share this kind, namespace and name; the second would overwrite the first on apply', 'give one of them another name'));
+    }
+    seen.add(id);
+  }
+  return out;
+}
