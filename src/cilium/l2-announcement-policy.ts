@@ -1,0 +1,153 @@
+import { Construct } from 'constructs';
+import {
+  CiliumL2AnnouncementPolicy,
+  CiliumL2AnnouncementPolicySpecNodeSelectorMatchExpressionsOperator,
+  CiliumL2AnnouncementPolicySpecServiceSelectorMatchExpressionsOperator,
+} from '../../imports/cilium';
+import { invalid } from '../errors';
+import { CiliumLabelSelector, resolveObjectName, resolveSelector } from './load-balancer-ip-pool';
+import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
+
+/** Props of {@link L2AnnouncementPolicy}. */
+export interface L2AnnouncementPolicyProps {
+  /** `metadata.name` (DNS-1123 subdomain). @default - derived from the construct id (and its path below the cluster) */
+  readonly name?: string;
+  /**
+   * Regular expressions (Go RE2 syntax) selecting the node interfaces that answer ARP.
+   * @default - one anchored regex per Cilium device of the cluster, see {@link l2InterfacesForDevices}
+   */
+  readonly interfaces?: string[];
+  /**
+   * Nodes that announce the selected Services.
+   * @default - every node without the `node-role.kubernetes.io/control-plane` label; every node when the
+   * cluster has no workers (otherwise nothing would be announced)
+   */
+  readonly nodeSelector?: CiliumLabelSelector;
+  /** Services announced by this policy. @default - every Service */
+  readonly serviceSelector?: CiliumLabelSelector;
+  /** Announce the LoadBalancer IPs of the selected Services. @default true */
+  readonly loadBalancerIps?: boolean;
+  /** Announce the external IPs of the selected Services. @default false */
+  readonly externalIps?: boolean;
+}
+
+/** Node label kubeadm (and so kind) puts on control-plane nodes. */
+export const CONTROL_PLANE_NODE_LABEL = 'node-role.kubernetes.io/control-plane';
+
+/**
+ * Anchored interface regexes matching the given Cilium `devices`: `eth0` -> `^eth0$`; a trailing `+`
+ * (Cilium's prefix wildcard) becomes `.*`, so `eth+` -> `^eth.*$`. Regex metacharacters are escaped.
+ */
+export function l2InterfacesForDevices(devices: readonly string[]): string[] {
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const out = devices.map((d) => (d.endsWith('+') ? `^${escape(d.slice(0, -1))}.*$` : `^${escape(d)}$`));
+  return [...new Set(out)];
+}
+
+/** Regex constructs JavaScript accepts but Go's RE2 (used by Cilium) rejects. */
+const RE2_UNSUPPORTED: readonly [RegExp, string][] = [
+  [/\(\?<?[=!]/, 'lookaround assertions'],
+  [/\\[1-9]|\\k</, 'backreferences'],
+];
+
+/**
+ * A CiliumL2AnnouncementPolicy (`cilium.io/v2alpha1`): which nodes answer ARP for which Service IPs on
+ * which interfaces. Validates its own fields; the cluster's rules check that L2 announcements and
+ * kube-proxy replacement are enabled and that the interfaces match Cilium's devices.
+ */
+export class L2AnnouncementPolicy extends Construct {
+  /** `metadata.name` of the policy. */
+  public readonly name: string;
+  /** The interface regexes as rendered into `spec.interfaces`. */
+  public readonly interfaces: readonly string[];
+  /** The generated API object (escape hatch). */
+  public readonly apiObject: CiliumL2AnnouncementPolicy;
+
+  constructor(scope: Construct, id: string, props: L2AnnouncementPolicyProps = {}) {
+    super(scope, id);
+    const cluster = KindCiliumCluster.of(this);
+    const path = this.node.path;
+
+    this.name = resolveObjectName(this, cluster, props.name, 'l2-policy');
+
+    if (props.interfaces !== undefined) {
+      if (!Array.isArray(props.interfaces) || props.interfaces.length === 0) {
+        invalid('invalid-l2-interfaces', `${path}.interfaces`, 'is empty, so the policy names no interface',
+          'list interface regexes such as ^eth0$, or omit interfaces to match the cluster\'s Cilium devices');
+      }
+      props.interfaces.forEach((re, i) => checkInterfaceRegex(`${path}.interfaces[${i}]`, re));
+    }
+    this.interfaces = props.interfaces ? [...props.interfaces] : l2InterfacesForDevices(ciliumDevices(cluster));
+
+    const nodeSelector = props.nodeSelector !== undefined
+      ? resolveSelector(`${path}.nodeSelector`, props.nodeSelector)
+      : cluster.spec.workers > 0
+        ? { matchExpressions: [{ key: CONTROL_PLANE_NODE_LABEL, operator: 'DoesNotExist' as const }] }
+        : undefined;
+    const serviceSelector = resolveSelector(`${path}.serviceSelector`, props.serviceSelector);
+
+    const loadBalancerIPs = props.loadBalancerIps ?? true;
+    const externalIPs = props.externalIps ?? false;
+    for (const [key, value] of [['loadBalancerIps', loadBalancerIPs], ['externalIps', externalIPs]] as const) {
+      if (typeof value !== 'boolean') {
+        invalid('invalid-l2-field', `${path}.${key}`, `${JSON.stringify(value)} is not a boolean`, 'use true or false');
+      }
+    }
+
+    this.apiObject = new CiliumL2AnnouncementPolicy(this, 'Resource', {
+      metadata: { name: this.name },
+      spec: {
+        interfaces: [...this.interfaces],
+        loadBalancerIPs,
+        externalIPs,
+        ...(nodeSelector ? {
+          nodeSelector: {
+            matchLabels: nodeSelector.matchLabels,
+            matchExpressions: nodeSelector.matchExpressions?.map((e) => ({
+              key: e.key,
+              operator: e.operator as CiliumL2AnnouncementPolicySpecNodeSelectorMatchExpressionsOperator,
+              values: e.values,
+            })),
+          },
+        } : {}),
+        ...(serviceSelector ? {
+          serviceSelector: {
+            matchLabels: serviceSelector.matchLabels,
+            matchExpressions: serviceSelector.matchExpressions?.map((e) => ({
+              key: e.key,
+              operator: e.operator as CiliumL2AnnouncementPolicySpecServiceSelectorMatchExpressionsOperator,
+              values: e.values,
+            })),
+          },
+        } : {}),
+      },
+    });
+
+    cluster.addFacts({
+      l2Policies: [{ field: path, name: this.name, interfaces: [...this.interfaces], loadBalancerIPs, externalIPs }],
+    });
+  }
+}
+
+/** The cluster's Cilium `devices` as the rules read them (merged Helm values, so overrides count). */
+function ciliumDevices(cluster: KindCiliumCluster): string[] {
+  const devices = cluster.ciliumValues().devices;
+  if (Array.isArray(devices)) return devices.map(String);
+  return String(devices ?? '').split(/[\s,]+/).filter(Boolean);
+}
+
+function checkInterfaceRegex(field: string, re: string): void {
+  if (typeof re !== 'string' || re.length === 0) {
+    invalid('invalid-l2-interfaces', field, `${JSON.stringify(re)} is not a regular expression`, 'use a regex such as ^eth0$ or ^eth[0-9]+$');
+  }
+  try {
+    new RegExp(re);
+  } catch (e) {
+    invalid('invalid-l2-interfaces', field, `"${re}" does not compile: ${(e as Error).message}`, 'fix the regex, e.g. ^eth[0-9]+$');
+  }
+  for (const [pattern, what] of RE2_UNSUPPORTED) {
+    if (pattern.test(re)) {
+      invalid('invalid-l2-interfaces', field, `"${re}" uses ${what}, which Cilium's Go (RE2) regex engine rejects`, 'rewrite it without them, e.g. ^eth[0-9]+$');
+    }
+  }
+}

@@ -1,0 +1,345 @@
+import { createHash } from 'crypto';
+import { Construct, IConstruct } from 'constructs';
+import {
+  CiliumLoadBalancerIpPool,
+  CiliumLoadBalancerIpPoolSpecAllowFirstLastIPs,
+  CiliumLoadBalancerIpPoolSpecServiceSelector,
+  CiliumLoadBalancerIpPoolSpecServiceSelectorMatchExpressionsOperator,
+} from '../../imports/cilium';
+import { invalid } from '../errors';
+import { formatIpv4, Ipv4Cidr, Ipv4Range, parseIpv4, parseIpv4Cidr, rangeSize } from '../net/ipv4';
+import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
+import { PoolBlockFact } from '../platform/platform-model';
+
+/** A pool block given as a CIDR, e.g. `{ cidr: '172.18.250.0/24' }`. IPv4 only. */
+export interface PoolCidrBlock {
+  /** Canonical IPv4 CIDR (host bits zero). */
+  readonly cidr: string;
+}
+
+/** A pool block given as an inclusive address range, e.g. `{ start: '172.18.250.100', stop: '172.18.250.254' }`. IPv4 only. */
+export interface PoolRangeBlock {
+  /** First address of the range. */
+  readonly start: string;
+  /** Last address of the range (inclusive, not lower than `start`). */
+  readonly stop: string;
+}
+
+/** One block of a CiliumLoadBalancerIPPool: a CIDR or a start/stop range. */
+export type PoolBlock = PoolCidrBlock | PoolRangeBlock;
+
+/** Operator of a label selector requirement. */
+export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+
+/** One requirement of a Kubernetes label selector (`matchExpressions` item). */
+export interface CiliumSelectorRequirement {
+  /** Label key. */
+  readonly key: string;
+  /** How the key relates to `values`. */
+  readonly operator: SelectorOperator;
+  /** Values; required (non-empty) for In/NotIn, forbidden for Exists/DoesNotExist. */
+  readonly values?: string[];
+}
+
+/** A Kubernetes label selector as used by the Cilium CRDs (`serviceSelector`, `nodeSelector`). */
+export interface CiliumLabelSelector {
+  /** Labels that must all be present with these values. */
+  readonly matchLabels?: Record<string, string>;
+  /** Requirements that must all hold. */
+  readonly matchExpressions?: CiliumSelectorRequirement[];
+}
+
+/** Props of {@link LoadBalancerIpPool}. */
+export interface LoadBalancerIpPoolProps {
+  /** `metadata.name` (DNS-1123 subdomain). @default - derived from the construct id (and its path below the cluster), e.g. `PublicPool` -> `public-pool` */
+  readonly name?: string;
+  /**
+   * Address blocks of the pool (IPv4 CIDRs or start/stop ranges).
+   * @default - one range from the high end of the cluster's docker network, see {@link defaultPoolBlock}
+   */
+  readonly blocks?: PoolBlock[];
+  /** Only Services matching this selector get addresses from the pool. @default - every Service */
+  readonly serviceSelector?: CiliumLabelSelector;
+  /** Stop allocating new addresses from the pool (existing ones stay). @default false */
+  readonly disabled?: boolean;
+  /**
+   * Whether the first and last address of each CIDR block may be allocated (`spec.allowFirstLastIPs`
+   * `"Yes"`/`"No"`). Cilium ignores it for /31 and /32 blocks and for start/stop ranges.
+   * @default - field omitted, which Cilium treats as `"Yes"`
+   */
+  readonly allowFirstLastIps?: boolean;
+}
+
+const POOL_SYMBOL = Symbol.for('cdk8s-kind-cilium.LoadBalancerIpPool');
+const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_KEY_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+const OPERATORS: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
+/** Third octet of the default /24 in large docker networks, counted from the top: x.y.250.0/24 in a /16. */
+const DEFAULT_SLOT_FROM_TOP = 6;
+
+/**
+ * The address range a pool without `blocks` gets: deterministic, at the HIGH end of the kind docker
+ * network, far from the gateway and node addresses docker hands out from the bottom.
+ *
+ * - prefix <= 20: `.100-.254` of the /24 six from the top, one /24 lower per index
+ *   (172.18.0.0/16: 172.18.250.100-172.18.250.254, then 172.18.249.100-172.18.249.254, ...);
+ * - prefix 21-27: the upper half split in four aligned chunks of 1/8 of the subnet, top chunk first,
+ *   without the broadcast address (172.18.0.0/24: 172.18.0.224-172.18.0.254, then .192-.223, ...).
+ *
+ * @param dockerSubnet the cluster's docker network (`cluster.spec.dockerNetworkSubnet`)
+ * @param index how many default pools the cluster already has (0 for the first)
+ * @param field the prop named in errors
+ * @throws PlatformConfigError (rule `no-default-pool-block`) when the subnet is smaller than /27 or has no room left
+ */
+export function defaultPoolBlock(dockerSubnet: Ipv4Cidr, index = 0, field = 'blocks'): PoolRangeBlock {
+  if (!Number.isInteger(index) || index < 0) {
+    invalid('no-default-pool-block', field, `default pool index ${index} is not a non-negative integer`, 'pass the number of default pools already in the cluster (0, 1, ...)');
+  }
+  const { prefix, first, last, cidr } = dockerSubnet;
+  const explicit = 'give the pool explicit blocks inside the docker network (e.g. blocks: [{ start, stop }])';
+  if (prefix <= 20) {
+    const slot = 2 ** (24 - prefix) - DEFAULT_SLOT_FROM_TOP - index;
+    if (slot < 1) {
+      invalid('no-default-pool-block', field, `the docker network ${cidr} has no room for default pool #${index + 1} (default pools use one /24 each, below the sixth /24 from the top)`, explicit);
+    }
+    const base = first + slot * 256;
+    return { start: formatIpv4(base + 100), stop: formatIpv4(base + 254) };
+  }
+  if (prefix > 27) {
+    invalid('no-default-pool-block', field, `the docker network ${cidr} is too small to carve a default pool from (it needs /27 or larger)`,
+      `${explicit}, or set dockerNetworkSubnet on the cluster to what \`docker network inspect kind\` reports`);
+  }
+  if (index > 3) {
+    invalid('no-default-pool-block', field, `the docker network ${cidr} has room for 4 default pools in its upper half; this is #${index + 1}`, explicit);
+  }
+  const chunk = 2 ** (32 - prefix) / 8;
+  const start = first + (7 - index) * chunk;
+  const stop = Math.min(start + chunk - 1, last - 1);
+  return { start: formatIpv4(start), stop: formatIpv4(stop) };
+}
+
+/**
+ * Usable addresses of one parsed block, following Cilium LB-IPAM: with `allowFirstLastIPs: "No"` the
+ * first and last address of a CIDR block are reserved unless the block is a /31 or /32; start/stop ranges
+ * are never reduced.
+ */
+export function poolBlockSize(range: Ipv4Range, fromCidr: boolean, allowFirstLastIps: boolean): number {
+  const n = rangeSize(range);
+  return fromCidr && !allowFirstLastIps && n > 2 ? n - 2 : n;
+}
+
+/**
+ * A CiliumLoadBalancerIPPool (`cilium.io/v2`, `spec.blocks`): addresses Cilium LB-IPAM hands to Services
+ * of type LoadBalancer. Validates its own fields; containment in the docker network and overlaps are
+ * checked by the cluster's rules.
+ */
+export class LoadBalancerIpPool extends Construct {
+  /** True when `x` is a LoadBalancerIpPool (works across duplicated module copies). */
+  public static isLoadBalancerIpPool(x: unknown): x is LoadBalancerIpPool {
+    return typeof x === 'object' && x !== null && (x as any)[POOL_SYMBOL] === true;
+  }
+
+  /** `metadata.name` of the pool. */
+  public readonly name: string;
+  /** The blocks as rendered into `spec.blocks`. */
+  public readonly blocks: readonly PoolBlock[];
+  /** Usable addresses in the pool (after `allowFirstLastIPs`). */
+  public readonly size: number;
+  /** True when `blocks` was omitted and {@link defaultPoolBlock} chose the range. */
+  public readonly usesDefaultBlocks: boolean;
+  /** The generated API object (escape hatch). */
+  public readonly apiObject: CiliumLoadBalancerIpPool;
+
+  constructor(scope: Construct, id: string, props: LoadBalancerIpPoolProps = {}) {
+    super(scope, id);
+    Object.defineProperty(this, POOL_SYMBOL, { value: true });
+    const cluster = KindCiliumCluster.of(this);
+    const path = this.node.path;
+
+    this.name = resolveObjectName(this, cluster, props.name, 'lb-pool');
+    const serviceSelector = resolveSelector(`${path}.serviceSelector`, props.serviceSelector);
+
+    const allowFirstLast = props.allowFirstLastIps;
+    if (allowFirstLast !== undefined && typeof allowFirstLast !== 'boolean') {
+      invalid('invalid-pool-field', `${path}.allowFirstLastIps`, `${JSON.stringify(allowFirstLast)} is not a boolean`, 'use true ("Yes") or false ("No")');
+    }
+    const disabled = props.disabled ?? false;
+    if (typeof disabled !== 'boolean') {
+      invalid('invalid-pool-field', `${path}.disabled`, `${JSON.stringify(disabled)} is not a boolean`, 'use true or false');
+    }
+
+    let requested: readonly PoolBlock[];
+    if (props.blocks === undefined) {
+      const index = cluster.node.findAll()
+        .filter((c: IConstruct) => c !== this && LoadBalancerIpPool.isLoadBalancerIpPool(c) && c.usesDefaultBlocks).length;
+      requested = [defaultPoolBlock(cluster.spec.dockerNetworkSubnet, index, `${path}.blocks`)];
+      this.usesDefaultBlocks = true;
+    } else {
+      if (!Array.isArray(props.blocks) || props.blocks.length === 0) {
+        invalid('invalid-pool-block', `${path}.blocks`, 'is empty, so the pool offers no address',
+          'list at least one block, e.g. [{ cidr: "172.18.250.0/24" }], or omit blocks to get a range at the top of the docker network');
+      }
+      requested = props.blocks;
+      this.usesDefaultBlocks = false;
+    }
+
+    const parsed = requested.map((b, i) => parseBlock(`${path}.blocks[${i}]`, b));
+    this.blocks = parsed.map((p) => p.block);
+    this.size = parsed.reduce((n, p) => n + poolBlockSize(p.range, p.fromCidr, allowFirstLast ?? true), 0);
+
+    this.apiObject = new CiliumLoadBalancerIpPool(this, 'Resource', {
+      metadata: { name: this.name },
+      spec: {
+        blocks: this.blocks.map((b) => ({ ...b })),
+        disabled,
+        ...(allowFirstLast === undefined ? {} : {
+          allowFirstLastIPs: allowFirstLast ? CiliumLoadBalancerIpPoolSpecAllowFirstLastIPs.YES : CiliumLoadBalancerIpPoolSpecAllowFirstLastIPs.NO,
+        }),
+        ...(serviceSelector ? { serviceSelector: toPoolSelector(serviceSelector) } : {}),
+      },
+    });
+
+    cluster.addFacts({
+      pools: [{
+        field: path,
+        name: this.name,
+        disabled,
+        blocks: parsed.map((p): PoolBlockFact => ({ field: p.field, text: p.text, range: p.range })),
+        size: this.size,
+        hasServiceSelector: serviceSelector !== undefined,
+      }],
+    });
+  }
+}
+
+interface ParsedBlock {
+  readonly field: string;
+  readonly block: PoolBlock;
+  readonly text: string;
+  readonly range: Ipv4Range;
+  readonly fromCidr: boolean;
+}
+
+function parseBlock(field: string, block: PoolBlock): ParsedBlock {
+  const b = (block ?? {}) as Partial<PoolCidrBlock & PoolRangeBlock>;
+  const hasCidr = b.cidr !== undefined;
+  const hasRange = b.start !== undefined || b.stop !== undefined;
+  if (hasCidr === hasRange) {
+    invalid('invalid-pool-block', field, hasCidr ? 'sets both cidr and start/stop' : 'sets neither cidr nor start/stop',
+      'give either { cidr: "172.18.250.0/24" } or { start: "172.18.250.100", stop: "172.18.250.254" }');
+  }
+  if (hasCidr) {
+    const cidr = parseIpv4Cidr(String(b.cidr));
+    if (typeof cidr === 'string') {
+      invalid('invalid-pool-block', `${field}.cidr`, cidr,
+        'use a canonical IPv4 CIDR with the host bits zero, e.g. 172.18.250.0/24 (IPv6 pools are not supported yet)');
+    }
+    return { field, block: { cidr: cidr.cidr }, text: cidr.cidr, range: { first: cidr.first, last: cidr.last }, fromCidr: true };
+  }
+  const address = (key: 'start' | 'stop'): number => {
+    const value = b[key];
+    const parsed = typeof value === 'string' ? parseIpv4(value) : undefined;
+    if (parsed === undefined) {
+      invalid('invalid-pool-block', `${field}.${key}`, value === undefined ? 'is missing (start and stop go together)' : `${JSON.stringify(value)} is not an IPv4 address`,
+        `write a dotted-quad IPv4 address such as 172.18.250.${key === 'start' ? '100' : '254'} (IPv6 pools are not supported yet)`);
+    }
+    return parsed;
+  };
+  const first = address('start');
+  const last = address('stop');
+  if (first > last) {
+    invalid('invalid-pool-block', field, `start ${formatIpv4(first)} is above stop ${formatIpv4(last)}`, 'swap start and stop so that start <= stop');
+  }
+  const start = formatIpv4(first);
+  const stop = formatIpv4(last);
+  return { field, block: { start, stop }, text: `${start}-${stop}`, range: { first, last }, fromCidr: false };
+}
+
+/**
+ * The `metadata.name` of an object of this library: `name` when given (checked as a DNS-1123 subdomain),
+ * otherwise the construct ids below the cluster, kebab-cased and joined with `-` (at most 63 characters;
+ * longer names are cut and suffixed with a hash of the path). Used by this library's Cilium constructs.
+ */
+export function resolveObjectName(construct: IConstruct, cluster: KindCiliumCluster, name: string | undefined, fallback: string): string {
+  if (name !== undefined) {
+    if (typeof name !== 'string' || name.length > 253 || !DNS_SUBDOMAIN_RE.test(name)) {
+      invalid('invalid-name', `${construct.node.path}.name`, `${JSON.stringify(name)} is not a valid Kubernetes object name`,
+        'use at most 253 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit (DNS-1123 subdomain)');
+    }
+    return name;
+  }
+  const ids = construct.node.scopes.slice(cluster.node.scopes.length).map((c) => c.node.id);
+  const slug = ids.join('-')
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  if (slug.length === 0) return fallback;
+  if (slug.length <= 63) return slug;
+  const hash = createHash('sha256').update(ids.join('/')).digest('hex').slice(0, 8);
+  return `${slug.slice(0, 54).replace(/-+$/, '')}-${hash}`;
+}
+
+/**
+ * Checks a label selector field by field and returns it normalised (empty parts dropped), or undefined
+ * when it selects everything. Used by this library's Cilium constructs.
+ */
+export function resolveSelector(field: string, selector: CiliumLabelSelector | undefined): CiliumLabelSelector | undefined {
+  if (selector === undefined) return undefined;
+  const labelFix = 'use a qualified key (optional DNS prefix + "/" + name of at most 63 alphanumerics, "-", "_" or ".") and a value of at most 63 such characters';
+  const matchLabels = Object.entries(selector.matchLabels ?? {});
+  for (const [key, value] of matchLabels) {
+    if (!LABEL_KEY_RE.test(key) || typeof value !== 'string' || !LABEL_VALUE_RE.test(value)) {
+      invalid('invalid-selector', `${field}.matchLabels["${key}"]`, `"${key}: ${value}" is not a valid label`, labelFix);
+    }
+  }
+  const matchExpressions = selector.matchExpressions ?? [];
+  matchExpressions.forEach((e, i) => {
+    const f = `${field}.matchExpressions[${i}]`;
+    if (typeof e?.key !== 'string' || !LABEL_KEY_RE.test(e.key)) {
+      invalid('invalid-selector', `${f}.key`, `${JSON.stringify(e?.key)} is not a valid label key`, labelFix);
+    }
+    if (!OPERATORS.includes(e.operator)) {
+      invalid('invalid-selector', `${f}.operator`, `${JSON.stringify(e.operator)} is not a selector operator`, `use one of ${OPERATORS.join(', ')}`);
+    }
+    const values = e.values ?? [];
+    const needsValues = e.operator === 'In' || e.operator === 'NotIn';
+    if (needsValues && values.length === 0) {
+      invalid('invalid-selector', `${f}.values`, `operator ${e.operator} needs at least one value`, 'list the label values to match, or use Exists/DoesNotExist');
+    }
+    if (!needsValues && values.length > 0) {
+      invalid('invalid-selector', `${f}.values`, `operator ${e.operator} takes no values`, 'drop values, or use In/NotIn');
+    }
+    values.forEach((value, j) => {
+      if (typeof value !== 'string' || !LABEL_VALUE_RE.test(value)) {
+        invalid('invalid-selector', `${f}.values[${j}]`, `${JSON.stringify(value)} is not a valid label value`, labelFix);
+      }
+    });
+  });
+  if (matchLabels.length === 0 && matchExpressions.length === 0) return undefined;
+  return {
+    ...(matchLabels.length > 0 ? { matchLabels: Object.fromEntries(matchLabels) } : {}),
+    ...(matchExpressions.length > 0
+      ? {
+        matchExpressions: matchExpressions.map((e) => ({
+          key: e.key,
+          operator: e.operator,
+          ...(e.values?.length ? { values: [...e.values] } : {}),
+        })),
+      }
+      : {}),
+  };
+}
+
+function toPoolSelector(s: CiliumLabelSelector): CiliumLoadBalancerIpPoolSpecServiceSelector {
+  return {
+    matchLabels: s.matchLabels,
+    matchExpressions: s.matchExpressions?.map((e) => ({
+      key: e.key,
+      operator: e.operator as CiliumLoadBalancerIpPoolSpecServiceSelectorMatchExpressionsOperator,
+      values: e.values,
+    })),
+  };
+}
