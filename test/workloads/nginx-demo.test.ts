@@ -1,0 +1,121 @@
+import { App, Testing } from 'cdk8s';
+import { ClusterDefaultDeny } from '../../src/cilium/cluster-default-deny';
+import { LoadBalancerIpPool } from '../../src/cilium/load-balancer-ip-pool';
+import { PlatformConfigError } from '../../src/errors';
+import { KindCiliumCluster } from '../../src/platform/kind-cilium-cluster';
+import { NGINX_UNPRIVILEGED_IMAGE, NginxDemo, NginxDemoProps } from '../../src/workloads/nginx-demo';
+import { describeWithCiliumCrds, validateCiliumPolicy } from '../support/cilium-crd-validator';
+import { Endpoint, PolicySimulator } from '../support/policy-simulator';
+
+function setup(props: NginxDemoProps = {}, withPool = true) {
+  const cluster = new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev' });
+  if (withPool) new LoadBalancerIpPool(cluster, 'pool');
+  new ClusterDefaultDeny(cluster, 'default-deny');
+  const nginx = new NginxDemo(cluster, 'nginx', props);
+  return { cluster, nginx };
+}
+const find = (manifests: any[], kind: string) => manifests.filter((m) => m.kind === kind);
+
+describe('NginxDemo', () => {
+  const { cluster, nginx } = setup();
+  const manifests = Testing.synth(cluster);
+
+  test('renders a restricted namespace, a deployment, a LoadBalancer service and a policy', () => {
+    expect(find(manifests, 'Namespace')).toEqual([expect.objectContaining({
+      metadata: expect.objectContaining({ name: 'demo', labels: expect.objectContaining({ 'pod-security.kubernetes.io/enforce': 'restricted' }) }),
+    })]);
+    const [deployment] = find(manifests, 'Deployment');
+    expect(deployment.metadata).toMatchObject({ name: 'nginx', namespace: 'demo' });
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.template.spec.containers[0]).toMatchObject({
+      image: NGINX_UNPRIVILEGED_IMAGE,
+      ports: [{ containerPort: 8080, name: 'http' }],
+      readinessProbe: { httpGet: { path: '/', port: 8080 } },
+      securityContext: { runAsUser: 101, runAsNonRoot: true, readOnlyRootFilesystem: true },
+    });
+    const [service] = find(manifests, 'Service');
+    expect(service).toMatchObject({
+      metadata: { name: 'nginx', namespace: 'demo' },
+      spec: { type: 'LoadBalancer', ports: [{ name: 'http', port: 80, targetPort: 8080 }] },
+    });
+  });
+
+  test('the service selects exactly the deployment pods', () => {
+    const [deployment] = find(manifests, 'Deployment');
+    const [service] = find(manifests, 'Service');
+    const podLabels = deployment.spec.template.metadata.labels;
+    expect(Object.entries(service.spec.selector).every(([k, v]) => podLabels[k] === v)).toBe(true);
+    expect(deployment.spec.selector.matchLabels).toEqual(service.spec.selector);
+  });
+
+  test('exposes the service as a gateway backend', () => {
+    expect(nginx.backend).toEqual({ name: 'nginx', namespace: 'demo', port: 80 });
+    expect([nginx.serviceName, nginx.servicePort, nginx.namespace]).toEqual(['nginx', 80, 'demo']);
+  });
+
+  test('records the LoadBalancer service fact and the platform is valid', () => {
+    expect(cluster.model().loadBalancerServices).toEqual([{ field: 'dev/nginx/Service', name: 'nginx', namespace: 'demo' }]);
+    expect(cluster.violations()).toEqual([]);
+  });
+
+  test('a LoadBalancer without a pool is reported', () => {
+    const { cluster: noPool } = setup({}, false);
+    expect(noPool.violations().map((v) => v.rule)).toEqual(['lb-services-exceed-pool']);
+  });
+
+  test('flows: gateway and LB clients reach port 8080, nothing else gets in or out', () => {
+    const sim = PolicySimulator.fromManifests(manifests);
+    const pod: Endpoint = { namespace: 'demo', labels: { 'app.kubernetes.io/name': 'nginx' } };
+    const table: [string, boolean][] = [
+      ['ingress', true], ['world', true], ['remote-node', false],
+    ];
+    for (const [from, expected] of table) expect([from, sim.allowed({ from: from as any, to: pod, port: 8080 })]).toEqual([from, expected]);
+    expect(sim.allowed({ from: 'world', to: pod, port: 22 })).toBe(false);
+    expect(sim.allowed({ from: { namespace: 'demo', labels: { app: 'x' } }, to: pod, port: 8080 })).toBe(false);
+    expect(sim.allowed({ from: pod, to: 'world', port: 80 })).toBe(false);
+    expect(sim.allowed({ from: pod, to: { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, port: 53, protocol: 'UDP' })).toBe(true);
+  });
+
+  test('loadBalancer: false renders a ClusterIP service reachable through the gateway only', () => {
+    const { cluster: c } = setup({ loadBalancer: false, namespace: 'web', name: 'site', servicePort: 8081, replicas: 1 });
+    const m = Testing.synth(c);
+    expect(find(m, 'Service')[0].spec).toMatchObject({ type: 'ClusterIP', ports: [{ port: 8081, targetPort: 8080 }] });
+    expect(c.model().loadBalancerServices).toEqual([]);
+    const sim = PolicySimulator.fromManifests(m);
+    const pod: Endpoint = { namespace: 'web', labels: { 'app.kubernetes.io/name': 'site' } };
+    expect(sim.allowed({ from: 'world', to: pod, port: 8080 })).toBe(false);
+    expect(sim.allowed({ from: 'ingress', to: pod, port: 8080 })).toBe(true);
+  });
+
+  test('createNamespace: false leaves the namespace to the caller', () => {
+    const { cluster: c } = setup({ createNamespace: false });
+    expect(find(Testing.synth(c), 'Namespace')).toEqual([]);
+  });
+
+  test.each<[string, NginxDemoProps, string]>([
+    ['an unpinned image', { image: 'nginx:latest' }, 'unpinned-image'],
+    ['an untagged image', { image: 'nginx' }, 'unpinned-image'],
+    ['zero replicas', { replicas: 0 }, 'invalid-number'],
+    ['a bad namespace', { namespace: 'My_NS' }, 'invalid-namespace'],
+    ['a bad service port', { servicePort: 0 }, 'invalid-port'],
+  ])('rejects %s', (_what, props, rule) => {
+    let error: unknown;
+    try {
+      setup(props);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PlatformConfigError);
+    expect((error as PlatformConfigError).rules).toEqual([rule]);
+    expect((error as Error).message).toMatch(/^dev\/nginx\./);
+  });
+});
+
+describeWithCiliumCrds('NginxDemo policy satisfies the Cilium CRD schema', () => {
+  test.each([{}, { loadBalancer: false }])('%j', (props) => {
+    const { cluster } = setup(props);
+    const policies = Testing.synth(cluster).filter((m) => m.kind === 'CiliumNetworkPolicy');
+    expect(policies).toHaveLength(1);
+    for (const p of policies) expect(validateCiliumPolicy(p)).toEqual([]);
+  });
+});
