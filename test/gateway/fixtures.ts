@@ -1,0 +1,42 @@
+import { App } from 'cdk8s';
+import { KindCiliumCluster, KindCiliumClusterProps, parseIpv4Cidr, PoolFact } from '../../src';
+
+/** Gateway-test fixtures: a kind cluster publishing the default gateway NodePorts, and a pool fact. */
+
+/** A PoolFact (what the LoadBalancerIpPool construct contributes), added directly to satisfy `gateway-needs-pool`. */
+export function poolFact(cidr = '172.18.255.200/29'): PoolFact {
+  const range = parseIpv4Cidr(cidr);
+  if (typeof range === 'string') throw new Error(range);
+  return {
+    field: 'zt/pool',
+    name: 'pool',
+    disabled: false,
+    blocks: [{ field: 'zt/pool.blocks[0]', text: cidr, range }],
+    size: range.last - range.first + 1,
+    hasServiceSelector: false,
+  };
+}
+
+/** The `zt` cluster of the issue: kind publishes 30080 and 30443. `withPool` adds a pool fact. */
+export function ztCluster(overrides: Partial<KindCiliumClusterProps> = {}, withPool = true): KindCiliumCluster {
+  const app = new App();
+  const cluster = new KindCiliumCluster(app, 'zt', {
+    clusterName: 'zt',
+    hostPortMappings: [{ containerPort: 30080 }, { containerPort: 30443 }],
+    ...overrides,
+  });
+  if (withPool) cluster.addFacts({ pools: [poolFact()] });
+  return cluster;
+}
+
+/** Objects of a synthesized manifest list by kind. */
+export function ofKind(manifests: any[], kind: string): any[] {
+  return manifests.filter((m) => m.kind === kind);
+}
+
+/** The single object of a kind and name. */
+export function find(manifests: any[], kind: string, name: string): any {
+  const hits = manifests.filter((m) => m.kind === kind && m.metadata?.name === name);
+  if (hits.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${hits.length}`);
+  return hits[0];
+}
