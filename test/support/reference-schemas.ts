@@ -1,0 +1,854 @@
+import * as fs from 'fs';
+import { isIPv4, isIPv6 } from 'net';
+import * as path from 'path';
+import Ajv, { AnySchema, ErrorObject, Options, ValidateFunction } from 'ajv';
+import Ajv2019 from 'ajv/dist/2019';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
+import * as YAML from 'yaml';
+
+/**
+ * Validators for everything this library writes, checked against the upstream schemas kept
+ * read-only in `../shared/reference` (never copied into the repo):
+ *
+ * - {@link validateKindConfig}: kind's `kind.x-k8s.io/v1alpha4` Cluster JSON Schema (draft-07).
+ * - {@link validateCiliumValues}: the Cilium 1.18 Helm chart's `values.schema.json`.
+ * - {@link validateManifest}: one Kubernetes object. Custom resources are checked against the
+ *   `openAPIV3Schema` of the served CRD version (plus a few cheap CEL / admission-webhook rules,
+ *   see {@link CEL_RULES_ENFORCED}); built-in kinds get structural checks only; anything else is an error.
+ * - {@link validateYamlManifests}: every document of a multi-document YAML file (e.g. `dist/<c>/<c>.k8s.yaml`).
+ * - {@link validateBundleFile}: one synthesized file, dispatched on its path (kind/, cilium-values/, *.k8s.yaml).
+ *
+ * Every validator returns a list of readable errors (`[]` when valid) naming the JSON pointer of the
+ * offending value. Compiled validators are cached per schema.
+ */
+
+/** Folder with the upstream reference files; absent on machines without it. */
+export const REFERENCE_DIR = path.resolve(__dirname, '../../../shared/reference');
+
+/**
+ * True when the reference folder exists. `REFERENCE_SCHEMAS=off` in the environment simulates a
+ * machine without it (to check the skip path).
+ */
+export const referenceAvailable: boolean = process.env.REFERENCE_SCHEMAS !== 'off' && fs.existsSync(path.join(REFERENCE_DIR, 'README.md'));
+
+/** The reference folder as a path relative to the repository root, for messages. */
+const REFERENCE_DISPLAY = path.relative(path.resolve(__dirname, '../..'), REFERENCE_DIR) || REFERENCE_DIR;
+
+/** The notice printed when conformance tests are skipped. */
+export const REFERENCE_MISSING_NOTICE = process.env.REFERENCE_SCHEMAS === 'off'
+  ? `[reference] ${REFERENCE_DISPLAY} disabled by REFERENCE_SCHEMAS=off: upstream-schema conformance tests skipped`
+  : `[reference] ${REFERENCE_DISPLAY} not found: upstream-schema conformance tests skipped`;
+
+let noticePrinted = false;
+
+/**
+ * `describe` when the reference schemas are available; otherwise registers one skipped test (so the
+ * run shows "skipped") and prints {@link REFERENCE_MISSING_NOTICE} once per test file, so a missing
+ * folder is visible instead of silently green.
+ */
+export function describeWithReference(name: string, fn: () => void): void {
+  if (referenceAvailable) {
+    describe(name, fn);
+    return;
+  }
+  describe(name, () => {
+    if (!noticePrinted) {
+      // eslint-disable-next-line no-console
+      console.warn(`${REFERENCE_MISSING_NOTICE} (first: ${name})`);
+      noticePrinted = true;
+    }
+    test.skip(`${name} (upstream reference schemas not available)`, () => undefined);
+  });
+}
+
+function requireReference(what: string): void {
+  if (!referenceAvailable) {
+    throw new Error(`${what}: ${REFERENCE_MISSING_NOTICE}; wrap the test in describeWithReference()`);
+  }
+}
+
+function readReference(file: string): string {
+  return fs.readFileSync(path.join(REFERENCE_DIR, file), 'utf8');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error formatting
+// ---------------------------------------------------------------------------------------------
+
+/** One ajv error as `"/json/pointer: message (detail)"`. */
+export function formatAjvError(e: ErrorObject): string {
+  const where = e.instancePath || '/';
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `${where}: unknown field "${String(p.additionalProperty)}" (not in the schema)`;
+    case 'enum':
+      return `${where}: ${e.message}: ${JSON.stringify(p.allowedValues)}`;
+    case 'const':
+      return `${where}: ${e.message}: ${JSON.stringify(p.allowedValue)}`;
+    case 'anyOf':
+    case 'oneOf':
+      return `${where}: ${e.message} (${e.keyword})`;
+    default:
+      return `${where}: ${e.message}`;
+  }
+}
+
+function ajvErrors(validate: ValidateFunction): string[] {
+  return [...new Set((validate.errors ?? []).map(formatAjvError))];
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON Schema files (kind config, Helm values)
+// ---------------------------------------------------------------------------------------------
+
+type AjvClass = new (opts: Options) => Ajv;
+
+/**
+ * The ajv class for the draft a schema declares in `$schema` (ajv's default class is draft-07 and
+ * also accepts draft-06 schemas). draft-04 would need `ajv-draft-04`, which is not installed.
+ */
+export function ajvClassFor(schema: { $schema?: string }): AjvClass {
+  const declared = schema.$schema ?? 'http://json-schema.org/draft-07/schema#';
+  if (/draft-0[67]\/schema/.test(declared)) return Ajv;
+  if (/draft\/2019-09\/schema/.test(declared)) return Ajv2019 as unknown as AjvClass;
+  if (/draft\/2020-12\/schema/.test(declared)) return Ajv2020 as unknown as AjvClass;
+  throw new Error(`unsupported JSON Schema draft ${declared}`);
+}
+
+const schemaValidators = new Map<string, ValidateFunction>();
+
+/** Compiles (once) a JSON Schema file below {@link REFERENCE_DIR} with the ajv class its `$schema` asks for. */
+function jsonSchemaValidator(file: string): ValidateFunction {
+  let validate = schemaValidators.get(file);
+  if (!validate) {
+    requireReference(file);
+    const schema = JSON.parse(readReference(file));
+    const AjvForDraft = ajvClassFor(schema);
+    // strictSchema: unknown keywords are compile errors (so nothing in the schema is silently ignored);
+    // `$comment`, `$id`, `title` and `description` are standard. strictTypes/strictRequired are off
+    // because `if`/`contains` sub-schemas legitimately omit `type`.
+    const ajv = new AjvForDraft({ allErrors: true, strictSchema: true, strictTypes: false, strictTuples: false, strictRequired: false });
+    validate = ajv.compile(schema as AnySchema);
+    schemaValidators.set(file, validate);
+  }
+  return validate;
+}
+
+/** The kind config schema file. */
+export const KIND_SCHEMA_FILE = 'kind-v1alpha4/kind-v1alpha4.schema.json';
+/** The Cilium Helm values schema file. */
+export const CILIUM_VALUES_SCHEMA_FILE = 'cilium-1.18/helm-values.schema.json';
+
+/**
+ * Validates a kind `Cluster` config object (as it would be decoded from `kind/<cluster>.yaml`).
+ * The schema is strict like kind's decoder: unknown keys such as `metadata` are errors, and
+ * integers must be integers.
+ */
+export function validateKindConfig(obj: unknown): string[] {
+  const validate = jsonSchemaValidator(KIND_SCHEMA_FILE);
+  return validate(obj) ? [] : ajvErrors(validate);
+}
+
+/**
+ * Validates Cilium Helm values against the chart's `values.schema.json` (what `helm install` runs).
+ * NOTE: the chart schema has no `additionalProperties: false`, so unknown or removed keys pass it
+ * silently; it catches type errors (e.g. `kubeProxyReplacement: 5`, a string where a list is expected).
+ */
+export function validateCiliumValues(obj: unknown): string[] {
+  const validate = jsonSchemaValidator(CILIUM_VALUES_SCHEMA_FILE);
+  return validate(obj) ? [] : ajvErrors(validate);
+}
+
+// ---------------------------------------------------------------------------------------------
+// CRD openAPIV3Schema -> ajv
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Go/RE2 single-letter Unicode classes (`\pL`, `\PC`) in ECMAScript form (`\p{L}`, `\P{C}`), which
+ * needs the `u` flag. Escaped backslashes are consumed pairwise, so `\\pL` (a literal backslash, then
+ * "pL") is left alone.
+ */
+export function goRegexToJs(pattern: string): string {
+  return pattern.replace(/\\\\|\\([pP])([A-Za-z])/g, (m: string, p?: string, c?: string) => (p ? `\\${p}{${c}}` : m));
+}
+
+type Schema = Record<string, any>;
+
+const SCHEMA_MAP_KEYWORDS = ['properties', 'patternProperties'];
+const SCHEMA_LIST_KEYWORDS = ['allOf', 'anyOf', 'oneOf'];
+
+/**
+ * Rewrites one Kubernetes structural schema node for ajv:
+ * - `pattern`: Go regex classes -> ECMAScript (`\PC` -> `\P{C}`); compiled with the `u` flag;
+ * - `nullable: true` -> `null` added to `type` (and `enum`); without it a `null` value is an error
+ *   (the API server would silently prune it, which hides mistakes);
+ * - `x-kubernetes-int-or-string` without an explicit `anyOf` -> `anyOf: [integer, string]`;
+ * - objects with `properties` are closed (`additionalProperties: false`) unless they carry
+ *   `x-kubernetes-preserve-unknown-fields`: the API server prunes unknown fields (or, with kubectl's
+ *   default strict field validation, rejects them), so e.g. `spec.cidrs` instead of `spec.blocks` is
+ *   an error here. Value-validation branches (`allOf`/`anyOf`/`oneOf`/`not`) are never closed, as their
+ *   `properties` only constrain fields declared elsewhere;
+ * - `description` is dropped (not needed, keeps the compiled schema small).
+ * The remaining `x-kubernetes-*` keywords are registered with ajv as annotations.
+ */
+function toAjvSchema(node: Schema, inJunctor = false): Schema {
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) return node;
+  const out: Schema = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'description') continue;
+    if (SCHEMA_MAP_KEYWORDS.includes(key)) {
+      out[key] = Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, toAjvSchema(v as Schema, inJunctor)]));
+    } else if (SCHEMA_LIST_KEYWORDS.includes(key)) {
+      out[key] = (value as Schema[]).map((v) => toAjvSchema(v, true));
+    } else if (key === 'not') {
+      out[key] = toAjvSchema(value as Schema, true);
+    } else if (key === 'items') {
+      out[key] = Array.isArray(value) ? value.map((v) => toAjvSchema(v, inJunctor)) : toAjvSchema(value as Schema, inJunctor);
+    } else if (key === 'additionalProperties' && typeof value === 'object') {
+      out[key] = toAjvSchema(value as Schema, inJunctor);
+    } else if (key === 'pattern' && typeof value === 'string') {
+      out[key] = goRegexToJs(value);
+    } else if (key !== 'nullable') {
+      out[key] = value;
+    }
+  }
+  if (node.nullable === true) {
+    if (typeof out.type === 'string') out.type = [out.type, 'null'];
+    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+  }
+  if (node['x-kubernetes-int-or-string'] === true && out.type === undefined && out.anyOf === undefined) {
+    out.anyOf = [{ type: 'integer' }, { type: 'string' }];
+  }
+  const preserve = node['x-kubernetes-preserve-unknown-fields'] === true;
+  if (!inJunctor && out.properties && out.additionalProperties === undefined && !preserve) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const GO_DURATION = /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$|^0$/;
+const HOSTNAME_LABEL = /^[\p{L}\p{N}]([\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
+
+/** Kubernetes `format: cidr` (Go `net.ParseCIDR`: IPv4 or IPv6; host bits allowed). */
+export function isCidr(value: string): boolean {
+  if (IPV4_CIDR.test(value)) return true;
+  const [addr, prefix, extra] = value.split('/');
+  return extra === undefined && prefix !== undefined && /^(12[0-8]|1[01]\d|[1-9]?\d)$/.test(prefix) && isIPv6(addr);
+}
+
+/** ajv with every format the reference CRDs use (Kubernetes semantics where they differ from JSON Schema). */
+function newCrdAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: true, useDefaults: true, validateFormats: true });
+  // date-time, uri, hostname, ipv4, ipv6, byte (base64), int32, int64, ...
+  addFormats(ajv);
+  ajv.addFormat('cidr', { type: 'string', validate: isCidr });
+  ajv.addFormat('ip', { type: 'string', validate: (s: string) => isIPv4(s) || isIPv6(s) });
+  // Kubernetes `duration` is a Go duration (3s, 1h30m), not ISO 8601 as in ajv-formats.
+  ajv.addFormat('duration', { type: 'string', validate: (s: string) => GO_DURATION.test(s) });
+  ajv.addFormat('idn-hostname', {
+    type: 'string',
+    validate: (s: string) => s.length <= 253 && s.split('.').every((part) => HOSTNAME_LABEL.test(part)),
+  });
+  for (const keyword of [
+    'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-int-or-string',
+    'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource', 'x-kubernetes-validations',
+  ]) {
+    ajv.addKeyword(keyword);
+  }
+  return ajv;
+}
+
+/** Where the schema of each custom resource kind lives (group -> kind -> file below {@link REFERENCE_DIR}). */
+export const CRD_FILES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'cilium.io': {
+    CiliumLoadBalancerIPPool: 'cilium-1.18/ciliumloadbalancerippools.yaml',
+    CiliumL2AnnouncementPolicy: 'cilium-1.18/ciliuml2announcementpolicies.yaml',
+    CiliumNetworkPolicy: 'cilium-1.18/ciliumnetworkpolicies.yaml',
+    CiliumClusterwideNetworkPolicy: 'cilium-1.18/ciliumclusterwidenetworkpolicies.yaml',
+    CiliumCIDRGroup: 'cilium-1.18/ciliumcidrgroups.yaml',
+  },
+  'gateway.networking.k8s.io': {
+    GatewayClass: 'gateway-api-v1.4.0/gateway.networking.k8s.io_gatewayclasses.yaml',
+    Gateway: 'gateway-api-v1.4.0/gateway.networking.k8s.io_gateways.yaml',
+    HTTPRoute: 'gateway-api-v1.4.0/gateway.networking.k8s.io_httproutes.yaml',
+    GRPCRoute: 'gateway-api-v1.4.0/gateway.networking.k8s.io_grpcroutes.yaml',
+    ReferenceGrant: 'gateway-api-v1.4.0/gateway.networking.k8s.io_referencegrants.yaml',
+    BackendTLSPolicy: 'gateway-api-v1.4.0/gateway.networking.k8s.io_backendtlspolicies.yaml',
+    TLSRoute: 'gateway-api-v1.4.0/experimental/gateway.networking.k8s.io_tlsroutes.yaml',
+  },
+  'cert-manager.io': {
+    Issuer: 'cert-manager-v1.19/cert-manager.io_issuers.yaml',
+    ClusterIssuer: 'cert-manager-v1.19/cert-manager.io_clusterissuers.yaml',
+    Certificate: 'cert-manager-v1.19/cert-manager.io_certificates.yaml',
+    CertificateRequest: 'cert-manager-v1.19/cert-manager.io_certificaterequests.yaml',
+  },
+};
+
+interface CrdVersion {
+  readonly name: string;
+  readonly served: boolean;
+  readonly schema?: Schema;
+}
+
+interface LoadedCrd {
+  readonly group: string;
+  readonly kind: string;
+  readonly scope: 'Namespaced' | 'Cluster';
+  readonly versions: readonly CrdVersion[];
+}
+
+const crdCache = new Map<string, LoadedCrd>();
+
+function loadCrd(group: string, kind: string): LoadedCrd {
+  const key = `${group}/${kind}`;
+  let crd = crdCache.get(key);
+  if (!crd) {
+    requireReference(`${kind}.${group}`);
+    const file = CRD_FILES[group][kind];
+    const doc = YAML.parseAllDocuments(readReference(file)).map((d) => d.toJS()).find((d) => d?.kind === 'CustomResourceDefinition');
+    if (!doc || doc.spec?.group !== group || doc.spec?.names?.kind !== kind) {
+      throw new Error(`${file} is not the CRD of ${kind}.${group}`);
+    }
+    crd = {
+      group,
+      kind,
+      scope: doc.spec.scope,
+      versions: doc.spec.versions.map((v: any) => ({ name: v.name, served: v.served === true, schema: v.schema?.openAPIV3Schema })),
+    };
+    crdCache.set(key, crd);
+  }
+  return crd;
+}
+
+let crdAjv: Ajv | undefined;
+const crdValidators = new Map<string, ValidateFunction>();
+
+function crdValidator(crd: LoadedCrd, version: CrdVersion): ValidateFunction {
+  const key = `${crd.group}/${version.name}/${crd.kind}`;
+  let validate = crdValidators.get(key);
+  if (!validate) {
+    if (!version.schema) throw new Error(`${key} has no openAPIV3Schema`);
+    crdAjv = crdAjv ?? newCrdAjv();
+    validate = crdAjv.compile(toAjvSchema(version.schema) as AnySchema);
+    crdValidators.set(key, validate);
+  }
+  return validate;
+}
+
+/** `apiVersion kind` of every served custom resource version the reference covers (e.g. `cilium.io/v2 CiliumLoadBalancerIPPool`). */
+export function servedCustomResourceKinds(): string[] {
+  const out: string[] = [];
+  for (const [group, kinds] of Object.entries(CRD_FILES)) {
+    for (const kind of Object.keys(kinds)) {
+      for (const v of loadCrd(group, kind).versions.filter((x) => x.served)) out.push(`${group}/${v.name} ${kind}`);
+    }
+  }
+  return out.sort();
+}
+
+// ---------------------------------------------------------------------------------------------
+// CEL rules (x-kubernetes-validations) and admission-webhook rules, checked in code
+// ---------------------------------------------------------------------------------------------
+
+/** Field name of each Gateway API filter type. */
+const FILTER_FIELDS: Record<string, string> = {
+  RequestHeaderModifier: 'requestHeaderModifier',
+  ResponseHeaderModifier: 'responseHeaderModifier',
+  RequestMirror: 'requestMirror',
+  RequestRedirect: 'requestRedirect',
+  URLRewrite: 'urlRewrite',
+  ExtensionRef: 'extensionRef',
+};
+
+function filterFieldMessages(types: string[]): string[] {
+  return types.flatMap((t) => [
+    `filter.${FILTER_FIELDS[t]} must be nil if the filter.type is not ${t}`,
+    `filter.${FILTER_FIELDS[t]} must be specified for ${t} filter.type`,
+  ]);
+}
+
+/**
+ * Messages of the CEL rules (`x-kubernetes-validations`) this module enforces in code, per
+ * `group/Kind`. Only the rules that matter for objects a local platform writes and that are cheap to
+ * check are enforced; every other CEL rule is listed by {@link celRuleCoverage} as not enforced (a
+ * real API server still enforces them). Notably NOT enforced: Gateway address uniqueness/hostname
+ * format and infrastructure label/annotation key format; HTTPRoute path-rewrite/redirect
+ * "exactly one PathPrefix match" rules, header/query/path value rules, timeouts and mirror fractions;
+ * GRPCRoute method-match rules; TLSRoute rule-name uniqueness; BackendTLSPolicy rules; GatewayClass
+ * `controllerName` immutability (needs the old object).
+ *
+ * CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy carry no CEL rules: their "a rule must
+ * contain ingress, ingressDeny, egress or egressDeny" and "exactly one of endpointSelector /
+ * nodeSelector" constraints are `anyOf`/`oneOf` in the schema, which ajv enforces (so a rule with
+ * only `enableDefaultDeny` is rejected).
+ */
+export const CEL_RULES_ENFORCED: Readonly<Record<string, readonly string[]>> = {
+  'gateway.networking.k8s.io/Gateway': [
+    'tls must not be specified for protocols [\'HTTP\', \'TCP\', \'UDP\']',
+    'tls mode must be Terminate for protocol HTTPS',
+    'hostname must not be specified for protocols [\'TCP\', \'UDP\']',
+    'Listener name must be unique within the Gateway',
+    'Combination of port, protocol and hostname must be unique for each listener',
+    'certificateRefs or options must be specified when mode is Terminate',
+  ],
+  'gateway.networking.k8s.io/HTTPRoute': [
+    'Must have port for Service reference',
+    'RequestRedirect filter must not be used together with backendRefs',
+    'May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both',
+    'RequestHeaderModifier filter cannot be repeated',
+    'ResponseHeaderModifier filter cannot be repeated',
+    'RequestRedirect filter cannot be repeated',
+    'URLRewrite filter cannot be repeated',
+    'sectionName must be specified when parentRefs includes 2 or more references to the same parent',
+    'sectionName must be unique when parentRefs includes 2 or more references to the same parent',
+    ...filterFieldMessages(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'RequestRedirect', 'URLRewrite', 'ExtensionRef']),
+  ],
+  'gateway.networking.k8s.io/GRPCRoute': [
+    'Must have port for Service reference',
+    'RequestHeaderModifier filter cannot be repeated',
+    'ResponseHeaderModifier filter cannot be repeated',
+    'sectionName must be specified when parentRefs includes 2 or more references to the same parent',
+    'sectionName must be unique when parentRefs includes 2 or more references to the same parent',
+    ...filterFieldMessages(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'ExtensionRef']),
+  ],
+  'gateway.networking.k8s.io/TLSRoute': [
+    'Must have port for Service reference',
+  ],
+};
+
+/**
+ * Which CEL rules of a served CRD version are enforced by {@link validateManifest} and which are
+ * left to the API server, by message (rule text when there is no message).
+ */
+export function celRuleCoverage(apiVersion: string, kind: string): { enforced: string[]; notEnforced: string[] } {
+  const [group, version] = apiVersion.split('/');
+  const crd = loadCrd(group, kind);
+  const schema = crd.versions.find((v) => v.name === version)?.schema;
+  const all = new Set<string>();
+  (function walk(x: unknown): void {
+    if (Array.isArray(x)) {
+      x.forEach(walk);
+    } else if (x && typeof x === 'object') {
+      for (const rule of ((x as Schema)['x-kubernetes-validations'] ?? []) as { rule: string; message?: string }[]) {
+        all.add(rule.message ?? rule.rule);
+      }
+      Object.values(x).forEach(walk);
+    }
+  })(schema?.properties?.spec);
+  const enforcedList = CEL_RULES_ENFORCED[`${group}/${kind}`] ?? [];
+  return {
+    enforced: [...all].filter((m) => enforcedList.includes(m)).sort(),
+    notEnforced: [...all].filter((m) => !enforcedList.includes(m)).sort(),
+  };
+}
+
+type Obj = Record<string, any>;
+const asArray = (x: unknown): Obj[] => (Array.isArray(x) ? x.filter((y) => y && typeof y === 'object') : []);
+
+function gatewayCel(o: Obj): string[] {
+  const errs: string[] = [];
+  const listeners = asArray(o.spec?.listeners);
+  const names = new Set<string>();
+  const combos = new Set<string>();
+  listeners.forEach((l, i) => {
+    const at = `/spec/listeners/${i}`;
+    if (['HTTP', 'TCP', 'UDP'].includes(l.protocol) && l.tls !== undefined) {
+      errs.push(`${at}: tls must not be specified for protocols ['HTTP', 'TCP', 'UDP'] (CEL)`);
+    }
+    const mode = l.tls?.mode ?? 'Terminate';
+    if (l.protocol === 'HTTPS' && l.tls !== undefined && mode !== '' && mode !== 'Terminate') {
+      errs.push(`${at}: tls mode must be Terminate for protocol HTTPS (CEL)`);
+    }
+    if (['TCP', 'UDP'].includes(l.protocol) && l.hostname !== undefined && l.hostname !== '') {
+      errs.push(`${at}: hostname must not be specified for protocols ['TCP', 'UDP'] (CEL)`);
+    }
+    if (l.tls !== undefined && mode === 'Terminate' && asArray(l.tls.certificateRefs).length === 0 && Object.keys(l.tls.options ?? {}).length === 0) {
+      errs.push(`${at}/tls: certificateRefs or options must be specified when mode is Terminate (CEL)`);
+    }
+    if (names.has(l.name)) errs.push(`${at}: Listener name must be unique within the Gateway (CEL)`);
+    names.add(l.name);
+    const combo = `${l.port}/${l.protocol}/${l.hostname ?? '\u0000'}`;
+    if (combos.has(combo)) errs.push(`${at}: Combination of port, protocol and hostname must be unique for each listener (CEL)`);
+    combos.add(combo);
+  });
+  return errs;
+}
+
+function backendRefPortCel(ref: Obj, at: string): string[] {
+  const group = ref.group ?? '';
+  const kind = ref.kind ?? 'Service';
+  return group === '' && kind === 'Service' && ref.port === undefined ? [`${at}: Must have port for Service reference (CEL)`] : [];
+}
+
+function filtersCel(filters: Obj[], at: string, types: string[]): string[] {
+  const errs: string[] = [];
+  const count = (t: string) => filters.filter((f) => f.type === t).length;
+  for (const t of ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite']) {
+    if (types.includes(t) && count(t) > 1) errs.push(`${at}: ${t} filter cannot be repeated (CEL)`);
+  }
+  if (count('RequestRedirect') > 0 && count('URLRewrite') > 0) {
+    errs.push(`${at}: May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both (CEL)`);
+  }
+  filters.forEach((f, i) => {
+    for (const t of types) {
+      const field = FILTER_FIELDS[t];
+      if (f[field] !== undefined && f.type !== t) errs.push(`${at}/${i}: filter.${field} must be nil if the filter.type is not ${t} (CEL)`);
+      if (f[field] === undefined && f.type === t) errs.push(`${at}/${i}: filter.${field} must be specified for ${t} filter.type (CEL)`);
+    }
+    if (f.requestMirror?.backendRef) errs.push(...backendRefPortCel(f.requestMirror.backendRef, `${at}/${i}/requestMirror/backendRef`));
+  });
+  return errs;
+}
+
+function parentRefsCel(o: Obj): string[] {
+  const errs: string[] = [];
+  const refs = asArray(o.spec?.parentRefs);
+  const parentKey = (p: Obj) => [p.group ?? 'gateway.networking.k8s.io', p.kind ?? 'Gateway', p.namespace ?? '', p.name].join('/');
+  const byParent = new Map<string, Obj[]>();
+  refs.forEach((p) => byParent.set(parentKey(p), [...(byParent.get(parentKey(p)) ?? []), p]));
+  for (const [parent, list] of byParent) {
+    if (list.length < 2) continue;
+    if (list.some((p) => !p.sectionName)) {
+      errs.push(`/spec/parentRefs: sectionName must be specified when parentRefs includes 2 or more references to the same parent (${parent}) (CEL)`);
+    } else if (new Set(list.map((p) => p.sectionName)).size !== list.length) {
+      errs.push(`/spec/parentRefs: sectionName must be unique when parentRefs includes 2 or more references to the same parent (${parent}) (CEL)`);
+    }
+  }
+  return errs;
+}
+
+function routeCel(o: Obj, filterTypes: string[] | undefined, withParentRefs: boolean): string[] {
+  const errs: string[] = withParentRefs ? parentRefsCel(o) : [];
+  asArray(o.spec?.rules).forEach((rule, r) => {
+    const at = `/spec/rules/${r}`;
+    const backendRefs = asArray(rule.backendRefs);
+    backendRefs.forEach((b, i) => {
+      errs.push(...backendRefPortCel(b, `${at}/backendRefs/${i}`));
+      if (filterTypes) errs.push(...filtersCel(asArray(b.filters), `${at}/backendRefs/${i}/filters`, filterTypes));
+    });
+    if (filterTypes) {
+      const filters = asArray(rule.filters);
+      errs.push(...filtersCel(filters, `${at}/filters`, filterTypes));
+      if (filterTypes.includes('RequestRedirect') && backendRefs.length > 0 && filters.some((f) => f.requestRedirect !== undefined)) {
+        errs.push(`${at}: RequestRedirect filter must not be used together with backendRefs (CEL)`);
+      }
+    }
+  });
+  return errs;
+}
+
+/**
+ * cert-manager's admission webhook rules (not in the CRD) that matter for a local CA, checked in
+ * code: a Certificate needs a subject (commonName / literalSubject) or a SAN; key sizes must fit the
+ * algorithm; an (Cluster)Issuer configures exactly one issuer type.
+ */
+function certManagerWebhook(kind: string, o: Obj): string[] {
+  const errs: string[] = [];
+  const spec = o.spec ?? {};
+  if (kind === 'Certificate') {
+    const identities = ['commonName', 'literalSubject', 'dnsNames', 'uris', 'emailAddresses', 'ipAddresses', 'otherNames'];
+    if (!identities.some((k) => (Array.isArray(spec[k]) ? spec[k].length > 0 : Boolean(spec[k])))) {
+      errs.push('/spec: at least one of commonName (or literalSubject), dnsNames, uris, emailAddresses, ipAddresses or otherNames must be set (cert-manager webhook)');
+    }
+    const alg = spec.privateKey?.algorithm ?? 'RSA';
+    const size = spec.privateKey?.size;
+    if (size !== undefined) {
+      if (alg === 'RSA' && (size < 2048 || size > 8192)) errs.push('/spec/privateKey/size: must be between 2048 and 8192 for RSA (cert-manager webhook)');
+      if (alg === 'ECDSA' && ![256, 384, 521].includes(size)) errs.push('/spec/privateKey/size: must be 256, 384 or 521 for ECDSA (cert-manager webhook)');
+    }
+  }
+  if (kind === 'Issuer' || kind === 'ClusterIssuer') {
+    const types = ['acme', 'ca', 'vault', 'selfSigned', 'venafi'].filter((t) => spec[t] !== undefined);
+    if (types.length === 0) errs.push('/spec: at least one issuer type (acme, ca, vault, selfSigned, venafi) must be configured (cert-manager webhook)');
+    if (types.length > 1) errs.push(`/spec: may not specify more than one issuer type, got ${types.join(', ')} (cert-manager webhook)`);
+  }
+  return errs;
+}
+
+function codeChecks(group: string, kind: string, o: Obj): string[] {
+  const httpFilters = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'RequestRedirect', 'URLRewrite', 'ExtensionRef'];
+  const grpcFilters = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'ExtensionRef'];
+  if (group === 'gateway.networking.k8s.io') {
+    if (kind === 'Gateway') return gatewayCel(o);
+    if (kind === 'HTTPRoute') return routeCel(o, httpFilters, true);
+    if (kind === 'GRPCRoute') return routeCel(o, grpcFilters, true);
+    if (kind === 'TLSRoute') return routeCel(o, undefined, false);
+  }
+  if (group === 'cert-manager.io') return certManagerWebhook(kind, o);
+  return [];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata and built-in kinds
+// ---------------------------------------------------------------------------------------------
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+type NameRule = 'subdomain' | 'label' | 'dns1035';
+
+/** True when `name` is a DNS-1123 subdomain (the rule for most object names). */
+export function isDns1123Subdomain(name: unknown): boolean {
+  return typeof name === 'string' && name.length <= 253 && DNS1123_SUBDOMAIN.test(name);
+}
+
+/** True when `name` is a DNS-1123 label (namespaces, many name segments). */
+export function isDns1123Label(name: unknown): boolean {
+  return typeof name === 'string' && name.length <= 63 && DNS1123_LABEL.test(name);
+}
+
+function nameOk(name: string, rule: NameRule): boolean {
+  if (rule === 'label') return isDns1123Label(name);
+  if (rule === 'dns1035') return name.length <= 63 && DNS1035_LABEL.test(name);
+  return isDns1123Subdomain(name);
+}
+
+const OBJECT_META_FIELDS = new Set([
+  'name', 'generateName', 'namespace', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'uid', 'resourceVersion',
+  'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink',
+]);
+
+/**
+ * Minimal ObjectMeta checks (the API server validates metadata itself; CRD schemas leave it open):
+ * name present and valid, namespace only on namespaced kinds, labels/annotations string maps with
+ * valid keys (and valid label values), no unknown fields.
+ */
+function checkMetadata(o: Obj, scope: 'Namespaced' | 'Cluster', nameRule: NameRule): string[] {
+  const meta = o.metadata;
+  if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return ['/metadata: must be an object with at least a name'];
+  const errs: string[] = [];
+  for (const key of Object.keys(meta)) {
+    if (!OBJECT_META_FIELDS.has(key)) errs.push(`/metadata: unknown field "${key}"`);
+  }
+  if (typeof meta.name !== 'string' || meta.name === '') {
+    errs.push('/metadata/name: is required (kubectl apply cannot use generateName)');
+  } else if (!nameOk(meta.name, nameRule)) {
+    const what = { subdomain: 'a DNS-1123 subdomain', label: 'a DNS-1123 label', dns1035: 'a DNS-1035 label (starts with a letter)' }[nameRule];
+    errs.push(`/metadata/name: "${meta.name}" must be ${what}`);
+  }
+  if (meta.namespace !== undefined) {
+    if (scope === 'Cluster') errs.push(`/metadata/namespace: ${o.kind} is cluster-scoped and must not set a namespace`);
+    else if (!isDns1123Label(meta.namespace)) errs.push(`/metadata/namespace: "${meta.namespace}" must be a DNS-1123 label`);
+  }
+  for (const field of ['labels', 'annotations'] as const) {
+    const map = meta[field];
+    if (map === undefined) continue;
+    if (map === null || typeof map !== 'object' || Array.isArray(map)) {
+      errs.push(`/metadata/${field}: must be a map of strings`);
+      continue;
+    }
+    for (const [k, v] of Object.entries(map)) {
+      if (!QUALIFIED_NAME.test(k) || k.split('/')[0].length > 253) errs.push(`/metadata/${field}/${k}: "${k}" is not a valid ${field === 'labels' ? 'label' : 'annotation'} key`);
+      if (typeof v !== 'string') errs.push(`/metadata/${field}/${k}: value must be a string, got ${JSON.stringify(v)}`);
+      else if (field === 'labels' && !LABEL_VALUE.test(v)) errs.push(`/metadata/labels/${k}: "${v}" is not a valid label value`);
+    }
+  }
+  return errs;
+}
+
+interface BuiltinKind { readonly scope: 'Namespaced' | 'Cluster'; readonly name: NameRule }
+const ns = (name: NameRule = 'subdomain'): BuiltinKind => ({ scope: 'Namespaced', name });
+const cl = (name: NameRule = 'subdomain'): BuiltinKind => ({ scope: 'Cluster', name });
+
+/**
+ * Built-in kinds (Kubernetes 1.33) that get STRUCTURAL checks only: apiVersion/kind/metadata.name
+ * present, name rule of the kind, metadata as in {@link checkMetadata}. Their specs are not
+ * validated here (no OpenAPI for core types in the reference folder).
+ */
+export const BUILTIN_KINDS: Readonly<Record<string, Readonly<Record<string, BuiltinKind>>>> = {
+  'v1': {
+    Namespace: cl('label'),
+    Service: ns('dns1035'),
+    Pod: ns(),
+    ServiceAccount: ns(),
+    ConfigMap: ns(),
+    Secret: ns(),
+    Endpoints: ns(),
+    PersistentVolumeClaim: ns(),
+    PersistentVolume: cl(),
+    LimitRange: ns(),
+    ResourceQuota: ns(),
+  },
+  'apps/v1': { Deployment: ns(), DaemonSet: ns(), StatefulSet: ns(), ReplicaSet: ns() },
+  'batch/v1': { Job: ns(), CronJob: ns() },
+  'rbac.authorization.k8s.io/v1': { Role: ns(), RoleBinding: ns(), ClusterRole: cl(), ClusterRoleBinding: cl() },
+  'networking.k8s.io/v1': { NetworkPolicy: ns(), Ingress: ns(), IngressClass: cl() },
+  'policy/v1': { PodDisruptionBudget: ns() },
+  'autoscaling/v2': { HorizontalPodAutoscaler: ns() },
+  'scheduling.k8s.io/v1': { PriorityClass: cl() },
+  'storage.k8s.io/v1': { StorageClass: cl() },
+  'coordination.k8s.io/v1': { Lease: ns() },
+  'discovery.k8s.io/v1': { EndpointSlice: ns() },
+  'apiextensions.k8s.io/v1': { CustomResourceDefinition: cl() },
+  'admissionregistration.k8s.io/v1': { ValidatingWebhookConfiguration: cl(), MutatingWebhookConfiguration: cl() },
+};
+
+// ---------------------------------------------------------------------------------------------
+// validateManifest
+// ---------------------------------------------------------------------------------------------
+
+function label(o: Obj): string {
+  const name = o.metadata?.name;
+  const namespace = o.metadata?.namespace;
+  return `${o.kind ?? '?'} ${namespace ? `${namespace}/` : ''}${name ?? '(unnamed)'}`;
+}
+
+/**
+ * Validates one Kubernetes object (one YAML document of a manifest file). Returns readable errors
+ * prefixed with `Kind namespace/name`, `[]` when valid.
+ *
+ * - custom resources of {@link CRD_FILES}: the served CRD version's openAPIV3Schema (closed objects,
+ *   see `toAjvSchema`), plus {@link CEL_RULES_ENFORCED} and a few cert-manager webhook rules, checked
+ *   on a copy with the schema defaults applied (as the API server defaults before CEL);
+ * - a group/kind the reference has but at a version that is not served (e.g. CiliumL2AnnouncementPolicy
+ *   at `cilium.io/v2`) is an error;
+ * - built-in kinds ({@link BUILTIN_KINDS}): structural checks only;
+ * - `v1 List`: each item;
+ * - anything else (unknown CRD, unknown built-in kind or version): an error, never a silent pass.
+ */
+export function validateManifest(obj: unknown): string[] {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+    return [`manifest: expected a Kubernetes object, got ${Array.isArray(obj) ? 'an array' : JSON.stringify(obj)}`];
+  }
+  const o = obj as Obj;
+  const errs: string[] = [];
+  if (typeof o.apiVersion !== 'string' || o.apiVersion === '') errs.push('/apiVersion: is required');
+  if (typeof o.kind !== 'string' || o.kind === '') errs.push('/kind: is required');
+  if (errs.length > 0) return errs.map((e) => `${label(o)}: ${e}`);
+
+  const apiVersion: string = o.apiVersion;
+  const kind: string = o.kind;
+  if (apiVersion === 'v1' && kind === 'List') {
+    return asArray(o.items).flatMap((item, i) => validateManifest(item).map((e) => `List item ${i}: ${e}`));
+  }
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+
+  const builtin = BUILTIN_KINDS[apiVersion]?.[kind];
+  if (builtin) {
+    // Built-in kind: structural checks only (see BUILTIN_KINDS).
+    return checkMetadata(o, builtin.scope, builtin.name).map((e) => `${label(o)}: ${e}`);
+  }
+  const builtinElsewhere = Object.entries(BUILTIN_KINDS).filter(([, kinds]) => kinds[kind]).map(([v]) => v);
+  if (builtinElsewhere.length > 0 && !CRD_FILES[group]?.[kind]) {
+    return [`${label(o)}: /apiVersion: ${kind} is not served at ${apiVersion} by Kubernetes 1.33 (use ${builtinElsewhere.join(' or ')})`];
+  }
+  if (!CRD_FILES[group]?.[kind]) {
+    return [`${label(o)}: /apiVersion: unknown kind ${kind} in ${apiVersion}: no built-in kind and no reference CRD covers it, so it cannot be validated`];
+  }
+
+  const crd = loadCrd(group, kind);
+  const served = crd.versions.filter((v) => v.served && v.schema);
+  const match = served.find((v) => v.name === version);
+  if (!match) {
+    return [`${label(o)}: /apiVersion: ${kind}.${group} is not served at version ${version} (served: ${served.map((v) => `${group}/${v.name}`).join(', ')})`];
+  }
+  const validate = crdValidator(crd, match);
+  // ajv applies schema defaults (useDefaults) to the copy, so the CEL checks see defaulted values.
+  const copy = structuredClone(o);
+  if (!validate(copy)) errs.push(...ajvErrors(validate));
+  errs.push(...checkMetadata(o, crd.scope, 'subdomain'));
+  errs.push(...codeChecks(group, kind, copy));
+  return [...new Set(errs)].map((e) => `${label(o)}: ${e}`);
+}
+
+/** Validates a list of objects, prefixing each error with the document index. */
+export function validateManifests(objects: readonly unknown[]): string[] {
+  return objects.flatMap((o, i) => validateManifest(o).map((e) => `doc ${i}: ${e}`));
+}
+
+// ---------------------------------------------------------------------------------------------
+// YAML files
+// ---------------------------------------------------------------------------------------------
+
+/** Parses a (multi-document) YAML text; empty documents are dropped; parse errors throw. */
+export function parseYamlDocuments(text: string): unknown[] {
+  return YAML.parseAllDocuments(text).flatMap((doc, i) => {
+    if (doc.errors.length > 0) throw new Error(`YAML document ${i}: ${doc.errors.map((e) => e.message).join('; ')}`);
+    const value = doc.toJS();
+    return value === null || value === undefined ? [] : [value];
+  });
+}
+
+function firstDifference(a: unknown, b: unknown, at = ''): string | undefined {
+  if (Object.is(a, b)) return undefined;
+  if (a && b && typeof a === 'object' && typeof b === 'object' && Array.isArray(a) === Array.isArray(b)) {
+    const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+    for (const k of keys) {
+      const d = firstDifference((a as Obj)[k], (b as Obj)[k], `${at}/${k}`);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  return `${at || '/'}: ${JSON.stringify(a)} (YAML 1.2) vs ${JSON.stringify(b)} (YAML 1.1)`;
+}
+
+/**
+ * Values that a YAML 1.1 reader (kubectl, Helm: sigs.k8s.io/yaml on go-yaml v2) decodes differently
+ * than a YAML 1.2 reader, per document: unquoted `on`/`off`/`yes`/`no`/`y`/`n` become booleans,
+ * `1:20` a base-60 number. Such a value silently changes type when the file is applied.
+ */
+export function yaml11Differences(text: string): string[] {
+  const v12 = YAML.parseAllDocuments(text).map((d) => d.toJS());
+  const v11 = YAML.parseAllDocuments(text, { version: '1.1' }).map((d) => d.toJS());
+  return v12.flatMap((doc, i) => {
+    const d = firstDifference(doc, v11[i]);
+    return d ? [`doc ${i}: ${d}`] : [];
+  });
+}
+
+/**
+ * Validates every document of a multi-document manifest file with {@link validateManifest}, and
+ * reports values whose type differs between YAML 1.2 and YAML 1.1 readers (see {@link yaml11Differences}).
+ */
+export function validateYamlManifests(text: string): string[] {
+  let docs: unknown[];
+  try {
+    docs = parseYamlDocuments(text);
+  } catch (e) {
+    return [(e as Error).message];
+  }
+  return [...validateManifests(docs), ...yaml11Differences(text)];
+}
+
+/**
+ * Validates one file of the synthesized bundle by its path relative to the output root:
+ * - `kind/<cluster>.yaml`: parsed like kind (YAML 1.2, strict keys) and checked with {@link validateKindConfig};
+ * - `cilium-values/<cluster>.yaml`: parsed like Helm (YAML 1.1, so an unquoted `on` becomes `true`) and
+ *   checked with {@link validateCiliumValues}, plus {@link yaml11Differences};
+ * - `*.k8s.yaml`: {@link validateYamlManifests}.
+ * Returns `undefined` for files it does not validate (bundle.json, apply.sh, kustomization.yaml), so
+ * the caller decides what to do with them instead of getting a silent pass.
+ */
+export function validateBundleFile(relativePath: string, content: string): string[] | undefined {
+  const file = relativePath.split(/[\\/]/).join('/');
+  const parseOne = (version: '1.1' | '1.2'): unknown => {
+    const docs = YAML.parseAllDocuments(content, { version });
+    const errors = docs.flatMap((d) => d.errors.map((e) => e.message));
+    if (errors.length > 0) throw new Error(`${file}: ${errors.join('; ')}`);
+    if (docs.length !== 1) throw new Error(`${file}: expected one YAML document, found ${docs.length}`);
+    return docs[0].toJS();
+  };
+  try {
+    if (/^kind\/[^/]+\.ya?ml$/.test(file)) {
+      return validateKindConfig(parseOne('1.2')).map((e) => `${file}: ${e}`);
+    }
+    if (/^cilium-values\/[^/]+\.ya?ml$/.test(file)) {
+      return [
+        ...validateCiliumValues(parseOne('1.1')).map((e) => `${file} (as Helm reads it): ${e}`),
+        ...yaml11Differences(content).map((e) => `${file}: ${e}`),
+      ];
+    }
+    if (file.endsWith('.k8s.yaml')) return validateYamlManifests(content).map((e) => `${file}: ${e}`);
+  } catch (e) {
+    return [(e as Error).message];
+  }
+  return undefined;
+}
