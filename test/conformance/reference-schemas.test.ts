@@ -56,6 +56,14 @@ test('Go regex classes are rewritten for the u flag', () => {
   expect(printable.test('bell\u0007')).toBe(false);
 });
 
+test('Go regex translation: classes inside brackets, already-translated classes, non-ASCII input', () => {
+  expect(goRegexToJs('^[\\PC]+$')).toBe('^[\\P{C}]+$');
+  expect(goRegexToJs('\\pL\\pN')).toBe('\\p{L}\\p{N}');
+  expect(goRegexToJs('\\p{L}')).toBe('\\p{L}'); // idempotent on ECMAScript syntax
+  expect(goRegexToJs('\\\\pL')).toBe('\\\\pL');
+  expect(new RegExp(goRegexToJs('^[\\PC]*$'), 'u').test('héllo')).toBe(true);
+});
+
 test('cidr format follows Go net.ParseCIDR (IPv4 or IPv6, prefix required)', () => {
   expect(isCidr('10.0.0.0/8')).toBe(true);
   expect(isCidr('10.0.0.1/8')).toBe(true); // host bits are allowed by ParseCIDR

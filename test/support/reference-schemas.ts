@@ -46,6 +46,10 @@ let noticePrinted = false;
  * `describe` when the reference schemas are available; otherwise registers one skipped test (so the
  * run shows "skipped") and prints {@link REFERENCE_MISSING_NOTICE} once per test file, so a missing
  * folder is visible instead of silently green.
+ *
+ * The notice goes to stderr directly, not through `console`: Jest's default reporter drops the
+ * buffered console output of a test file whose tests were all skipped, which is exactly the case
+ * for a file that only holds reference-schema tests.
  */
 export function describeWithReference(name: string, fn: () => void): void {
   if (referenceAvailable) {
@@ -54,8 +58,9 @@ export function describeWithReference(name: string, fn: () => void): void {
   }
   describe(name, () => {
     if (!noticePrinted) {
-      // eslint-disable-next-line no-console
-      console.warn(`${REFERENCE_MISSING_NOTICE} (first: ${name})`);
+      const testPath = expect.getState().testPath;
+      const file = testPath ? `${path.relative(path.resolve(__dirname, '../..'), testPath)}: ` : '';
+      process.stderr.write(`${REFERENCE_MISSING_NOTICE} (${file}first: ${name})\n`);
       noticePrinted = true;
     }
     test.skip(`${name} (upstream reference schemas not available)`, () => undefined);
