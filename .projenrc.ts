@@ -98,6 +98,11 @@ project.gitignore.exclude('/artifacts/');
 // Type-check everything (src, imports, tests, bench) before jest: ts-jest only transpiles.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
+project.addTask('bench', {
+  description: 'Print synth benchmark figures (end-to-end and 10/100/1,000 clusters)',
+  steps: [{ spawn: 'compile' }, { exec: 'node bench/synth-bench.js' }],
+});
+
 project.addTask('synth', {
   description: 'Synthesize dist/, kind/ and cilium-values/',
   exec: 'cdk8s synth',
