@@ -66,10 +66,10 @@ const project = new typescript.TypeScriptProject({
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'bench', 'scripts', 'examples'],
+    devdirs: ['test'],
     ignorePatterns: ['imports/', 'examples/*/node_modules/', 'lib/', '*.js', '*.d.ts'],
   },
-  gitignore: ['/.cdk8s-build/', '/.cdk8s.out/', '/.synth-staging*/', '/.crd-stripped/', '/examples/*/node_modules/', '/examples/*/out/'],
+  gitignore: ['/.readme-snippets/', '/.cdk8s-build/', '/.cdk8s.out/', '/.synth-staging*/', '/.crd-stripped/', '/examples/*/node_modules/', '/examples/*/out/'],
 });
 
 // The cdk8s app: an esbuild launcher, so `npx cdk8s synth` never type-checks through ts-node.

@@ -1,0 +1,57 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { format } from 'util';
+import * as esbuild from 'esbuild';
+import * as ts from 'typescript';
+
+/**
+ * Every ```ts snippet in the README is type-checked against src/ and run; a `console.log(...)` with a
+ * trailing `// text` comment must print exactly `text` (anything after " — " is commentary).
+ */
+const ROOT = path.resolve(__dirname, '..');
+const SNIPPET_DIR = path.join(ROOT, '.readme-snippets');
+const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+const localize = (code: string) => code.replace(/from 'cdk8s-kind-cilium'/g, "from '../src'");
+
+test('the README has a snippet per construct section', () => {
+  expect(snippets.length).toBeGreaterThanOrEqual(6);
+  for (const name of ['KindCiliumCluster', 'LoadBalancerIpPool', 'L2AnnouncementPolicy', 'ClusterDefaultDeny', 'AppNetworkPolicy', 'LocalCertificateAuthority', 'LocalGateway', 'NginxDemo', 'StarWarsDemo']) {
+    expect(snippets.some((s) => s.includes(`new ${name}(`))).toBe(true);
+  }
+});
+
+test('every README snippet type-checks against the library', () => {
+  fs.rmSync(SNIPPET_DIR, { recursive: true, force: true });
+  fs.mkdirSync(SNIPPET_DIR, { recursive: true });
+  const files = snippets.map((code, i) => {
+    const file = path.join(SNIPPET_DIR, `snippet-${i + 1}.ts`);
+    fs.writeFileSync(file, localize(code));
+    return file;
+  });
+  const program = ts.createProgram(files, {
+    strict: true, noEmit: true, esModuleInterop: true, skipLibCheck: true, target: ts.ScriptTarget.ES2020,
+    module: ts.ModuleKind.CommonJS, types: ['node'], noUnusedLocals: true,
+  });
+  const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')
+    + (d.file ? ` (${path.relative(ROOT, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1})` : ''));
+  fs.rmSync(SNIPPET_DIR, { recursive: true, force: true });
+  expect(diagnostics).toEqual([]);
+}, 120_000);
+
+test.each(snippets.map((code, i) => [i + 1, code]))('README snippet %i runs and prints what its comments say', (_n, code) => {
+  const lines = localize(code as string).split('\n');
+  const expected = new Map<number, string>();
+  lines.forEach((line, i) => {
+    const m = /console\.log\(.*\);\s*\/\/ (.*)$/.exec(line);
+    if (m) expected.set(i, m[1].split(' — ')[0].trim());
+  });
+  const instrumented = lines.map((line, i) => line.replace('console.log(', `__log(${i}, `)).join('\n');
+  const js = esbuild.transformSync(instrumented, { loader: 'ts', format: 'cjs' }).code;
+  const printed = new Map<number, string>();
+  const log = (line: number, ...args: unknown[]) => printed.set(line, format(...args));
+  const requireForSnippet = (id: string) => (id === '../src' ? require('../src') : require(id));
+  new Function('require', '__log', js)(requireForSnippet, log);
+  expect(expected.size).toBeGreaterThan(0);
+  for (const [line, text] of expected) expect([line, printed.get(line)]).toEqual([line, text]);
+});
