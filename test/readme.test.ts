@@ -30,8 +30,14 @@ test('every README snippet type-checks against the library', () => {
     return file;
   });
   const program = ts.createProgram(files, {
-    strict: true, noEmit: true, esModuleInterop: true, skipLibCheck: true, target: ts.ScriptTarget.ES2020,
-    module: ts.ModuleKind.CommonJS, types: ['node'], noUnusedLocals: true,
+    strict: true,
+    noEmit: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    target: ts.ScriptTarget.ES2020,
+    module: ts.ModuleKind.CommonJS,
+    types: ['node'],
+    noUnusedLocals: true,
   });
   const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')
     + (d.file ? ` (${path.relative(ROOT, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1})` : ''));
@@ -50,6 +56,7 @@ test.each(snippets.map((code, i) => [i + 1, code]))('README snippet %i runs and 
   const js = esbuild.transformSync(instrumented, { loader: 'ts', format: 'cjs' }).code;
   const printed = new Map<number, string>();
   const log = (line: number, ...args: unknown[]) => printed.set(line, format(...args));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const requireForSnippet = (id: string) => (id === '../src' ? require('../src') : require(id));
   new Function('require', '__log', js)(requireForSnippet, log);
   expect(expected.size).toBeGreaterThan(0);
