@@ -18,10 +18,12 @@ export const DEFAULT_CERT_MANAGER_VERSION = 'v1.19.6';
  * Gateway API release each Cilium minor is built and tested against.
  * Cilium 1.18 -> Gateway API v1.3.0; Cilium 1.19 -> v1.4.0.
  */
+/* eslint-disable @stylistic/quote-props -- version keys must stay strings ('1.10' is not 1.1) */
 export const GATEWAY_API_FOR_CILIUM: Readonly<Record<string, string>> = {
   '1.18': 'v1.3.0',
   '1.19': 'v1.4.0',
 };
+/* eslint-enable @stylistic/quote-props */
 
 /** Cilium minors whose Helm values this library generates (values keys differ between minors). */
 export const SUPPORTED_CILIUM_MINORS = ['1.18'];

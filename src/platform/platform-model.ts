@@ -1,7 +1,7 @@
+import { ClusterSpec } from './cluster-spec';
 import { CiliumHelmValues } from '../cilium/helm-values';
 import { KindClusterConfig } from '../kind/kind-config';
 import { Ipv4Range } from '../net/ipv4';
-import { ClusterSpec } from './cluster-spec';
 
 /**
  * Plain-data facts that constructs contribute about themselves, so the cross-object rules
