@@ -1,3 +1,4 @@
+import { toYaml } from '../output/yaml';
 import { ClusterSpec } from '../platform/cluster-spec';
 
 /** A kind port mapping (`extraPortMappings[]`), exactly as kind decodes it. */
@@ -39,11 +40,15 @@ export interface KindClusterConfig {
   readonly nodes: KindNode[];
 }
 
-/** The kubeadm patches that set a custom cluster DNS domain (API server certs, CoreDNS and kubelets agree). */
+/**
+ * The kubeadm patches that set a custom cluster DNS domain (API server certs, CoreDNS and kubelets agree).
+ * Serialised like every output file, so a domain YAML would read as another type (`on`, `1:20`) stays a string
+ * for kubeadm's YAML 1.1 parser.
+ */
 export function dnsDomainPatches(dnsDomain: string): string[] {
   return [
-    `kind: ClusterConfiguration\nnetworking:\n  dnsDomain: ${dnsDomain}\n`,
-    `kind: KubeletConfiguration\nclusterDomain: ${dnsDomain}\n`,
+    toYaml({ kind: 'ClusterConfiguration', networking: { dnsDomain } }),
+    toYaml({ kind: 'KubeletConfiguration', clusterDomain: dnsDomain }),
   ];
 }
 

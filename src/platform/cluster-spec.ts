@@ -23,13 +23,16 @@ export interface HubbleOptions {
   readonly enabled?: boolean;
   /** Deploy hubble-relay. @default true */
   readonly relay?: boolean;
-  /** Deploy hubble-ui (needs relay). @default true */
+  /** Deploy hubble-ui. It needs hubble-relay: `ui: true` with `relay: false` is rejected. @default - same as relay */
   readonly ui?: boolean;
   /** Hubble metrics to enable (Helm `hubble.metrics.enabled`, a list). @default ['dns','drop','tcp','flow','icmp','httpV2'] */
   readonly metrics?: string[];
 }
 
-/** Cilium L2 announcements (ARP answers for LoadBalancer IPs) and their lease timings. */
+/**
+ * Cilium L2 announcements (ARP answers for LoadBalancer IPs) and their lease timings. Needs kube-proxy replacement;
+ * the timings must satisfy leaseDuration > leaseRenewDeadline > 1.2 x leaseRetryPeriod (client-go leader election).
+ */
 export interface L2AnnouncementOptions {
   /** @default true when this object is given */
   readonly enabled?: boolean;
@@ -71,7 +74,11 @@ export interface VersionOptions {
 
 /** One description of a kind + Cilium cluster. */
 export interface ClusterSpecProps {
-  /** kind cluster name (`^[a-z0-9.-]+$`); also names the output files and the control-plane node `<name>-control-plane`. */
+  /**
+   * Cluster name: 1-32 lowercase letters, digits or '-', alphanumeric at both ends (`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`,
+   * the limit of Cilium's `cluster.name`). Also the kind cluster name, the output file names, the control-plane node
+   * `<name>-control-plane` and the kubectl context `kind-<name>`.
+   */
   readonly clusterName: string;
   /** kind node image, pinned tag@digest. @default kindest/node v1.33.1 pinned by digest */
   readonly nodeImage?: string;
@@ -81,9 +88,9 @@ export interface ClusterSpecProps {
   readonly workers?: number;
   /** Extra labels for worker nodes (kubelet `--node-labels`; `kubernetes.io`/`k8s.io` prefixes are restricted by the kubelet). */
   readonly workerLabels?: Record<string, string>;
-  /** Pod CIDR. @default '10.244.0.0/16' */
+  /** Pod CIDR, /8 to /24 with one /24 per node (kubeadm gives every node a /24). @default '10.244.0.0/16' */
   readonly podSubnet?: string;
-  /** Service CIDR. @default '10.96.0.0/16' */
+  /** Service CIDR, /12 to /28 (kubeadm's limits). @default '10.96.0.0/16' */
   readonly serviceSubnet?: string;
   /** Cluster DNS domain. @default 'cluster.local' */
   readonly dnsDomain?: string;
@@ -109,7 +116,7 @@ export interface ClusterSpecProps {
   readonly masquerade?: MasqueradeOptions;
   /** Load-balancer datapath options (XDP, DSR). @default snat, no acceleration */
   readonly loadBalancer?: LoadBalancerOptions;
-  /** cilium-operator replicas. @default 1 */
+  /** cilium-operator replicas (1-3, at most one per node). @default 1 */
   readonly operatorReplicas?: number;
   /** External release pins. */
   readonly versions?: VersionOptions;
@@ -157,60 +164,173 @@ const KUBELET_ALLOWED_LABELS = [
   'kubernetes.io/arch', 'kubernetes.io/hostname', 'kubernetes.io/os',
   'topology.kubernetes.io/region', 'topology.kubernetes.io/zone',
 ];
-const DURATION_RE = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+const DURATION_RE = /^(\d+(\.\d+)?(ns|us|µs|μs|ms|s|m|h))+$/;
+const DURATION_UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 const LABEL_KEY_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
-function cidr(field: string, value: string): Ipv4Cidr {
-  const parsed = parseIpv4Cidr(value);
-  if (typeof parsed === 'string') {
-    invalid('invalid-cidr', field, parsed, 'give an IPv4 network address with prefix length, e.g. 10.244.0.0/16 (IPv6 and dual-stack are not supported yet)');
+/**
+ * Cluster names accepted by every consumer: Cilium's `cluster.name` (at most 32 lower-case alphanumerics
+ * or '-', alphanumeric at both ends), kind (`^[a-z0-9.-]+$`), docker container names and file names.
+ */
+const CLUSTER_NAME_RE = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
+
+/** Pod range the controller-manager hands each node (kubeadm's default `node-cidr-mask-size` for IPv4). */
+const NODE_POD_CIDR_PREFIX = 24;
+/** kubeadm: the node mask may be at most 16 bits longer than the pod subnet mask (PodSubnetNodeMaskMaxDiff). */
+const POD_SUBNET_MIN_PREFIX = NODE_POD_CIDR_PREFIX - 16;
+/** kubeadm: "specified service subnet is too large" below /12 (MaximumBitsForServiceSubnet = 20). */
+const SERVICE_SUBNET_MIN_PREFIX = 12;
+/** kubeadm gives kube-dns the 10th address of the service subnet, so it needs at least 16 addresses. */
+const SERVICE_SUBNET_MAX_PREFIX = 28;
+/** client-go leader election: renewDeadline must exceed retryPeriod x JitterFactor. */
+const LEADER_ELECTION_JITTER = 1.2;
+
+// ------------------------------------------------------------------------------------------------
+// Input guards. JavaScript and JSON callers can pass any type; every guard answers a wrong type with
+// a PlatformConfigError naming the field (never a TypeError, never a silent coercion).
+// `undefined` means "not given" (the default applies); `null` is a wrong type like any other.
+// ------------------------------------------------------------------------------------------------
+
+/** A short, safe description of a value of the wrong type, for messages. */
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  switch (typeof value) {
+    case 'string': return `the string ${JSON.stringify(value)}`;
+    case 'number': return `the number ${value}`;
+    case 'boolean': return `the boolean ${value}`;
+    case 'object': return 'an object';
+    default: return `a ${typeof value}`;
   }
+}
+
+function wrongType(field: string, value: unknown, expected: string, fix: string): never {
+  return invalid('invalid-type', field, `is ${describeValue(value)}, not ${expected}`, fix);
+}
+
+/** A plain object (`{...}`), not an array, class instance or null. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** An optional group of options (`hubble`, `masquerade`, ...): undefined when not given. */
+function optionalObject<T extends object>(field: string, value: T | undefined, example: string): Partial<T> | undefined {
+  if (value === undefined) return undefined;
+  if (!isPlainObject(value)) wrongType(field, value, 'an object', `write it as an object, e.g. ${example}, or leave it out for the defaults`);
+  return value as Partial<T>;
+}
+
+function bool(field: string, value: unknown, defaultValue: boolean): boolean {
+  if (value === undefined) return defaultValue;
+  if (typeof value !== 'boolean') wrongType(field, value, 'a boolean', 'write true or false without quotes');
+  return value as boolean;
+}
+
+function text(field: string, value: unknown, defaultValue: string | undefined, fix: string): string {
+  if (value === undefined && defaultValue !== undefined) return defaultValue;
+  if (typeof value !== 'string') wrongType(field, value, 'a string', fix);
+  return value as string;
+}
+
+function integer(field: string, value: unknown, defaultValue: number | undefined, min: number, max: number, fix: string): number {
+  if (value === undefined && defaultValue !== undefined) return defaultValue;
+  if (typeof value !== 'number') wrongType(field, value, 'a number', `write it as a number without quotes; ${fix}`);
+  const n = value as number;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    invalid('invalid-number', field, `${n} is not an integer between ${min} and ${max}`, fix);
+  }
+  return n;
+}
+
+function port(field: string, value: unknown, defaultValue?: number): number {
+  return integer(field, value, defaultValue, 1, 65535, 'use a TCP/UDP port number between 1 and 65535');
+}
+
+function oneOf<T extends string>(rule: string, field: string, value: unknown, allowed: readonly T[], defaultValue: T, what: string): T {
+  if (value === undefined) return defaultValue;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    invalid(rule, field, typeof value === 'string' ? `"${value}" is not ${what}` : `is ${describeValue(value)}, not ${what}`,
+      `use ${allowed.map((a) => `"${a}"`).join(', ')}`);
+  }
+  return value as T;
+}
+
+function list(field: string, value: unknown, defaultValue: readonly unknown[], fix: string): unknown[] {
+  if (value === undefined) return [...defaultValue];
+  if (!Array.isArray(value)) wrongType(field, value, 'a list', fix);
+  return [...(value as unknown[])];
+}
+
+function stringList(field: string, value: unknown, defaultValue: readonly string[], fix: string): string[] {
+  return list(field, value, defaultValue, fix).map((item, i) => text(`${field}[${i}]`, item, undefined, fix));
+}
+
+function stringRecord(field: string, value: unknown, fix: string): Record<string, string> {
+  if (value === undefined) return {};
+  if (!isPlainObject(value)) wrongType(field, value, 'an object of string keys and values', fix);
+  const out: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    out[key] = text(`${field}["${key}"]`, item, undefined, fix);
+  }
+  return out;
+}
+
+function cidr(field: string, value: unknown, defaultValue?: string): Ipv4Cidr {
+  const fix = 'give an IPv4 network address with prefix length, e.g. 10.244.0.0/16 (IPv6 and dual-stack are not supported yet)';
+  const parsed = parseIpv4Cidr(text(field, value, defaultValue, fix));
+  if (typeof parsed === 'string') invalid('invalid-cidr', field, parsed, fix);
   return parsed;
 }
 
-function integer(field: string, value: number, min: number, max: number, fix: string): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    invalid('invalid-number', field, `${value} is not an integer between ${min} and ${max}`, fix);
+function duration(field: string, value: unknown, defaultValue: string): string {
+  const d = text(field, value, defaultValue, 'write it as a Go duration string like 3s, 500ms or 1m30s');
+  if (!DURATION_RE.test(d)) {
+    invalid('invalid-duration', field, `"${d}" is not a Go duration`, 'write it like 3s, 500ms or 1m30s');
   }
-  return value;
+  return d;
 }
 
-function port(field: string, value: number): number {
-  return integer(field, value, 1, 65535, 'use a TCP/UDP port number between 1 and 65535');
-}
-
-function duration(field: string, value: string): string {
-  if (!DURATION_RE.test(value)) {
-    invalid('invalid-duration', field, `"${value}" is not a Go duration`, 'write it like 3s, 500ms or 1m30s');
-  }
-  return value;
+/** Nanoseconds of a Go duration already checked by {@link duration}. */
+function parseGoDuration(d: string): number {
+  let ns = 0;
+  for (const m of d.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|μs|ms|s|m|h)/g)) ns += Number(m[1]) * DURATION_UNIT_NS[m[2]];
+  return Math.round(ns);
 }
 
 /** Applies defaults and checks every single field. Cross-object rules live in `src/rules`. */
 export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
+  if (!isPlainObject(props)) {
+    wrongType('props', props, 'an object', 'pass the cluster description as an object, e.g. { clusterName: "dev" }');
+  }
   const name = props.clusterName;
-  if (typeof name !== 'string' || !/^[a-z0-9]([a-z0-9.-]{0,48}[a-z0-9])?$/.test(name)) {
-    invalid('invalid-cluster-name', 'clusterName', `"${name}" is not a valid kind cluster name`,
-      'use 1-50 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit (kind requires ^[a-z0-9.-]+$; it also names docker containers and files)');
+  if (typeof name !== 'string' || !CLUSTER_NAME_RE.test(name)) {
+    invalid('invalid-cluster-name', 'clusterName',
+      typeof name === 'string' ? `"${name}" is not a valid cluster name` : `is ${describeValue(name)}, not a cluster name`,
+      'use 1-32 lowercase letters, digits or "-", starting and ending with a letter or digit (Cilium\'s cluster.name allows no more; '
+      + 'the name also becomes the kind cluster, the docker containers <name>-control-plane, the output files and the kubectl context kind-<name>)');
   }
   const f = (field: string) => `${name}.${field}`;
 
-  const nodeImage = props.nodeImage ?? DEFAULT_KIND_NODE_IMAGE;
+  const nodeImage = text(f('nodeImage'), props.nodeImage, DEFAULT_KIND_NODE_IMAGE, 'write the image reference as a string');
   if (!/^[^\s:@]+(:[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/.test(nodeImage)) {
     invalid('unpinned-node-image', f('nodeImage'), `"${nodeImage}" is not pinned by digest`,
       'use the exact image from the kind release notes, e.g. kindest/node:v1.33.1@sha256:<digest>; tags alone are rebuilt per kind release');
   }
 
-  const controlPlaneNodes = integer(f('controlPlaneNodes'), props.controlPlaneNodes ?? 1, 1, 5,
+  const controlPlaneNodes = integer(f('controlPlaneNodes'), props.controlPlaneNodes, 1, 1, 5,
     'kind needs at least one control-plane node; use 1 (or 3 for an HA control plane)');
-  const workers = integer(f('workers'), props.workers ?? 1, 0, 50, 'use 0-50 worker nodes');
+  const workers = integer(f('workers'), props.workers, 1, 0, 50, 'use 0-50 worker nodes');
+  const nodes = controlPlaneNodes + workers;
 
-  const workerLabels = { ...(props.workerLabels ?? {}) };
+  const labelFix = 'use a qualified key (prefix/name) and a string value of at most 63 alphanumerics, "-", "_" or "."';
+  const workerLabels = stringRecord(f('workerLabels'), props.workerLabels, labelFix);
   for (const [key, value] of Object.entries(workerLabels)) {
-    if (!LABEL_KEY_RE.test(key) || typeof value !== 'string' || !LABEL_VALUE_RE.test(value)) {
-      invalid('invalid-node-label', f(`workerLabels["${key}"]`), `"${key}=${value}" is not a valid Kubernetes label`,
-        'use a qualified key (prefix/name) and a string value of at most 63 alphanumerics, "-", "_" or "."');
+    if (!LABEL_KEY_RE.test(key) || !LABEL_VALUE_RE.test(value)) {
+      invalid('invalid-node-label', f(`workerLabels["${key}"]`), `"${key}=${value}" is not a valid Kubernetes label`, labelFix);
     }
     const namespace = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
     const restricted = /(^|\.)(kubernetes\.io|k8s\.io)$/.test(namespace);
@@ -221,91 +341,130 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     }
   }
 
-  const podSubnet = cidr(f('podSubnet'), props.podSubnet ?? '10.244.0.0/16');
-  const serviceSubnet = cidr(f('serviceSubnet'), props.serviceSubnet ?? '10.96.0.0/16');
-  const dockerNetworkSubnet = cidr(f('dockerNetworkSubnet'), props.dockerNetworkSubnet ?? '172.18.0.0/16');
+  const podSubnet = cidr(f('podSubnet'), props.podSubnet, '10.244.0.0/16');
+  // kubeadm (run by kind) hands every node a /24 of the pod subnet and validates the sizes up front.
+  if (podSubnet.prefix > NODE_POD_CIDR_PREFIX) {
+    invalid('pod-subnet-too-small', f('podSubnet'),
+      `${podSubnet.cidr} is smaller than the /${NODE_POD_CIDR_PREFIX} pod range kubeadm gives each node, so \`kind create cluster\` fails`,
+      `use a /${NODE_POD_CIDR_PREFIX} or larger pod subnet, e.g. 10.244.0.0/16`);
+  }
+  if (podSubnet.prefix < POD_SUBNET_MIN_PREFIX) {
+    invalid('pod-subnet-too-large', f('podSubnet'),
+      `${podSubnet.cidr} is larger than kubeadm allows (at most 16 bits between the pod subnet and the node /${NODE_POD_CIDR_PREFIX} ranges)`,
+      `use a pod subnet between /${POD_SUBNET_MIN_PREFIX} and /${NODE_POD_CIDR_PREFIX}, e.g. 10.244.0.0/16`);
+  }
+  const nodeRanges = 2 ** (NODE_POD_CIDR_PREFIX - podSubnet.prefix);
+  if (nodeRanges < nodes) {
+    const needed = NODE_POD_CIDR_PREFIX - Math.ceil(Math.log2(nodes));
+    invalid('pod-subnet-too-small', f('podSubnet'),
+      `${podSubnet.cidr} holds ${nodeRanges} node pod range(s) of /${NODE_POD_CIDR_PREFIX} but the cluster has ${nodes} nodes; the nodes without a range never become Ready`,
+      `use a /${needed} or larger pod subnet (e.g. 10.244.0.0/16), or fewer nodes`);
+  }
+  const serviceSubnet = cidr(f('serviceSubnet'), props.serviceSubnet, '10.96.0.0/16');
+  if (serviceSubnet.prefix < SERVICE_SUBNET_MIN_PREFIX) {
+    invalid('service-subnet-too-large', f('serviceSubnet'),
+      `${serviceSubnet.cidr} is larger than kubeadm allows ("specified service subnet is too large": the mask must be /${SERVICE_SUBNET_MIN_PREFIX} or longer)`,
+      `use a service subnet between /${SERVICE_SUBNET_MIN_PREFIX} and /${SERVICE_SUBNET_MAX_PREFIX}, e.g. 10.96.0.0/16`);
+  }
+  if (serviceSubnet.prefix > SERVICE_SUBNET_MAX_PREFIX) {
+    invalid('service-subnet-too-small', f('serviceSubnet'),
+      `${serviceSubnet.cidr} is too small: kubeadm gives the cluster DNS Service the 10th address of the service subnet`,
+      `use a service subnet between /${SERVICE_SUBNET_MIN_PREFIX} and /${SERVICE_SUBNET_MAX_PREFIX}, e.g. 10.96.0.0/16`);
+  }
+  const dockerNetworkSubnet = cidr(f('dockerNetworkSubnet'), props.dockerNetworkSubnet, '172.18.0.0/16');
 
-  const dnsDomain = props.dnsDomain ?? 'cluster.local';
+  const dnsDomain = text(f('dnsDomain'), props.dnsDomain, 'cluster.local', 'write the domain as a string, e.g. cluster.local');
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(dnsDomain) || dnsDomain.length > 253) {
     invalid('invalid-dns-domain', f('dnsDomain'), `"${dnsDomain}" is not a DNS domain`, 'use lowercase labels separated by dots, e.g. cluster.local');
   }
 
   const apiServerPort = props.apiServerPort === undefined ? undefined : port(f('apiServerPort'), props.apiServerPort);
+  const kubeProxyReplacement = bool(f('kubeProxyReplacement'), props.kubeProxyReplacement, true);
+  const routingMode = oneOf<RoutingMode>('invalid-routing-mode', f('routingMode'), props.routingMode, ['tunnel', 'native'], 'tunnel', 'a routing mode');
 
-  const routingMode = props.routingMode ?? 'tunnel';
-  if (routingMode !== 'tunnel' && routingMode !== 'native') {
-    invalid('invalid-routing-mode', f('routingMode'), `"${routingMode}" is not a routing mode`, 'use "tunnel" or "native"');
-  }
-
-  const ciliumVersion = props.ciliumVersion ?? DEFAULT_CILIUM_VERSION;
+  const ciliumVersion = text(f('ciliumVersion'), props.ciliumVersion, DEFAULT_CILIUM_VERSION, `write the version as a string, e.g. "${DEFAULT_CILIUM_VERSION}"`);
   if (!/^\d+\.\d+\.\d+$/.test(ciliumVersion)) {
     invalid('invalid-cilium-version', f('ciliumVersion'), `"${ciliumVersion}" is not a Cilium chart version`, `use a plain semver such as ${DEFAULT_CILIUM_VERSION} (no leading "v")`);
   }
 
-  const hubbleEnabled = props.hubble?.enabled ?? true;
+  const hubbleProps = optionalObject(f('hubble'), props.hubble, '{ relay: true, ui: true }') ?? {};
+  const hubbleEnabled = bool(f('hubble.enabled'), hubbleProps.enabled, true);
+  const relay = bool(f('hubble.relay'), hubbleProps.relay, true);
+  const ui = bool(f('hubble.ui'), hubbleProps.ui, relay);
+  const metrics = stringList(f('hubble.metrics'), hubbleProps.metrics, DEFAULT_HUBBLE_METRICS,
+    'list metric names as strings, e.g. ["dns", "drop", "flow"]');
+  if (hubbleEnabled && ui && !relay) {
+    invalid('hubble-ui-needs-relay', f('hubble.ui'),
+      'hubble-ui reads flows from hubble-relay, but relay is false; the Cilium chart refuses to install hubble-ui without hubble.relay.enabled',
+      'set hubble.relay: true (the default), or hubble.ui: false');
+  }
   const hubble: Required<HubbleOptions> = {
     enabled: hubbleEnabled,
-    relay: hubbleEnabled && (props.hubble?.relay ?? true),
-    ui: hubbleEnabled && (props.hubble?.ui ?? true),
-    metrics: hubbleEnabled ? [...(props.hubble?.metrics ?? DEFAULT_HUBBLE_METRICS)] : [],
+    relay: hubbleEnabled && relay,
+    ui: hubbleEnabled && ui,
+    metrics: hubbleEnabled ? metrics : [],
   };
 
-  const hostPortMappings = (props.hostPortMappings ?? []).map((m, i) => {
+  const mappingFix = 'list port mappings as objects, e.g. [{ containerPort: 30080, hostPort: 8080 }]';
+  const hostPortMappings = list(f('hostPortMappings'), props.hostPortMappings, [], mappingFix).map((item, i) => {
     const field = f(`hostPortMappings[${i}]`);
-    const listenAddress = m.listenAddress ?? '127.0.0.1';
+    if (!isPlainObject(item)) wrongType(field, item, 'an object', mappingFix);
+    const m = item as Partial<HostPortMapping>;
+    const listenAddress = text(`${field}.listenAddress`, m.listenAddress, '127.0.0.1', 'write the address as a string, e.g. "127.0.0.1"');
     if (parseIpv4(listenAddress) === undefined) {
       invalid('invalid-listen-address', `${field}.listenAddress`, `"${listenAddress}" is not an IPv4 address`, 'use 127.0.0.1 (default, host only) or 0.0.0.0 to expose on every interface');
     }
-    const protocol = m.protocol ?? 'TCP';
-    if (!['TCP', 'UDP', 'SCTP'].includes(protocol)) {
-      invalid('invalid-protocol', `${field}.protocol`, `"${protocol}" is not a port-mapping protocol`, 'use TCP, UDP or SCTP');
-    }
-    return {
-      containerPort: port(`${field}.containerPort`, m.containerPort),
-      hostPort: port(`${field}.hostPort`, m.hostPort ?? m.containerPort),
-      listenAddress,
-      protocol,
-    };
+    const protocol = oneOf('invalid-protocol', `${field}.protocol`, m.protocol, ['TCP', 'UDP', 'SCTP'] as const, 'TCP', 'a port-mapping protocol');
+    const containerPort = port(`${field}.containerPort`, m.containerPort);
+    return { containerPort, hostPort: port(`${field}.hostPort`, m.hostPort, containerPort), listenAddress, protocol };
   });
 
-  const l2Enabled = props.l2Announcements ? (props.l2Announcements.enabled ?? true) : false;
+  const l2Props = optionalObject(f('l2Announcements'), props.l2Announcements, '{ enabled: true }');
   const l2Announcements: Required<L2AnnouncementOptions> = {
-    enabled: l2Enabled,
-    leaseDuration: duration(f('l2Announcements.leaseDuration'), props.l2Announcements?.leaseDuration ?? '3s'),
-    leaseRenewDeadline: duration(f('l2Announcements.leaseRenewDeadline'), props.l2Announcements?.leaseRenewDeadline ?? '1s'),
-    leaseRetryPeriod: duration(f('l2Announcements.leaseRetryPeriod'), props.l2Announcements?.leaseRetryPeriod ?? '200ms'),
+    enabled: l2Props ? bool(f('l2Announcements.enabled'), l2Props.enabled, true) : false,
+    leaseDuration: duration(f('l2Announcements.leaseDuration'), l2Props?.leaseDuration, '3s'),
+    leaseRenewDeadline: duration(f('l2Announcements.leaseRenewDeadline'), l2Props?.leaseRenewDeadline, '1s'),
+    leaseRetryPeriod: duration(f('l2Announcements.leaseRetryPeriod'), l2Props?.leaseRetryPeriod, '200ms'),
   };
+  checkLeaseTimings(f('l2Announcements'), l2Announcements);
 
-  const devices = [...(props.devices ?? ['eth0'])];
-  if (devices.length === 0 || devices.some((d) => typeof d !== 'string' || !/^[A-Za-z0-9_.+*-]{1,15}$/.test(d))) {
+  const devices = stringList(f('devices'), props.devices, ['eth0'], 'list the device names, e.g. ["eth0"]');
+  if (devices.length === 0 || devices.some((d) => !/^[A-Za-z0-9_.+*-]{1,15}$/.test(d))) {
     invalid('invalid-devices', f('devices'), `${JSON.stringify(devices)} is not a list of network device names`,
       'list the node interfaces Cilium should attach to, e.g. ["eth0"] on kind (a trailing "+" matches a prefix, as in Cilium)');
   }
 
+  const masqueradeProps = optionalObject(f('masquerade'), props.masquerade, '{ bpf: true }') ?? {};
   const masquerade: Required<MasqueradeOptions> = {
-    bpf: props.masquerade?.bpf ?? false,
-    ipMasqAgent: props.masquerade?.ipMasqAgent ?? false,
-    nonMasqueradeCidrs: (props.masquerade?.nonMasqueradeCidrs ?? [podSubnet.cidr, dockerNetworkSubnet.cidr])
+    bpf: bool(f('masquerade.bpf'), masqueradeProps.bpf, false),
+    ipMasqAgent: bool(f('masquerade.ipMasqAgent'), masqueradeProps.ipMasqAgent, false),
+    nonMasqueradeCidrs: list(f('masquerade.nonMasqueradeCidrs'), masqueradeProps.nonMasqueradeCidrs, [podSubnet.cidr, dockerNetworkSubnet.cidr],
+      'list CIDRs as strings, e.g. ["10.244.0.0/16", "172.18.0.0/16"]')
       .map((c, i) => cidr(f(`masquerade.nonMasqueradeCidrs[${i}]`), c).cidr),
   };
 
-  const acceleration = props.loadBalancer?.acceleration ?? 'disabled';
-  if (!['disabled', 'native', 'best-effort'].includes(acceleration)) {
-    invalid('invalid-acceleration', f('loadBalancer.acceleration'), `"${acceleration}" is not an XDP acceleration mode`, 'use disabled, native or best-effort');
-  }
-  const mode = props.loadBalancer?.mode ?? 'snat';
-  if (!['snat', 'dsr', 'hybrid'].includes(mode)) {
-    invalid('invalid-lb-mode', f('loadBalancer.mode'), `"${mode}" is not a load-balancer mode`, 'use snat, dsr or hybrid');
-  }
+  const loadBalancerProps = optionalObject(f('loadBalancer'), props.loadBalancer, '{ mode: "snat" }') ?? {};
+  const acceleration = oneOf('invalid-acceleration', f('loadBalancer.acceleration'), loadBalancerProps.acceleration,
+    ['disabled', 'native', 'best-effort'] as const, 'disabled', 'an XDP acceleration mode');
+  const mode = oneOf('invalid-lb-mode', f('loadBalancer.mode'), loadBalancerProps.mode, ['snat', 'dsr', 'hybrid'] as const, 'snat', 'a load-balancer mode');
 
-  const operatorReplicas = integer(f('operatorReplicas'), props.operatorReplicas ?? 1, 1, 3,
+  const operatorReplicas = integer(f('operatorReplicas'), props.operatorReplicas, 1, 1, 3,
     'use 1 on a small kind cluster (2 needs two nodes that can host the operator)');
+  if (operatorReplicas > nodes) {
+    invalid('operator-replicas-exceed-nodes', f('operatorReplicas'),
+      `${operatorReplicas} cilium-operator replicas need ${operatorReplicas} nodes (the chart's required pod anti-affinity allows one per node) but the cluster has ${nodes}; the rest stay Pending`,
+      `use operatorReplicas: ${nodes} or fewer, or add workers`);
+  }
 
+  const versionsProps = optionalObject(f('versions'), props.versions, '{ certManager: "v1.19.6" }') ?? {};
   const versions: Required<VersionOptions> = {
-    gatewayApi: props.versions?.gatewayApi ?? GATEWAY_API_FOR_CILIUM[minorOf(ciliumVersion)] ?? 'unknown',
-    certManager: props.versions?.certManager ?? DEFAULT_CERT_MANAGER_VERSION,
-    allowUnsupportedPair: props.versions?.allowUnsupportedPair ?? false,
+    gatewayApi: text(f('versions.gatewayApi'), versionsProps.gatewayApi, GATEWAY_API_FOR_CILIUM[minorOf(ciliumVersion)] ?? 'unknown',
+      'write the release as a string, e.g. "v1.3.0"'),
+    certManager: text(f('versions.certManager'), versionsProps.certManager, DEFAULT_CERT_MANAGER_VERSION, 'write the release as a string, e.g. "v1.19.6"'),
+    allowUnsupportedPair: bool(f('versions.allowUnsupportedPair'), versionsProps.allowUnsupportedPair, false),
   };
+
+  const ciliumValuesOverrides = optionalObject(f('ciliumValuesOverrides'), props.ciliumValuesOverrides, '{ operator: { rollOutPods: true } }') ?? {};
 
   return {
     clusterName: name,
@@ -318,7 +477,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     dnsDomain,
     dockerNetworkSubnet,
     apiServerPort,
-    kubeProxyReplacement: props.kubeProxyReplacement ?? true,
+    kubeProxyReplacement,
     routingMode,
     ciliumVersion,
     hubble,
@@ -329,6 +488,31 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     loadBalancer: { acceleration, mode },
     operatorReplicas,
     versions,
-    ciliumValuesOverrides: props.ciliumValuesOverrides ?? {},
+    ciliumValuesOverrides,
   };
+}
+
+/**
+ * Cilium's L2 announcer runs a client-go leader election per service; its config is rejected unless
+ * leaseDuration > leaseRenewDeadline > 1.2 x leaseRetryPeriod and all three are positive.
+ */
+function checkLeaseTimings(field: string, l2: Required<L2AnnouncementOptions>): void {
+  const timings = {
+    leaseDuration: parseGoDuration(l2.leaseDuration),
+    leaseRenewDeadline: parseGoDuration(l2.leaseRenewDeadline),
+    leaseRetryPeriod: parseGoDuration(l2.leaseRetryPeriod),
+  };
+  for (const [key, ns] of Object.entries(timings)) {
+    if (ns <= 0) invalid('invalid-lease-timing', `${field}.${key}`, `${l2[key as keyof typeof timings]} is not a positive duration`, 'give a duration greater than zero, e.g. 3s');
+  }
+  if (timings.leaseDuration <= timings.leaseRenewDeadline) {
+    invalid('invalid-lease-timing', `${field}.leaseDuration`,
+      `${l2.leaseDuration} is not longer than leaseRenewDeadline ${l2.leaseRenewDeadline}; Cilium's leader election rejects the timings and no service is announced`,
+      'make leaseDuration > leaseRenewDeadline > 1.2 x leaseRetryPeriod, e.g. 3s, 1s, 200ms (the defaults)');
+  }
+  if (timings.leaseRenewDeadline <= Math.trunc(LEADER_ELECTION_JITTER * timings.leaseRetryPeriod)) {
+    invalid('invalid-lease-timing', `${field}.leaseRenewDeadline`,
+      `${l2.leaseRenewDeadline} is not longer than 1.2 x leaseRetryPeriod ${l2.leaseRetryPeriod}; Cilium's leader election rejects the timings and no service is announced`,
+      'make leaseDuration > leaseRenewDeadline > 1.2 x leaseRetryPeriod, e.g. 3s, 1s, 200ms (the defaults)');
+  }
 }

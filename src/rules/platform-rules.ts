@@ -71,7 +71,7 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
         for (let j = i + 1; j < nets.length; j++) {
           if (rangesOverlap(nets[i][1], nets[j][1])) {
             out.push(v('subnets-overlap', `${m.field}.${nets[j][0]}`, `${nets[j][2]} overlaps ${nets[i][0]} ${nets[i][2]}`,
-              `choose disjoint ranges, e.g. podSubnet 10.244.0.0/16, serviceSubnet 10.96.0.0/16, docker network 172.18.0.0/16`));
+              'choose disjoint ranges, e.g. podSubnet 10.244.0.0/16, serviceSubnet 10.96.0.0/16, docker network 172.18.0.0/16'));
           }
         }
       }
@@ -266,6 +266,35 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
     },
   },
   {
+    id: 'l2announcements-need-kpr',
+    summary: 'L2 announcements run only with kube-proxy replacement',
+    check: (m) => values(m).l2announcements?.enabled === true && !kprEnabled(m) ? [v('l2announcements-need-kpr', `${m.field}.l2Announcements`,
+      'Cilium L2 announcements require kube-proxy replacement; without it no LoadBalancer IP is announced',
+      'set kubeProxyReplacement: true, or drop l2Announcements')] : [],
+  },
+  {
+    id: 'hubble-ui-needs-relay',
+    summary: 'hubble-ui is deployed only together with hubble-relay (the chart refuses otherwise)',
+    check: (m) => {
+      const hubble = values(m).hubble;
+      if (!hubble?.ui?.enabled || hubble.relay?.enabled || hubble.ui.standalone?.enabled) return [];
+      return [v('hubble-ui-needs-relay', `${m.field}.ciliumValues.hubble.ui.enabled`,
+        'hubble-ui is enabled without hubble-relay; the Cilium chart fails the install ("hubble-ui requires hubble-relay")',
+        'enable hubble.relay (hubble: { relay: true }) or disable hubble.ui, and drop the override that contradicts it')];
+    },
+  },
+  {
+    id: 'operator-replicas-fit-nodes',
+    summary: 'no more cilium-operator replicas than nodes (the chart spreads them one per node)',
+    check: (m) => {
+      const replicas = values(m).operator?.replicas;
+      const nodes = m.kindConfig.nodes.length;
+      return typeof replicas === 'number' && replicas > nodes ? [v('operator-replicas-fit-nodes', `${m.field}.ciliumValues.operator.replicas (operatorReplicas)`,
+        `${replicas} cilium-operator replicas but only ${nodes} node(s); the chart's required pod anti-affinity allows one per node, so the rest stay Pending`,
+        `use at most ${nodes} replicas (operatorReplicas), and drop the override that raises it`)] : [];
+    },
+  },
+  {
     id: 'gateway-prerequisites',
     summary: 'a Gateway needs kube-proxy replacement, gatewayAPI.enabled and a pool to get its address',
     check: (m) => m.gateways.flatMap((g) => {
@@ -365,6 +394,8 @@ export function poolCapacity(model: PlatformModel): number {
  */
 export function checkAcrossClusters(models: readonly PlatformModel[]): Violation[] {
   const out: Violation[] = [];
+  const blocks = models.map(blocksOf);
+  const sockets = models.map(hostSockets);
   for (let i = 0; i < models.length; i++) {
     for (let j = i + 1; j < models.length; j++) {
       const a = models[i];
@@ -374,16 +405,16 @@ export function checkAcrossClusters(models: readonly PlatformModel[]): Violation
           'give each cluster its own clusterName'));
       }
       if (rangesOverlap(a.spec.dockerNetworkSubnet, b.spec.dockerNetworkSubnet)) {
-        for (const bb of blocksOf(b)) {
-          const clash = blocksOf(a).find((ab) => rangesOverlap(ab.range, bb.range));
+        for (const bb of blocks[j]) {
+          const clash = blocks[i].find((ab) => rangesOverlap(ab.range, bb.range));
           if (clash) {
             out.push(v('pools-overlap-across-clusters', bb.field, `block ${bb.text} overlaps ${clash.field} (${clash.text}) of cluster ${a.spec.clusterName} on the same docker network; both would answer ARP for the same addresses`,
               'give each cluster its own block (e.g. a different high /24 or range)'));
           }
         }
       }
-      for (const sb of hostSockets(b)) {
-        const clash = hostSockets(a).find((sa) => sa.port === sb.port && sa.protocol === sb.protocol
+      for (const sb of sockets[j]) {
+        const clash = sockets[i].find((sa) => sa.port === sb.port && sa.protocol === sb.protocol
           && (sa.address === sb.address || sa.address === '0.0.0.0' || sb.address === '0.0.0.0'));
         if (clash) {
           out.push(v('duplicate-host-ports', sb.field, `host port ${sb.protocol} ${sb.address}:${sb.port} is also bound by ${clash.field} of cluster ${a.spec.clusterName}; both clusters cannot run at once`,

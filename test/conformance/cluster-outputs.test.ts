@@ -183,12 +183,12 @@ describe.each(CASES)('$title', (c) => {
   });
 });
 
-describe('known gap (test.failing until fixed in src)', () => {
-  // BUG: a cluster named "on" (or off/yes/no/y/n) is written as `cluster:\n  name: on` in
+describe('former known gaps (regression tests)', () => {
+  // Was a bug: a cluster named "on" (or off/yes/no/y/n) was written as `cluster:\n  name: on` in
   // cilium-values/<name>.yaml. Helm reads values with sigs.k8s.io/yaml (YAML 1.1), which turns it into
   // the boolean true, and the chart schema then rejects cluster.name (must be string).
-  // Fixed when the library either quotes such strings or rejects the name.
-  test.failing('cluster name "on" is rejected or survives Helm\'s YAML 1.1 parsing of the values file', () => {
+  // Fixed: the serialiser (toYaml) quotes every string a YAML 1.1 reader would read as another type.
+  test('cluster name "on" is rejected or survives Helm\'s YAML 1.1 parsing of the values file', () => {
     let cluster: KindCiliumCluster;
     try {
       cluster = new KindCiliumCluster(new App(), 'on', { clusterName: 'on' });
@@ -200,9 +200,10 @@ describe('known gap (test.failing until fixed in src)', () => {
     expect(yaml11Differences(toYaml(cluster.ciliumValues()))).toEqual([]);
   });
 
-  // BUG: the kubeadm patches are built by string interpolation (`dnsDomain: ${dnsDomain}`), so a domain
-  // that YAML reads as another type reaches kubeadm (which parses with YAML 1.1) as a boolean/number.
-  test.failing('DNS domain "on" is rejected or reaches kubeadm as a string', () => {
+  // Was a bug: the kubeadm patches were built by string interpolation (`dnsDomain: ${dnsDomain}`), so a
+  // domain that YAML reads as another type reached kubeadm (which parses with YAML 1.1) as a boolean/number.
+  // Fixed: the patches are serialised with toYaml.
+  test('DNS domain "on" is rejected or reaches kubeadm as a string', () => {
     let cluster: KindCiliumCluster;
     try {
       cluster = new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev', dnsDomain: 'on' });
