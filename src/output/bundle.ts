@@ -3,7 +3,8 @@ import { ApiObject, App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { PlatformConfigError, Violation } from '../errors';
 import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
-import { checkAcrossClusters, checkDuplicateObjects, poolCapacity } from '../rules/platform-rules';
+import { PlatformModel } from '../platform/platform-model';
+import { checkAcrossClusters, checkDuplicateObjects, checkPlatform, poolCapacity } from '../rules/platform-rules';
 import { BUNDLE_NAME, BUNDLE_VERSION, ComponentVersions, installSources } from '../versions';
 import { applyPlan, ApplyStep, renderApplyScript } from './apply-plan';
 import { toYaml, toYamlStream } from './yaml';
@@ -43,29 +44,46 @@ function kindRank(kind: string): number {
   return i < 0 ? KIND_ORDER.length : i;
 }
 
+/**
+ * The Kubernetes objects of one cluster, resolved, in install order (kind priority, then construct order).
+ * Not `Chart.toJson()`: cdk8s validates and walks the whole app for every chart, which makes a bundle of
+ * n clusters cost O(n^2); the app is validated once by {@link validateApp}.
+ */
+export function clusterObjects(cluster: KindCiliumCluster): Record<string, any>[] {
+  return cluster.node.findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject)
+    .map((o, i) => ({ o: o.toJson() as Record<string, any>, i }))
+    .sort((a, b) => kindRank(a.o.kind) - kindRank(b.o.kind) || a.i - b.i)
+    .map(({ o }) => o);
+}
+
 /** All clusters in an app, ordered by cluster name. */
 export function clustersOf(app: IConstruct): KindCiliumCluster[] {
   return app.node.findAll().filter(KindCiliumCluster.isKindCiliumCluster)
     .sort((a, b) => (a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0));
 }
 
-/**
- * Checks the whole app: every cluster's cross-object rules, every other construct validation
- * (e.g. cdk8s-plus), and the rules across clusters (names, pool addresses, host ports). Throws one error listing all problems.
- */
-export function validateApp(app: IConstruct): void {
+/** A cluster with its model and resolved objects, computed once per synthesis. */
+interface PreparedCluster {
+  readonly cluster: KindCiliumCluster;
+  readonly model: PlatformModel;
+  readonly objects: Record<string, any>[];
+}
+
+function prepare(app: IConstruct): PreparedCluster[] {
+  return clustersOf(app).map((cluster) => ({ cluster, model: cluster.model(), objects: clusterObjects(cluster) }));
+}
+
+function validatePrepared(app: IConstruct, prepared: readonly PreparedCluster[]): void {
   const violations: Violation[] = [];
-  const clusters = clustersOf(app);
-  if (clusters.length === 0) {
+  if (prepared.length === 0) {
     violations.push({ rule: 'no-cluster', field: app.node.path || '(app)', problem: 'the app defines no KindCiliumCluster', fix: 'add at least one KindCiliumCluster (see the README presets)' });
   }
-  for (const cluster of clusters) {
-    violations.push(...cluster.violations());
-    // Not cluster.toJson(): that runs the construct validations again and throws a generic error.
-    const objects = cluster.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => o.toJson());
+  for (const { cluster, model, objects } of prepared) {
+    violations.push(...checkPlatform(model));
     violations.push(...checkDuplicateObjects(cluster.node.path, objects));
   }
-  violations.push(...checkAcrossClusters(clusters.map((c) => c.model())));
+  violations.push(...checkAcrossClusters(prepared.map((p) => p.model)));
   for (const construct of app.node.findAll()) {
     if (KindCiliumCluster.isKindCiliumCluster(construct)) continue;
     for (const message of construct.node.validate()) {
@@ -73,6 +91,15 @@ export function validateApp(app: IConstruct): void {
     }
   }
   if (violations.length > 0) throw new PlatformConfigError(violations);
+}
+
+/**
+ * Checks the whole app: every cluster's cross-object rules, duplicate objects, every other construct
+ * validation (e.g. cdk8s-plus), and the rules across clusters (names, pool addresses, host ports).
+ * Throws one error listing all problems.
+ */
+export function validateApp(app: IConstruct): void {
+  validatePrepared(app, prepare(app));
 }
 
 function sha256(text: string): string {
@@ -89,13 +116,13 @@ function header(lines: string[]): string {
  * Pure and deterministic; throws {@link PlatformConfigError} before anything is produced when the app is invalid.
  */
 export function renderBundle(app: App): BundleFile[] {
-  validateApp(app);
+  const prepared = prepare(app);
+  validatePrepared(app, prepared);
   const files: BundleFile[] = [];
   const index: BundleClusterIndex[] = [];
-  for (const cluster of clustersOf(app)) {
+  for (const { cluster, model, objects } of prepared) {
     const name = cluster.clusterName;
     const spec = cluster.spec;
-    const model = cluster.model();
     const versions: ComponentVersions = {
       kindNodeImage: spec.nodeImage,
       cilium: spec.ciliumVersion,
@@ -107,10 +134,6 @@ export function renderBundle(app: App): BundleFile[] {
     const manifestsDir = `dist/${name}`;
     const manifestFile = `${name}.k8s.yaml`;
 
-    const objects = (cluster.toJson() as Record<string, any>[])
-      .map((o, i) => ({ o, i }))
-      .sort((a, b) => kindRank(a.o.kind) - kindRank(b.o.kind) || a.i - b.i)
-      .map(({ o }) => o);
 
     const steps = applyPlan({
       spec,
