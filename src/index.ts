@@ -21,3 +21,4 @@ export * from './cilium/app-network-policy';
 export * from './cilium/cluster-default-deny';
 export * from './workloads/nginx-demo';
 export * from './workloads/star-wars-demo';
+export * from './presets';

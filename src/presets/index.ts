@@ -1,7 +1,13 @@
 import { Construct } from 'constructs';
+import { dnsHubblePlatform } from './dns-hubble';
+import { kprNativePlatform } from './kpr-native';
+import { nativeXdpPlatform } from './native-xdp';
+import { zeroTrustPlatform } from './zero-trust';
 import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
 
-/** Adds every preset cluster to `scope` (the default app). */
+export { dnsHubblePlatform, kprNativePlatform, nativeXdpPlatform, zeroTrustPlatform };
+
+/** Adds every preset cluster to `scope`: the default app's bundle. */
 export function addAllPresets(scope: Construct): KindCiliumCluster[] {
-  return [new KindCiliumCluster(scope, 'dev', { clusterName: 'dev' })];
+  return [dnsHubblePlatform(scope), kprNativePlatform(scope), nativeXdpPlatform(scope), zeroTrustPlatform(scope)];
 }

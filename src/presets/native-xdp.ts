@@ -1,0 +1,22 @@
+import { Construct } from 'constructs';
+import { LoadBalancerIpPool } from '../cilium/load-balancer-ip-pool';
+import { KindCiliumCluster, KindCiliumClusterProps } from '../platform/kind-cilium-cluster';
+import { StarWarsDemo } from '../workloads/star-wars-demo';
+
+/**
+ * Preset 3: a 3-node cluster with native routing, eBPF masquerading with the ip-masq-agent, and XDP
+ * acceleration of the service load balancer, running Cilium's star-wars L7 policy demo.
+ */
+export function nativeXdpPlatform(scope: Construct, overrides: Partial<KindCiliumClusterProps> = {}): KindCiliumCluster {
+  const cluster = new KindCiliumCluster(scope, overrides.clusterName ?? 'native-xdp', {
+    clusterName: 'native-xdp',
+    workers: 2,
+    routingMode: 'native',
+    masquerade: { bpf: true, ipMasqAgent: true },
+    loadBalancer: { acceleration: 'native' },
+    ...overrides,
+  });
+  new LoadBalancerIpPool(cluster, 'pool', { blocks: [{ start: '172.18.253.100', stop: '172.18.253.149' }] });
+  new StarWarsDemo(cluster, 'star-wars');
+  return cluster;
+}
