@@ -3,6 +3,7 @@ import * as path from 'path';
 import { format } from 'util';
 import * as esbuild from 'esbuild';
 import * as ts from 'typescript';
+import { PLATFORM_RULES } from '../src';
 
 /**
  * Every ```ts snippet in the README is type-checked against src/ and run; a `console.log(...)` with a
@@ -61,4 +62,8 @@ test.each(snippets.map((code, i) => [i + 1, code]))('README snippet %i runs and 
   new Function('require', '__log', js)(requireForSnippet, log);
   expect(expected.size).toBeGreaterThan(0);
   for (const [line, text] of expected) expect([line, printed.get(line)]).toEqual([line, text]);
+});
+
+test('the README names every cross-object rule', () => {
+  for (const rule of PLATFORM_RULES) expect(readme).toContain(`\`${rule.id}\``);
 });
