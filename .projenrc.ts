@@ -1,4 +1,4 @@
-import { javascript, typescript, YamlFile } from 'projen';
+import { DependencyType, javascript, typescript, YamlFile } from 'projen';
 
 /**
  * Source of truth for package.json, tsconfig, jest, eslint and tasks.
@@ -47,6 +47,8 @@ const project = new typescript.TypeScriptProject({
     'ajv@^8.17.0',
     'ajv-formats@^3.0.1',
     'fast-check@^4.0.0',
+    // ts-jest's peer; npm otherwise nests it where ts-jest cannot resolve it.
+    'jest-util@^29',
   ],
 
   jest: true,
@@ -56,6 +58,9 @@ const project = new typescript.TypeScriptProject({
     // Never write snapshots from `npm test`: it runs `jest --ci`. `npm run test:update` rewrites them on purpose.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     passWithNoTests: false,
+    // jest 30 and eslint-import-resolver-typescript 4 pull in unrs-resolver, whose non-Linux binding
+    // packages the registry here lacks: the lock file then fails `npm ci`. jest 29 and resolver 3.6 do not.
+    jestVersion: '^29',
     junitReporting: false,
     jestConfig: {
       collectCoverage: false,
@@ -90,6 +95,9 @@ project.addTask('import', {
 });
 
 project.package.addVersion('0.1.0');
+
+// See jestVersion above: keep unrs-resolver (and its missing platform bindings) out of the lock file.
+project.deps.addDependency('eslint-import-resolver-typescript@~3.6.3', DependencyType.BUILD);
 
 // dist/ holds the committed Kubernetes manifests (GitOps), not build output.
 project.gitignore.removePatterns('/dist/');
