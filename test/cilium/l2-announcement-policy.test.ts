@@ -1,9 +1,9 @@
 import { App, Testing } from 'cdk8s';
 import { CONTROL_PLANE_NODE_LABEL, L2AnnouncementPolicy, l2InterfacesForDevices } from '../../src/cilium/l2-announcement-policy';
 import { LoadBalancerIpPool } from '../../src/cilium/load-balancer-ip-pool';
-import { PlatformConfigError } from '../../src/errors';
 import { KindCiliumCluster, KindCiliumClusterProps } from '../../src/platform/kind-cilium-cluster';
 import { describeWithReference, validateManifest, validateManifests } from '../support/reference-schemas';
+import { configError } from '../support/config-error';
 
 function cluster(props: Partial<KindCiliumClusterProps> = {}): KindCiliumCluster {
   return new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev', l2Announcements: {}, ...props });
@@ -11,16 +11,6 @@ function cluster(props: Partial<KindCiliumClusterProps> = {}): KindCiliumCluster
 
 function policies(c: KindCiliumCluster): any[] {
   return Testing.synth(c).filter((m) => m.kind === 'CiliumL2AnnouncementPolicy');
-}
-
-function configError(fn: () => unknown): PlatformConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PlatformConfigError);
-    return e as PlatformConfigError;
-  }
-  throw new Error('expected a PlatformConfigError');
 }
 
 const rules = (c: KindCiliumCluster) => c.violations().map((v) => v.rule);

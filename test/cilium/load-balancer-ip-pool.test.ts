@@ -1,10 +1,10 @@
 import { App, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { defaultPoolBlock, LoadBalancerIpPool, poolBlockSize } from '../../src/cilium/load-balancer-ip-pool';
-import { PlatformConfigError } from '../../src/errors';
 import { parseIpv4Cidr, Ipv4Cidr } from '../../src/net/ipv4';
 import { KindCiliumCluster, KindCiliumClusterProps } from '../../src/platform/kind-cilium-cluster';
 import { describeWithReference, isDns1123Subdomain, validateManifest, validateManifests } from '../support/reference-schemas';
+import { configError } from '../support/config-error';
 
 function cluster(props: Partial<KindCiliumClusterProps> = {}): KindCiliumCluster {
   return new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev', l2Announcements: {}, ...props });
@@ -18,17 +18,6 @@ function cidr(text: string): Ipv4Cidr {
   const parsed = parseIpv4Cidr(text);
   if (typeof parsed === 'string') throw new Error(parsed);
   return parsed;
-}
-
-/** Runs `fn` and returns the PlatformConfigError it throws (fails the test if it throws nothing else). */
-function configError(fn: () => unknown): PlatformConfigError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PlatformConfigError);
-    return e as PlatformConfigError;
-  }
-  throw new Error('expected a PlatformConfigError');
 }
 
 const rules = (c: KindCiliumCluster) => c.violations().map((v) => v.rule);

@@ -3,21 +3,12 @@ import { find, ofKind, poolFact, ztCluster } from './fixtures';
 import { KindCiliumCluster, PlatformConfigError } from '../../src';
 import { LocalCertificateAuthority } from '../../src/gateway/local-ca';
 import { LocalGateway, LocalGatewayProps } from '../../src/gateway/local-gateway';
+import { configError } from '../support/config-error';
 
 function gatewayIn(cluster: KindCiliumCluster, props: Partial<LocalGatewayProps> = {}) {
   const ca = new LocalCertificateAuthority(cluster, 'ca');
   const gateway = new LocalGateway(cluster, 'gateway', { certificateAuthority: ca, ...props });
   return { ca, gateway };
-}
-
-function thrown(fn: () => unknown): PlatformConfigError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PlatformConfigError) return e;
-    throw e;
-  }
-  throw new Error('expected a PlatformConfigError');
 }
 
 describe('LocalGateway', () => {
@@ -154,14 +145,14 @@ describe('LocalGateway', () => {
       [{ certificateDuration: '90d' }, 'zt/gateway.certificateDuration', 'invalid-certificate-duration'],
       [{ certificateRenewBefore: '4000h' }, 'zt/gateway.certificateRenewBefore', 'invalid-certificate-renew-before'],
     ])('%j -> %s', (props, field, rule) => {
-      const err = thrown(() => gatewayIn(ztCluster(), props as Partial<LocalGatewayProps>));
+      const err = configError(() => gatewayIn(ztCluster(), props as Partial<LocalGatewayProps>));
       expect(err.rules).toEqual([rule]);
       expect(err.violations[0].field).toBe(field);
       expect(err.message).toMatch(new RegExp(`^${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .+\\. Fix: .+`));
     });
 
     test('the NodePort error explains the range and how to publish the port', () => {
-      const err = thrown(() => gatewayIn(ztCluster(), { httpsNodePort: 443 }));
+      const err = configError(() => gatewayIn(ztCluster(), { httpsNodePort: 443 }));
       expect(err.violations[0].problem).toContain('30000-32767');
       expect(err.violations[0].fix).toContain('hostPortMappings');
     });
