@@ -96,6 +96,9 @@ project.addTask('import', {
 
 project.package.addVersion('0.1.0');
 
+// Ship only the compiled library and its typings (plus README, LICENSE, package.json).
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts']);
+
 // See jestVersion above: keep unrs-resolver (and its missing platform bindings) out of the lock file.
 project.deps.addDependency('eslint-import-resolver-typescript@~3.6.3', DependencyType.BUILD);
 

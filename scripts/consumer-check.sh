@@ -11,8 +11,10 @@ npx tsc -p tsconfig.json
 mkdir -p artifacts
 tarball="$root/artifacts/$(npm pack --silent --pack-destination artifacts | tail -n 1)"
 echo "packed $(basename "$tarball"): $(tar -tzf "$tarball" | wc -l) files"
-if tar -tzf "$tarball" | grep -Eq '^package/(src|test|dist|kind|cilium-values)/'; then
-  echo "consumer-check: the package ships sources or bundle output" >&2
+unexpected="$(tar -tzf "$tarball" | grep -Ev '^package/(lib/.*\.(js|d\.ts)|package\.json|README\.md|LICENSE)$' || true)"
+if [ -n "$unexpected" ]; then
+  echo "consumer-check: the package ships more than the compiled library:" >&2
+  echo "$unexpected" >&2
   exit 1
 fi
 
