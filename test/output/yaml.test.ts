@@ -27,6 +27,7 @@ describe('toYaml (the bundle serialiser)', () => {
       node: fc.oneof({ depthSize: 'small' }, text, fc.integer(), fc.boolean(), fc.array(tie('node'), { maxLength: 4 }), tie('doc')),
     })).doc;
     fc.assert(fc.property(singleLine, (d) => {
+      fc.pre(!/\\[nr]/.test(JSON.stringify(d))); // multi-line strings have their own layout (next test)
       expect(toYaml(d)).toBe(YAML.stringify(d, { lineWidth: 0, aliasDuplicateObjects: false, compat: 'yaml-1.1' }));
     }), { numRuns: 300 });
   });
