@@ -113,8 +113,13 @@ export class ClusterDefaultDeny extends Construct {
       metadata: { name: this.name },
       spec: clusterwide({
         description: 'Default deny for workload namespaces: only DNS, the gateway and explicitly allowed flows pass.',
+        // Exists first: NotIn alone also matches endpoints without a namespace label, i.e. Cilium's
+        // reserved:ingress (Envoy) identity, and default deny there would cut the Gateway path.
         endpointSelector: {
           matchExpressions: [{
+            key: POD_NAMESPACE_LABEL,
+            operator: CiliumNetworkPolicySpecEndpointSelectorMatchExpressionsOperator.EXISTS,
+          }, {
             key: POD_NAMESPACE_LABEL,
             operator: CiliumNetworkPolicySpecEndpointSelectorMatchExpressionsOperator.NOT_IN,
             values: [...this.exemptNamespaces],

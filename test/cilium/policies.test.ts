@@ -141,7 +141,10 @@ describe('ClusterDefaultDeny', () => {
     expect(policy.spec.ingress.length).toBeGreaterThan(0);
     expect(policy.spec.egress.length).toBeGreaterThan(0);
     expect(policy.spec.endpointSelector).toEqual({
-      matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system', 'cert-manager', 'local-path-storage'] }],
+      matchExpressions: [
+        { key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' },
+        { key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['kube-system', 'cert-manager', 'local-path-storage'] },
+      ],
     });
     expect(policy.spec.egress[0]).toEqual({
       toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }],
@@ -372,5 +375,31 @@ describeWithReference('every emitted Cilium policy satisfies the upstream Cilium
     const errors = validateManifest(broken);
     expect(errors.join('\n')).toMatch(/\/spec: unknown field "ingres"/);
     expect(errors.join('\n')).toMatch(/\/spec\/ingress\/0\/toPorts\/0\/ports\/0\/port: must be string/);
+  });
+});
+
+describe('ClusterDefaultDeny does not select Cilium reserved identities', () => {
+  /** Kubernetes label-selector semantics on raw identity labels (NotIn also matches a missing key). */
+  const matches = (selector: any, labels: Record<string, string>) =>
+    Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v)
+    && (selector.matchExpressions ?? []).every((e: any) => {
+      const value = labels[e.key];
+      switch (e.operator) {
+        case 'In': return value !== undefined && e.values.includes(value);
+        case 'NotIn': return value === undefined || !e.values.includes(value);
+        case 'Exists': return value !== undefined;
+        case 'DoesNotExist': return value === undefined;
+        default: throw new Error(e.operator);
+      }
+    });
+
+  test('the Envoy (reserved:ingress) identity has no namespace label and is left alone; pods are selected', () => {
+    const cluster = new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev' });
+    new ClusterDefaultDeny(cluster, 'default-deny');
+    const deny = Testing.synth(cluster).find((o) => o.metadata.name === 'default-deny');
+    const selector = deny.spec.endpointSelector;
+    expect(matches(selector, { 'reserved:ingress': '' })).toBe(false);
+    expect(matches(selector, { 'k8s:io.kubernetes.pod.namespace': 'demo', 'k8s:app': 'web' })).toBe(true);
+    expect(matches(selector, { 'k8s:io.kubernetes.pod.namespace': 'kube-system' })).toBe(false);
   });
 });
