@@ -175,6 +175,9 @@ export class NginxDemo extends Construct {
       appLabels: { ...this.appLabels },
       allowFromGateway: true,
       allowFromWorld: loadBalancer,
+      // LoadBalancer traffic that the announcing node forwards to a pod on another node is SNATed to
+      // that node's address (externalTrafficPolicy Cluster) and arrives as `remote-node`, not `world`.
+      ...(loadBalancer ? { allowFromEntities: ['remote-node' as const] } : {}),
       ingressPorts: [{ port: NginxDemo.CONTAINER_PORT }],
     });
 

@@ -90,7 +90,9 @@ const MATRIX: [string, Flow, boolean][] = [
   ['world does not reach the deathstar', { from: 'world', to: deathstar, port: 80, http: landing }, false],
   ['kubelet probes (host) reach nginx', { from: 'host', to: nginxPod, port: 8080 }, true],
   ['kubelet probes (host) reach the deathstar', { from: 'host', to: deathstar, port: 80, http: { method: 'GET', path: '/v1' } }, true],
-  ['other nodes do not reach workloads', { from: 'remote-node', to: nginxPod, port: 8080 }, false],
+  ['LB traffic SNATed by the announcing node reaches nginx', { from: 'remote-node', to: nginxPod, port: 8080 }, true],
+  ['other nodes do not reach other ports of nginx', { from: 'remote-node', to: nginxPod, port: 9090 }, false],
+  ['other nodes do not reach other workloads', { from: 'remote-node', to: deathstar, port: 80 }, false],
   ['kube-system pods do not reach workloads', { from: metricsServer, to: nginxPod, port: 8080 }, false],
   // Platform components are unaffected
   ['metrics-server reaches the internet', { from: metricsServer, to: 'world', port: 443 }, true],

@@ -63,11 +63,11 @@ describe('NginxDemo', () => {
     expect(noPool.violations().map((v) => v.rule)).toEqual(['lb-services-exceed-pool']);
   });
 
-  test('flows: gateway and LB clients reach port 8080, nothing else gets in or out', () => {
+  test('flows: gateway and LB clients (also SNATed by another node) reach port 8080, nothing else gets in or out', () => {
     const sim = PolicySimulator.fromManifests(manifests);
     const pod: Endpoint = { namespace: 'demo', labels: { 'app.kubernetes.io/name': 'nginx' } };
     const table: [string, boolean][] = [
-      ['ingress', true], ['world', true], ['remote-node', false],
+      ['ingress', true], ['world', true], ['remote-node', true], ['host', true],
     ];
     for (const [from, expected] of table) expect([from, sim.allowed({ from: from as any, to: pod, port: 8080 })]).toEqual([from, expected]);
     expect(sim.allowed({ from: 'world', to: pod, port: 22 })).toBe(false);
