@@ -441,7 +441,7 @@ describe('invalid cluster descriptions', () => {
     }), { numRuns: INVALID_RUNS });
     // eslint-disable-next-line no-console
     console.log(`property: ${checked} invalid descriptions checked in ${Date.now() - started} ms `
-      + `(${byOutcome.thrown} threw PlatformConfigError, ${byOutcome.violations} reported violations; mutation kinds: ${[...labels].sort().join(', ')})`);
+      + `(${byOutcome.thrown} threw PlatformConfigError, ${byOutcome.violations} reported violations; ${labels.size} mutation kinds)`);
     expect(checked).toBeGreaterThanOrEqual(INVALID_RUNS);
     expect(byOutcome.thrown).toBeGreaterThan(0);
     expect(byOutcome.violations).toBeGreaterThan(0);
