@@ -13,6 +13,7 @@ import {
 import { invalid } from '../errors';
 import { resolveObjectName, resolveSelector } from './load-balancer-ip-pool';
 import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
+import { DNS_LABEL_RE } from '../validation/syntax';
 
 /**
  * A Cilium entity: a reserved identity that is not a pod.
@@ -123,7 +124,6 @@ export interface AppNetworkPolicyProps {
   readonly egressFqdns?: EgressFqdnPeer[];
 }
 
-const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const FQDN_NAME_RE = /^([-a-zA-Z0-9_]+[.]?)+$/;
 const FQDN_PATTERN_RE = /^([-a-zA-Z0-9_*]+[.]?)+$/;
 const ENTITIES: readonly CiliumEntity[] = ['world', 'cluster', 'host', 'remote-node', 'kube-apiserver', 'ingress', 'health', 'all'];
@@ -131,7 +131,7 @@ const PROTOCOLS: readonly PolicyProtocol[] = ['TCP', 'UDP', 'SCTP', 'ANY'];
 
 /** @internal Throws unless `value` is a namespace name (DNS-1123 label). */
 export function checkNamespace(field: string, value: string): string {
-  if (typeof value !== 'string' || !DNS_LABEL_RE.test(value)) {
+  if (typeof value !== 'string' || value.length > 63 || !DNS_LABEL_RE.test(value)) {
     invalid('invalid-namespace', field, `${JSON.stringify(value)} is not a namespace name`,
       'use at most 63 lowercase letters, digits or "-", starting and ending with a letter or digit');
   }

@@ -1,4 +1,5 @@
 import { ClusterSpec } from '../platform/cluster-spec';
+import { isPlainObject } from '../validation/syntax';
 
 /** Cilium Helm values as a plain JSON object (written to `cilium-values/<cluster>.yaml`). */
 export type CiliumHelmValues = Record<string, unknown>;
@@ -77,8 +78,4 @@ export function deepMerge(base: Record<string, unknown>, override: Record<string
     out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
   }
   return out;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -10,6 +10,7 @@ import { invalid } from '../errors';
 import { formatIpv4, Ipv4Cidr, Ipv4Range, parseIpv4, parseIpv4Cidr, rangeSize } from '../net/ipv4';
 import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
 import { PoolBlockFact } from '../platform/platform-model';
+import { DNS_SUBDOMAIN_RE, LABEL_KEY_RE, LABEL_VALUE_RE } from '../validation/syntax';
 
 /** A pool block given as a CIDR, e.g. `{ cidr: '172.18.250.0/24' }`. IPv4 only. */
 export interface PoolCidrBlock {
@@ -71,9 +72,6 @@ export interface LoadBalancerIpPoolProps {
 }
 
 const POOL_SYMBOL = Symbol.for('cdk8s-kind-cilium.LoadBalancerIpPool');
-const DNS_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL_KEY_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 const OPERATORS: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 
 /** Third octet of the default /24 in large docker networks, counted from the top: x.y.250.0/24 in a /16. */

@@ -3,12 +3,12 @@ import { HttpRoute, HttpRouteSpecParentRefs, HttpRouteSpecRulesMatchesPathType, 
 import { invalid } from '../errors';
 import { checkDnsLabel } from './local-ca';
 import { parseIpv4 } from '../net/ipv4';
+import { DNS_SUBDOMAIN_RE } from '../validation/syntax';
 
 /** API group of the Gateway API resources (`parentRefs[].group`, ReferenceGrant `from[].group`). */
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
 
 const HOSTNAME_RE = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const PATH_RE = /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
 
 /** @internal Throws unless `value` is a Gateway API hostname (optionally `*.`-prefixed, no IP address). */
@@ -112,7 +112,7 @@ export class GatewayHttpRoute extends Construct {
     const field = this.node.path;
 
     this.routeName = props.name ?? id;
-    if (typeof this.routeName !== 'string' || this.routeName.length > 253 || !SUBDOMAIN_RE.test(this.routeName)) {
+    if (typeof this.routeName !== 'string' || this.routeName.length > 253 || !DNS_SUBDOMAIN_RE.test(this.routeName)) {
       invalid('invalid-route-name', `${field}.name`, `"${this.routeName}" is not a valid HTTPRoute name`,
         'set name to a lowercase DNS name (letters, digits, "-" and "."), e.g. demo');
     }

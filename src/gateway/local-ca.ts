@@ -8,6 +8,10 @@ import {
 import { invalid } from '../errors';
 import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
 import { BUNDLE_NAME } from '../versions';
+import { DNS_LABEL_RE, parseGoDuration } from '../validation/syntax';
+
+const MINUTE_NS = 60e9;
+const HOUR_NS = 60 * MINUTE_NS;
 
 /** API group of every cert-manager resource (`issuerRef.group`). */
 export const CERT_MANAGER_GROUP = 'cert-manager.io';
@@ -58,10 +62,6 @@ export interface LocalCertificateAuthorityProps {
   readonly rotateKeyOnRenewal?: boolean;
 }
 
-const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DURATION_PART_RE = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-const DURATION_RE = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
-const DURATION_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** @internal Throws unless `value` is a DNS-1123 label of at most `max` characters. */
 export function checkDnsLabel(rule: string, field: string, value: string, max: number, what: string): string {
@@ -72,26 +72,18 @@ export function checkDnsLabel(rule: string, field: string, value: string, max: n
   return value;
 }
 
-/** Parses a Go duration (`1h30m`) into milliseconds, or undefined. */
-function parseGoDuration(text: string): number | undefined {
-  if (typeof text !== 'string' || !DURATION_RE.test(text)) return undefined;
-  let ms = 0;
-  for (const m of text.matchAll(DURATION_PART_RE)) ms += Number(m[1]) * DURATION_MS[m[2]];
-  return ms;
-}
-
 /**
  * @internal Checks a certificate's `duration` and `renewBefore` the way cert-manager's webhook does
  * (duration >= 1h, 5m <= renewBefore < duration).
  */
 export function checkCertificateDurations(field: string, durationProp: string, duration: string, renewProp: string, renewBefore: string): void {
   const d = parseGoDuration(duration);
-  if (d === undefined || d < 3_600_000) {
+  if (d === undefined || d < HOUR_NS) {
     invalid('invalid-certificate-duration', `${field}.${durationProp}`, `"${duration}" is not a Go duration of at least 1h (cert-manager's minimum)`,
       'write it like 2160h (90 days) or 8760h (1 year)');
   }
   const r = parseGoDuration(renewBefore);
-  if (r === undefined || r < 300_000 || r >= d) {
+  if (r === undefined || r < 5 * MINUTE_NS || r >= d) {
     invalid('invalid-certificate-renew-before', `${field}.${renewProp}`,
       `"${renewBefore}" must be a Go duration of at least 5m and shorter than the certificate duration ${duration}`,
       'use a fraction of the duration, e.g. 720h for a 2160h certificate');

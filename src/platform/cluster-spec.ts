@@ -1,6 +1,7 @@
 import { invalid } from '../errors';
 import { Ipv4Cidr, parseIpv4, parseIpv4Cidr } from '../net/ipv4';
 import { DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, DEFAULT_KIND_NODE_IMAGE, GATEWAY_API_FOR_CILIUM, minorOf } from '../versions';
+import { DNS_SUBDOMAIN_RE, isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE, parseGoDuration } from '../validation/syntax';
 
 /** How Cilium carries pod traffic between nodes. */
 export type RoutingMode = 'tunnel' | 'native';
@@ -164,10 +165,6 @@ const KUBELET_ALLOWED_LABELS = [
   'kubernetes.io/arch', 'kubernetes.io/hostname', 'kubernetes.io/os',
   'topology.kubernetes.io/region', 'topology.kubernetes.io/zone',
 ];
-const DURATION_RE = /^(\d+(\.\d+)?(ns|us|µs|μs|ms|s|m|h))+$/;
-const DURATION_UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-const LABEL_KEY_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
 /**
  * Cluster names accepted by every consumer: Cilium's `cluster.name` (at most 32 lower-case alphanumerics
@@ -210,12 +207,6 @@ function wrongType(field: string, value: unknown, expected: string, fix: string)
   return invalid('invalid-type', field, `is ${describeValue(value)}, not ${expected}`, fix);
 }
 
-/** A plain object (`{...}`), not an array, class instance or null. */
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 /** An optional group of options (`hubble`, `masquerade`, ...): undefined when not given. */
 function optionalObject<T extends object>(field: string, value: T | undefined, example: string): Partial<T> | undefined {
@@ -288,18 +279,12 @@ function cidr(field: string, value: unknown, defaultValue?: string): Ipv4Cidr {
 
 function duration(field: string, value: unknown, defaultValue: string): string {
   const d = text(field, value, defaultValue, 'write it as a Go duration string like 3s, 500ms or 1m30s');
-  if (!DURATION_RE.test(d)) {
+  if (parseGoDuration(d) === undefined) {
     invalid('invalid-duration', field, `"${d}" is not a Go duration`, 'write it like 3s, 500ms or 1m30s');
   }
   return d;
 }
 
-/** Nanoseconds of a Go duration already checked by {@link duration}. */
-function parseGoDuration(d: string): number {
-  let ns = 0;
-  for (const m of d.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|μs|ms|s|m|h)/g)) ns += Number(m[1]) * DURATION_UNIT_NS[m[2]];
-  return Math.round(ns);
-}
 
 /** Applies defaults and checks every single field. Cross-object rules live in `src/rules`. */
 export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
@@ -374,7 +359,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
   const dockerNetworkSubnet = cidr(f('dockerNetworkSubnet'), props.dockerNetworkSubnet, '172.18.0.0/16');
 
   const dnsDomain = text(f('dnsDomain'), props.dnsDomain, 'cluster.local', 'write the domain as a string, e.g. cluster.local');
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(dnsDomain) || dnsDomain.length > 253) {
+  if (!DNS_SUBDOMAIN_RE.test(dnsDomain) || dnsDomain.length > 253) {
     invalid('invalid-dns-domain', f('dnsDomain'), `"${dnsDomain}" is not a DNS domain`, 'use lowercase labels separated by dots, e.g. cluster.local');
   }
 
@@ -498,9 +483,10 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
  */
 function checkLeaseTimings(field: string, l2: Required<L2AnnouncementOptions>): void {
   const timings = {
-    leaseDuration: parseGoDuration(l2.leaseDuration),
-    leaseRenewDeadline: parseGoDuration(l2.leaseRenewDeadline),
-    leaseRetryPeriod: parseGoDuration(l2.leaseRetryPeriod),
+    // Already checked by duration(): the parse cannot fail here.
+    leaseDuration: parseGoDuration(l2.leaseDuration)!,
+    leaseRenewDeadline: parseGoDuration(l2.leaseRenewDeadline)!,
+    leaseRetryPeriod: parseGoDuration(l2.leaseRetryPeriod)!,
   };
   for (const [key, ns] of Object.entries(timings)) {
     if (ns <= 0) invalid('invalid-lease-timing', `${field}.${key}`, `${l2[key as keyof typeof timings]} is not a positive duration`, 'give a duration greater than zero, e.g. 3s');
