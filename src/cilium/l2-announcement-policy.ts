@@ -5,7 +5,7 @@ import {
   CiliumL2AnnouncementPolicySpecServiceSelectorMatchExpressionsOperator,
 } from '../../imports/cilium';
 import { invalid } from '../errors';
-import { CiliumLabelSelector, resolveObjectName, resolveSelector } from './load-balancer-ip-pool';
+import { CiliumLabelSelector, resolveObjectName, resolveSelector, toCrdSelector } from './load-balancer-ip-pool';
 import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
 
 /** Props of {@link L2AnnouncementPolicy}. */
@@ -100,26 +100,8 @@ export class L2AnnouncementPolicy extends Construct {
         interfaces: [...this.interfaces],
         loadBalancerIPs,
         externalIPs,
-        ...(nodeSelector ? {
-          nodeSelector: {
-            matchLabels: nodeSelector.matchLabels,
-            matchExpressions: nodeSelector.matchExpressions?.map((e) => ({
-              key: e.key,
-              operator: e.operator as CiliumL2AnnouncementPolicySpecNodeSelectorMatchExpressionsOperator,
-              values: e.values,
-            })),
-          },
-        } : {}),
-        ...(serviceSelector ? {
-          serviceSelector: {
-            matchLabels: serviceSelector.matchLabels,
-            matchExpressions: serviceSelector.matchExpressions?.map((e) => ({
-              key: e.key,
-              operator: e.operator as CiliumL2AnnouncementPolicySpecServiceSelectorMatchExpressionsOperator,
-              values: e.values,
-            })),
-          },
-        } : {}),
+        ...(nodeSelector ? { nodeSelector: toCrdSelector<CiliumL2AnnouncementPolicySpecNodeSelectorMatchExpressionsOperator>(nodeSelector) } : {}),
+        ...(serviceSelector ? { serviceSelector: toCrdSelector<CiliumL2AnnouncementPolicySpecServiceSelectorMatchExpressionsOperator>(serviceSelector) } : {}),
       },
     });
 

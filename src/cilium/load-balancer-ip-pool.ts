@@ -3,7 +3,6 @@ import { Construct, IConstruct } from 'constructs';
 import {
   CiliumLoadBalancerIpPool,
   CiliumLoadBalancerIpPoolSpecAllowFirstLastIPs,
-  CiliumLoadBalancerIpPoolSpecServiceSelector,
   CiliumLoadBalancerIpPoolSpecServiceSelectorMatchExpressionsOperator,
 } from '../../imports/cilium';
 import { invalid } from '../errors';
@@ -195,7 +194,7 @@ export class LoadBalancerIpPool extends Construct {
         ...(allowFirstLast === undefined ? {} : {
           allowFirstLastIPs: allowFirstLast ? CiliumLoadBalancerIpPoolSpecAllowFirstLastIPs.YES : CiliumLoadBalancerIpPoolSpecAllowFirstLastIPs.NO,
         }),
-        ...(serviceSelector ? { serviceSelector: toPoolSelector(serviceSelector) } : {}),
+        ...(serviceSelector ? { serviceSelector: toCrdSelector<CiliumLoadBalancerIpPoolSpecServiceSelectorMatchExpressionsOperator>(serviceSelector) } : {}),
       },
     });
 
@@ -331,13 +330,16 @@ export function resolveSelector(field: string, selector: CiliumLabelSelector | u
   };
 }
 
-function toPoolSelector(s: CiliumLabelSelector): CiliumLoadBalancerIpPoolSpecServiceSelector {
+/**
+ * @internal A checked selector in the shape of a generated CRD selector type. The generated operator
+ * enums hold the same strings as {@link SelectorOperator}, so only the type changes.
+ */
+export function toCrdSelector<Operator extends string>(s: CiliumLabelSelector): {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: Operator; values?: string[] }[];
+} {
   return {
     matchLabels: s.matchLabels,
-    matchExpressions: s.matchExpressions?.map((e) => ({
-      key: e.key,
-      operator: e.operator as CiliumLoadBalancerIpPoolSpecServiceSelectorMatchExpressionsOperator,
-      values: e.values,
-    })),
+    matchExpressions: s.matchExpressions?.map((e) => ({ key: e.key, operator: e.operator as string as Operator, values: e.values })),
   };
 }
