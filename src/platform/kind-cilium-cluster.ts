@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { CiliumHelmValues, renderCiliumValues } from '../cilium/helm-values';
-import { PlatformConfigError } from '../errors';
+import { formatViolation, PlatformConfigError } from '../errors';
 import { KindClusterConfig, renderKindConfig } from '../kind/kind-config';
 import { checkPlatform } from '../rules/platform-rules';
 import { BUNDLE_NAME, BUNDLE_VERSION } from '../versions';
@@ -52,7 +52,7 @@ export class KindCiliumCluster extends Chart {
     });
     Object.defineProperty(this, CLUSTER_SYMBOL, { value: true });
     this.spec = spec;
-    this.node.addValidation({ validate: () => this.violations().map((v) => `${v.field}: ${v.problem}. Fix: ${v.fix}`) });
+    this.node.addValidation({ validate: () => this.violations().map(formatViolation) });
   }
 
   /** The kind cluster name. */
