@@ -8,6 +8,9 @@ import { invalid } from '../errors';
 import { CiliumLabelSelector, resolveObjectName, resolveSelector, toCrdSelector } from './load-balancer-ip-pool';
 import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
 
+type NodeSelectorOperator = CiliumL2AnnouncementPolicySpecNodeSelectorMatchExpressionsOperator;
+type ServiceSelectorOperator = CiliumL2AnnouncementPolicySpecServiceSelectorMatchExpressionsOperator;
+
 /** Props of {@link L2AnnouncementPolicy}. */
 export interface L2AnnouncementPolicyProps {
   /** `metadata.name` (DNS-1123 subdomain). @default - derived from the construct id (and its path below the cluster) */
@@ -100,8 +103,8 @@ export class L2AnnouncementPolicy extends Construct {
         interfaces: [...this.interfaces],
         loadBalancerIPs,
         externalIPs,
-        ...(nodeSelector ? { nodeSelector: toCrdSelector<CiliumL2AnnouncementPolicySpecNodeSelectorMatchExpressionsOperator>(nodeSelector) } : {}),
-        ...(serviceSelector ? { serviceSelector: toCrdSelector<CiliumL2AnnouncementPolicySpecServiceSelectorMatchExpressionsOperator>(serviceSelector) } : {}),
+        ...(nodeSelector ? { nodeSelector: toCrdSelector<NodeSelectorOperator>(nodeSelector) } : {}),
+        ...(serviceSelector ? { serviceSelector: toCrdSelector<ServiceSelectorOperator>(serviceSelector) } : {}),
       },
     });
 

@@ -11,6 +11,8 @@ import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
 import { PoolBlockFact } from '../platform/platform-model';
 import { DNS_SUBDOMAIN_RE, LABEL_KEY_RE, LABEL_VALUE_RE } from '../validation/syntax';
 
+type ServiceSelectorOperator = CiliumLoadBalancerIpPoolSpecServiceSelectorMatchExpressionsOperator;
+
 /** A pool block given as a CIDR, e.g. `{ cidr: '172.18.250.0/24' }`. IPv4 only. */
 export interface PoolCidrBlock {
   /** Canonical IPv4 CIDR (host bits zero). */
@@ -194,7 +196,7 @@ export class LoadBalancerIpPool extends Construct {
         ...(allowFirstLast === undefined ? {} : {
           allowFirstLastIPs: allowFirstLast ? CiliumLoadBalancerIpPoolSpecAllowFirstLastIPs.YES : CiliumLoadBalancerIpPoolSpecAllowFirstLastIPs.NO,
         }),
-        ...(serviceSelector ? { serviceSelector: toCrdSelector<CiliumLoadBalancerIpPoolSpecServiceSelectorMatchExpressionsOperator>(serviceSelector) } : {}),
+        ...(serviceSelector ? { serviceSelector: toCrdSelector<ServiceSelectorOperator>(serviceSelector) } : {}),
       },
     });
 

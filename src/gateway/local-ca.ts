@@ -7,8 +7,8 @@ import {
 } from '../../imports/cert-manager';
 import { invalid } from '../errors';
 import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
-import { BUNDLE_NAME } from '../versions';
 import { DNS_LABEL_RE, parseGoDuration } from '../validation/syntax';
+import { BUNDLE_NAME } from '../versions';
 
 const MINUTE_NS = 60e9;
 const HOUR_NS = 60 * MINUTE_NS;

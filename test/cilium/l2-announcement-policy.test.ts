@@ -2,8 +2,8 @@ import { App, Testing } from 'cdk8s';
 import { CONTROL_PLANE_NODE_LABEL, L2AnnouncementPolicy, l2InterfacesForDevices } from '../../src/cilium/l2-announcement-policy';
 import { LoadBalancerIpPool } from '../../src/cilium/load-balancer-ip-pool';
 import { KindCiliumCluster, KindCiliumClusterProps } from '../../src/platform/kind-cilium-cluster';
-import { describeWithReference, validateManifest, validateManifests } from '../support/reference-schemas';
 import { configError } from '../support/config-error';
+import { describeWithReference, validateManifest, validateManifests } from '../support/reference-schemas';
 
 function cluster(props: Partial<KindCiliumClusterProps> = {}): KindCiliumCluster {
   return new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev', l2Announcements: {}, ...props });

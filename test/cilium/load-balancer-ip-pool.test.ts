@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { defaultPoolBlock, LoadBalancerIpPool, poolBlockSize } from '../../src/cilium/load-balancer-ip-pool';
 import { parseIpv4Cidr, Ipv4Cidr } from '../../src/net/ipv4';
 import { KindCiliumCluster, KindCiliumClusterProps } from '../../src/platform/kind-cilium-cluster';
-import { describeWithReference, isDns1123Subdomain, validateManifest, validateManifests } from '../support/reference-schemas';
 import { configError } from '../support/config-error';
+import { describeWithReference, isDns1123Subdomain, validateManifest, validateManifests } from '../support/reference-schemas';
 
 function cluster(props: Partial<KindCiliumClusterProps> = {}): KindCiliumCluster {
   return new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev', l2Announcements: {}, ...props });
