@@ -89,6 +89,31 @@ new YamlFile(project, 'cdk8s.yaml', {
   },
 });
 
+// Layers of src/, bottom to top: an import may only point down (see ARCHITECTURE.md).
+const LAYERS: readonly string[][] = [
+  ['private'],
+  ['spec'],
+  ['render'],
+  ['model'],
+  ['rules'],
+  ['cluster'],
+  ['cilium'],
+  ['cert-manager'],
+  ['gateway'],
+  ['workloads'],
+  ['bundle'],
+  ['presets'],
+];
+project.eslint?.addRules({
+  'import/no-restricted-paths': ['error', {
+    zones: LAYERS.flatMap((layer, i) => layer.map((dir) => ({
+      target: `./src/${dir}`,
+      from: LAYERS.slice(i + 1).flat().map((above) => `./src/${above}`),
+      message: 'src/ is layered (ARCHITECTURE.md): this import runs back up a layer.',
+    }))),
+  }],
+});
+
 project.addTask('import', {
   description: 'Regenerate imports/ from ../shared/reference CRDs (descriptions stripped first)',
   exec: 'node scripts/import-crds.js',

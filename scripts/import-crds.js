@@ -12,25 +12,19 @@ const root = path.resolve(__dirname, '..');
 const reference = path.resolve(root, '..', 'shared', 'reference');
 const scratch = path.join(root, '.crd-stripped');
 
-/** module name -> CRD files (relative to ../shared/reference) */
-const MODULES = {
-  cilium: [
-    'cilium-1.18/ciliumloadbalancerippools.yaml',
-    'cilium-1.18/ciliuml2announcementpolicies.yaml',
-    'cilium-1.18/ciliumnetworkpolicies.yaml',
-    'cilium-1.18/ciliumclusterwidenetworkpolicies.yaml',
-  ],
-  'gateway-api': [
-    'gateway-api-v1.4.0/gateway.networking.k8s.io_gateways.yaml',
-    'gateway-api-v1.4.0/gateway.networking.k8s.io_httproutes.yaml',
-    'gateway-api-v1.4.0/gateway.networking.k8s.io_referencegrants.yaml',
-  ],
-  'cert-manager': [
-    'cert-manager-v1.19/cert-manager.io_certificates.yaml',
-    'cert-manager-v1.19/cert-manager.io_clusterissuers.yaml',
-    'cert-manager-v1.19/cert-manager.io_issuers.yaml',
-  ],
-};
+/** module name -> CRD files (relative to ../shared/reference), from the one CRD list in src/private/crd-catalog.ts */
+function loadCatalog() {
+  const esbuild = require('esbuild');
+  const out = esbuild.buildSync({ entryPoints: [path.join(root, 'src', 'private', 'crd-catalog.ts')], bundle: true, platform: 'node', format: 'cjs', write: false });
+  const mod = { exports: {} };
+  new Function('module', 'exports', 'require', out.outputFiles[0].text)(mod, mod.exports, require);
+  return mod.exports;
+}
+const catalog = loadCatalog();
+const MODULES = {};
+for (const entry of catalog.CRD_CATALOG.filter((e) => e.module)) {
+  (MODULES[entry.module] = MODULES[entry.module] || []).push(catalog.crdReferenceFile(entry));
+}
 
 function stripDescriptions(node) {
   if (Array.isArray(node)) return node.map(stripDescriptions);

@@ -1,24 +1,56 @@
-export * from './errors';
-export * from './versions';
-export * from './net/ipv4';
-export * from './platform/cluster-spec';
-export * from './platform/platform-model';
-export * from './platform/kind-cilium-cluster';
-export * from './kind/kind-config';
-export * from './cilium/helm-values';
-export * from './rules/platform-rules';
-export * from './output/yaml';
-export * from './output/apply-plan';
-export * from './output/bundle';
-export * from './output/atomic-write';
-export * from './output/synthesize';
-export * from './cilium/load-balancer-ip-pool';
-export * from './cilium/l2-announcement-policy';
-export * from './gateway/local-ca';
-export * from './gateway/http-route';
-export * from './gateway/local-gateway';
-export * from './cilium/app-network-policy';
-export * from './cilium/cluster-default-deny';
-export * from './workloads/nginx-demo';
-export * from './workloads/star-wars-demo';
-export * from './presets';
+// The public API of cdk8s-kind-cilium. Everything else (src/private, rules internals, renderers) is internal.
+
+// ---- Errors ----
+export { PlatformConfigError } from './errors';
+export type { Violation } from './errors';
+
+// ---- The cluster description and the cluster ----
+export type { ClusterSpecProps, ClusterSpec, RoutingMode, HostPortMapping, HubbleOptions, L2AnnouncementOptions, MasqueradeOptions, LoadBalancerOptions, VersionOptions } from './spec/cluster-spec';
+export { BUNDLE_NAME, BUNDLE_VERSION } from './spec/versions';
+export type { ComponentVersions } from './spec/versions';
+export type { KindClusterConfig, KindNode, KindNetworking, KindPortMapping } from './render/kind-config';
+export type { CiliumHelmValues } from './render/cilium-values';
+export type { PlatformModel, PlatformFacts, PoolFact, PoolBlockFact, L2PolicyFact, GatewayFact, LoadBalancerServiceFact, DefaultDenyFact } from './model/platform-model';
+export { KindCiliumCluster } from './cluster/kind-cilium-cluster';
+export type { KindCiliumClusterProps } from './cluster/kind-cilium-cluster';
+
+// ---- Cilium constructs ----
+export type { CiliumLabelSelector, CiliumSelectorRequirement, SelectorOperator } from './cilium/label-selector';
+export { LoadBalancerIpPool } from './cilium/lb-ipam/load-balancer-ip-pool';
+export type { LoadBalancerIpPoolProps, PoolBlock, PoolCidrBlock, PoolRangeBlock } from './cilium/lb-ipam/load-balancer-ip-pool';
+export { L2AnnouncementPolicy } from './cilium/l2/l2-announcement-policy';
+export type { L2AnnouncementPolicyProps } from './cilium/l2/l2-announcement-policy';
+export type { CiliumEntity, PolicyProtocol, PolicyPort, HttpRequestRule, PodPeer, EgressPodPeer, EgressEntityPeer, EgressFqdnPeer } from './cilium/policy/peers';
+export { AppNetworkPolicy } from './cilium/policy/app-network-policy';
+export type { AppNetworkPolicyProps } from './cilium/policy/app-network-policy';
+export { ClusterDefaultDeny } from './cilium/policy/cluster-default-deny';
+export type { ClusterDefaultDenyProps } from './cilium/policy/cluster-default-deny';
+
+// ---- cert-manager and Gateway API constructs ----
+export { LocalCertificateAuthority } from './cert-manager/local-ca';
+export type { LocalCertificateAuthorityProps, ICertificateIssuer, CertManagerIssuerRef } from './cert-manager/local-ca';
+export { GatewayHttpRoute } from './gateway/http-route';
+export type { GatewayHttpRouteProps, GatewayHttpRouteOptions, HttpRouteBackend, IHttpRouteParent } from './gateway/http-route';
+export { LocalGateway } from './gateway/local-gateway';
+export type { LocalGatewayProps } from './gateway/local-gateway';
+
+// ---- Test workloads ----
+export { NginxDemo } from './workloads/nginx-demo';
+export type { NginxDemoProps } from './workloads/nginx-demo';
+export { StarWarsDemo } from './workloads/star-wars-demo';
+export type { StarWarsDemoProps } from './workloads/star-wars-demo';
+
+// ---- Presets ----
+export { dnsHubblePlatform, kprNativePlatform, nativeXdpPlatform, zeroTrustPlatform, addAllPresets } from './presets';
+
+// ---- Synthesis ----
+export { renderBundle, validateApp } from './bundle/render';
+export type { BundleFile, BundleClusterIndex } from './bundle/render';
+export type { ApplyStep } from './bundle/apply-plan';
+export { synthesizeBundle, runSynthesis } from './bundle/synthesize';
+export type { SynthesizeOptions } from './bundle/synthesize';
+
+// ---- Generated bindings (L1), as namespaces ----
+export * as cilium from '../imports/cilium';
+export * as gatewayApi from '../imports/gateway-api';
+export * as certManager from '../imports/cert-manager';

@@ -1,5 +1,5 @@
-import { runSynthesis } from './output/synthesize';
-import { addAllPresets } from './presets';
+import { runSynthesis } from './bundle/synthesize';
+import { addAllPresets } from './presets/index';
 
 // The default app: every preset cluster, written to dist/, kind/ and cilium-values/.
 runSynthesis(addAllPresets);

@@ -1,9 +1,8 @@
 import { Construct } from 'constructs';
 import { HttpRoute, HttpRouteSpecParentRefs, HttpRouteSpecRulesMatchesPathType, ReferenceGrant } from '../../imports/gateway-api';
 import { invalid } from '../errors';
-import { checkDnsLabel } from './local-ca';
-import { parseIpv4 } from '../net/ipv4';
-import { DNS_SUBDOMAIN_RE } from '../validation/syntax';
+import { parseIpv4 } from '../private/ipv4';
+import { checkDnsLabel, DNS_SUBDOMAIN_RE } from '../private/syntax';
 
 /** API group of the Gateway API resources (`parentRefs[].group`, ReferenceGrant `from[].group`). */
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
@@ -103,7 +102,7 @@ export class GatewayHttpRoute extends Construct {
   /** Hostnames written to the route (empty: the gateway's listener hostnames apply). */
   public readonly hostnames: readonly string[];
   /** The HTTPRoute object (escape hatch). */
-  public readonly route: HttpRoute;
+  public readonly apiObject: HttpRoute;
   /** The ReferenceGrant, when the backend lives in another namespace. */
   public readonly referenceGrant?: ReferenceGrant;
 
@@ -139,7 +138,7 @@ export class GatewayHttpRoute extends Construct {
 
     const parentRefs = props.gateway.bindHttpRoute(field, hostnames);
 
-    this.route = new HttpRoute(this, 'Route', {
+    this.apiObject = new HttpRoute(this, 'Route', {
       metadata: { name: this.routeName, namespace: this.namespace },
       spec: {
         parentRefs,

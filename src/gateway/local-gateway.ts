@@ -18,17 +18,12 @@ import {
   HttpRouteSpecRulesFiltersRequestRedirectStatusCode,
   HttpRouteSpecRulesFiltersType,
 } from '../../imports/gateway-api';
+import { checkCertificateDurations, ICertificateIssuer } from '../cert-manager/local-ca';
+import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { invalid } from '../errors';
-import {
-  checkGatewayHostname,
-  GATEWAY_API_GROUP,
-  GatewayHttpRoute,
-  GatewayHttpRouteOptions,
-  IHttpRouteParent,
-  listenerAcceptsHostname,
-} from './http-route';
-import { checkCertificateDurations, checkDnsLabel, ICertificateIssuer } from './local-ca';
-import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
+import { checkGatewayHostname, GATEWAY_API_GROUP, GatewayHttpRoute, GatewayHttpRouteOptions, IHttpRouteParent, listenerAcceptsHostname } from './http-route';
+import { PlatformFactSource, PlatformFacts } from '../model/platform-model';
+import { checkDnsLabel } from '../private/syntax';
 
 /** GatewayClass installed by Cilium when `gatewayAPI.enabled` is true. */
 export const CILIUM_GATEWAY_CLASS = 'cilium';
@@ -116,7 +111,7 @@ export interface LocalGatewayProps {
  * Facts for the cluster rules are registered (`gateway-prerequisites`, `gateway-nodeports-mapped`,
  * `lb-services-exceed-pool`), which also turns on `gatewayAPI.enabled` in the Cilium Helm values.
  */
-export class LocalGateway extends Construct implements IHttpRouteParent {
+export class LocalGateway extends Construct implements IHttpRouteParent, PlatformFactSource {
   /** Gateway name. */
   public readonly gatewayName: string;
   /** Namespace of the Gateway and its Service, Certificate and Secret. */
@@ -140,7 +135,7 @@ export class LocalGateway extends Construct implements IHttpRouteParent {
   /** True when plain HTTP redirects to HTTPS. */
   public readonly redirectsHttpToHttps: boolean;
   /** The Gateway object (escape hatch). */
-  public readonly gateway: Gateway;
+  public readonly apiObject: Gateway;
   /** The pre-created `cilium-gateway-<name>` Service carrying the pinned NodePorts (escape hatch). */
   public readonly service: k8s.KubeService;
   /** The cert-manager Certificate of the HTTPS listeners (escape hatch). */
@@ -150,6 +145,7 @@ export class LocalGateway extends Construct implements IHttpRouteParent {
 
   private readonly httpsListeners: { name: string; hostname: string }[];
   private readonly routeHostnames = new Set<string>();
+  private readonly facts: Partial<PlatformFacts>;
 
   constructor(scope: Construct, id: string, props: LocalGatewayProps) {
     super(scope, id);
@@ -258,7 +254,7 @@ export class LocalGateway extends Construct implements IHttpRouteParent {
         allowedRoutes: appRoutes,
       })),
     ];
-    this.gateway = new Gateway(this, 'Gateway', {
+    this.apiObject = new Gateway(this, 'Gateway', {
       metadata: { name: this.gatewayName, namespace: this.namespace },
       spec: { gatewayClassName: CILIUM_GATEWAY_CLASS, listeners },
     });
@@ -282,10 +278,12 @@ export class LocalGateway extends Construct implements IHttpRouteParent {
       });
     }
 
-    cluster.addFacts({
-      gateways: [{ field, name: this.gatewayName, httpNodePort: this.httpNodePort, httpsNodePort: this.httpsNodePort }],
-      loadBalancerServices: [{ field: `${field}.service`, name: this.serviceName, namespace: this.namespace }],
-    });
+    this.facts = { gateways: [{ field, name: this.gatewayName, httpNodePort: this.httpNodePort, httpsNodePort: this.httpsNodePort }] };
+  }
+
+  /** @internal */
+  public _platformFacts(): Partial<PlatformFacts> {
+    return this.facts;
   }
 
   /** Base host URLs of the gateway, e.g. `{ http: 'http://localhost:30080', https: 'https://localhost:30443' }`. */

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { L2AnnouncementPolicy } from '../cilium/l2-announcement-policy';
-import { LoadBalancerIpPool } from '../cilium/load-balancer-ip-pool';
-import { KindCiliumCluster, KindCiliumClusterProps } from '../platform/kind-cilium-cluster';
+import { L2AnnouncementPolicy } from '../cilium/l2/l2-announcement-policy';
+import { LoadBalancerIpPool } from '../cilium/lb-ipam/load-balancer-ip-pool';
+import { KindCiliumCluster, KindCiliumClusterProps } from '../cluster/kind-cilium-cluster';
 import { NginxDemo } from '../workloads/nginx-demo';
 
 /**

@@ -3,7 +3,7 @@ import { dnsHubblePlatform } from './dns-hubble';
 import { kprNativePlatform } from './kpr-native';
 import { nativeXdpPlatform } from './native-xdp';
 import { zeroTrustPlatform } from './zero-trust';
-import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
+import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 
 export { dnsHubblePlatform, kprNativePlatform, nativeXdpPlatform, zeroTrustPlatform };
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { LoadBalancerIpPool } from '../cilium/load-balancer-ip-pool';
-import { KindCiliumCluster, KindCiliumClusterProps } from '../platform/kind-cilium-cluster';
+import { LoadBalancerIpPool } from '../cilium/lb-ipam/load-balancer-ip-pool';
+import { KindCiliumCluster, KindCiliumClusterProps } from '../cluster/kind-cilium-cluster';
 import { StarWarsDemo } from '../workloads/star-wars-demo';
 
 /**

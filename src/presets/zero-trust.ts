@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { ClusterDefaultDeny } from '../cilium/cluster-default-deny';
-import { L2AnnouncementPolicy } from '../cilium/l2-announcement-policy';
-import { LoadBalancerIpPool } from '../cilium/load-balancer-ip-pool';
-import { LocalCertificateAuthority } from '../gateway/local-ca';
+import { LocalCertificateAuthority } from '../cert-manager/local-ca';
+import { L2AnnouncementPolicy } from '../cilium/l2/l2-announcement-policy';
+import { LoadBalancerIpPool } from '../cilium/lb-ipam/load-balancer-ip-pool';
+import { ClusterDefaultDeny } from '../cilium/policy/cluster-default-deny';
+import { KindCiliumCluster, KindCiliumClusterProps } from '../cluster/kind-cilium-cluster';
 import { DEFAULT_GATEWAY_HTTP_NODE_PORT, DEFAULT_GATEWAY_HTTPS_NODE_PORT, LocalGateway } from '../gateway/local-gateway';
-import { KindCiliumCluster, KindCiliumClusterProps } from '../platform/kind-cilium-cluster';
 import { NginxDemo } from '../workloads/nginx-demo';
 import { StarWarsDemo } from '../workloads/star-wars-demo';
 

@@ -1,10 +1,12 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { AppNetworkPolicy, checkNamespace } from '../cilium/app-network-policy';
+import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
+import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { invalid } from '../errors';
 import { HttpRouteBackend } from '../gateway/http-route';
-import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
+import { checkPinnedImage, containerResources, restrictedContainerSecurity, RESTRICTED_POD_SECURITY_LABELS } from '../private/hardening';
+import { checkNamespace } from '../private/syntax';
 
 /**
  * nginx built to run unprivileged (UID 101, listens on 8080, temp files under /tmp), pinned by tag and digest
@@ -12,59 +14,6 @@ import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
  */
 export const NGINX_UNPRIVILEGED_IMAGE =
   'nginxinc/nginx-unprivileged:1.29.4-alpine3.23@sha256:a6c4f61f456b85b8fdf7ec7ab28cc3e299440e6fb4a9dea520e5fd8fd440025e';
-
-/** Namespace labels that make the API server enforce the `restricted` Pod Security Standard. */
-export const RESTRICTED_POD_SECURITY_LABELS: Readonly<Record<string, string>> = {
-  'pod-security.kubernetes.io/enforce': 'restricted',
-  'pod-security.kubernetes.io/enforce-version': 'latest',
-};
-
-/** CPU and memory of one container: requests and limits. */
-export interface ContainerSizing {
-  /** CPU request in millicores. */
-  readonly cpuRequestMillis: number;
-  /** CPU limit in millicores. */
-  readonly cpuLimitMillis: number;
-  /** Memory request in MiB. */
-  readonly memoryRequestMebibytes: number;
-  /** Memory limit in MiB. */
-  readonly memoryLimitMebibytes: number;
-}
-
-/** @internal cdk8s-plus resources from a {@link ContainerSizing}. */
-export function containerResources(s: ContainerSizing): kplus.ContainerResources {
-  return {
-    cpu: { request: kplus.Cpu.millis(s.cpuRequestMillis), limit: kplus.Cpu.millis(s.cpuLimitMillis) },
-    memory: { request: Size.mebibytes(s.memoryRequestMebibytes), limit: Size.mebibytes(s.memoryLimitMebibytes) },
-  };
-}
-
-/**
- * A container security context that passes the `restricted` Pod Security Standard: runs as `user`
- * (non-root), no privilege escalation, every capability dropped, read-only root filesystem, RuntimeDefault seccomp.
- */
-export function restrictedContainerSecurity(user: number, group: number = user): kplus.ContainerSecurityContextProps {
-  return {
-    ensureNonRoot: true,
-    user,
-    group,
-    privileged: false,
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    capabilities: { drop: [kplus.Capability.ALL] },
-    seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
-  };
-}
-
-/** @internal Throws unless `value` is an image reference pinned by a tag other than `latest` (a digest is welcome). */
-export function checkPinnedImage(field: string, value: string): string {
-  const match = /^([^\s@]+?)(?::([\w][\w.-]{0,127}))?(@sha256:[a-f0-9]{64})?$/.exec(value ?? '');
-  const tag = match?.[2];
-  if (!match || (tag === undefined && match[3] === undefined) || tag === 'latest') {
-    invalid('unpinned-image', field, `"${value}" is not pinned`, 'use an explicit version tag (optionally with @sha256:<digest>), never latest or no tag');
-  }
-  return value;
-}
 
 /** Props of {@link NginxDemo}. */
 export interface NginxDemoProps {
@@ -118,7 +67,7 @@ export class NginxDemo extends Construct {
 
   constructor(scope: Construct, id: string, props: NginxDemoProps = {}) {
     super(scope, id);
-    const cluster = KindCiliumCluster.of(this);
+    KindCiliumCluster.of(this);
     const path = this.node.path;
     this.namespace = checkNamespace(`${path}.namespace`, props.namespace ?? 'demo');
     const name = checkNamespace(`${path}.name`, props.name ?? 'nginx');
@@ -180,9 +129,5 @@ export class NginxDemo extends Construct {
       ...(loadBalancer ? { allowFromEntities: ['remote-node' as const] } : {}),
       ingressPorts: [{ port: NginxDemo.CONTAINER_PORT }],
     });
-
-    if (loadBalancer) {
-      cluster.addFacts({ loadBalancerServices: [{ field: `${path}/Service`, name, namespace: this.namespace }] });
-    }
   }
 }

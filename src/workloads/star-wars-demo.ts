@@ -1,9 +1,10 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { checkPinnedImage, containerResources, restrictedContainerSecurity, RESTRICTED_POD_SECURITY_LABELS } from './nginx-demo';
-import { AppNetworkPolicy, checkNamespace } from '../cilium/app-network-policy';
-import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
+import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
+import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
+import { checkPinnedImage, containerResources, RESTRICTED_POD_SECURITY_LABELS, restrictedContainerSecurity } from '../private/hardening';
+import { checkNamespace } from '../private/syntax';
 
 /** The deathstar HTTP API of Cilium's Star Wars demo (listens on 80), pinned as in Cilium's `http-sw-app.yaml`. */
 export const STAR_WARS_DEATHSTAR_IMAGE =

@@ -1,7 +1,7 @@
 import { App, Testing } from 'cdk8s';
-import { CONTROL_PLANE_NODE_LABEL, L2AnnouncementPolicy, l2InterfacesForDevices } from '../../src/cilium/l2-announcement-policy';
-import { LoadBalancerIpPool } from '../../src/cilium/load-balancer-ip-pool';
-import { KindCiliumCluster, KindCiliumClusterProps } from '../../src/platform/kind-cilium-cluster';
+import { CONTROL_PLANE_NODE_LABEL, L2AnnouncementPolicy, l2InterfacesForDevices } from '../../src/cilium/l2/l2-announcement-policy';
+import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
+import { KindCiliumCluster, KindCiliumClusterProps } from '../../src/cluster/kind-cilium-cluster';
 import { configError } from '../support/config-error';
 import { describeWithReference, validateManifest, validateManifests } from '../support/reference-schemas';
 

@@ -1,8 +1,8 @@
-import { App, Testing } from 'cdk8s';
+import { ApiObject, App, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { defaultPoolBlock, LoadBalancerIpPool, poolBlockSize } from '../../src/cilium/load-balancer-ip-pool';
-import { parseIpv4Cidr, Ipv4Cidr } from '../../src/net/ipv4';
-import { KindCiliumCluster, KindCiliumClusterProps } from '../../src/platform/kind-cilium-cluster';
+import { defaultPoolBlock, LoadBalancerIpPool, poolBlockSize } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
+import { KindCiliumCluster, KindCiliumClusterProps } from '../../src/cluster/kind-cilium-cluster';
+import { Ipv4Cidr, parseIpv4Cidr } from '../../src/private/ipv4';
 import { configError } from '../support/config-error';
 import { describeWithReference, isDns1123Subdomain, validateManifest, validateManifests } from '../support/reference-schemas';
 
@@ -302,10 +302,13 @@ describe('cross-object rules see the pool', () => {
   test('the pool size feeds lb-services-exceed-pool', () => {
     const c = cluster();
     new LoadBalancerIpPool(c, 'pool', { blocks: [{ cidr: '172.18.250.0/30' }], allowFirstLastIps: false });
-    const svc = (i: number) => ({ field: `dev/svc${i}`, name: `svc${i}`, namespace: 'default' });
-    c.addFacts({ loadBalancerServices: [svc(1), svc(2)] });
+    const svc = (i: number) => new ApiObject(c, `svc${i}`, {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: `svc${i}` }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+    });
+    svc(1);
+    svc(2);
     expect(rules(c)).toEqual([]);
-    c.addFacts({ loadBalancerServices: [svc(3)] });
+    svc(3);
     expect(rules(c)).toEqual(['lb-services-exceed-pool']);
   });
 });

@@ -1,13 +1,13 @@
 import { ApiObject, App, Testing } from 'cdk8s';
 import { CiliumNetworkPolicySpecEgress } from '../../imports/cilium';
-import { AppNetworkPolicy, AppNetworkPolicyProps } from '../../src/cilium/app-network-policy';
-import { ClusterDefaultDeny, ClusterDefaultDenyProps, egressAllowsKubeDns, SYSTEM_NAMESPACES } from '../../src/cilium/cluster-default-deny';
-import { LoadBalancerIpPool } from '../../src/cilium/load-balancer-ip-pool';
+import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
+import { AppNetworkPolicy, AppNetworkPolicyProps } from '../../src/cilium/policy/app-network-policy';
+import { ClusterDefaultDeny, ClusterDefaultDenyProps, egressAllowsKubeDns, SYSTEM_NAMESPACES } from '../../src/cilium/policy/cluster-default-deny';
+import { KindCiliumCluster } from '../../src/cluster/kind-cilium-cluster';
 import { PlatformConfigError } from '../../src/errors';
-import { KindCiliumCluster } from '../../src/platform/kind-cilium-cluster';
 import { NginxDemo } from '../../src/workloads/nginx-demo';
 import { StarWarsDemo } from '../../src/workloads/star-wars-demo';
-import { describePeer, Endpoint, Flow, PolicySimulator } from '../support/policy-simulator';
+import { Endpoint, Flow, PolicySimulator, describePeer } from '../support/policy-simulator';
 import { describeWithReference, validateManifest } from '../support/reference-schemas';
 
 /** The whole demo platform: default deny, nginx behind an LB, the Star Wars demo and an app that calls out. */

@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
-import { KindCiliumCluster, KindCiliumClusterProps, PlatformConfigError, toYaml } from '../../src';
+import { KindCiliumCluster, KindCiliumClusterProps, PlatformConfigError } from '../../src';
+import { toYaml } from '../../src/private/yaml';
 import { describeWithReference, validateCiliumValues, validateKindConfig, yaml11Differences } from '../support/reference-schemas';
 
 /**

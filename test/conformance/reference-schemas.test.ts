@@ -1,23 +1,4 @@
-import {
-  ajvClassFor,
-  BUILTIN_KINDS,
-  CEL_RULES_ENFORCED,
-  celRuleCoverage,
-  describeWithReference,
-  goRegexToJs,
-  isCidr,
-  parseYamlDocuments,
-  REFERENCE_DIR,
-  referenceAvailable,
-  servedCustomResourceKinds,
-  validateCiliumValues,
-  validateKindConfig,
-  validateManifest,
-  validateBundleFile,
-  validateManifests,
-  validateYamlManifests,
-  yaml11Differences,
-} from '../support/reference-schemas';
+import { BUILTIN_KINDS, CEL_RULES_ENFORCED, REFERENCE_DIR, ajvClassFor, celRuleCoverage, describeWithReference, goRegexToJs, isCidr, parseYamlDocuments, referenceAvailable, servedCustomResourceKinds, validateBundleFile, validateCiliumValues, validateKindConfig, validateManifest, validateManifests, validateYamlManifests, yaml11Differences } from '../support/reference-schemas';
 
 /**
  * Self-tests of the validator module: each validator must REJECT known-bad input (so a green

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { ztCluster } from './fixtures';
-import { LocalCertificateAuthority } from '../../src/gateway/local-ca';
+import { LocalCertificateAuthority } from '../../src/cert-manager/local-ca';
 import { LocalGateway } from '../../src/gateway/local-gateway';
 import { describeWithReference, servedCustomResourceKinds, validateManifest } from '../support/reference-schemas';
 

@@ -1,5 +1,7 @@
 import { App } from 'cdk8s';
-import { KindCiliumCluster, KindCiliumClusterProps, parseIpv4Cidr, PoolFact } from '../../src';
+import { KindCiliumCluster, KindCiliumClusterProps, PoolFact } from '../../src';
+import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
+import { parseIpv4Cidr } from '../../src/private/ipv4';
 
 /** Gateway-test fixtures: a kind cluster publishing the default gateway NodePorts, and a pool fact. */
 
@@ -25,7 +27,7 @@ export function ztCluster(overrides: Partial<KindCiliumClusterProps> = {}, withP
     hostPortMappings: [{ containerPort: 30080 }, { containerPort: 30443 }],
     ...overrides,
   });
-  if (withPool) cluster.addFacts({ pools: [poolFact()] });
+  if (withPool) new LoadBalancerIpPool(cluster, 'pool');
   return cluster;
 }
 

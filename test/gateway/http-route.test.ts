@@ -1,8 +1,8 @@
 import { Testing } from 'cdk8s';
 import { find, ofKind, ztCluster } from './fixtures';
 import { PlatformConfigError } from '../../src';
+import { LocalCertificateAuthority } from '../../src/cert-manager/local-ca';
 import { GatewayHttpRoute, GatewayHttpRouteOptions, listenerAcceptsHostname } from '../../src/gateway/http-route';
-import { LocalCertificateAuthority } from '../../src/gateway/local-ca';
 import { LocalGateway, LocalGatewayProps } from '../../src/gateway/local-gateway';
 
 function setup(props: Partial<LocalGatewayProps> = {}) {

@@ -2,7 +2,7 @@ import { App, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { find, ofKind, ztCluster } from './fixtures';
 import { PlatformConfigError } from '../../src';
-import { CERT_MANAGER_GROUP, LocalCertificateAuthority } from '../../src/gateway/local-ca';
+import { CERT_MANAGER_GROUP, LocalCertificateAuthority } from '../../src/cert-manager/local-ca';
 
 describe('LocalCertificateAuthority', () => {
   test('self-signed ClusterIssuer -> ECDSA P-256 CA Certificate -> CA ClusterIssuer, names wired', () => {

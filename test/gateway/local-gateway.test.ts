@@ -1,7 +1,8 @@
 import { App, Testing } from 'cdk8s';
-import { find, ofKind, poolFact, ztCluster } from './fixtures';
+import { find, ofKind, ztCluster } from './fixtures';
 import { KindCiliumCluster, PlatformConfigError } from '../../src';
-import { LocalCertificateAuthority } from '../../src/gateway/local-ca';
+import { LocalCertificateAuthority } from '../../src/cert-manager/local-ca';
+import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
 import { LocalGateway, LocalGatewayProps } from '../../src/gateway/local-gateway';
 import { configError } from '../support/config-error';
 
@@ -81,7 +82,7 @@ describe('LocalGateway', () => {
     expect(gateway.urls.https).toBe('https://dev.localhost:8443');
     const model = cluster.model();
     expect(model.gateways).toEqual([{ field: 'zt/gateway', name: 'edge', httpNodePort: 31080, httpsNodePort: 31443 }]);
-    expect(model.loadBalancerServices).toEqual([{ field: 'zt/gateway.service', name: 'cilium-gateway-edge', namespace: 'ingress' }]);
+    expect(model.loadBalancerServices).toEqual([{ field: 'zt/gateway/Service', name: 'cilium-gateway-edge', namespace: 'ingress' }]);
     expect(cluster.violations()).toEqual([]);
   });
 
@@ -118,7 +119,7 @@ describe('LocalGateway', () => {
       const rules = cluster.violations().map((v) => v.rule);
       expect(rules).toContain('gateway-needs-pool');
       expect(rules).toContain('lb-services-exceed-pool');
-      cluster.addFacts({ pools: [poolFact()] });
+      new LoadBalancerIpPool(cluster, 'pool');
       expect(cluster.violations()).toEqual([]);
     });
 

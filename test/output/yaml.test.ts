@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
-import { toYaml, toYamlStream } from '../../src';
+import { toYaml, toYamlStream } from '../../src/private/yaml';
 
 const key = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('a\nb', '\n'), fc.constantFrom('on', 'y', 'no', '1:20', '<<', '0o17', 'app.kubernetes.io/name', '- x', '# c'));
 const text = fc.oneof(fc.string({ maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('on', 'off', 'yes', 'NO', '~', 'null', '1_000', '0x1F', '.inf', '2001-12-14', 'a: b', ' lead', 'trail ', '*ref', '&a', '!tag', '%x', '@x', '`x'));

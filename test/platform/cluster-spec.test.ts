@@ -1,7 +1,8 @@
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
-import { KindCiliumCluster, KindCiliumClusterProps, PlatformConfigError, toYaml, Violation } from '../../src';
-import { dnsDomainPatches } from '../../src/kind/kind-config';
+import { KindCiliumCluster, KindCiliumClusterProps, PlatformConfigError, Violation } from '../../src';
+import { toYaml } from '../../src/private/yaml';
+import { dnsDomainPatches } from '../../src/render/kind-config';
 
 /**
  * Focused tests of the cluster description checks (src/platform/cluster-spec.ts), the YAML serialiser

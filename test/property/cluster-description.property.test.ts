@@ -1,8 +1,10 @@
 import { App } from 'cdk8s';
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
-import { formatIpv4, KindCiliumCluster, KindCiliumClusterProps, PlatformConfigError, toYaml } from '../../src';
-import { DEFAULT_KIND_NODE_IMAGE } from '../../src/versions';
+import { KindCiliumCluster, KindCiliumClusterProps, PlatformConfigError } from '../../src';
+import { formatIpv4 } from '../../src/private/ipv4';
+import { toYaml } from '../../src/private/yaml';
+import { DEFAULT_KIND_NODE_IMAGE } from '../../src/spec/versions';
 import { REFERENCE_MISSING_NOTICE, referenceAvailable, validateCiliumValues, validateKindConfig } from '../support/reference-schemas';
 
 /**

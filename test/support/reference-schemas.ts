@@ -6,6 +6,7 @@ import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import * as YAML from 'yaml';
+import { CRD_CATALOG, crdReferenceFile } from '../../src/private/crd-catalog';
 
 /**
  * Validators for everything this library writes, checked against the upstream schemas kept
@@ -267,30 +268,10 @@ function newCrdAjv(): Ajv {
 }
 
 /** Where the schema of each custom resource kind lives (group -> kind -> file below {@link REFERENCE_DIR}). */
-export const CRD_FILES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'cilium.io': {
-    CiliumLoadBalancerIPPool: 'cilium-1.18/ciliumloadbalancerippools.yaml',
-    CiliumL2AnnouncementPolicy: 'cilium-1.18/ciliuml2announcementpolicies.yaml',
-    CiliumNetworkPolicy: 'cilium-1.18/ciliumnetworkpolicies.yaml',
-    CiliumClusterwideNetworkPolicy: 'cilium-1.18/ciliumclusterwidenetworkpolicies.yaml',
-    CiliumCIDRGroup: 'cilium-1.18/ciliumcidrgroups.yaml',
-  },
-  'gateway.networking.k8s.io': {
-    GatewayClass: 'gateway-api-v1.4.0/gateway.networking.k8s.io_gatewayclasses.yaml',
-    Gateway: 'gateway-api-v1.4.0/gateway.networking.k8s.io_gateways.yaml',
-    HTTPRoute: 'gateway-api-v1.4.0/gateway.networking.k8s.io_httproutes.yaml',
-    GRPCRoute: 'gateway-api-v1.4.0/gateway.networking.k8s.io_grpcroutes.yaml',
-    ReferenceGrant: 'gateway-api-v1.4.0/gateway.networking.k8s.io_referencegrants.yaml',
-    BackendTLSPolicy: 'gateway-api-v1.4.0/gateway.networking.k8s.io_backendtlspolicies.yaml',
-    TLSRoute: 'gateway-api-v1.4.0/experimental/gateway.networking.k8s.io_tlsroutes.yaml',
-  },
-  'cert-manager.io': {
-    Issuer: 'cert-manager-v1.19/cert-manager.io_issuers.yaml',
-    ClusterIssuer: 'cert-manager-v1.19/cert-manager.io_clusterissuers.yaml',
-    Certificate: 'cert-manager-v1.19/cert-manager.io_certificates.yaml',
-    CertificateRequest: 'cert-manager-v1.19/cert-manager.io_certificaterequests.yaml',
-  },
-};
+export const CRD_FILES: Readonly<Record<string, Readonly<Record<string, string>>>> = CRD_CATALOG.reduce(
+  (groups, entry) => ({ ...groups, [entry.group]: { ...groups[entry.group], [entry.kind]: crdReferenceFile(entry) } }),
+  {} as Record<string, Record<string, string>>,
+);
 
 interface CrdVersion {
   readonly name: string;

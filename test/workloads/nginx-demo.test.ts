@@ -1,8 +1,8 @@
 import { App, Testing } from 'cdk8s';
-import { ClusterDefaultDeny } from '../../src/cilium/cluster-default-deny';
-import { LoadBalancerIpPool } from '../../src/cilium/load-balancer-ip-pool';
+import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
+import { ClusterDefaultDeny } from '../../src/cilium/policy/cluster-default-deny';
+import { KindCiliumCluster } from '../../src/cluster/kind-cilium-cluster';
 import { PlatformConfigError } from '../../src/errors';
-import { KindCiliumCluster } from '../../src/platform/kind-cilium-cluster';
 import { NGINX_UNPRIVILEGED_IMAGE, NginxDemo, NginxDemoProps } from '../../src/workloads/nginx-demo';
 import { Endpoint, PolicySimulator } from '../support/policy-simulator';
 import { describeWithReference, validateManifest } from '../support/reference-schemas';
@@ -54,7 +54,7 @@ describe('NginxDemo', () => {
   });
 
   test('records the LoadBalancer service fact and the platform is valid', () => {
-    expect(cluster.model().loadBalancerServices).toEqual([{ field: 'dev/nginx/Service', name: 'nginx', namespace: 'demo' }]);
+    expect(cluster.model().loadBalancerServices).toEqual([{ field: 'dev/nginx/Service/Resource', name: 'nginx', namespace: 'demo' }]);
     expect(cluster.violations()).toEqual([]);
   });
 

@@ -1,8 +1,9 @@
 import { App, Testing } from 'cdk8s';
-import { LoadBalancerIpPool } from '../../src/cilium/load-balancer-ip-pool';
+import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
+import { KindCiliumCluster } from '../../src/cluster/kind-cilium-cluster';
 import { PlatformConfigError } from '../../src/errors';
-import { KindCiliumCluster } from '../../src/platform/kind-cilium-cluster';
-import { checkPinnedImage, NginxDemo } from '../../src/workloads/nginx-demo';
+import { checkPinnedImage } from '../../src/private/hardening';
+import { NginxDemo } from '../../src/workloads/nginx-demo';
 import { StarWarsDemo } from '../../src/workloads/star-wars-demo';
 
 /** Every workload of both demos, synthesized. */

@@ -1,10 +1,8 @@
 import { App, Testing } from 'cdk8s';
-import { ClusterDefaultDeny } from '../../src/cilium/cluster-default-deny';
+import { ClusterDefaultDeny } from '../../src/cilium/policy/cluster-default-deny';
+import { KindCiliumCluster } from '../../src/cluster/kind-cilium-cluster';
 import { PlatformConfigError } from '../../src/errors';
-import { KindCiliumCluster } from '../../src/platform/kind-cilium-cluster';
-import {
-  STAR_WARS_DEATHSTAR_IMAGE, STAR_WARS_LABELS, STAR_WARS_SPACESHIP_IMAGE, StarWarsDemo, StarWarsDemoProps,
-} from '../../src/workloads/star-wars-demo';
+import { STAR_WARS_DEATHSTAR_IMAGE, STAR_WARS_LABELS, STAR_WARS_SPACESHIP_IMAGE, StarWarsDemo, StarWarsDemoProps } from '../../src/workloads/star-wars-demo';
 import { Endpoint, Flow, PolicySimulator } from '../support/policy-simulator';
 import { describeWithReference, validateManifest } from '../support/reference-schemas';
 

@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
-import { checkNamespace, KUBE_DNS_LABELS, kubeDnsEgressRule, POD_NAMESPACE_LABEL, podSelector } from './app-network-policy';
-import { resolveObjectName } from './load-balancer-ip-pool';
+import { KUBE_DNS_LABELS, kubeDnsEgressRule, POD_NAMESPACE_LABEL, podSelector } from './peers';
 import {
   CiliumClusterwideNetworkPolicy,
   CiliumClusterwideNetworkPolicySpec,
@@ -12,8 +11,11 @@ import {
   CiliumNetworkPolicySpecIngress,
   CiliumNetworkPolicySpecIngressFromEntities,
   CiliumNetworkPolicySpecIngressToPortsPortsProtocol,
-} from '../../imports/cilium';
-import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
+} from '../../../imports/cilium';
+import { KindCiliumCluster } from '../../cluster/kind-cilium-cluster';
+import { PlatformFactSource, PlatformFacts } from '../../model/platform-model';
+import { resolveObjectName } from '../../private/names';
+import { checkNamespace } from '../../private/syntax';
 
 /** Namespaces {@link ClusterDefaultDeny} never selects: the platform's own components. */
 export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'cert-manager', 'local-path-storage'];
@@ -78,7 +80,7 @@ export interface ClusterDefaultDenyProps {
  * egress). It records a `defaultDenyPolicies` fact whose `allowsDnsEgress` is computed from the rendered
  * egress rules, so the `default-deny-allows-dns` rule checks what is actually emitted.
  */
-export class ClusterDefaultDeny extends Construct {
+export class ClusterDefaultDeny extends Construct implements PlatformFactSource {
   /** `metadata.name` of the default-deny policy. */
   public readonly name: string;
   /** Every namespace the policy leaves alone (system ones first, then `exemptNamespaces`, deduplicated). */
@@ -86,9 +88,10 @@ export class ClusterDefaultDeny extends Construct {
   /** True when the rendered egress rules let the selected pods reach kube-dns on UDP and TCP 53. */
   public readonly allowsDnsEgress: boolean;
   /** The default-deny policy (escape hatch). */
-  public readonly policy: CiliumClusterwideNetworkPolicy;
+  public readonly apiObject: CiliumClusterwideNetworkPolicy;
   /** The additive allowances for platform components, by component (`kube-dns`, `hubble`, `cert-manager`). */
   public readonly allowances: Readonly<Record<string, CiliumClusterwideNetworkPolicy>>;
+  private readonly facts: Partial<PlatformFacts>;
 
   constructor(scope: Construct, id: string, props: ClusterDefaultDenyProps = {}) {
     super(scope, id);
@@ -109,7 +112,7 @@ export class ClusterDefaultDeny extends Construct {
     const egress = egressRules.length > 0 ? egressRules : [{}];
     this.allowsDnsEgress = egressAllowsKubeDns(egress);
 
-    this.policy = new CiliumClusterwideNetworkPolicy(this, 'Resource', {
+    this.apiObject = new CiliumClusterwideNetworkPolicy(this, 'Resource', {
       metadata: { name: this.name },
       spec: clusterwide({
         description: 'Default deny for workload namespaces: only DNS, the gateway and explicitly allowed flows pass.',
@@ -142,7 +145,12 @@ export class ClusterDefaultDeny extends Construct {
     }
     this.allowances = allowances;
 
-    cluster.addFacts({ defaultDenyPolicies: [{ field: path, name: this.name, allowsDnsEgress: this.allowsDnsEgress }] });
+    this.facts = { defaultDenyPolicies: [{ field: path, name: this.name, allowsDnsEgress: this.allowsDnsEgress }] };
+  }
+
+  /** @internal */
+  public _platformFacts(): Partial<PlatformFacts> {
+    return this.facts;
   }
 }
 

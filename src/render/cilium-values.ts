@@ -1,5 +1,5 @@
-import { ClusterSpec } from '../platform/cluster-spec';
-import { isPlainObject } from '../validation/syntax';
+import { deepMerge } from '../private/deep-merge';
+import { ClusterSpec } from '../spec/cluster-spec';
 
 /** Cilium Helm values as a plain JSON object (written to `cilium-values/<cluster>.yaml`). */
 export type CiliumHelmValues = Record<string, unknown>;
@@ -70,12 +70,3 @@ export function renderCiliumValues(spec: ClusterSpec, features: CiliumFeatureFla
   return deepMerge(values, spec.ciliumValuesOverrides);
 }
 
-/** Deep-merges plain objects (arrays and scalars in `override` replace). Neither input is mutated. */
-export function deepMerge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    const current = out[key];
-    out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
-  }
-  return out;
-}

@@ -3,10 +3,13 @@ import {
   CiliumL2AnnouncementPolicy,
   CiliumL2AnnouncementPolicySpecNodeSelectorMatchExpressionsOperator,
   CiliumL2AnnouncementPolicySpecServiceSelectorMatchExpressionsOperator,
-} from '../../imports/cilium';
-import { invalid } from '../errors';
-import { CiliumLabelSelector, resolveObjectName, resolveSelector, toCrdSelector } from './load-balancer-ip-pool';
-import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
+} from '../../../imports/cilium';
+import { KindCiliumCluster } from '../../cluster/kind-cilium-cluster';
+import { invalid } from '../../errors';
+import { PlatformFactSource, PlatformFacts } from '../../model/platform-model';
+import { resolveObjectName } from '../../private/names';
+import { resolveSelector, toCrdSelector } from '../../private/selectors';
+import { CiliumLabelSelector } from '../label-selector';
 
 type NodeSelectorOperator = CiliumL2AnnouncementPolicySpecNodeSelectorMatchExpressionsOperator;
 type ServiceSelectorOperator = CiliumL2AnnouncementPolicySpecServiceSelectorMatchExpressionsOperator;
@@ -58,13 +61,14 @@ const RE2_UNSUPPORTED: readonly [RegExp, string][] = [
  * which interfaces. Validates its own fields; the cluster's rules check that L2 announcements and
  * kube-proxy replacement are enabled and that the interfaces match Cilium's devices.
  */
-export class L2AnnouncementPolicy extends Construct {
+export class L2AnnouncementPolicy extends Construct implements PlatformFactSource {
   /** `metadata.name` of the policy. */
   public readonly name: string;
   /** The interface regexes as rendered into `spec.interfaces`. */
   public readonly interfaces: readonly string[];
   /** The generated API object (escape hatch). */
   public readonly apiObject: CiliumL2AnnouncementPolicy;
+  private readonly facts: Partial<PlatformFacts>;
 
   constructor(scope: Construct, id: string, props: L2AnnouncementPolicyProps = {}) {
     super(scope, id);
@@ -108,9 +112,12 @@ export class L2AnnouncementPolicy extends Construct {
       },
     });
 
-    cluster.addFacts({
-      l2Policies: [{ field: path, name: this.name, interfaces: [...this.interfaces], loadBalancerIPs, externalIPs }],
-    });
+    this.facts = { l2Policies: [{ field: path, name: this.name, interfaces: [...this.interfaces], loadBalancerIPs, externalIPs }] };
+  }
+
+  /** @internal */
+  public _platformFacts(): Partial<PlatformFacts> {
+    return this.facts;
   }
 }
 

@@ -5,10 +5,10 @@ import {
   CertificateSpecPrivateKeyRotationPolicy,
   ClusterIssuer,
 } from '../../imports/cert-manager';
+import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { invalid } from '../errors';
-import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
-import { DNS_LABEL_RE, parseGoDuration } from '../validation/syntax';
-import { BUNDLE_NAME } from '../versions';
+import { parseGoDuration, checkDnsLabel } from '../private/syntax';
+import { BUNDLE_NAME } from '../spec/versions';
 
 const MINUTE_NS = 60e9;
 const HOUR_NS = 60 * MINUTE_NS;
@@ -63,15 +63,6 @@ export interface LocalCertificateAuthorityProps {
 }
 
 
-/** @internal Throws unless `value` is a DNS-1123 label of at most `max` characters. */
-export function checkDnsLabel(rule: string, field: string, value: string, max: number, what: string): string {
-  if (typeof value !== 'string' || !DNS_LABEL_RE.test(value) || value.length > max) {
-    invalid(rule, field, `"${value}" is not a valid ${what}`,
-      `use at most ${max} lowercase letters, digits or "-", starting and ending with a letter or digit`);
-  }
-  return value;
-}
-
 /**
  * @internal Checks a certificate's `duration` and `renewBefore` the way cert-manager's webhook does
  * (duration >= 1h, 5m <= renewBefore < duration).
@@ -115,8 +106,10 @@ export class LocalCertificateAuthority extends Construct implements ICertificate
   public readonly selfSignedIssuer: ClusterIssuer;
   /** The CA Certificate (escape hatch). */
   public readonly caCertificate: Certificate;
-  /** The CA ClusterIssuer (escape hatch). */
+  /** The CA ClusterIssuer (escape hatch; the same object as {@link apiObject}). */
   public readonly caIssuer: ClusterIssuer;
+  /** The primary object, the CA ClusterIssuer (escape hatch, named as on every construct of this library). */
+  public readonly apiObject: ClusterIssuer;
 
   constructor(scope: Construct, id: string, props: LocalCertificateAuthorityProps = {}) {
     super(scope, id);
@@ -167,7 +160,7 @@ export class LocalCertificateAuthority extends Construct implements ICertificate
       },
     });
 
-    this.caIssuer = new ClusterIssuer(this, 'CaIssuer', {
+    this.apiObject = this.caIssuer = new ClusterIssuer(this, 'CaIssuer', {
       metadata: { name: this.issuerName },
       spec: { ca: { secretName: this.caSecretName } },
     });

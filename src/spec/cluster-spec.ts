@@ -1,7 +1,7 @@
 import { invalid } from '../errors';
-import { Ipv4Cidr, parseIpv4, parseIpv4Cidr } from '../net/ipv4';
-import { DNS_SUBDOMAIN_RE, isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE, parseGoDuration } from '../validation/syntax';
-import { DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, DEFAULT_KIND_NODE_IMAGE, GATEWAY_API_FOR_CILIUM, minorOf } from '../versions';
+import { DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, DEFAULT_KIND_NODE_IMAGE, GATEWAY_API_FOR_CILIUM, minorOf } from './versions';
+import { Ipv4Cidr, parseIpv4, parseIpv4Cidr } from '../private/ipv4';
+import { DNS_SUBDOMAIN_RE, isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE, parseGoDuration } from '../private/syntax';
 
 /** How Cilium carries pod traffic between nodes. */
 export type RoutingMode = 'tunnel' | 'native';

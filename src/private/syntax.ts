@@ -1,3 +1,5 @@
+import { invalid } from '../errors';
+
 /**
  * Syntax shared by every field check: Kubernetes names and labels, Go durations, plain objects.
  * One definition each, so the constructs cannot drift apart on what "valid" means.
@@ -34,3 +36,22 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
+
+/** Throws unless `value` is a DNS-1123 label of at most `max` characters. */
+export function checkDnsLabel(rule: string, field: string, value: string, max: number, what: string): string {
+  if (typeof value !== 'string' || !DNS_LABEL_RE.test(value) || value.length > max) {
+    invalid(rule, field, `"${value}" is not a valid ${what}`,
+      `use at most ${max} lowercase letters, digits or "-", starting and ending with a letter or digit`);
+  }
+  return value;
+}
+
+/** Throws unless `value` is a namespace name (DNS-1123 label). */
+export function checkNamespace(field: string, value: string): string {
+  if (typeof value !== 'string' || value.length > 63 || !DNS_LABEL_RE.test(value)) {
+    invalid('invalid-namespace', field, `${JSON.stringify(value)} is not a namespace name`,
+      'use at most 63 lowercase letters, digits or "-", starting and ending with a letter or digit');
+  }
+  return value;
+}
+

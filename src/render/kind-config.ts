@@ -1,5 +1,5 @@
-import { toYaml } from '../output/yaml';
-import { ClusterSpec } from '../platform/cluster-spec';
+import { toYaml } from '../private/yaml';
+import { ClusterSpec } from '../spec/cluster-spec';
 
 /** A kind port mapping (`extraPortMappings[]`), exactly as kind decodes it. */
 export interface KindPortMapping {

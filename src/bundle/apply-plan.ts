@@ -1,5 +1,9 @@
-import { ClusterSpec } from '../platform/cluster-spec';
-import { ComponentVersions, installSources } from '../versions';
+import { CRD_CATALOG, crdName } from '../private/crd-catalog';
+import { ClusterSpec } from '../spec/cluster-spec';
+import { ComponentVersions, installSources } from '../spec/versions';
+
+/** The Cilium CRDs of the kinds this library emits: the agent creates them, the bundle needs them established. */
+const CILIUM_CRDS_TO_WAIT_FOR = CRD_CATALOG.filter((c) => c.source === 'cilium' && c.module).map((c) => `crd/${crdName(c)}`).join(' ');
 
 /** One step of bringing a cluster up, in order. */
 export interface ApplyStep {
@@ -68,7 +72,7 @@ export function applyPlan(input: ApplyPlanInput): ApplyStep[] {
       `helm repo add cilium ${src.ciliumHelmRepo} --force-update`,
       `helm upgrade --install cilium ${src.ciliumChart} --kube-context kind-${spec.clusterName} --version ${versions.cilium} --namespace kube-system --values ${input.ciliumValuesPath} --wait --timeout 10m`,
       `kubectl ${ctx} -n kube-system rollout status daemonset/cilium --timeout=10m`,
-      `kubectl ${ctx} wait --for condition=established --timeout=5m crd/ciliumloadbalancerippools.cilium.io crd/ciliuml2announcementpolicies.cilium.io crd/ciliumnetworkpolicies.cilium.io crd/ciliumclusterwidenetworkpolicies.cilium.io`,
+      `kubectl ${ctx} wait --for condition=established --timeout=5m ${CILIUM_CRDS_TO_WAIT_FOR}`,
     ],
   });
   if (input.needsCertManager) {

@@ -1,7 +1,7 @@
-import { ClusterSpec } from './cluster-spec';
-import { CiliumHelmValues } from '../cilium/helm-values';
-import { KindClusterConfig } from '../kind/kind-config';
-import { Ipv4Range } from '../net/ipv4';
+import { Ipv4Range } from '../private/ipv4';
+import { CiliumHelmValues } from '../render/cilium-values';
+import { KindClusterConfig } from '../render/kind-config';
+import { ClusterSpec } from '../spec/cluster-spec';
 
 /**
  * Plain-data facts that constructs contribute about themselves, so the cross-object rules
@@ -83,4 +83,28 @@ export interface PlatformModel extends PlatformFacts {
 /** An empty fact set. */
 export function emptyFacts(): PlatformFacts {
   return { pools: [], l2Policies: [], gateways: [], loadBalancerServices: [], defaultDenyPolicies: [] };
+}
+
+/**
+ * A construct that describes itself to the rules. The cluster pulls these facts from its construct tree
+ * each time it builds its model (at validation and rendering), so nothing depends on construction order
+ * and there is no public mutator.
+ */
+export interface PlatformFactSource {
+  /** @internal The facts of this construct. */
+  _platformFacts(): Partial<PlatformFacts>;
+}
+
+/** True when `x` contributes facts (see {@link PlatformFactSource}). */
+export function isPlatformFactSource(x: unknown): x is PlatformFactSource {
+  return typeof x === 'object' && x !== null && typeof (x as { _platformFacts?: unknown })._platformFacts === 'function';
+}
+
+/** Appends `more` to `facts` (in place). */
+export function mergeFacts(facts: PlatformFacts, more: Partial<PlatformFacts> | undefined): void {
+  // A construct still in its constructor has no facts yet.
+  if (more === undefined) return;
+  for (const key of Object.keys(more) as (keyof PlatformFacts)[]) {
+    (facts[key] as unknown[]).push(...(more[key] as unknown[]));
+  }
 }

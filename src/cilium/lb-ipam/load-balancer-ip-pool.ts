@@ -1,15 +1,16 @@
-import { createHash } from 'crypto';
 import { Construct, IConstruct } from 'constructs';
 import {
   CiliumLoadBalancerIpPool,
   CiliumLoadBalancerIpPoolSpecAllowFirstLastIPs,
   CiliumLoadBalancerIpPoolSpecServiceSelectorMatchExpressionsOperator,
-} from '../../imports/cilium';
-import { invalid } from '../errors';
-import { formatIpv4, Ipv4Cidr, Ipv4Range, parseIpv4, parseIpv4Cidr, rangeSize } from '../net/ipv4';
-import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
-import { PoolBlockFact } from '../platform/platform-model';
-import { DNS_SUBDOMAIN_RE, LABEL_KEY_RE, LABEL_VALUE_RE } from '../validation/syntax';
+} from '../../../imports/cilium';
+import { KindCiliumCluster } from '../../cluster/kind-cilium-cluster';
+import { invalid } from '../../errors';
+import { PoolBlockFact, PlatformFactSource, PlatformFacts } from '../../model/platform-model';
+import { formatIpv4, Ipv4Cidr, Ipv4Range, parseIpv4, parseIpv4Cidr, rangeSize } from '../../private/ipv4';
+import { resolveObjectName } from '../../private/names';
+import { resolveSelector, toCrdSelector } from '../../private/selectors';
+import { CiliumLabelSelector } from '../label-selector';
 
 type ServiceSelectorOperator = CiliumLoadBalancerIpPoolSpecServiceSelectorMatchExpressionsOperator;
 
@@ -29,27 +30,6 @@ export interface PoolRangeBlock {
 
 /** One block of a CiliumLoadBalancerIPPool: a CIDR or a start/stop range. */
 export type PoolBlock = PoolCidrBlock | PoolRangeBlock;
-
-/** Operator of a label selector requirement. */
-export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
-
-/** One requirement of a Kubernetes label selector (`matchExpressions` item). */
-export interface CiliumSelectorRequirement {
-  /** Label key. */
-  readonly key: string;
-  /** How the key relates to `values`. */
-  readonly operator: SelectorOperator;
-  /** Values; required (non-empty) for In/NotIn, forbidden for Exists/DoesNotExist. */
-  readonly values?: string[];
-}
-
-/** A Kubernetes label selector as used by the Cilium CRDs (`serviceSelector`, `nodeSelector`). */
-export interface CiliumLabelSelector {
-  /** Labels that must all be present with these values. */
-  readonly matchLabels?: Record<string, string>;
-  /** Requirements that must all hold. */
-  readonly matchExpressions?: CiliumSelectorRequirement[];
-}
 
 /** Props of {@link LoadBalancerIpPool}. */
 export interface LoadBalancerIpPoolProps {
@@ -73,7 +53,6 @@ export interface LoadBalancerIpPoolProps {
 }
 
 const POOL_SYMBOL = Symbol.for('cdk8s-kind-cilium.LoadBalancerIpPool');
-const OPERATORS: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 
 /** Third octet of the default /24 in large docker networks, counted from the top: x.y.250.0/24 in a /16. */
 const DEFAULT_SLOT_FROM_TOP = 6;
@@ -134,7 +113,7 @@ export function poolBlockSize(range: Ipv4Range, fromCidr: boolean, allowFirstLas
  * of type LoadBalancer. Validates its own fields; containment in the docker network and overlaps are
  * checked by the cluster's rules.
  */
-export class LoadBalancerIpPool extends Construct {
+export class LoadBalancerIpPool extends Construct implements PlatformFactSource {
   /** True when `x` is a LoadBalancerIpPool (works across duplicated module copies). */
   public static isLoadBalancerIpPool(x: unknown): x is LoadBalancerIpPool {
     return typeof x === 'object' && x !== null && (x as any)[POOL_SYMBOL] === true;
@@ -150,6 +129,7 @@ export class LoadBalancerIpPool extends Construct {
   public readonly usesDefaultBlocks: boolean;
   /** The generated API object (escape hatch). */
   public readonly apiObject: CiliumLoadBalancerIpPool;
+  private readonly facts: Partial<PlatformFacts>;
 
   constructor(scope: Construct, id: string, props: LoadBalancerIpPoolProps = {}) {
     super(scope, id);
@@ -200,7 +180,7 @@ export class LoadBalancerIpPool extends Construct {
       },
     });
 
-    cluster.addFacts({
+    this.facts = {
       pools: [{
         field: path,
         name: this.name,
@@ -209,7 +189,12 @@ export class LoadBalancerIpPool extends Construct {
         size: this.size,
         hasServiceSelector: serviceSelector !== undefined,
       }],
-    });
+    };
+  }
+
+  /** @internal */
+  public _platformFacts(): Partial<PlatformFacts> {
+    return this.facts;
   }
 }
 
@@ -256,92 +241,3 @@ function parseBlock(field: string, block: PoolBlock): ParsedBlock {
   return { field, block: { start, stop }, text: `${start}-${stop}`, range: { first, last }, fromCidr: false };
 }
 
-/**
- * The `metadata.name` of an object of this library: `name` when given (checked as a DNS-1123 subdomain),
- * otherwise the construct ids below the cluster, kebab-cased and joined with `-` (at most 63 characters;
- * longer names are cut and suffixed with a hash of the path). Used by this library's Cilium constructs.
- */
-export function resolveObjectName(construct: IConstruct, cluster: KindCiliumCluster, name: string | undefined, fallback: string): string {
-  if (name !== undefined) {
-    if (typeof name !== 'string' || name.length > 253 || !DNS_SUBDOMAIN_RE.test(name)) {
-      invalid('invalid-name', `${construct.node.path}.name`, `${JSON.stringify(name)} is not a valid Kubernetes object name`,
-        'use at most 253 lowercase letters, digits, "-" or ".", starting and ending with a letter or digit (DNS-1123 subdomain)');
-    }
-    return name;
-  }
-  const ids = construct.node.scopes.slice(cluster.node.scopes.length).map((c) => c.node.id);
-  const slug = ids.join('-')
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  if (slug.length === 0) return fallback;
-  if (slug.length <= 63) return slug;
-  const hash = createHash('sha256').update(ids.join('/')).digest('hex').slice(0, 8);
-  return `${slug.slice(0, 54).replace(/-+$/, '')}-${hash}`;
-}
-
-/**
- * Checks a label selector field by field and returns it normalised (empty parts dropped), or undefined
- * when it selects everything. Used by this library's Cilium constructs.
- */
-export function resolveSelector(field: string, selector: CiliumLabelSelector | undefined): CiliumLabelSelector | undefined {
-  if (selector === undefined) return undefined;
-  const labelFix = 'use a qualified key (optional DNS prefix + "/" + name of at most 63 alphanumerics, "-", "_" or ".") and a value of at most 63 such characters';
-  const matchLabels = Object.entries(selector.matchLabels ?? {});
-  for (const [key, value] of matchLabels) {
-    if (!LABEL_KEY_RE.test(key) || typeof value !== 'string' || !LABEL_VALUE_RE.test(value)) {
-      invalid('invalid-selector', `${field}.matchLabels["${key}"]`, `"${key}: ${value}" is not a valid label`, labelFix);
-    }
-  }
-  const matchExpressions = selector.matchExpressions ?? [];
-  matchExpressions.forEach((e, i) => {
-    const f = `${field}.matchExpressions[${i}]`;
-    if (typeof e?.key !== 'string' || !LABEL_KEY_RE.test(e.key)) {
-      invalid('invalid-selector', `${f}.key`, `${JSON.stringify(e?.key)} is not a valid label key`, labelFix);
-    }
-    if (!OPERATORS.includes(e.operator)) {
-      invalid('invalid-selector', `${f}.operator`, `${JSON.stringify(e.operator)} is not a selector operator`, `use one of ${OPERATORS.join(', ')}`);
-    }
-    const values = e.values ?? [];
-    const needsValues = e.operator === 'In' || e.operator === 'NotIn';
-    if (needsValues && values.length === 0) {
-      invalid('invalid-selector', `${f}.values`, `operator ${e.operator} needs at least one value`, 'list the label values to match, or use Exists/DoesNotExist');
-    }
-    if (!needsValues && values.length > 0) {
-      invalid('invalid-selector', `${f}.values`, `operator ${e.operator} takes no values`, 'drop values, or use In/NotIn');
-    }
-    values.forEach((value, j) => {
-      if (typeof value !== 'string' || !LABEL_VALUE_RE.test(value)) {
-        invalid('invalid-selector', `${f}.values[${j}]`, `${JSON.stringify(value)} is not a valid label value`, labelFix);
-      }
-    });
-  });
-  if (matchLabels.length === 0 && matchExpressions.length === 0) return undefined;
-  return {
-    ...(matchLabels.length > 0 ? { matchLabels: Object.fromEntries(matchLabels) } : {}),
-    ...(matchExpressions.length > 0
-      ? {
-        matchExpressions: matchExpressions.map((e) => ({
-          key: e.key,
-          operator: e.operator,
-          ...(e.values?.length ? { values: [...e.values] } : {}),
-        })),
-      }
-      : {}),
-  };
-}
-
-/**
- * @internal A checked selector in the shape of a generated CRD selector type. The generated operator
- * enums hold the same strings as {@link SelectorOperator}, so only the type changes.
- */
-export function toCrdSelector<Operator extends string>(s: CiliumLabelSelector): {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: Operator; values?: string[] }[];
-} {
-  return {
-    matchLabels: s.matchLabels,
-    matchExpressions: s.matchExpressions?.map((e) => ({ key: e.key, operator: e.operator as string as Operator, values: e.values })),
-  };
-}

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { BundleFile } from './bundle';
+import { BundleFile } from './render';
 
 /**
  * Writes `files` below `rootDir`, replacing each of `ownedDirs` as a whole, atomically per folder:

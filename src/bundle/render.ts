@@ -1,13 +1,13 @@
 import { createHash } from 'crypto';
-import { ApiObject, App } from 'cdk8s';
+import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { PlatformConfigError, Violation } from '../errors';
-import { KindCiliumCluster } from '../platform/kind-cilium-cluster';
-import { PlatformModel } from '../platform/platform-model';
-import { checkAcrossClusters, checkDuplicateObjects, checkPlatform, poolCapacity } from '../rules/platform-rules';
-import { BUNDLE_NAME, BUNDLE_VERSION, ComponentVersions, installSources } from '../versions';
 import { applyPlan, ApplyStep, renderApplyScript } from './apply-plan';
-import { toYaml, toYamlStream } from './yaml';
+import { allViolations, prepareClusters } from '../cluster/app-validation';
+import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
+import { PlatformConfigError } from '../errors';
+import { toYaml, toYamlStream } from '../private/yaml';
+import { poolCapacity } from '../rules/registry';
+import { BUNDLE_NAME, BUNDLE_VERSION, ComponentVersions, installSources } from '../spec/versions';
 
 /** One file of the bundle, relative to the output root (POSIX separators). */
 export interface BundleFile {
@@ -32,74 +32,14 @@ export interface BundleClusterIndex {
   readonly applyOrder: readonly ApplyStep[];
 }
 
-/** Install priority of kinds inside a manifest file: namespaces and policies before the workloads they guard. */
-const KIND_ORDER = [
-  'Namespace', 'CiliumLoadBalancerIPPool', 'CiliumL2AnnouncementPolicy', 'CiliumClusterwideNetworkPolicy',
-  'CiliumNetworkPolicy', 'ServiceAccount', 'ConfigMap', 'Secret', 'ClusterIssuer', 'Issuer', 'Certificate',
-  'Service', 'Deployment', 'StatefulSet', 'DaemonSet', 'Pod', 'Gateway', 'ReferenceGrant', 'HTTPRoute',
-];
-
-function kindRank(kind: string): number {
-  const i = KIND_ORDER.indexOf(kind);
-  return i < 0 ? KIND_ORDER.length : i;
-}
-
-/**
- * The Kubernetes objects of one cluster, resolved, in install order (kind priority, then construct order).
- * Not `Chart.toJson()`: cdk8s validates and walks the whole app for every chart, which makes a bundle of
- * n clusters cost O(n^2); the app is validated once by {@link validateApp}.
- */
-export function clusterObjects(cluster: KindCiliumCluster): Record<string, any>[] {
-  return cluster.node.findAll()
-    .filter((c): c is ApiObject => c instanceof ApiObject)
-    .map((o, i) => ({ o: o.toJson() as Record<string, any>, i }))
-    .sort((a, b) => kindRank(a.o.kind) - kindRank(b.o.kind) || a.i - b.i)
-    .map(({ o }) => o);
-}
-
-/** All clusters in an app, ordered by cluster name. */
-export function clustersOf(app: IConstruct): KindCiliumCluster[] {
-  return app.node.findAll().filter(KindCiliumCluster.isKindCiliumCluster)
-    .sort((a, b) => (a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0));
-}
-
-/** A cluster with its model and resolved objects, computed once per synthesis. */
-interface PreparedCluster {
-  readonly cluster: KindCiliumCluster;
-  readonly model: PlatformModel;
-  readonly objects: Record<string, any>[];
-}
-
-function prepare(app: IConstruct): PreparedCluster[] {
-  return clustersOf(app).map((cluster) => ({ cluster, model: cluster.model(), objects: clusterObjects(cluster) }));
-}
-
-function validatePrepared(app: IConstruct, prepared: readonly PreparedCluster[]): void {
-  const violations: Violation[] = [];
-  if (prepared.length === 0) {
-    violations.push({ rule: 'no-cluster', field: app.node.path || '(app)', problem: 'the app defines no KindCiliumCluster', fix: 'add at least one KindCiliumCluster (see the README presets)' });
-  }
-  for (const { cluster, model, objects } of prepared) {
-    violations.push(...checkPlatform(model));
-    violations.push(...checkDuplicateObjects(cluster.node.path, objects));
-  }
-  violations.push(...checkAcrossClusters(prepared.map((p) => p.model)));
-  for (const construct of app.node.findAll()) {
-    if (KindCiliumCluster.isKindCiliumCluster(construct)) continue;
-    for (const message of construct.node.validate()) {
-      violations.push({ rule: 'construct-validation', field: construct.node.path, problem: message, fix: 'see the construct documentation' });
-    }
-  }
-  if (violations.length > 0) throw new PlatformConfigError(violations);
-}
-
 /**
  * Checks the whole app: every cluster's cross-object rules, duplicate objects, every other construct
  * validation (e.g. cdk8s-plus), and the rules across clusters (names, pool addresses, host ports).
- * Throws one error listing all problems.
+ * Throws one {@link PlatformConfigError} listing all problems.
  */
 export function validateApp(app: IConstruct): void {
-  validatePrepared(app, prepare(app));
+  const violations = allViolations(app, prepareClusters(app));
+  if (violations.length > 0) throw new PlatformConfigError(violations);
 }
 
 function sha256(text: string): string {
@@ -116,8 +56,9 @@ function header(lines: string[]): string {
  * Pure and deterministic; throws {@link PlatformConfigError} before anything is produced when the app is invalid.
  */
 export function renderBundle(app: App): BundleFile[] {
-  const prepared = prepare(app);
-  validatePrepared(app, prepared);
+  const prepared = prepareClusters<KindCiliumCluster>(app);
+  const violations = allViolations(app, prepared);
+  if (violations.length > 0) throw new PlatformConfigError(violations);
   const files: BundleFile[] = [];
   const index: BundleClusterIndex[] = [];
   for (const { cluster, model, objects } of prepared) {

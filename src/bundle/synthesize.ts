@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { BUNDLE_DIRS, BundleFile, renderBundle } from './render';
+import { writeFilesAtomically } from './write';
 import { PlatformConfigError } from '../errors';
-import { writeFilesAtomically } from './atomic-write';
-import { BUNDLE_DIRS, BundleFile, renderBundle } from './bundle';
 
 /** Where {@link synthesizeBundle} writes. */
 export interface SynthesizeOptions {

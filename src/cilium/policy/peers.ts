@@ -1,0 +1,184 @@
+import {
+  CiliumNetworkPolicySpecEgress,
+  CiliumNetworkPolicySpecEgressToPorts,
+  CiliumNetworkPolicySpecEgressToPortsPortsProtocol,
+  CiliumNetworkPolicySpecIngressToPorts,
+  CiliumNetworkPolicySpecIngressToPortsPortsProtocol,
+} from '../../../imports/cilium';
+import { invalid } from '../../errors';
+import { resolveSelector } from '../../private/selectors';
+
+/**
+ * A Cilium entity: a reserved identity that is not a pod.
+ * `world` is everything outside the cluster, `ingress` is Cilium's Envoy (Ingress / Gateway API),
+ * `host` the local node, `remote-node` the other nodes, `cluster` every in-cluster identity, `all` everything.
+ */
+export type CiliumEntity = 'world' | 'cluster' | 'host' | 'remote-node' | 'kube-apiserver' | 'ingress' | 'health' | 'all';
+
+/** L4 protocol of a policy port; `ANY` matches TCP, UDP and SCTP. */
+export type PolicyProtocol = 'TCP' | 'UDP' | 'SCTP' | 'ANY';
+
+/** Label key Cilium gives every pod identity for its namespace (`k8s:` = the label comes from Kubernetes). */
+export const POD_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
+
+/** Labels of the cluster DNS pods (CoreDNS in kind) as a Cilium selector. */
+export const KUBE_DNS_LABELS: Readonly<Record<string, string>> = {
+  [POD_NAMESPACE_LABEL]: 'kube-system',
+  'k8s:k8s-app': 'kube-dns',
+};
+
+/** One port (optionally a range) a rule allows. */
+export interface PolicyPort {
+  /** Port number. */
+  readonly port: number;
+  /** Last port of a range starting at `port`. @default - just `port` */
+  readonly endPort?: number;
+  /** @default 'TCP' */
+  readonly protocol?: PolicyProtocol;
+}
+
+/**
+ * One allowed HTTP request shape (Cilium L7 rule, enforced by Envoy). `method` and `path` are regular
+ * expressions matched against the whole method / URL path, e.g. `{ method: 'POST', path: '/v1/request-landing' }`.
+ */
+export interface HttpRequestRule {
+  /** Method regex. @default - any method */
+  readonly method?: string;
+  /** URL path regex (must start with `/`). @default - any path */
+  readonly path?: string;
+}
+
+/** Pods a policy talks to, by namespace and labels. */
+export interface PodPeer {
+  /** Namespace of the pods. @default - the policy's namespace */
+  readonly namespace?: string;
+  /** Labels the pods carry. @default - every pod of the namespace */
+  readonly labels?: Record<string, string>;
+}
+
+/** Pods an app may connect to. */
+export interface EgressPodPeer extends PodPeer {
+  /** Ports it may connect to. @default - any port */
+  readonly ports?: PolicyPort[];
+}
+
+/** A Cilium entity an app may connect to, e.g. `{ entity: 'kube-apiserver' }`. */
+export interface EgressEntityPeer {
+  /** The entity. */
+  readonly entity: CiliumEntity;
+  /** Ports it may connect to. @default - any port */
+  readonly ports?: PolicyPort[];
+}
+
+/**
+ * External names an app may connect to (Cilium `toFQDNs`; the DNS proxy learns their addresses from the app's
+ * own lookups). Give exactly one of `name` or `pattern`.
+ */
+export interface EgressFqdnPeer {
+  /** Exact name, e.g. `api.github.com`. */
+  readonly name?: string;
+  /** Wildcard pattern, e.g. `*.github.com` (`*` matches within one label). */
+  readonly pattern?: string;
+  /** Ports it may connect to. @default [{ port: 443, protocol: 'TCP' }] */
+  readonly ports?: PolicyPort[];
+}
+
+/** Props of {@link AppNetworkPolicy}. */
+
+/** @internal Cilium's `matchName` syntax. */
+export const FQDN_NAME_RE = /^([-a-zA-Z0-9_]+[.]?)+$/;
+/** @internal Cilium's `matchPattern` syntax. */
+export const FQDN_PATTERN_RE = /^([-a-zA-Z0-9_*]+[.]?)+$/;
+const ENTITIES: readonly CiliumEntity[] = ['world', 'cluster', 'host', 'remote-node', 'kube-apiserver', 'ingress', 'health', 'all'];
+const PROTOCOLS: readonly PolicyProtocol[] = ['TCP', 'UDP', 'SCTP', 'ANY'];
+
+/** @internal Throws unless `labels` is a non-empty set of valid Kubernetes labels. */
+export function checkLabels(field: string, labels: Record<string, string> | undefined, allowEmpty: boolean): Record<string, string> {
+  const entries = Object.entries(labels ?? {});
+  if (!allowEmpty && entries.length === 0) {
+    invalid('invalid-selector', field, 'is empty, so the policy would select every pod of the namespace',
+      'give the labels of the app\'s pods, e.g. { app: "nginx" }');
+  }
+  resolveSelector(field, { matchLabels: labels ?? {} });
+  return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** @internal Checks ports and renders them as Cilium `toPorts[].ports` (port numbers are strings in the CRD). */
+export function renderPorts(field: string, ports: readonly PolicyPort[]): { port: string; endPort?: number; protocol: PolicyProtocol }[] {
+  if (!Array.isArray(ports) || ports.length === 0) {
+    invalid('invalid-port', field, 'is an empty list', 'list at least one port, e.g. [{ port: 8080 }], or leave the prop out');
+  }
+  return ports.map((p, i) => {
+    const f = `${field}[${i}]`;
+    if (!Number.isInteger(p?.port) || p.port < 1 || p.port > 65535) {
+      invalid('invalid-port', `${f}.port`, `${JSON.stringify(p?.port)} is not a port number`, 'use an integer between 1 and 65535');
+    }
+    if (p.endPort !== undefined && (!Number.isInteger(p.endPort) || p.endPort < p.port || p.endPort > 65535)) {
+      invalid('invalid-port', `${f}.endPort`, `${JSON.stringify(p.endPort)} does not end a range starting at ${p.port}`, `use an integer between ${p.port} and 65535`);
+    }
+    const protocol = p.protocol ?? 'TCP';
+    if (!PROTOCOLS.includes(protocol)) {
+      invalid('invalid-protocol', `${f}.protocol`, `${JSON.stringify(protocol)} is not a policy protocol`, 'use TCP, UDP, SCTP or ANY');
+    }
+    return { port: String(p.port), ...(p.endPort !== undefined && p.endPort !== p.port ? { endPort: p.endPort } : {}), protocol };
+  });
+}
+
+/** @internal Checks an entity name. */
+export function checkEntity(field: string, entity: CiliumEntity): CiliumEntity {
+  if (!ENTITIES.includes(entity)) {
+    invalid('invalid-entity', field, `${JSON.stringify(entity)} is not a Cilium entity`, `use one of ${ENTITIES.join(', ')}`);
+  }
+  return entity;
+}
+
+/** @internal Throws unless `value` compiles as a regular expression. */
+export function checkRegex(field: string, value: string): void {
+  try {
+    new RegExp(value);
+  } catch {
+    invalid('invalid-http-rule', field, `${JSON.stringify(value)} is not a regular expression`, 'write an RE2-compatible regex, e.g. /v1/.* or GET|HEAD');
+  }
+}
+
+/** @internal Selector of pods in `namespace` (always explicit, so the rule reads the same in a CNP and a CCNP). */
+export function podSelector(namespace: string, labels: Record<string, string>) {
+  return { matchLabels: { [POD_NAMESPACE_LABEL]: namespace, ...labels } };
+}
+
+/**
+ * @internal The egress rule that lets pods resolve names through kube-dns on UDP and TCP 53. The DNS L7 rule
+ * (`matchPattern: '*'`) sends lookups through Cilium's DNS proxy, which `toFQDNs` rules and Hubble DNS
+ * visibility need; it allows every name.
+ */
+export function kubeDnsEgressRule(): CiliumNetworkPolicySpecEgress {
+  return {
+    toEndpoints: [{ matchLabels: { ...KUBE_DNS_LABELS } }],
+    toPorts: [{
+      ports: [
+        { port: '53', protocol: CiliumNetworkPolicySpecEgressToPortsPortsProtocol.UDP },
+        { port: '53', protocol: CiliumNetworkPolicySpecEgressToPortsPortsProtocol.TCP },
+      ],
+      rules: { dns: [{ matchPattern: '*' }] },
+    }],
+  };
+}
+
+/** @internal Cilium `toPorts` for egress from checked ports (undefined = any port). */
+export function egressToPorts(field: string, ports: readonly PolicyPort[] | undefined): CiliumNetworkPolicySpecEgressToPorts[] | undefined {
+  if (ports === undefined) return undefined;
+  return [{
+    ports: renderPorts(field, ports).map((p) => ({ ...p, protocol: p.protocol as CiliumNetworkPolicySpecEgressToPortsPortsProtocol })),
+  }];
+}
+
+/** @internal Cilium `toPorts` for ingress from checked ports and HTTP rules (undefined = any port). */
+export function ingressToPorts(field: string, ports: readonly PolicyPort[] | undefined, http: readonly HttpRequestRule[] | undefined):
+CiliumNetworkPolicySpecIngressToPorts[] | undefined {
+  if (ports === undefined) return undefined;
+  return [{
+    ports: renderPorts(field, ports).map((p) => ({ ...p, protocol: p.protocol as CiliumNetworkPolicySpecIngressToPortsPortsProtocol })),
+    ...(http ? { rules: { http: http.map((r) => ({ ...(r.method ? { method: r.method } : {}), ...(r.path ? { path: r.path } : {}) })) } } : {}),
+  }];
+}
+

@@ -1,0 +1,75 @@
+import { IConstruct } from 'constructs';
+import { resolvedObjects } from './cluster-objects';
+import { formatViolation, Violation } from '../errors';
+import { PlatformModel } from '../model/platform-model';
+import { checkDuplicateObjects } from '../rules/app-level';
+import { checkAcrossClusters, checkPlatform } from '../rules/registry';
+
+const APP_VALIDATION = Symbol.for('cdk8s-kind-cilium.AppValidation');
+const CLUSTER_SYMBOL = Symbol.for('cdk8s-kind-cilium.KindCiliumCluster');
+
+/** What the app-level rules need of a cluster. */
+interface ClusterLike extends IConstruct {
+  readonly clusterName: string;
+  model(): PlatformModel;
+}
+
+function isCluster(x: IConstruct): x is ClusterLike {
+  return (x as any)[CLUSTER_SYMBOL] === true;
+}
+
+/** All clusters below `root`, ordered by cluster name. */
+export function clustersBelow<T extends ClusterLike = ClusterLike>(root: IConstruct): T[] {
+  return root.node.findAll().filter(isCluster)
+    .sort((a, b) => (a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0)) as T[];
+}
+
+/** A cluster with its model and resolved objects, computed once per validation or rendering. */
+export interface PreparedCluster<T extends ClusterLike = ClusterLike> {
+  readonly cluster: T;
+  readonly model: PlatformModel;
+  readonly objects: Record<string, any>[];
+}
+
+/** Builds every cluster's model and objects once. */
+export function prepareClusters<T extends ClusterLike = ClusterLike>(root: IConstruct): PreparedCluster<T>[] {
+  return clustersBelow<T>(root).map((cluster) => ({ cluster, model: cluster.model(), objects: resolvedObjects(cluster) }));
+}
+
+/** Violations across clusters of the app: duplicate objects inside a cluster and the app rules. */
+export function appLevelViolations(prepared: readonly PreparedCluster[]): Violation[] {
+  return [
+    ...prepared.flatMap(({ cluster, objects }) => checkDuplicateObjects(cluster.node.path, objects)),
+    ...checkAcrossClusters(prepared.map((p) => p.model)),
+  ];
+}
+
+/**
+ * Every violation of the app: each cluster's rules, duplicate objects, the rules across clusters and the
+ * validations other constructs (cdk8s-plus, user constructs) registered. Used by `renderBundle`.
+ */
+export function allViolations(root: IConstruct, prepared: readonly PreparedCluster[]): Violation[] {
+  const violations: Violation[] = [];
+  if (prepared.length === 0) {
+    violations.push({ rule: 'no-cluster', field: root.node.path || '(app)', problem: 'the app defines no KindCiliumCluster', fix: 'add at least one KindCiliumCluster (see the README presets)' });
+  }
+  for (const { model } of prepared) violations.push(...checkPlatform(model));
+  violations.push(...appLevelViolations(prepared));
+  for (const construct of root.node.findAll()) {
+    if (construct === root || isCluster(construct)) continue;
+    for (const message of construct.node.validate()) {
+      violations.push({ rule: 'construct-validation', field: construct.node.path, problem: message, fix: 'see the construct documentation' });
+    }
+  }
+  return violations;
+}
+
+/**
+ * Registers, once per app, the validation that runs the rules across clusters, so `app.synth()` and
+ * `Testing.synth()` check them as `renderBundle` does. Each cluster registers its own rules itself.
+ */
+export function registerAppValidation(root: IConstruct): void {
+  if ((root as any)[APP_VALIDATION]) return;
+  Object.defineProperty(root, APP_VALIDATION, { value: true });
+  root.node.addValidation({ validate: () => appLevelViolations(prepareClusters(root)).map(formatViolation) });
+}

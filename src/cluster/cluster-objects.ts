@@ -1,0 +1,25 @@
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { OBJECT_ORDER } from '../private/crd-catalog';
+
+function kindRank(kind: string): number {
+  const i = OBJECT_ORDER.indexOf(kind);
+  return i < 0 ? OBJECT_ORDER.length : i;
+}
+
+/** Every ApiObject below `scope`, in construct order. */
+export function apiObjectsOf(scope: IConstruct): ApiObject[] {
+  return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+}
+
+/**
+ * The Kubernetes objects of one cluster, resolved, in install order (kind priority, then construct order).
+ * Not `Chart.toJson()`: cdk8s validates and walks the whole app for every chart, which makes a bundle of
+ * n clusters cost O(n^2); the app is validated once.
+ */
+export function resolvedObjects(scope: IConstruct): Record<string, any>[] {
+  return apiObjectsOf(scope)
+    .map((o, i) => ({ o: o.toJson() as Record<string, any>, i }))
+    .sort((a, b) => kindRank(a.o.kind) - kindRank(b.o.kind) || a.i - b.i)
+    .map(({ o }) => o);
+}

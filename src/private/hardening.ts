@@ -1,0 +1,57 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { invalid } from '../errors';
+
+/** Namespace labels that make the API server enforce the `restricted` Pod Security Standard. */
+export const RESTRICTED_POD_SECURITY_LABELS: Readonly<Record<string, string>> = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/enforce-version': 'latest',
+};
+
+/** CPU and memory of one container: requests and limits. */
+export interface ContainerSizing {
+  /** CPU request in millicores. */
+  readonly cpuRequestMillis: number;
+  /** CPU limit in millicores. */
+  readonly cpuLimitMillis: number;
+  /** Memory request in MiB. */
+  readonly memoryRequestMebibytes: number;
+  /** Memory limit in MiB. */
+  readonly memoryLimitMebibytes: number;
+}
+
+/** @internal cdk8s-plus resources from a {@link ContainerSizing}. */
+export function containerResources(s: ContainerSizing): kplus.ContainerResources {
+  return {
+    cpu: { request: kplus.Cpu.millis(s.cpuRequestMillis), limit: kplus.Cpu.millis(s.cpuLimitMillis) },
+    memory: { request: Size.mebibytes(s.memoryRequestMebibytes), limit: Size.mebibytes(s.memoryLimitMebibytes) },
+  };
+}
+
+/**
+ * A container security context that passes the `restricted` Pod Security Standard: runs as `user`
+ * (non-root), no privilege escalation, every capability dropped, read-only root filesystem, RuntimeDefault seccomp.
+ */
+export function restrictedContainerSecurity(user: number, group: number = user): kplus.ContainerSecurityContextProps {
+  return {
+    ensureNonRoot: true,
+    user,
+    group,
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: [kplus.Capability.ALL] },
+    seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+  };
+}
+
+/** @internal Throws unless `value` is an image reference pinned by a tag other than `latest` (a digest is welcome). */
+export function checkPinnedImage(field: string, value: string): string {
+  const match = /^([^\s@]+?)(?::([\w][\w.-]{0,127}))?(@sha256:[a-f0-9]{64})?$/.exec(value ?? '');
+  const tag = match?.[2];
+  if (!match || (tag === undefined && match[3] === undefined) || tag === 'latest') {
+    invalid('unpinned-image', field, `"${value}" is not pinned`, 'use an explicit version tag (optionally with @sha256:<digest>), never latest or no tag');
+  }
+  return value;
+}
+

@@ -1,0 +1,51 @@
+import { Violation } from '../errors';
+import { PlatformModel } from '../model/platform-model';
+
+/** The merged Helm values, loosely typed for reading. */
+export type Values = Record<string, any>;
+
+/** The model's merged Helm values (description plus overrides). */
+export function values(model: PlatformModel): Values {
+  return model.ciliumValues as Values;
+}
+
+/** True when the merged Helm values switch kube-proxy replacement on. */
+export function kprEnabled(model: PlatformModel): boolean {
+  return values(model).kubeProxyReplacement === true;
+}
+
+/** A violation. */
+export function v(rule: string, field: string, problem: string, fix: string): Violation {
+  return { rule, field, problem, fix };
+}
+
+/** A device name from Cilium `devices` as an example interface name (`eth+` -> `eth0`). */
+export function exampleInterface(device: string): string {
+  return device.endsWith('+') ? `${device.slice(0, -1)}0` : device;
+}
+
+/** A port mapping's host socket, for duplicate detection. */
+export interface HostSocket { readonly field: string; readonly address: string; readonly port: number; readonly protocol: string }
+
+/** Every host socket a cluster binds: its kind port mappings and the API server port. */
+export function hostSockets(model: PlatformModel): HostSocket[] {
+  const sockets: HostSocket[] = [];
+  model.kindConfig.nodes.forEach((node, n) => (node.extraPortMappings ?? []).forEach((m, i) => sockets.push({
+    field: `${model.field}.kind.nodes[${n}].extraPortMappings[${i}] (hostPortMappings)`,
+    address: m.listenAddress,
+    port: m.hostPort,
+    protocol: m.protocol,
+  })));
+  if (model.kindConfig.networking.apiServerPort !== undefined) {
+    sockets.push({ field: `${model.field}.apiServerPort`, address: '127.0.0.1', port: model.kindConfig.networking.apiServerPort, protocol: 'TCP' });
+  }
+  return sockets;
+}
+
+/** True when two sockets of the same protocol and port would clash (same address, or one binds every address). */
+export function socketsClash(a: HostSocket, b: HostSocket): boolean {
+  return a.port === b.port && a.protocol === b.protocol && (a.address === b.address || a.address === '0.0.0.0' || b.address === '0.0.0.0');
+}
+
+/** Blocks of the enabled pools. */
+export const blocksOf = (model: PlatformModel) => model.pools.filter((p) => !p.disabled).flatMap((p) => p.blocks);

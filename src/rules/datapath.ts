@@ -1,0 +1,112 @@
+import { Violation } from '../errors';
+import { kprEnabled, v, values } from './common';
+import { ClusterRule } from './rule';
+
+/** Datapath: kube-proxy replacement, routing, masquerading, acceleration and Helm keys. */
+export const DATAPATH_RULES: readonly ClusterRule[] = [
+  {
+    id: 'kube-proxy-replacement-consistent',
+    emits: ['kpr-needs-k8s-service-host', 'kpr-needs-k8s-service-port', 'kpr-with-kube-proxy', 'kube-proxy-replacement-boolean', 'no-kpr-without-kube-proxy'],
+    summary: 'kube-proxy replacement has k8sServiceHost/Port and kind runs no kube-proxy (and the reverse)',
+    check: (m) => {
+      const vals = values(m);
+      const out: Violation[] = [];
+      if (typeof vals.kubeProxyReplacement !== 'boolean') {
+        out.push(v('kube-proxy-replacement-boolean', `${m.field}.ciliumValues.kubeProxyReplacement`,
+          `${JSON.stringify(vals.kubeProxyReplacement)} is rejected by Cilium 1.18 (only true/false; "strict" was removed)`, 'use kubeProxyReplacement: true or false'));
+        return out;
+      }
+      const kindMode = m.kindConfig.networking.kubeProxyMode;
+      if (vals.kubeProxyReplacement) {
+        if (vals.k8sServiceHost !== `${m.spec.clusterName}-control-plane`) {
+          out.push(v('kpr-needs-k8s-service-host', `${m.field}.ciliumValues.k8sServiceHost`,
+            `is ${JSON.stringify(vals.k8sServiceHost)}; without kube-proxy Cilium must reach the API server directly`,
+            `set k8sServiceHost: ${m.spec.clusterName}-control-plane (drop the override)`));
+        }
+        if (Number(vals.k8sServicePort) !== 6443) {
+          out.push(v('kpr-needs-k8s-service-port', `${m.field}.ciliumValues.k8sServicePort`, `is ${JSON.stringify(vals.k8sServicePort)}; the API server listens on 6443 inside kind`,
+            'set k8sServicePort: 6443 (drop the override)'));
+        }
+        if (kindMode !== 'none') {
+          out.push(v('kpr-with-kube-proxy', `${m.field}.kind.networking.kubeProxyMode`, `is ${kindMode ?? 'iptables (default)'} while Cilium replaces kube-proxy; both would program services`,
+            'set kubeProxyMode: none (kubeProxyReplacement: true does this)'));
+        }
+      } else if (kindMode === 'none') {
+        out.push(v('no-kpr-without-kube-proxy', `${m.field}.kind.networking.kubeProxyMode`, 'kube-proxy is disabled but Cilium does not replace it: Services would not work',
+          'enable kubeProxyReplacement, or let kind run kube-proxy'));
+      }
+      return out;
+    },
+  },
+  {
+    id: 'native-routing-cidr',
+    emits: ['native-routing-cidr'],
+    summary: 'native routing uses the pod subnet as ipv4NativeRoutingCIDR',
+    check: (m) => {
+      const vals = values(m);
+      if (vals.routingMode !== 'native') return [];
+      return vals.ipv4NativeRoutingCIDR === m.spec.podSubnet.cidr ? [] : [v('native-routing-cidr', `${m.field}.ciliumValues.ipv4NativeRoutingCIDR`,
+        `is ${JSON.stringify(vals.ipv4NativeRoutingCIDR)} but the pod subnet is ${m.spec.podSubnet.cidr}; pod traffic would be masqueraded or dropped`,
+        `set it to ${m.spec.podSubnet.cidr} (drop the override)`)];
+    },
+  },
+  {
+    id: 'removed-cilium-keys',
+    emits: ['hubble-metrics-list', 'removed-cilium-keys'],
+    summary: 'no Helm keys removed before Cilium 1.18 and the right value shapes',
+    check: (m) => {
+      const vals = values(m);
+      const out: Violation[] = [];
+      const removed: [string, unknown][] = [
+        ['hostServices', vals.hostServices], ['externalIPs.enabled', vals.externalIPs?.enabled], ['hostPort.enabled', vals.hostPort?.enabled],
+      ];
+      for (const [key, value] of removed) {
+        if (value !== undefined) {
+          out.push(v('removed-cilium-keys', `${m.field}.ciliumValues.${key}`, 'was removed from Cilium; the chart ignores it silently',
+            'drop it: kube-proxy replacement covers host services, external IPs and host ports'));
+        }
+      }
+      const metrics = vals.hubble?.metrics?.enabled;
+      if (metrics !== undefined && metrics !== null && !Array.isArray(metrics)) {
+        out.push(v('hubble-metrics-list', `${m.field}.ciliumValues.hubble.metrics.enabled`, 'must be a list in Cilium 1.18', 'write it as a list, e.g. [dns, drop, tcp, flow]'));
+      }
+      return out;
+    },
+  },
+  {
+    id: 'datapath-prerequisites',
+    emits: ['bpf-masquerade-needs-kpr', 'dsr-needs-native-routing', 'ip-masq-agent-needs-bpf-masquerade', 'xdp-needs-kpr'],
+    summary: 'bpf masquerade, ip-masq-agent, XDP and DSR have their prerequisites',
+    check: (m) => {
+      const vals = values(m);
+      const out: Violation[] = [];
+      if (vals.bpf?.masquerade === true && !kprEnabled(m)) {
+        out.push(v('bpf-masquerade-needs-kpr', `${m.field}.masquerade.bpf`, 'eBPF masquerading requires kube-proxy replacement', 'set kubeProxyReplacement: true or masquerade.bpf: false'));
+      }
+      if (vals.ipMasqAgent?.enabled === true && vals.bpf?.masquerade !== true) {
+        out.push(v('ip-masq-agent-needs-bpf-masquerade', `${m.field}.masquerade.ipMasqAgent`, 'the eBPF ip-masq-agent only works with bpf.masquerade', 'set masquerade.bpf: true'));
+      }
+      const accel = vals.loadBalancer?.acceleration;
+      if (accel !== undefined && accel !== 'disabled' && !kprEnabled(m)) {
+        out.push(v('xdp-needs-kpr', `${m.field}.loadBalancer.acceleration`, 'XDP acceleration requires kube-proxy replacement', 'set kubeProxyReplacement: true or acceleration: disabled'));
+      }
+      const mode = vals.loadBalancer?.mode;
+      if ((mode === 'dsr' || mode === 'hybrid') && vals.routingMode !== 'native') {
+        out.push(v('dsr-needs-native-routing', `${m.field}.loadBalancer.mode`, `${mode} needs native routing (tunnel mode only supports snat)`, 'set routingMode: native or loadBalancer.mode: snat'));
+      }
+      return out;
+    },
+  },
+  {
+    id: 'operator-replicas-fit-nodes',
+    emits: ['operator-replicas-fit-nodes'],
+    summary: 'no more cilium-operator replicas than nodes (the chart spreads them one per node)',
+    check: (m) => {
+      const replicas = values(m).operator?.replicas;
+      const nodes = m.kindConfig.nodes.length;
+      return typeof replicas === 'number' && replicas > nodes ? [v('operator-replicas-fit-nodes', `${m.field}.ciliumValues.operator.replicas (operatorReplicas)`,
+        `${replicas} cilium-operator replicas but only ${nodes} node(s); the chart's required pod anti-affinity allows one per node, so the rest stay Pending`,
+        `use at most ${nodes} replicas (operatorReplicas), and drop the override that raises it`)] : [];
+    },
+  },
+];

@@ -1,0 +1,39 @@
+import { Violation } from '../errors';
+import { kprEnabled, v, values } from './common';
+import { ClusterRule } from './rule';
+
+/** Gateway API: what a Cilium Gateway needs to get an address and be reachable from the host. */
+export const GATEWAY_RULES: readonly ClusterRule[] = [
+  {
+    id: 'gateway-prerequisites',
+    emits: ['gateway-needs-gateway-api', 'gateway-needs-kpr', 'gateway-needs-pool'],
+    summary: 'a Gateway needs kube-proxy replacement, gatewayAPI.enabled and a pool to get its address',
+    check: (m) => m.gateways.flatMap((g) => {
+      const out: Violation[] = [];
+      if (!kprEnabled(m)) {
+        out.push(v('gateway-needs-kpr', g.field, "Cilium's Gateway API controller requires kube-proxy replacement", `set kubeProxyReplacement: true on the cluster ${m.spec.clusterName}`));
+      }
+      if (values(m).gatewayAPI?.enabled !== true) {
+        out.push(v('gateway-needs-gateway-api', `${m.field}.ciliumValues.gatewayAPI.enabled`, 'is not true although a Gateway is defined', 'drop the override that disables gatewayAPI'));
+      }
+      if (!m.pools.some((p) => !p.disabled)) {
+        out.push(v('gateway-needs-pool', g.field, 'the Gateway Service is a LoadBalancer and never becomes Programmed without a pool address',
+          'add a LoadBalancerIpPool to the cluster'));
+      }
+      return out;
+    }),
+  },
+  {
+    id: 'gateway-nodeports-mapped',
+    emits: ['gateway-nodeports-mapped'],
+    summary: 'kind publishes exactly the Gateway NodePorts to the host',
+    check: (m) => {
+      const containerPorts = new Set(m.kindConfig.nodes.flatMap((n) => (n.extraPortMappings ?? []).map((p) => p.containerPort)));
+      return m.gateways.flatMap((g) => ([['httpNodePort', g.httpNodePort], ['httpsNodePort', g.httpsNodePort]] as const)
+        .filter(([, nodePort]) => !containerPorts.has(nodePort))
+        .map(([name, nodePort]) => v('gateway-nodeports-mapped', `${g.field}.${name}`,
+          `NodePort ${nodePort} is not published by kind (containerPorts: [${[...containerPorts].join(', ')}]), so the host cannot reach the Gateway`,
+          `add { containerPort: ${nodePort}, hostPort: ${nodePort} } to hostPortMappings of the cluster ${m.spec.clusterName}`)));
+    },
+  },
+];

@@ -1,0 +1,103 @@
+import { Violation } from '../errors';
+import { blocksOf, hostSockets, socketsClash, v } from './common';
+import { ClusterRule } from './rule';
+import { formatRange, Ipv4Range, rangeContains, rangesOverlap } from '../private/ipv4';
+
+/** Addresses: subnets, LB pools and host ports of one cluster. */
+export const NETWORK_RULES: readonly ClusterRule[] = [
+  {
+    id: 'subnets-overlap',
+    emits: ['subnets-overlap'],
+    summary: 'pod, service and docker network subnets are disjoint',
+    check: (m) => {
+      const nets: [string, Ipv4Range, string][] = [
+        ['podSubnet', m.spec.podSubnet, m.spec.podSubnet.cidr],
+        ['serviceSubnet', m.spec.serviceSubnet, m.spec.serviceSubnet.cidr],
+        ['dockerNetworkSubnet', m.spec.dockerNetworkSubnet, m.spec.dockerNetworkSubnet.cidr],
+      ];
+      const out: Violation[] = [];
+      for (let i = 0; i < nets.length; i++) {
+        for (let j = i + 1; j < nets.length; j++) {
+          if (rangesOverlap(nets[i][1], nets[j][1])) {
+            out.push(v('subnets-overlap', `${m.field}.${nets[j][0]}`, `${nets[j][2]} overlaps ${nets[i][0]} ${nets[i][2]}`,
+              'choose disjoint ranges, e.g. podSubnet 10.244.0.0/16, serviceSubnet 10.96.0.0/16, docker network 172.18.0.0/16'));
+          }
+        }
+      }
+      return out;
+    },
+  },
+  {
+    id: 'pool-outside-docker-subnet',
+    emits: ['pool-outside-docker-subnet'],
+    summary: 'every LB pool block lies inside the kind docker network (L2 announcements answer ARP there)',
+    check: (m) => blocksOf(m).filter((b) => !rangeContains(m.spec.dockerNetworkSubnet, b.range)).map((b) => v(
+      'pool-outside-docker-subnet', b.field,
+      `block ${b.text} (${formatRange(b.range)}) is outside the kind docker network ${m.spec.dockerNetworkSubnet.cidr}, so nothing on the host can reach it`,
+      `pick addresses inside ${m.spec.dockerNetworkSubnet.cidr} above those docker hands to nodes (e.g. a high /24), or set dockerNetworkSubnet to what \`docker network inspect kind\` reports`)),
+  },
+  {
+    id: 'pools-overlap',
+    emits: ['pools-overlap'],
+    summary: 'LB pool blocks do not overlap each other',
+    check: (m) => {
+      const blocks = blocksOf(m);
+      const out: Violation[] = [];
+      for (let i = 0; i < blocks.length; i++) {
+        for (let j = i + 1; j < blocks.length; j++) {
+          if (rangesOverlap(blocks[i].range, blocks[j].range)) {
+            out.push(v('pools-overlap', blocks[j].field, `block ${blocks[j].text} overlaps ${blocks[i].field} (${blocks[i].text}); Cilium marks both pools as conflicting`,
+              'make the blocks disjoint'));
+          }
+        }
+      }
+      return out;
+    },
+  },
+  {
+    id: 'pool-overlaps-cluster-subnet',
+    emits: ['pool-overlaps-cluster-subnet'],
+    summary: 'LB pool blocks overlap neither the pod nor the service subnet',
+    check: (m) => blocksOf(m).flatMap((b) => ([['podSubnet', m.spec.podSubnet], ['serviceSubnet', m.spec.serviceSubnet]] as const)
+      .filter(([, net]) => rangesOverlap(net, b.range))
+      .map(([name, net]) => v('pool-overlaps-cluster-subnet', b.field, `block ${b.text} overlaps the ${name} ${net.cidr}`,
+        `move the block into the docker network ${m.spec.dockerNetworkSubnet.cidr}, outside the ${name}`))),
+  },
+  {
+    id: 'lb-services-exceed-pool',
+    emits: ['lb-services-exceed-pool'],
+    summary: 'there are at least as many pool addresses as LoadBalancer Services',
+    check: (m) => {
+      const capacity = m.pools.filter((p) => !p.disabled && !p.hasServiceSelector).reduce((n, p) => n + p.size, 0);
+      const selective = m.pools.some((p) => !p.disabled && p.hasServiceSelector);
+      const needed = m.loadBalancerServices.length;
+      if (needed === 0 || selective && capacity === 0) return [];
+      if (needed > capacity) {
+        return [v('lb-services-exceed-pool', m.loadBalancerServices[needed - 1].field,
+          `${needed} LoadBalancer Services need addresses but the pools offer ${capacity}; the rest stay <pending>`,
+          capacity === 0 ? 'add a CiliumLoadBalancerIPPool (LoadBalancerIpPool construct) to the cluster' : 'widen a pool block or add another pool')];
+      }
+      return [];
+    },
+  },
+  {
+    id: 'duplicate-host-ports',
+    emits: ['duplicate-host-ports'],
+    summary: 'no two host port mappings bind the same host socket',
+    check: (m) => {
+      const sockets = hostSockets(m);
+      const out: Violation[] = [];
+      for (let i = 0; i < sockets.length; i++) {
+        for (let j = i + 1; j < sockets.length; j++) {
+          const a = sockets[i];
+          const b = sockets[j];
+          if (socketsClash(a, b)) {
+            out.push(v('duplicate-host-ports', b.field, `host port ${b.protocol} ${b.address}:${b.port} is already bound by ${a.field}; docker would fail to start the node`,
+              'use a different hostPort'));
+          }
+        }
+      }
+      return out;
+    },
+  },
+];

@@ -1,0 +1,49 @@
+import { Violation } from '../errors';
+import { APP_RULES, OBJECT_RULE_IDS } from './app-level';
+import { DATAPATH_RULES } from './datapath';
+import { GATEWAY_RULES } from './gateway';
+import { HUBBLE_RULES } from './hubble';
+import { L2_RULES } from './l2';
+import { NETWORK_RULES } from './network';
+import { POLICY_RULES } from './policy';
+import { AppRule, ClusterRule } from './rule';
+import { VERSION_RULES } from './versions';
+import { PlatformModel } from '../model/platform-model';
+
+/** Every rule of one cluster, grouped by concern (one file each), in the order they are reported. */
+export const CLUSTER_RULES: readonly ClusterRule[] = [
+  ...NETWORK_RULES, ...L2_RULES, ...DATAPATH_RULES, ...HUBBLE_RULES, ...GATEWAY_RULES, ...VERSION_RULES, ...POLICY_RULES,
+];
+
+/** Every rule across the clusters of an app. */
+export { APP_RULES };
+
+/** Every violation id a cross-object rule can emit (cluster rules, app rules, duplicate objects), sorted. */
+export function registeredRuleIds(): string[] {
+  return [...new Set([...CLUSTER_RULES, ...APP_RULES].flatMap((r) => r.emits).concat(OBJECT_RULE_IDS))].sort();
+}
+
+function checked<M>(rule: ClusterRule | AppRule, input: M, run: (input: M) => Violation[]): Violation[] {
+  const out = run(input);
+  for (const violation of out) {
+    if (!rule.emits.includes(violation.rule)) {
+      throw new Error(`internal: rule ${rule.id} emitted "${violation.rule}", which it does not declare in emits`);
+    }
+  }
+  return out;
+}
+
+/** Runs every cluster rule against the model. */
+export function checkPlatform(model: PlatformModel): Violation[] {
+  return CLUSTER_RULES.flatMap((rule) => checked(rule, model, (m) => rule.check(m)));
+}
+
+/** Runs every rule across the clusters of an app. */
+export function checkAcrossClusters(models: readonly PlatformModel[]): Violation[] {
+  return APP_RULES.flatMap((rule) => checked(rule, models, (m) => rule.check(m)));
+}
+
+/** Number of addresses in all enabled pools (reported in the bundle index). */
+export function poolCapacity(model: PlatformModel): number {
+  return model.pools.filter((p) => !p.disabled).reduce((n, p) => n + p.size, 0);
+}
