@@ -23,7 +23,12 @@ export interface CrdEntry {
 }
 
 const gw = (kind: string, plural: string, module?: 'gateway-api', source: CrdSource = 'gateway-api', namespaced = true): CrdEntry => ({
-  kind, group: 'gateway.networking.k8s.io', plural, source, namespaced, module,
+  kind,
+  group: 'gateway.networking.k8s.io',
+  plural,
+  source,
+  namespaced,
+  module,
   file: `${source === 'gateway-api-experimental' ? 'experimental/' : ''}gateway.networking.k8s.io_${plural}.yaml`,
 });
 const cilium = (kind: string, plural: string, namespaced: boolean, module?: 'cilium'): CrdEntry => ({
