@@ -42,13 +42,14 @@ const project = new typescript.TypeScriptProject({
   },
 
   peerDeps: ['cdk8s@^2.70.106', 'cdk8s-plus-28@^2.5.6', 'constructs@^10.4.2'],
-  deps: ['yaml@^2.8.0'],
+  deps: ['yaml@^2.8.0', 'semver@^7.7.0'],
   devDeps: [
     'cdk8s-cli@^2.200.0',
     'esbuild@^0.25.0',
     'ajv@^8.17.0',
     'ajv-formats@^3.0.1',
     'fast-check@^4.0.0',
+    '@types/semver@^7',
     // ts-jest's peer; npm otherwise nests it where ts-jest cannot resolve it.
     'jest-util@^29',
   ],

@@ -1,0 +1,213 @@
+import { CiliumMinor, CILIUM_MINORS, ciliumMinorFacts, removedHelmKeys } from './version-matrix';
+
+/**
+ * What the Cilium Helm-values renderer must do differently per Cilium minor, found by rendering the
+ * generated preset values (`cilium-values/*.yaml`, written for 1.18.4) with `helm template` (helm
+ * v4.1.4) against the official cilium-1.18.12, -1.19.6 and -1.20.0 chart archives.
+ *
+ * Pure data and pure functions; imports only the version matrix.
+ */
+
+/** A Helm values violation, shaped like `Violation` in `src/errors.ts`. */
+export interface ValuesViolation {
+  /** `helm-value-removed-in-minor` or `helm-k8s-service-host-auto-offline`. */
+  readonly rule: ValuesRuleId;
+  /** Dotted path of the value, prefixed with the caller's field. */
+  readonly field: string;
+  readonly problem: string;
+  readonly fix: string;
+}
+
+/** Rule ids of {@link adaptValuesToMinor}. */
+export const VALUES_RULES = {
+  /** A values key the minor's chart no longer has; the chart ignores it silently, so it would do nothing. */
+  removedInMinor: 'helm-value-removed-in-minor',
+  /** `k8sServiceHost: auto` fails `helm template` from 1.19 (no cluster to look the API server up in). */
+  k8sServiceHostAutoOffline: 'helm-k8s-service-host-auto-offline',
+} as const;
+
+/** A rule id of {@link VALUES_RULES}. */
+export type ValuesRuleId = typeof VALUES_RULES[keyof typeof VALUES_RULES];
+
+/** Every rule id of {@link adaptValuesToMinor}. */
+export const VALUES_RULE_IDS: readonly ValuesRuleId[] = Object.values(VALUES_RULES);
+
+/** What replaces a removed key, for the fix hint. */
+export const REMOVED_KEY_REPLACEMENTS: Readonly<Record<string, string>> = {
+  'nodePort.enabled': 'set kubeProxyReplacement: true (1.19 removed --enable-node-port; NodePort, HostPort and ExternalIPs need KPR)',
+  'svcSourceRangeCheck': 'drop it (service source-range checks are always on with KPR)',
+  'customCalls.enabled': 'drop it (custom BPF calls were removed)',
+  'l2podAnnouncements.interface': 'use l2podAnnouncements.interfacePattern',
+  'clustermesh.apiserver.tls.client.cert': 'drop it (clustermesh client certs come from tls.auto or pre-created secrets)',
+  'clustermesh.apiserver.tls.client.key': 'drop it (clustermesh client certs come from tls.auto or pre-created secrets)',
+  'clustermesh.apiserver.tls.server.extraDnsNames': 'use clustermesh.apiserver.tls.auto.server.extraDnsNames',
+  'clustermesh.apiserver.tls.server.extraIpAddresses': 'use clustermesh.apiserver.tls.auto.server.extraIpAddresses',
+  'clustermesh.enableMCSAPISupport': 'use clustermesh.mcsapi.enabled',
+  'encryption.strictMode.enabled': 'use encryption.strictMode.egress.enabled',
+  'encryption.strictMode.cidr': 'use encryption.strictMode.egress.cidr',
+  'encryption.strictMode.allowRemoteNodeIdentities': 'use encryption.strictMode.egress.allowRemoteNodeIdentities',
+};
+
+/** Per-minor rendering facts for the values renderer. */
+export interface HelmValuesFacts {
+  readonly minor: CiliumMinor;
+  /** Chart version the facts were rendered with. */
+  readonly chartVersion: string;
+  /** Type `values.schema.json` gives `gatewayAPI.gatewayClass.create`: a YAML boolean fails the 1.18/1.19 schema. */
+  readonly gatewayClassCreateType: 'string' | 'boolean|string';
+  /** Whether the schema declares `devices` (1.20: `null|string|array`; before, it is undeclared and any type passes). */
+  readonly devicesInSchema: boolean;
+  /** Objects the chart adds when the GatewayClass is rendered (`create: "true"`, or `"auto"` with the GatewayClass API present). */
+  readonly gatewayClassObjects: readonly string[];
+  /** cilium-config entries the chart forces when `gatewayAPI.enabled: true`, whatever the other values say. */
+  readonly forcedConfigWithGatewayApi: Readonly<Record<string, string>>;
+  /** cilium-config entries that hold for every preset of this library at this minor (asserted by the renderer's tests). */
+  readonly expectedConfig: Readonly<Record<string, string>>;
+  /** cilium-config keys that must be absent at this minor. */
+  readonly absentConfig: readonly string[];
+  readonly source: string;
+}
+
+/** The renderer facts, one row per minor, oldest first. */
+export const HELM_VALUES_FACTS: readonly HelmValuesFacts[] = [
+  {
+    minor: '1.18',
+    chartVersion: '1.18.12',
+    gatewayClassCreateType: 'string',
+    devicesInSchema: false,
+    gatewayClassObjects: ['GatewayClass/cilium'],
+    forcedConfigWithGatewayApi: {},
+    expectedConfig: {
+      'mesh-auth-enabled': 'true',
+      'policy-default-local-cluster': 'false',
+      'enable-svc-source-range-check': 'true',
+      'unmanaged-pod-watcher-interval': '15',
+    },
+    absentConfig: ['policy-deny-response'],
+    source: 'helm template with cilium-1.18.12.tgz of cilium-values/*.yaml; values.schema.json gatewayAPI.gatewayClass.create {type: string}',
+  },
+  {
+    minor: '1.19',
+    chartVersion: '1.19.6',
+    gatewayClassCreateType: 'string',
+    devicesInSchema: false,
+    gatewayClassObjects: ['GatewayClass/cilium'],
+    forcedConfigWithGatewayApi: {},
+    expectedConfig: {
+      'mesh-auth-enabled': 'false',
+      'policy-default-local-cluster': 'true',
+      'policy-deny-response': 'none',
+      'enable-no-service-endpoints-routable': 'true',
+      'unmanaged-pod-watcher-interval': '15s',
+    },
+    absentConfig: ['enable-svc-source-range-check', 'enable-internal-traffic-policy', 'enable-node-port'],
+    source: 'helm template with cilium-1.19.6.tgz of cilium-values/*.yaml (authentication.enabled true→false, '
+      + 'clustermesh.policyDefaultLocalCluster false→true; CILIUM-HELM.md)',
+  },
+  {
+    minor: '1.20',
+    chartVersion: '1.20.0',
+    gatewayClassCreateType: 'boolean|string',
+    devicesInSchema: true,
+    gatewayClassObjects: ['GatewayClass/cilium', 'ValidatingAdmissionPolicy/gateway.cilium.io', 'ValidatingAdmissionPolicyBinding/gateway.cilium.io'],
+    forcedConfigWithGatewayApi: { 'bpf-lb-sock-hostns-only': 'true', 'bpf-lb-algorithm-annotation': 'true' },
+    expectedConfig: {
+      'mesh-auth-enabled': 'false',
+      'policy-default-local-cluster': 'true',
+      'policy-deny-response': 'none',
+      'clustermesh-default-global-namespace': 'true',
+      'envoy-xds-mode': 'ads',
+      'unmanaged-pod-watcher-interval': '15s',
+    },
+    absentConfig: ['enable-svc-source-range-check', 'enable-internal-traffic-policy', 'enable-node-port'],
+    source: 'helm template with cilium-1.20.0.tgz of cilium-values/*.yaml; templates/cilium-configmap.yaml forces bpf-lb-sock-hostns-only and '
+      + 'bpf-lb-algorithm-annotation to "true" when gatewayAPI.enabled; templates/cilium-gateway-api-validating-admission-policy.yaml',
+  },
+];
+
+/** The renderer facts of a minor. */
+export function helmValuesFacts(minor: CiliumMinor): HelmValuesFacts {
+  return HELM_VALUES_FACTS.find((f) => f.minor === minor)!;
+}
+
+/**
+ * cilium-config entries the renderer's tests should find after `helm template` for values with the
+ * given feature: the minor's {@link HelmValuesFacts.expectedConfig} plus, with the Gateway API, what
+ * the chart forces.
+ */
+export function expectedCiliumConfig(minor: CiliumMinor, features: { readonly gatewayApi: boolean }): Record<string, string> {
+  const facts = helmValuesFacts(minor);
+  return { ...facts.expectedConfig, ...(features.gatewayApi ? facts.forcedConfigWithGatewayApi : {}) };
+}
+
+/** Result of {@link adaptValuesToMinor}. */
+export interface AdaptedValues {
+  /** The values to write for the minor (a new object; the input is not mutated). */
+  readonly values: Record<string, unknown>;
+  /** Values the minor's chart would ignore or fail on; write nothing while this is non-empty. */
+  readonly violations: readonly ValuesViolation[];
+}
+
+/**
+ * Adapts rendered Helm values to a Cilium minor.
+ *
+ * - `gatewayAPI.gatewayClass.create` given as a boolean is written as the string `"true"`/`"false"`,
+ *   which every minor's schema accepts (1.18/1.19 reject a boolean: "at '/gatewayAPI/gatewayClass/create':
+ *   got boolean, want string").
+ * - Keys removed in this minor or an earlier supported one ({@link removedHelmKeys}) are refused: the
+ *   chart would silently ignore them (e.g. `nodePort.enabled` on 1.19 renders no `enable-node-port`).
+ * - `k8sServiceHost: auto` is refused from 1.19: the chart `fail`s with "ConfigMap kube-public/cluster-info
+ *   not found, please create it or set k8sServiceHost to a valid value" under `helm template`.
+ *
+ * @param values the rendered values (plain JSON)
+ * @param minor the target Cilium minor
+ * @param field prefix for violation fields (e.g. `dev.ciliumValues`); `''` for bare paths
+ */
+export function adaptValuesToMinor(values: Record<string, unknown>, minor: CiliumMinor, field = ''): AdaptedValues {
+  const at = (path: string) => (field ? `${field}.${path}` : path);
+  const violations: ValuesViolation[] = [];
+  for (const path of removedHelmKeys(minor)) {
+    if (getPath(values, path) !== undefined) {
+      const removedIn = CILIUM_MINORS.find((m) => ciliumMinorFacts(m).helm.removedKeys.includes(path))!;
+      violations.push({
+        rule: VALUES_RULES.removedInMinor,
+        field: at(path),
+        problem: `was removed from the Cilium chart in ${removedIn}, so Cilium ${minor} ignores it silently (${ciliumMinorFacts(removedIn).helm.source})`,
+        fix: REMOVED_KEY_REPLACEMENTS[path] ?? 'drop it',
+      });
+    }
+  }
+  if (values.k8sServiceHost === 'auto' && !ciliumMinorFacts(minor).helm.k8sServiceHostAutoRendersOffline) {
+    violations.push({
+      rule: VALUES_RULES.k8sServiceHostAutoOffline,
+      field: at('k8sServiceHost'),
+      problem: `'auto' makes the Cilium ${minor} chart look up ConfigMap kube-public/cluster-info and fail when it is absent, as it always is under helm template`,
+      fix: "set the API server host explicitly (for kind: '<cluster>-control-plane')",
+    });
+  }
+  const create = getPath(values, 'gatewayAPI.gatewayClass.create');
+  const adapted = typeof create === 'boolean' ? setPath(values, 'gatewayAPI.gatewayClass.create', String(create)) : values;
+  return { values: adapted, violations };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The value at a dotted path, or `undefined`. */
+function getPath(values: Record<string, unknown>, path: string): unknown {
+  let node: unknown = values;
+  for (const key of path.split('.')) {
+    if (!isObject(node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+/** A copy of `values` with the dotted path set (copies only the objects along the path). */
+function setPath(values: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+  const [head, ...rest] = path.split('.');
+  if (rest.length === 0) return { ...values, [head]: value };
+  const child = isObject(values[head]) ? values[head] : {};
+  return { ...values, [head]: setPath(child, rest.join('.'), value) };
+}
