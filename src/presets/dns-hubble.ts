@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { presetPoolBlock } from './preset-pool';
 import { L2AnnouncementPolicy } from '../cilium/l2/l2-announcement-policy';
 import { LoadBalancerIpPool } from '../cilium/lb-ipam/load-balancer-ip-pool';
 import { KindCiliumCluster, KindCiliumClusterProps } from '../cluster/kind-cilium-cluster';
@@ -20,7 +21,7 @@ export function dnsHubblePlatform(scope: Construct, overrides: Partial<KindCiliu
     l2Announcements: {},
     ...overrides,
   });
-  new LoadBalancerIpPool(cluster, 'pool', { blocks: [{ start: '172.18.251.100', stop: '172.18.251.149' }] });
+  new LoadBalancerIpPool(cluster, 'pool', { blocks: [presetPoolBlock(cluster, 1)] });
   new L2AnnouncementPolicy(cluster, 'l2');
   new NginxDemo(cluster, 'nginx');
   return cluster;

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { presetPoolBlock } from './preset-pool';
 import { L2AnnouncementPolicy } from '../cilium/l2/l2-announcement-policy';
 import { LoadBalancerIpPool } from '../cilium/lb-ipam/load-balancer-ip-pool';
 import { KindCiliumCluster, KindCiliumClusterProps } from '../cluster/kind-cilium-cluster';
@@ -17,7 +18,7 @@ export function kprNativePlatform(scope: Construct, overrides: Partial<KindCiliu
     l2Announcements: {},
     ...overrides,
   });
-  new LoadBalancerIpPool(cluster, 'pool', { blocks: [{ start: '172.18.252.100', stop: '172.18.252.149' }] });
+  new LoadBalancerIpPool(cluster, 'pool', { blocks: [presetPoolBlock(cluster, 2)] });
   new L2AnnouncementPolicy(cluster, 'l2');
   new NginxDemo(cluster, 'nginx');
   return cluster;

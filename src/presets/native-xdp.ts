@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { presetPoolBlock } from './preset-pool';
 import { LoadBalancerIpPool } from '../cilium/lb-ipam/load-balancer-ip-pool';
 import { KindCiliumCluster, KindCiliumClusterProps } from '../cluster/kind-cilium-cluster';
 import { StarWarsDemo } from '../workloads/star-wars-demo';
@@ -16,7 +17,7 @@ export function nativeXdpPlatform(scope: Construct, overrides: Partial<KindCiliu
     loadBalancer: { acceleration: 'native' },
     ...overrides,
   });
-  new LoadBalancerIpPool(cluster, 'pool', { blocks: [{ start: '172.18.253.100', stop: '172.18.253.149' }] });
+  new LoadBalancerIpPool(cluster, 'pool', { blocks: [presetPoolBlock(cluster, 3)] });
   new StarWarsDemo(cluster, 'star-wars');
   return cluster;
 }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { presetPoolBlock } from './preset-pool';
 import { LocalCertificateAuthority } from '../cert-manager/local-ca';
 import { L2AnnouncementPolicy } from '../cilium/l2/l2-announcement-policy';
 import { LoadBalancerIpPool } from '../cilium/lb-ipam/load-balancer-ip-pool';
@@ -25,7 +26,7 @@ export function zeroTrustPlatform(scope: Construct, overrides: Partial<KindCiliu
     ],
     ...overrides,
   });
-  new LoadBalancerIpPool(cluster, 'pool', { blocks: [{ start: '172.18.250.100', stop: '172.18.250.149' }] });
+  new LoadBalancerIpPool(cluster, 'pool', { blocks: [presetPoolBlock(cluster, 0)] });
   new L2AnnouncementPolicy(cluster, 'l2');
   new ClusterDefaultDeny(cluster, 'default-deny');
   const ca = new LocalCertificateAuthority(cluster, 'ca');

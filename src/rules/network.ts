@@ -2,6 +2,7 @@ import { Violation } from '../errors';
 import { blocksOf, hostSockets, socketsClash, v } from './common';
 import { ClusterRule } from './rule';
 import { formatRange, Ipv4Range, rangeContains, rangesOverlap } from '../private/ipv4';
+import { defaultPoolRange, dockerReservedRanges } from '../spec/docker-network';
 
 /** Addresses: subnets, LB pools and host ports of one cluster. */
 export const NETWORK_RULES: readonly ClusterRule[] = [
@@ -35,6 +36,22 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
       'pool-outside-docker-subnet', b.field,
       `block ${b.text} (${formatRange(b.range)}) is outside the kind docker network ${m.spec.dockerNetworkSubnet.cidr}, so nothing on the host can reach it`,
       `pick addresses inside ${m.spec.dockerNetworkSubnet.cidr} above those docker hands to nodes (e.g. a high /24), or set dockerNetworkSubnet to what \`docker network inspect kind\` reports`)),
+  },
+  {
+    id: 'pool-avoids-docker-addresses',
+    emits: ['pool-covers-docker-addresses'],
+    summary: 'no LB pool block covers an address docker uses on the kind network (network address, gateway, node addresses, broadcast)',
+    check: (m) => blocksOf(m).flatMap((b) => {
+      const clash = dockerReservedRanges(m.spec.dockerNetworkSubnet).find((r) => rangesOverlap(r, b.range));
+      if (!clash) return [];
+      const suggestion = defaultPoolRange(m.spec.dockerNetworkSubnet);
+      const fits = typeof suggestion !== 'string';
+      return [v('pool-covers-docker-addresses', b.field,
+        `block ${b.text} covers ${formatRange(clash)}, ${clash.reason}; with L2 announcements the cluster would answer ARP for them`,
+        fits
+          ? `use addresses at the high end of ${m.spec.dockerNetworkSubnet.cidr}, e.g. { start: '${suggestion.start}', stop: '${suggestion.stop}' } (or omit blocks for that default)`
+          : `use a larger docker network than ${m.spec.dockerNetworkSubnet.cidr} (set dockerNetworkSubnet to what \`docker network inspect kind\` reports)`)];
+    }),
   },
   {
     id: 'pools-overlap',

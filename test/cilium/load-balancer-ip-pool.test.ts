@@ -265,7 +265,8 @@ describe('cross-object rules see the pool', () => {
   test('a range that straddles the docker network edge is outside', () => {
     const c = cluster({ dockerNetworkSubnet: '172.18.0.0/24' });
     new LoadBalancerIpPool(c, 'pool', { blocks: [{ start: '172.18.0.250', stop: '172.18.1.5' }] });
-    expect(rules(c)).toEqual(['pool-outside-docker-subnet']);
+    // It also covers the broadcast address 172.18.0.255 of the /24.
+    expect(rules(c)).toEqual(['pool-outside-docker-subnet', 'pool-covers-docker-addresses']);
   });
 
   test('two overlapping pools: pools-overlap', () => {

@@ -10,6 +10,7 @@ import { PoolBlockFact, PlatformFactSource, PlatformFacts } from '../../model/pl
 import { formatIpv4, Ipv4Cidr, Ipv4Range, parseIpv4, parseIpv4Cidr, rangeSize } from '../../private/ipv4';
 import { resolveObjectName } from '../../private/names';
 import { resolveSelector, toCrdSelector } from '../../private/selectors';
+import { defaultPoolRange } from '../../spec/docker-network';
 import { CiliumLabelSelector } from '../label-selector';
 
 type ServiceSelectorOperator = CiliumLoadBalancerIpPoolSpecServiceSelectorMatchExpressionsOperator;
@@ -54,17 +55,10 @@ export interface LoadBalancerIpPoolProps {
 
 const POOL_SYMBOL = Symbol.for('cdk8s-kind-cilium.LoadBalancerIpPool');
 
-/** Third octet of the default /24 in large docker networks, counted from the top: x.y.250.0/24 in a /16. */
-const DEFAULT_SLOT_FROM_TOP = 6;
-
 /**
  * The address range a pool without `blocks` gets: deterministic, at the HIGH end of the kind docker
- * network, far from the gateway and node addresses docker hands out from the bottom.
- *
- * - prefix <= 20: `.100-.254` of the /24 six from the top, one /24 lower per index
- *   (172.18.0.0/16: 172.18.250.100-172.18.250.254, then 172.18.249.100-172.18.249.254, ...);
- * - prefix 21-27: the upper half split in four aligned chunks of 1/8 of the subnet, top chunk first,
- *   without the broadcast address (172.18.0.0/24: 172.18.0.224-172.18.0.254, then .192-.223, ...).
+ * network, far from the gateway and node addresses docker hands out from the bottom (see
+ * {@link defaultPoolRange} for the layout).
  *
  * @param dockerSubnet the cluster's docker network (`cluster.spec.dockerNetworkSubnet`)
  * @param index how many default pools the cluster already has (0 for the first)
@@ -75,27 +69,13 @@ export function defaultPoolBlock(dockerSubnet: Ipv4Cidr, index = 0, field = 'blo
   if (!Number.isInteger(index) || index < 0) {
     invalid('no-default-pool-block', field, `default pool index ${index} is not a non-negative integer`, 'pass the number of default pools already in the cluster (0, 1, ...)');
   }
-  const { prefix, first, last, cidr } = dockerSubnet;
-  const explicit = 'give the pool explicit blocks inside the docker network (e.g. blocks: [{ start, stop }])';
-  if (prefix <= 20) {
-    const slot = 2 ** (24 - prefix) - DEFAULT_SLOT_FROM_TOP - index;
-    if (slot < 1) {
-      invalid('no-default-pool-block', field, `the docker network ${cidr} has no room for default pool #${index + 1} (default pools use one /24 each, below the sixth /24 from the top)`, explicit);
-    }
-    const base = first + slot * 256;
-    return { start: formatIpv4(base + 100), stop: formatIpv4(base + 254) };
+  const range = defaultPoolRange(dockerSubnet, index);
+  if (typeof range === 'string') {
+    invalid('no-default-pool-block', field, range, dockerSubnet.prefix > 27
+      ? 'give the pool explicit blocks inside the docker network (e.g. blocks: [{ start, stop }]), or set dockerNetworkSubnet on the cluster to what `docker network inspect kind` reports'
+      : 'give the pool explicit blocks inside the docker network (e.g. blocks: [{ start, stop }])');
   }
-  if (prefix > 27) {
-    invalid('no-default-pool-block', field, `the docker network ${cidr} is too small to carve a default pool from (it needs /27 or larger)`,
-      `${explicit}, or set dockerNetworkSubnet on the cluster to what \`docker network inspect kind\` reports`);
-  }
-  if (index > 3) {
-    invalid('no-default-pool-block', field, `the docker network ${cidr} has room for 4 default pools in its upper half; this is #${index + 1}`, explicit);
-  }
-  const chunk = 2 ** (32 - prefix) / 8;
-  const start = first + (7 - index) * chunk;
-  const stop = Math.min(start + chunk - 1, last - 1);
-  return { start: formatIpv4(start), stop: formatIpv4(stop) };
+  return range;
 }
 
 /**
