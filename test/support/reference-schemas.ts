@@ -23,8 +23,14 @@ import * as YAML from 'yaml';
  * offending value. Compiled validators are cached per schema.
  */
 
-/** Folder with the upstream reference files; absent on machines without it. */
-export const REFERENCE_DIR = path.resolve(__dirname, '../../../shared/reference');
+/**
+ * Folder with the upstream reference files; absent on machines without it. `../shared/reference`
+ * next to the repository root, unless the `SHARED_REFERENCE_DIR` environment variable names another
+ * folder (e.g. in a git worktree that does not sit next to `shared/`).
+ */
+export const REFERENCE_DIR = process.env.SHARED_REFERENCE_DIR
+  ? path.resolve(process.env.SHARED_REFERENCE_DIR)
+  : path.resolve(__dirname, '../../../shared/reference');
 
 /**
  * True when the reference folder exists. `REFERENCE_SCHEMAS=off` in the environment simulates a
