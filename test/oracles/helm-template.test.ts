@@ -120,7 +120,9 @@ const VARIANTS: [string, KindCiliumClusterProps][] = [
     clusterName: 'v-dns', dnsDomain: 'corp.internal', podSubnet: '10.200.0.0/16', routingMode: 'native', hubble: { ui: false },
   }],
   ['L2 announcements with custom leases, best-effort XDP, hybrid', {
-    clusterName: 'v-hybrid', routingMode: 'native', l2Announcements: { enabled: true, leaseDuration: '5s', leaseRenewDeadline: '2s', leaseRetryPeriod: '500ms' },
+    clusterName: 'v-hybrid',
+    routingMode: 'native',
+    l2Announcements: { enabled: true, leaseDuration: '5s', leaseRenewDeadline: '2s', leaseRetryPeriod: '500ms' },
     loadBalancer: { acceleration: 'best-effort', mode: 'hybrid' },
   }],
 ];

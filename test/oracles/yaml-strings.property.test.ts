@@ -5,9 +5,9 @@ import * as fc from 'fast-check';
 import * as YAML from 'yaml';
 import { KindCiliumCluster, renderBundle } from '../../src';
 import { kubectlReadBack } from '../support/kubectl';
+import { writeBundle } from '../support/render';
 import { parseJsonStream, runTool } from '../support/run';
 import { kubectlBin } from '../support/tools';
-import { writeBundle } from '../support/render';
 
 /**
  * Property-style oracle: tricky strings (YAML 1.1 / Go number look-alikes) written by the library
@@ -70,7 +70,8 @@ async function readConfigMaps(): Promise<void> {
   const app = new App();
   const cluster = new KindCiliumCluster(app, 'strings', { clusterName: 'strings' });
   ALL.forEach((s, i) => new ApiObject(cluster, `cm${i}`, {
-    apiVersion: 'v1', kind: 'ConfigMap',
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
     metadata: { name: `s${i}`, namespace: 'default', annotations: { 'example.com/value': s } },
     data: { value: s },
   }));

@@ -54,15 +54,16 @@ export function isTransitionRule(rule: CelRule): boolean {
 }
 
 const env = celEnv({ variables: { self: CelScalar.DYN }, funcs: strings });
-type Program = ReturnType<typeof plan>;
-const programs = new Map<string, Program | Error>();
+/** A compiled rule: evaluates with `self` bound. */
+export type CelProgram = (bindings: { self: any }) => unknown;
+const programs = new Map<string, CelProgram | Error>();
 
 /** Compiles (once) a rule; returns the parse error instead of throwing. */
-export function compileRule(text: string): Program | Error {
+export function compileRule(text: string): CelProgram | Error {
   let p = programs.get(text);
-  if (!p) {
+  if (p === undefined) {
     try {
-      p = plan(env, parse(text));
+      p = plan(env, parse(text)) as CelProgram;
     } catch (e) {
       p = e instanceof Error ? e : new Error(String(e));
     }
@@ -127,7 +128,7 @@ function evaluate(rule: CelRule, value: unknown, schema: Schema, at: readonly (s
   if (program instanceof Error) return { path: where, message, rule: rule.rule, error: `does not parse: ${program.message}` };
   let result: unknown;
   try {
-    result = program({ self: toCel(value, schema) as any });
+    result = program({ self: toCel(value, schema) });
   } catch (e) {
     result = e;
   }

@@ -375,13 +375,13 @@ export function celRuleCoverage(apiVersion: string, kind: string): { evaluated: 
   const [group, version] = apiVersion.split('/');
   const crd = loadCrd(group, kind);
   const schema = crd.versions.find((v) => v.name === version)?.schema;
-  const label = (r: CelRule) => r.message ?? r.rule;
+  const ruleLabel = (r: CelRule) => r.message ?? r.rule;
   const rules = collectRules(schema).map((r) => r.rule);
   const uniqueSorted = (xs: string[]) => [...new Set(xs)].sort();
   return {
-    evaluated: uniqueSorted(rules.filter((r) => !isTransitionRule(r)).map(label)),
-    transition: uniqueSorted(rules.filter(isTransitionRule).map(label)),
-    unparseable: uniqueSorted(rules.filter((r) => compileRule(r.rule) instanceof Error).map(label)),
+    evaluated: uniqueSorted(rules.filter((r) => !isTransitionRule(r)).map(ruleLabel)),
+    transition: uniqueSorted(rules.filter(isTransitionRule).map(ruleLabel)),
+    unparseable: uniqueSorted(rules.filter((r) => compileRule(r.rule) instanceof Error).map(ruleLabel)),
   };
 }
 
