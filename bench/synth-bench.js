@@ -46,13 +46,14 @@ console.log(`  npx cdk8s synth                 ${cli.toFixed(0).padStart(6)} ms 
 
 const { App } = require('cdk8s');
 const k = require(lib);
+const { formatIpv4 } = require(path.join(root, 'lib', 'src', 'private', 'ipv4.js')); // internal, not in the public API
 
 /** One cluster shaped like the zero-trust preset without host ports (many clusters share one host). */
 function addCluster(app, i) {
   const name = `c${i}`;
   const cluster = new k.KindCiliumCluster(app, name, { clusterName: name, l2Announcements: {} });
   const base = 0xac120000 + 16 * i; // 172.18.0.0 + 16*i: a distinct /28 per cluster
-  new k.LoadBalancerIpPool(cluster, 'pool', { blocks: [{ cidr: `${k.formatIpv4(base)}/28` }] });
+  new k.LoadBalancerIpPool(cluster, 'pool', { blocks: [{ cidr: `${formatIpv4(base)}/28` }] });
   new k.L2AnnouncementPolicy(cluster, 'l2');
   new k.ClusterDefaultDeny(cluster, 'default-deny');
   new k.NginxDemo(cluster, 'nginx');

@@ -1,0 +1,234 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Testing } from 'cdk8s';
+import {
+  ClusterDefaultDeny, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, LoadBalancerIpPool, LocalCertificateAuthority,
+  LocalGateway, validateApp, Violation,
+} from '../../src';
+import { formatViolation } from '../../src/errors';
+import { OBJECT_RULE_IDS } from '../../src/rules/app-level';
+import { APP_RULES, CLUSTER_RULES, checkAcrossClusters, checkPlatform, registeredRuleIds } from '../../src/rules/registry';
+import { AppRule, ClusterRule } from '../../src/rules/rule';
+import { configError } from '../support/config-error';
+
+/**
+ * One failing case per violation id the registry declares, built through the public API and read the way a
+ * user meets it: a cluster rule through `cluster.violations()`, an app-level rule through `validateApp(app)`.
+ * A new id without a case here fails the suite (see "the table covers exactly the registered ids").
+ */
+
+/** Where the violation is reported: by one cluster's rules, or only when the whole app is validated. */
+type Level = 'cluster' | 'app';
+
+interface FailingCase {
+  readonly level: Level;
+  /** Builds the case in `app` and returns the violations as a user sees them. */
+  readonly build: (app: App) => readonly Violation[];
+}
+
+/** A cluster case: `props` on a cluster named `dev`, `add` puts constructs in it. */
+function inCluster(props: Omit<KindCiliumClusterProps, 'clusterName'>, add: (cluster: KindCiliumCluster) => void = () => undefined): FailingCase {
+  return {
+    level: 'cluster',
+    build: (app) => {
+      const cluster = new KindCiliumCluster(app, 'dev', { clusterName: 'dev', ...props });
+      add(cluster);
+      return cluster.violations();
+    },
+  };
+}
+
+/** An app-level case: `add` builds clusters in the app; the violations are those `validateApp` throws. */
+function inApp(add: (app: App) => void): FailingCase {
+  return {
+    level: 'app',
+    build: (app) => {
+      add(app);
+      return configError(() => validateApp(app)).violations;
+    },
+  };
+}
+
+const pool = (cluster: KindCiliumCluster, id: string, cidr: string) => new LoadBalancerIpPool(cluster, id, { blocks: [{ cidr }] });
+const gateway = (cluster: KindCiliumCluster) => new LocalGateway(cluster, 'gateway', { certificateAuthority: new LocalCertificateAuthority(cluster, 'ca') });
+const lbService = (cluster: KindCiliumCluster, name: string) => new ApiObject(cluster, name, {
+  apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+});
+const GATEWAY_PORTS = [{ containerPort: 30080, hostPort: 8080 }, { containerPort: 30443, hostPort: 8443 }];
+
+/** Keyed by violation id; an id emitted by a cluster rule and an app rule has a case at each level. */
+const FAILING_CASES: Record<string, readonly FailingCase[]> = {
+  // network
+  'subnets-overlap': [inCluster({ podSubnet: '172.18.0.0/16' })],
+  'pool-outside-docker-subnet': [inCluster({}, (c) => pool(c, 'pool', '192.168.50.0/28'))],
+  'pools-overlap': [inCluster({}, (c) => {
+    pool(c, 'a', '172.18.255.0/28');
+    pool(c, 'b', '172.18.255.8/29');
+  })],
+  'pool-overlaps-cluster-subnet': [inCluster({ podSubnet: '172.18.0.0/16', dockerNetworkSubnet: '172.16.0.0/12' }, (c) => pool(c, 'pool', '172.18.0.0/28'))],
+  'lb-services-exceed-pool': [inCluster({}, (c) => lbService(c, 'web'))],
+  'duplicate-host-ports': [
+    inCluster({ hostPortMappings: [{ containerPort: 30080, hostPort: 8080 }, { containerPort: 30081, hostPort: 8080 }] }),
+    inApp((app) => {
+      new KindCiliumCluster(app, 'a', { clusterName: 'a', hostPortMappings: [{ containerPort: 30080, hostPort: 8080 }] });
+      new KindCiliumCluster(app, 'b', { clusterName: 'b', hostPortMappings: [{ containerPort: 30081, hostPort: 8080, listenAddress: '0.0.0.0' }] });
+    }),
+  ],
+  // L2 announcements
+  'l2-needs-l2announcements': [inCluster({}, (c) => new L2AnnouncementPolicy(c, 'l2'))],
+  'l2-needs-kube-proxy-replacement': [inCluster({ kubeProxyReplacement: false }, (c) => new L2AnnouncementPolicy(c, 'l2'))],
+  'l2-announces-nothing': [inCluster({ l2Announcements: {} }, (c) => new L2AnnouncementPolicy(c, 'l2', { loadBalancerIps: false, externalIps: false }))],
+  'l2-interfaces-match-devices': [inCluster({ l2Announcements: {} }, (c) => new L2AnnouncementPolicy(c, 'l2', { interfaces: ['^wlan0$'] }))],
+  'l2announcements-need-kpr': [inCluster({ kubeProxyReplacement: false, ciliumValuesOverrides: { l2announcements: { enabled: true } } })],
+  // datapath
+  'kube-proxy-replacement-boolean': [inCluster({ ciliumValuesOverrides: { kubeProxyReplacement: 'strict' } })],
+  'kpr-needs-k8s-service-host': [inCluster({ ciliumValuesOverrides: { k8sServiceHost: 'localhost' } })],
+  'kpr-needs-k8s-service-port': [inCluster({ ciliumValuesOverrides: { k8sServicePort: 443 } })],
+  'kpr-with-kube-proxy': [inCluster({ kubeProxyReplacement: false, ciliumValuesOverrides: { kubeProxyReplacement: true } })],
+  'no-kpr-without-kube-proxy': [inCluster({ ciliumValuesOverrides: { kubeProxyReplacement: false } })],
+  'native-routing-cidr': [inCluster({ routingMode: 'native', ciliumValuesOverrides: { ipv4NativeRoutingCIDR: '10.0.0.0/8' } })],
+  'removed-cilium-keys': [inCluster({ ciliumValuesOverrides: { hostServices: { enabled: true } } })],
+  'hubble-metrics-list': [inCluster({ ciliumValuesOverrides: { hubble: { metrics: { enabled: 'dns,drop' } } } })],
+  'bpf-masquerade-needs-kpr': [inCluster({ kubeProxyReplacement: false, masquerade: { bpf: true } })],
+  'ip-masq-agent-needs-bpf-masquerade': [inCluster({ masquerade: { ipMasqAgent: true } })],
+  'xdp-needs-kpr': [inCluster({ kubeProxyReplacement: false, loadBalancer: { acceleration: 'native' } })],
+  'dsr-needs-native-routing': [inCluster({ loadBalancer: { mode: 'dsr' } })],
+  'operator-replicas-fit-nodes': [inCluster({ ciliumValuesOverrides: { operator: { replicas: 3 } } })],
+  // Hubble
+  'cluster-domain': [inCluster({ ciliumValuesOverrides: { hubble: { peerService: { clusterDomain: 'example.internal' } } } })],
+  'hubble-ui-needs-relay': [inCluster({ ciliumValuesOverrides: { hubble: { relay: { enabled: false } } } })],
+  // Gateway API
+  'gateway-needs-kpr': [inCluster({ kubeProxyReplacement: false, hostPortMappings: GATEWAY_PORTS }, (c) => {
+    pool(c, 'pool', '172.18.255.0/28');
+    gateway(c);
+  })],
+  'gateway-needs-gateway-api': [inCluster({ hostPortMappings: GATEWAY_PORTS, ciliumValuesOverrides: { gatewayAPI: { enabled: false } } }, (c) => {
+    pool(c, 'pool', '172.18.255.0/28');
+    gateway(c);
+  })],
+  'gateway-needs-pool': [inCluster({ hostPortMappings: GATEWAY_PORTS }, gateway)],
+  'gateway-nodeports-mapped': [inCluster({}, (c) => {
+    pool(c, 'pool', '172.18.255.0/28');
+    gateway(c);
+  })],
+  // versions
+  'cilium-version-unsupported': [inCluster({ ciliumVersion: '1.16.5' })],
+  'gateway-api-cilium-mismatch': [inCluster({ versions: { gatewayApi: 'v1.1.0' } })],
+  'cert-manager-version-unsupported': [inCluster({ versions: { certManager: 'v1.12.0' } })],
+  // policy
+  'default-deny-allows-dns': [inCluster({}, (c) => new ClusterDefaultDeny(c, 'deny', { allowDns: false }))],
+  // across the clusters of an app
+  'duplicate-cluster-name': [inApp((app) => {
+    new KindCiliumCluster(app, 'first', { clusterName: 'dev' });
+    new KindCiliumCluster(app, 'second', { clusterName: 'dev' });
+  })],
+  'pools-overlap-across-clusters': [inApp((app) => {
+    pool(new KindCiliumCluster(app, 'a', { clusterName: 'a' }), 'pool', '172.18.255.0/28');
+    pool(new KindCiliumCluster(app, 'b', { clusterName: 'b' }), 'pool', '172.18.255.0/29');
+  })],
+  'duplicate-object-names': [inApp((app) => {
+    const cluster = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
+    for (const id of ['one', 'two']) new ApiObject(cluster, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' } });
+  })],
+};
+
+const CASES = Object.entries(FAILING_CASES).flatMap(([id, cases]) => cases.map((c, i) => ({ id, level: c.level, n: i + 1, build: c.build })));
+
+test('the table covers exactly the registered ids, one case or more each', () => {
+  expect(Object.keys(FAILING_CASES).sort()).toEqual(registeredRuleIds());
+  for (const [id, cases] of Object.entries(FAILING_CASES)) expect([id, cases.length > 0]).toEqual([id, true]);
+});
+
+test('an id emitted by a cluster rule has a cluster case, by an app rule an app case', () => {
+  const needed = (rules: readonly (ClusterRule | AppRule)[], level: Level) => rules.flatMap((r) => r.emits.map((id) => `${level} ${id}`));
+  const have = new Set(CASES.map((c) => `${c.level} ${c.id}`));
+  for (const key of [...needed(CLUSTER_RULES, 'cluster'), ...needed(APP_RULES, 'app')]) expect([key, have.has(key)]).toEqual([key, true]);
+});
+
+/** Runs `fn` with an App writing into a fresh temporary directory (never the repo's dist/). */
+function withTmpApp<T>(fn: (app: App) => T): T {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-rule-'));
+  try {
+    return fn(new App({ outdir }));
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+test.each(CASES)('$id ($level case $n) is reported with a field and a fix the message names', ({ id, build }) => {
+  const found = withTmpApp(build).filter((v) => v.rule === id);
+  expect([id, found.length > 0]).toEqual([id, true]);
+  for (const v of found) {
+    expect(v.field.trim()).not.toBe('');
+    expect(v.problem.trim()).not.toBe('');
+    expect(v.fix.trim()).not.toBe('');
+    expect(formatViolation(v).startsWith(`${v.field}: `)).toBe(true);
+    expect(formatViolation(v)).toContain(`Fix: ${v.fix}`);
+  }
+});
+
+const APP_CASES = CASES.filter((c) => c.level === 'app');
+
+test('every app-level id has an app case', () => {
+  expect([...new Set(APP_CASES.map((c) => c.id))].sort()).toEqual([...new Set([...APP_RULES.flatMap((r) => r.emits), ...OBJECT_RULE_IDS])].sort());
+});
+
+test.each(APP_CASES)('app.synth() runs the app-level rules: the $id case fails it, and the clusters alone pass', ({ id, build }) => {
+  withTmpApp((app) => {
+    const clash = build(app).find((v) => v.rule === id)!;
+    for (const cluster of app.node.children.filter(KindCiliumCluster.isKindCiliumCluster)) {
+      expect([cluster.node.path, cluster.violations()]).toEqual([cluster.node.path, []]);
+    }
+    expect(() => app.synth()).toThrow(formatViolation(clash));
+    expect(fs.readdirSync(app.outdir)).toEqual([]);
+  });
+});
+
+test('Testing.synth(chart) runs the app-level rules too', () => {
+  const app = Testing.app();
+  const a = new KindCiliumCluster(app, 'a', { clusterName: 'a' });
+  const b = new KindCiliumCluster(app, 'b', { clusterName: 'b' });
+  pool(a, 'pool', '172.18.255.0/28');
+  expect(() => Testing.synth(a)).not.toThrow();
+  new LoadBalancerIpPool(b, 'pool', { blocks: [{ start: '172.18.255.4', stop: '172.18.255.6' }] });
+  const [clash] = configError(() => validateApp(app)).violations;
+  expect(clash.rule).toBe('pools-overlap-across-clusters');
+  expect(() => Testing.synth(a)).toThrow(formatViolation(clash));
+});
+
+describe('the registry refuses a violation id its rule does not declare', () => {
+  /** Registers `rule` in `rules` for the duration of `fn` (the registry arrays are readonly only in type). */
+  function withRule<R>(rules: readonly R[], rule: R, fn: () => void): void {
+    const list = rules as R[];
+    list.push(rule);
+    try {
+      fn();
+    } finally {
+      list.splice(list.indexOf(rule), 1);
+    }
+  }
+  const stray: Violation = { rule: 'not-declared', field: 'dev', problem: 'p', fix: 'f' };
+
+  test('a cluster rule', () => {
+    const model = new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev' }).model();
+    const before = CLUSTER_RULES.length;
+    withRule<ClusterRule>(CLUSTER_RULES, { id: 'fake', emits: ['fake'], summary: 'test', check: () => [stray] }, () => {
+      expect(() => checkPlatform(model)).toThrow('internal: rule fake emitted "not-declared", which it does not declare in emits');
+    });
+    withRule<ClusterRule>(CLUSTER_RULES, { id: 'fake', emits: ['not-declared'], summary: 'test', check: () => [stray] }, () => {
+      expect(checkPlatform(model)).toEqual([stray]);
+    });
+    expect(CLUSTER_RULES.length).toBe(before);
+  });
+
+  test('an app rule', () => {
+    const model = new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev' }).model();
+    const before = APP_RULES.length;
+    withRule<AppRule>(APP_RULES, { id: 'fake-app', emits: [], summary: 'test', check: () => [stray] }, () => {
+      expect(() => checkAcrossClusters([model])).toThrow('internal: rule fake-app emitted "not-declared", which it does not declare in emits');
+    });
+    expect(APP_RULES.length).toBe(before);
+    expect(checkAcrossClusters([model])).toEqual([]);
+  });
+});
