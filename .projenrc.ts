@@ -45,6 +45,8 @@ const project = new typescript.TypeScriptProject({
   deps: [
     'yaml@^2.8.0',
     'semver@^7.7.0',
+    // Closest known prop name in unknown-prop errors.
+    'fastest-levenshtein@^1.0.16',
     // RE2 (Go regex semantics) in JavaScript, for Kubernetes / Gateway API patterns.
     're2js@^2.10.0',
   ],
