@@ -5,7 +5,8 @@ export { PlatformConfigError } from './errors';
 export type { Violation } from './errors';
 
 // ---- The cluster description and the cluster ----
-export type { ClusterSpecProps, ClusterSpec, RoutingMode, HostPortMapping, HubbleOptions, L2AnnouncementOptions, MasqueradeOptions, LoadBalancerOptions, VersionOptions } from './spec/cluster-spec';
+export type { ClusterSpecProps, ClusterSpec, RoutingMode, HostPortMapping, HubbleOptions, ResolvedHubbleOptions, HubbleMetric, HubbleMetricName, HubbleFlowExportOptions, CiliumClusterOptions, ImagePullPolicy, L2AnnouncementOptions, MasqueradeOptions, LoadBalancerOptions, VersionOptions } from './spec/cluster-spec';
+export { HUBBLE_METRIC_NAMES } from './spec/cluster-spec';
 export { BUNDLE_NAME, BUNDLE_VERSION } from './spec/versions';
 export type { ComponentVersions } from './spec/versions';
 export type { KindClusterConfig, KindNode, KindNetworking, KindPortMapping } from './render/kind-config';
