@@ -1,8 +1,6 @@
 import { v } from './common';
 import { ClusterRule } from './rule';
-
-/** Namespaces every cluster has (kubeadm and the API server create them). */
-const BUILT_IN_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+import { BUILT_IN_NAMESPACES } from '../private/names';
 
 /** Workloads: the namespaces they need. */
 export const WORKLOAD_RULES: readonly ClusterRule[] = [

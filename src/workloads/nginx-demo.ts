@@ -1,6 +1,6 @@
+import { Construct } from 'constructs';
 import { TestWorkload, TestWorkloadServiceType, RunAsRootOptions } from './test-workload';
 import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
-import { Construct } from 'constructs';
 
 /**
  * nginx built to run unprivileged (UID 101, listens on 8080, temp files under /tmp), pinned by tag and digest

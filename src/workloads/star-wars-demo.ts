@@ -1,12 +1,13 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { TestWorkload, TestWorkloadServiceType } from './test-workload';
 import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { invalid } from '../errors';
 import { checkPinnedImage, containerResources, RESTRICTED_POD_SECURITY_LABELS, restrictedContainerSecurity } from '../private/hardening';
+import { BUILT_IN_NAMESPACES } from '../private/names';
 import { checkNamespace } from '../private/syntax';
-import { BUILT_IN_NAMESPACES, TestWorkload, TestWorkloadServiceType } from './test-workload';
 
 /** The deathstar HTTP API of Cilium's Star Wars demo (listens on 80), pinned as in Cilium's `http-sw-app.yaml`. */
 export const STAR_WARS_DEATHSTAR_IMAGE =

@@ -9,10 +9,11 @@ import { invalid } from '../errors';
 import { HttpRouteBackend } from '../gateway/http-route';
 import { checkPinnedImage, ContainerSizing, containerResources, restrictedContainerSecurity, RESTRICTED_POD_SECURITY_LABELS } from '../private/hardening';
 import { parseIpv4 } from '../private/ipv4';
+import { BUILT_IN_NAMESPACES } from '../private/names';
 import { checkNamespace, isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE } from '../private/syntax';
 
-/** Namespaces every cluster has: a construct never emits them and never needs them created. */
-export const BUILT_IN_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+export { BUILT_IN_NAMESPACES };
+export type { ContainerSizing };
 
 /** Cilium LB-IPAM's annotation requesting addresses for a LoadBalancer Service (comma-separated). */
 export const LB_IPAM_IPS_ANNOTATION = 'lbipam.cilium.io/ips';
@@ -249,13 +250,13 @@ export class TestWorkload extends Construct {
           ...(p.name ? { name: p.name } : {}),
           ...(p.protocol === 'UDP' ? { protocol: kplus.Protocol.UDP } : {}),
         })),
-        ...(Object.keys(env).length > 0 ? { envVariables: Object.fromEntries(Object.entries(env).map(([k, val]) => [k, kplus.EnvValue.fromValue(val)])) } : {}),
+        ...(Object.keys(env).length > 0
+          ? { envVariables: Object.fromEntries(Object.entries(env).map(([k, val]) => [k, kplus.EnvValue.fromValue(val)])) }
+          : {}),
         readiness: probe(props.readiness ?? {}),
         ...(props.liveness ? { liveness: probe(props.liveness) } : {}),
         resources: containerResources(props.resources ?? DEFAULT_SIZING),
-        securityContext: runAsRoot
-          ? { ensureNonRoot: false, privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: false, seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT } }
-          : restrictedContainerSecurity(user),
+        securityContext: runAsRoot ? rootContainerSecurity() : restrictedContainerSecurity(user),
         ...(volumes.length > 0 ? { volumeMounts: volumes } : {}),
       }],
     });
@@ -268,7 +269,7 @@ export class TestWorkload extends Construct {
         ...(Object.keys(extraLabels).length > 0 ? { labels: { ...extraLabels } } : {}),
         ...(lbIps.length > 0 ? { annotations: { [LB_IPAM_IPS_ANNOTATION]: lbIps.join(',') } } : {}),
       },
-      type: serviceType === 'LoadBalancer' ? kplus.ServiceType.LOAD_BALANCER : serviceType === 'NodePort' ? kplus.ServiceType.NODE_PORT : kplus.ServiceType.CLUSTER_IP,
+      type: SERVICE_TYPES[serviceType],
       ports: ports.map((p) => ({
         port: p.port,
         targetPort: p.containerPort,
@@ -307,6 +308,23 @@ export class TestWorkload extends Construct {
       });
     }
   }
+}
+
+const SERVICE_TYPES: Record<TestWorkloadServiceType, kplus.ServiceType> = {
+  ClusterIP: kplus.ServiceType.CLUSTER_IP,
+  NodePort: kplus.ServiceType.NODE_PORT,
+  LoadBalancer: kplus.ServiceType.LOAD_BALANCER,
+};
+
+/** The opt-out container context: the image's user and capabilities, writable root; still no escalation, RuntimeDefault seccomp. */
+function rootContainerSecurity(): kplus.ContainerSecurityContextProps {
+  return {
+    ensureNonRoot: false,
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: false,
+    seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+  };
 }
 
 function checkLabelSet(field: string, labels: Record<string, string>, allowEmpty: boolean): Record<string, string> {
