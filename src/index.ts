@@ -5,12 +5,13 @@ export { PlatformConfigError } from './errors';
 export type { Violation } from './errors';
 
 // ---- The cluster description and the cluster ----
-export type { ClusterSpecProps, ClusterSpec, RoutingMode, HostPortMapping, HubbleOptions, L2AnnouncementOptions, MasqueradeOptions, LoadBalancerOptions, VersionOptions } from './spec/cluster-spec';
+export type { ClusterSpecProps, ClusterSpec, RoutingMode, HostPortMapping, HubbleOptions, ResolvedHubbleOptions, HubbleMetric, HubbleMetricName, HubbleFlowExportOptions, CiliumClusterOptions, ImagePullPolicy, L2AnnouncementOptions, MasqueradeOptions, LoadBalancerOptions, VersionOptions } from './spec/cluster-spec';
+export { HUBBLE_METRIC_NAMES } from './spec/cluster-spec';
 export { BUNDLE_NAME, BUNDLE_VERSION } from './spec/versions';
 export type { ComponentVersions } from './spec/versions';
 export type { KindClusterConfig, KindNode, KindNetworking, KindPortMapping } from './render/kind-config';
 export type { CiliumHelmValues } from './render/cilium-values';
-export type { PlatformModel, PlatformFacts, PoolFact, PoolBlockFact, L2PolicyFact, GatewayFact, LoadBalancerServiceFact, DefaultDenyFact } from './model/platform-model';
+export type { PlatformModel, PlatformFacts, PoolFact, PoolBlockFact, L2PolicyFact, GatewayFact, LoadBalancerServiceFact, DefaultDenyFact, NamespaceFact, NamespaceUseFact } from './model/platform-model';
 export { KindCiliumCluster } from './cluster/kind-cilium-cluster';
 export type { KindCiliumClusterProps } from './cluster/kind-cilium-cluster';
 
@@ -35,6 +36,8 @@ export { LocalGateway } from './gateway/local-gateway';
 export type { LocalGatewayProps } from './gateway/local-gateway';
 
 // ---- Test workloads ----
+export { TestWorkload, BUILT_IN_NAMESPACES, LB_IPAM_IPS_ANNOTATION, HARDENING_OPT_OUT_ANNOTATION } from './workloads/test-workload';
+export type { TestWorkloadProps, TestWorkloadPort, TestWorkloadProbe, TestWorkloadServiceType, RunAsRootOptions, ContainerSizing } from './workloads/test-workload';
 export { NginxDemo } from './workloads/nginx-demo';
 export type { NginxDemoProps } from './workloads/nginx-demo';
 export { StarWarsDemo } from './workloads/star-wars-demo';

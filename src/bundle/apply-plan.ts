@@ -52,7 +52,7 @@ export function applyPlan(input: ApplyPlanInput): ApplyStep[] {
     description: 'Create the kind cluster (no default CNI; kube-proxy off when Cilium replaces it) and label worker nodes (the kubelet may not self-assign node-role labels).',
     commands: [
       `kind create cluster --config ${input.kindConfigPath}`,
-      ...nodes.workers.map((n) => `kubectl ${ctx} label node ${n} node-role.kubernetes.io/worker= --overwrite`),
+      ...nodes.workers.map((n) => `kubectl ${ctx} label node ${n} ${Object.entries(spec.nodeRoleLabels).map(([k, v]) => `${k}=${v}`).join(' ')} --overwrite`),
     ],
   }];
   if (input.needsGatewayApi) {

@@ -116,15 +116,31 @@ export class KindCiliumCluster extends Chart {
     for (const o of apiObjectsOf(this)) {
       const service = loadBalancerService(o);
       if (service) services.push(service);
+      if (o.kind === 'Namespace' && o.apiVersion === 'v1') facts.namespaces.push({ field: o.node.path, name: o.metadata.name ?? o.name });
+      if (WORKLOAD_KINDS.includes(`${o.apiVersion}/${o.kind}`)) {
+        facts.namespaceUses.push({ field: o.node.path, kind: o.kind, name: o.metadata.name ?? o.name, namespace: o.metadata.namespace ?? 'default' });
+      }
     }
     facts.loadBalancerServices.push(...services);
     return facts;
   }
 }
 
+/** Objects that run pods or route to them: their namespace must exist. */
+const WORKLOAD_KINDS = ['apps/v1/Deployment', 'apps/v1/StatefulSet', 'apps/v1/DaemonSet', 'apps/v1/ReplicaSet', 'batch/v1/Job', 'batch/v1/CronJob', 'v1/Pod', 'v1/Service'];
+
 function loadBalancerService(o: ApiObject): LoadBalancerServiceFact | undefined {
   if (o.kind !== 'Service' || o.apiVersion !== 'v1') return undefined;
-  const json = o.toJson() as { spec?: { type?: string } };
+  const json = o.toJson() as { spec?: { type?: string }; metadata?: { annotations?: Record<string, string> } };
   if (json.spec?.type !== 'LoadBalancer') return undefined;
-  return { field: o.node.path, name: o.metadata.name ?? o.name, namespace: o.metadata.namespace ?? 'default' };
+  const annotations = json.metadata?.annotations ?? {};
+  const ips = annotations['lbipam.cilium.io/ips'];
+  const sharingKey = annotations['lbipam.cilium.io/sharing-key'];
+  return {
+    field: o.node.path,
+    name: o.metadata.name ?? o.name,
+    namespace: o.metadata.namespace ?? 'default',
+    ...(ips !== undefined ? { requestedIps: ips.split(',').map((ip) => ip.trim()).filter((ip) => ip.length > 0) } : {}),
+    ...(sharingKey !== undefined ? { sharingKey } : {}),
+  };
 }

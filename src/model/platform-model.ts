@@ -52,6 +52,24 @@ export interface LoadBalancerServiceFact {
   readonly field: string;
   readonly name: string;
   readonly namespace: string;
+  /** Addresses requested with Cilium's `lbipam.cilium.io/ips` annotation, as written; absent when none. */
+  readonly requestedIps?: readonly string[];
+  /** Cilium's `lbipam.cilium.io/sharing-key`: Services with the same key may share an address. */
+  readonly sharingKey?: string;
+}
+
+/** A Namespace object of the cluster. */
+export interface NamespaceFact {
+  readonly field: string;
+  readonly name: string;
+}
+
+/** A workload object (pods or a Service) placed in a namespace. */
+export interface NamespaceUseFact {
+  readonly field: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
 }
 
 /** A default-deny policy. */
@@ -69,6 +87,10 @@ export interface PlatformFacts {
   readonly gateways: GatewayFact[];
   readonly loadBalancerServices: LoadBalancerServiceFact[];
   readonly defaultDenyPolicies: DefaultDenyFact[];
+  /** Every Namespace object of the cluster, whoever wrote it. */
+  readonly namespaces: NamespaceFact[];
+  /** Every workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod, Service) and its namespace. */
+  readonly namespaceUses: NamespaceUseFact[];
 }
 
 /** The whole platform as the rules see it: description, rendered outputs and contributed facts. */
@@ -82,7 +104,7 @@ export interface PlatformModel extends PlatformFacts {
 
 /** An empty fact set. */
 export function emptyFacts(): PlatformFacts {
-  return { pools: [], l2Policies: [], gateways: [], loadBalancerServices: [], defaultDenyPolicies: [] };
+  return { pools: [], l2Policies: [], gateways: [], loadBalancerServices: [], defaultDenyPolicies: [], namespaces: [], namespaceUses: [] };
 }
 
 /**

@@ -28,3 +28,6 @@ export function resolveObjectName(construct: IConstruct, root: IConstruct, name:
   return `${slug.slice(0, 54).replace(/-+$/, '')}-${hash}`;
 }
 
+
+/** Namespaces every cluster has (kubeadm and the API server create them): never emitted, never needing creation. */
+export const BUILT_IN_NAMESPACES: readonly string[] = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];

@@ -20,7 +20,7 @@ export interface CiliumFeatureFlags {
  */
 export function renderCiliumValues(spec: ClusterSpec, features: CiliumFeatureFlags): CiliumHelmValues {
   const values: CiliumHelmValues = {
-    cluster: { name: spec.clusterName },
+    cluster: { name: spec.ciliumCluster.name, ...(spec.ciliumCluster.id !== 0 ? { id: spec.ciliumCluster.id } : {}) },
     kubeProxyReplacement: spec.kubeProxyReplacement,
     ...(spec.kubeProxyReplacement
       ? { k8sServiceHost: `${spec.clusterName}-control-plane`, k8sServicePort: KIND_API_SERVER_INTERNAL_PORT }
@@ -37,8 +37,9 @@ export function renderCiliumValues(spec: ClusterSpec, features: CiliumFeatureFla
         enabled: true,
         relay: { enabled: spec.hubble.relay },
         ui: { enabled: spec.hubble.ui },
-        metrics: { enabled: [...spec.hubble.metrics] },
+        metrics: { enabled: [...spec.hubble.metrics], ...(spec.hubble.openMetrics ? { enableOpenMetrics: true } : {}) },
         peerService: { clusterDomain: spec.dnsDomain },
+        ...(spec.hubble.export ? { export: { static: { enabled: true, ...spec.hubble.export } } } : {}),
       }
       : { enabled: false },
   };
@@ -67,6 +68,22 @@ export function renderCiliumValues(spec: ClusterSpec, features: CiliumFeatureFla
   if (features.gatewayApi) {
     values.gatewayAPI = { enabled: true };
   }
-  return deepMerge(values, spec.ciliumValuesOverrides);
+  const pulled = spec.imagePullPolicy === undefined ? values : deepMerge(values, pullPolicyValues(spec.imagePullPolicy));
+  return deepMerge(pulled, spec.ciliumValuesOverrides);
+}
+
+/** The chart's image keys of the components this platform deploys (present in Cilium 1.18, 1.19 and 1.20). */
+export const CILIUM_IMAGE_KEYS: readonly string[] = [
+  'image', 'operator.image', 'envoy.image', 'hubble.relay.image', 'hubble.ui.backend.image', 'hubble.ui.frontend.image', 'certgen.image',
+];
+
+function pullPolicyValues(policy: string): CiliumHelmValues {
+  const out: CiliumHelmValues = {};
+  for (const key of CILIUM_IMAGE_KEYS) {
+    let node = out;
+    for (const part of key.split('.')) node = (node[part] ??= {}) as CiliumHelmValues;
+    node.pullPolicy = policy;
+  }
+  return out;
 }
 

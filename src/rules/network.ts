@@ -1,7 +1,7 @@
 import { Violation } from '../errors';
 import { blocksOf, hostSockets, socketsClash, v } from './common';
 import { ClusterRule } from './rule';
-import { formatRange, Ipv4Range, rangeContains, rangesOverlap } from '../private/ipv4';
+import { formatRange, Ipv4Range, parseIpv4, rangeContains, rangesOverlap } from '../private/ipv4';
 import { defaultPoolRange, dockerReservedRanges } from '../spec/docker-network';
 
 /** Addresses: subnets, LB pools and host ports of one cluster. */
@@ -95,6 +95,38 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
           capacity === 0 ? 'add a CiliumLoadBalancerIPPool (LoadBalancerIpPool construct) to the cluster' : 'widen a pool block or add another pool')];
       }
       return [];
+    },
+  },
+  {
+    id: 'lb-requested-addresses',
+    emits: ['lb-address-outside-pool', 'lb-address-requested-twice'],
+    summary: 'every address a LoadBalancer Service requests (lbipam.cilium.io/ips) lies in an enabled pool and is requested once',
+    check: (m) => {
+      const blocks = blocksOf(m);
+      const owners = new Map<number, { field: string; sharingKey?: string }>();
+      const out: Violation[] = [];
+      for (const service of m.loadBalancerServices) {
+        for (const ip of service.requestedIps ?? []) {
+          const field = `${service.field} (annotation lbipam.cilium.io/ips)`;
+          const address = parseIpv4(ip);
+          if (address === undefined || !blocks.some((b) => rangeContains(b.range, { first: address, last: address }))) {
+            out.push(v('lb-address-outside-pool', field,
+              `${ip} requested by Service ${service.namespace}/${service.name} is in no enabled LB pool of the cluster; Cilium never assigns it and the Service stays <pending>`,
+              blocks.length === 0 ? 'add a LoadBalancerIpPool whose blocks contain the address'
+                : `request an address inside ${blocks.map((b) => b.text).join(', ')}, or widen a pool`));
+            continue;
+          }
+          const first = owners.get(address);
+          if (first && (first.sharingKey === undefined || first.sharingKey !== service.sharingKey)) {
+            out.push(v('lb-address-requested-twice', field,
+              `${ip} is also requested by ${first.field}; Cilium gives it to one Service and leaves the other <pending>`,
+              'request another address, or give both Services the same lbipam.cilium.io/sharing-key annotation (ports must differ)'));
+          } else if (!first) {
+            owners.set(address, { field, ...(service.sharingKey !== undefined ? { sharingKey: service.sharingKey } : {}) });
+          }
+        }
+      }
+      return out;
     },
   },
   {

@@ -8,11 +8,12 @@ import { NETWORK_RULES } from './network';
 import { POLICY_RULES } from './policy';
 import { AppRule, ClusterRule } from './rule';
 import { VERSION_RULES } from './versions';
+import { WORKLOAD_RULES } from './workloads';
 import { PlatformModel } from '../model/platform-model';
 
 /** Every rule of one cluster, grouped by concern (one file each), in the order they are reported. */
 export const CLUSTER_RULES: readonly ClusterRule[] = [
-  ...NETWORK_RULES, ...L2_RULES, ...DATAPATH_RULES, ...HUBBLE_RULES, ...GATEWAY_RULES, ...VERSION_RULES, ...POLICY_RULES,
+  ...NETWORK_RULES, ...L2_RULES, ...DATAPATH_RULES, ...HUBBLE_RULES, ...GATEWAY_RULES, ...VERSION_RULES, ...POLICY_RULES, ...WORKLOAD_RULES,
 ];
 
 /** Every rule across the clusters of an app. */

@@ -18,6 +18,53 @@ export interface HostPortMapping {
   readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
 }
 
+/**
+ * One Hubble metric with its options, the typed form of Cilium's `name:key=value;flag` string
+ * (`{ name: 'dns', options: { query: true, ignoreAAAA: true } }` renders as `dns:query;ignoreAAAA`,
+ * `{ name: 'httpV2', options: { exemplars: true, labelsContext: ['source_namespace', 'destination_namespace'] } }`
+ * as `httpV2:exemplars=true;labelsContext=source_namespace,destination_namespace`).
+ */
+export interface HubbleMetric {
+  /** A metric of Cilium's registry: see {@link HUBBLE_METRIC_NAMES}. `http` and `httpV2` are mutually exclusive. */
+  readonly name: HubbleMetricName;
+  /**
+   * Options: `true` writes the bare flag (`query`), a string `key=value`, a list `key=a,b` (e.g. `labelsContext`);
+   * `sourceContext` / `destinationContext` alternatives are written as a list joined by `|` only when given as one
+   * string, e.g. `'workload-name|reserved-identity'`. Keys and values may not contain `;`, `:` or `=`. @default - none
+   */
+  readonly options?: Record<string, boolean | string | string[]>;
+}
+
+/**
+ * The Hubble metrics of Cilium's metric registry (`pkg/hubble/metrics`, the same names in 1.18, 1.19 and 1.20; see
+ * https://docs.cilium.io/en/stable/observability/metrics/#hubble-exported-metrics).
+ */
+export const HUBBLE_METRIC_NAMES = [
+  'dns', 'drop', 'flow', 'flows-to-world', 'http', 'httpV2', 'icmp', 'kafka', 'policy', 'port-distribution', 'tcp',
+] as const;
+
+/** A Hubble metric name (see {@link HUBBLE_METRIC_NAMES}). */
+export type HubbleMetricName = typeof HUBBLE_METRIC_NAMES[number];
+
+/**
+ * Hubble's static flow exporter (Helm `hubble.export.static`, the same keys in Cilium 1.18-1.20): each agent writes
+ * flows as JSON lines to a file on its node, rotated by size. Given as an object, it is enabled.
+ */
+export interface HubbleFlowExportOptions {
+  /** File the agent writes (inside the agent container). @default '/var/run/cilium/hubble/events.log' */
+  readonly filePath?: string;
+  /** Flow fields to keep (`fieldMask`), e.g. ['time', 'source', 'destination', 'verdict']. @default - every field */
+  readonly fieldMask?: string[];
+  /** Export only flows matching one of these Hubble flow filters (`allowList`), e.g. [{ verdict: ['DROPPED'] }]. @default - every flow */
+  readonly allowList?: Record<string, unknown>[];
+  /** Drop flows matching one of these filters (`denyList`), e.g. [{ source_pod: ['kube-system/'] }]. @default - none */
+  readonly denyList?: Record<string, unknown>[];
+  /** Rotate the file at this size, in MB (1-1024). @default 10 */
+  readonly fileMaxSizeMb?: number;
+  /** Rotated files kept (0-100). @default 5 */
+  readonly fileMaxBackups?: number;
+}
+
 /** Hubble observability settings. */
 export interface HubbleOptions {
   /** @default true */
@@ -26,9 +73,47 @@ export interface HubbleOptions {
   readonly relay?: boolean;
   /** Deploy hubble-ui. It needs hubble-relay: `ui: true` with `relay: false` is rejected. @default - same as relay */
   readonly ui?: boolean;
-  /** Hubble metrics to enable (Helm `hubble.metrics.enabled`, a list). @default ['dns','drop','tcp','flow','icmp','httpV2'] */
-  readonly metrics?: string[];
+  /**
+   * Hubble metrics to enable (Helm `hubble.metrics.enabled`, a list): typed ({@link HubbleMetric}) or Cilium's own
+   * strings (`'dns:query;ignoreAAAA'`). Names outside Cilium's registry are refused (the agent would fail to start:
+   * "metric ... does not exist"), as are duplicates and `http` together with `httpV2` (they register the same series).
+   * @default ['dns','drop','tcp','flow','icmp','httpV2']
+   */
+  readonly metrics?: (string | HubbleMetric)[];
+  /** Serve the metrics in OpenMetrics format (`hubble.metrics.enableOpenMetrics`; needed for exemplars). @default false */
+  readonly openMetrics?: boolean;
+  /** Export flows to a file on each node (`hubble.export.static`). @default - no export */
+  readonly export?: HubbleFlowExportOptions;
 }
+
+/** Hubble settings with every default applied; metrics are Cilium's strings. */
+export interface ResolvedHubbleOptions {
+  readonly enabled: boolean;
+  readonly relay: boolean;
+  readonly ui: boolean;
+  /** Cilium metric strings, e.g. `dns:query;ignoreAAAA`. */
+  readonly metrics: string[];
+  readonly openMetrics: boolean;
+  /** The static exporter; undefined when flows are not exported. */
+  readonly export?: Required<Omit<HubbleFlowExportOptions, 'allowList' | 'denyList'>> & { readonly allowList: string[]; readonly denyList: string[] };
+}
+
+/** Cilium's own identity of the cluster (Helm `cluster.name`, `cluster.id`), used by Hubble and Cluster Mesh. */
+export interface CiliumClusterOptions {
+  /**
+   * Cilium `cluster.name`: the same rule as `clusterName` (at most 32 lower-case alphanumerics or '-'). Hubble shows it
+   * in every flow. @default - the kind cluster name (`clusterName`)
+   */
+  readonly name?: string;
+  /**
+   * Cilium `cluster.id`, 0-255 (unique per cluster in a Cluster Mesh; Cilium's default `maxConnectedClusters` is 255).
+   * A non-zero id needs a name other than `default` (Cilium refuses it). @default 0
+   */
+  readonly id?: number;
+}
+
+/** Pull policy of Kubernetes containers. */
+export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 
 /**
  * Cilium L2 announcements (ARP answers for LoadBalancer IPs) and their lease timings. Needs kube-proxy replacement;
@@ -87,7 +172,13 @@ export interface ClusterSpecProps {
   readonly controlPlaneNodes?: number;
   /** Number of worker nodes. @default 1 */
   readonly workers?: number;
-  /** Extra labels for worker nodes (kubelet `--node-labels`; `kubernetes.io`/`k8s.io` prefixes are restricted by the kubelet). */
+  /**
+   * Labels of every worker node, with their values. kind sets them through kubelet `--node-labels` (kind `nodes[].labels`),
+   * except the role labels `node-role.kubernetes.io/<role>`, which the kubelet may not self-assign (NodeRestriction):
+   * the generated apply script sets those after `kind create cluster` (`kubectl label node`), e.g.
+   * `{ 'node-role.kubernetes.io/worker': 'worker' }`. Other `kubernetes.io` / `k8s.io` labels outside the kubelet's
+   * allowed set are refused. @default - no extra labels; the apply script labels workers `node-role.kubernetes.io/worker=`
+   */
   readonly workerLabels?: Record<string, string>;
   /** Pod CIDR, /8 to /24 with one /24 per node (kubeadm gives every node a /24). @default '10.244.0.0/16' */
   readonly podSubnet?: string;
@@ -119,6 +210,15 @@ export interface ClusterSpecProps {
   readonly loadBalancer?: LoadBalancerOptions;
   /** cilium-operator replicas (1-3, at most one per node). @default 1 */
   readonly operatorReplicas?: number;
+  /** Cilium's `cluster.name` and `cluster.id`, when they differ from the kind cluster. @default - name = clusterName, id 0 */
+  readonly ciliumCluster?: CiliumClusterOptions;
+  /**
+   * Pull policy of every Cilium image the chart deploys here (Helm `image`, `operator.image`, `envoy.image`,
+   * `hubble.relay.image`, `hubble.ui.backend.image`, `hubble.ui.frontend.image`, `certgen.image` `.pullPolicy`).
+   * `Never` / `IfNotPresent` with images preloaded by `kind load docker-image` work offline.
+   * @default - the chart's (IfNotPresent)
+   */
+  readonly imagePullPolicy?: ImagePullPolicy;
   /** External release pins. */
   readonly versions?: VersionOptions;
   /**
@@ -134,7 +234,13 @@ export interface ClusterSpec {
   readonly nodeImage: string;
   readonly controlPlaneNodes: number;
   readonly workers: number;
+  /** Worker labels kind sets through the kubelet (`nodes[].labels`). */
   readonly workerLabels: Record<string, string>;
+  /**
+   * Worker labels the apply step sets after the nodes exist (`kubectl label node <worker> key=value`): the
+   * `node-role.kubernetes.io/*` labels, which the kubelet may not self-assign. Always holds a worker role label.
+   */
+  readonly nodeRoleLabels: Record<string, string>;
   readonly podSubnet: Ipv4Cidr;
   readonly serviceSubnet: Ipv4Cidr;
   readonly dnsDomain: string;
@@ -143,19 +249,27 @@ export interface ClusterSpec {
   readonly kubeProxyReplacement: boolean;
   readonly routingMode: RoutingMode;
   readonly ciliumVersion: string;
-  readonly hubble: Required<HubbleOptions>;
+  readonly hubble: ResolvedHubbleOptions;
   readonly hostPortMappings: Required<HostPortMapping>[];
   readonly l2Announcements: Required<L2AnnouncementOptions>;
   readonly devices: string[];
   readonly masquerade: Required<MasqueradeOptions>;
   readonly loadBalancer: Required<LoadBalancerOptions>;
   readonly operatorReplicas: number;
+  readonly ciliumCluster: Required<CiliumClusterOptions>;
+  /** undefined: the chart's default. */
+  readonly imagePullPolicy?: ImagePullPolicy;
   readonly versions: Required<VersionOptions>;
   readonly ciliumValuesOverrides: Record<string, unknown>;
 }
 
 /** Default Hubble metrics (Helm `hubble.metrics.enabled` is a list in Cilium 1.18). */
 export const DEFAULT_HUBBLE_METRICS = ['dns', 'drop', 'tcp', 'flow', 'icmp', 'httpV2'];
+
+/** Node role labels (`kubectl get nodes` ROLES column); the kubelet may not set them on its own node. */
+const NODE_ROLE_LABEL_PREFIX = 'node-role.kubernetes.io/';
+/** The role label the apply step gives every worker unless `workerLabels` gives it a value. */
+const DEFAULT_WORKER_ROLE_LABEL = `${NODE_ROLE_LABEL_PREFIX}worker`;
 
 /** Label prefixes the kubelet accepts in `--node-labels` inside the kubernetes.io / k8s.io namespaces. */
 const KUBELET_ALLOWED_LABEL_PREFIXES = ['kubelet.kubernetes.io/', 'node.kubernetes.io/'];
@@ -180,6 +294,8 @@ const POD_SUBNET_MIN_PREFIX = NODE_POD_CIDR_PREFIX - 16;
 const SERVICE_SUBNET_MIN_PREFIX = 12;
 /** kubeadm gives kube-dns the 10th address of the service subnet, so it needs at least 16 addresses. */
 const SERVICE_SUBNET_MAX_PREFIX = 28;
+/** Largest Cilium `cluster.id` with the default `clustermesh.maxConnectedClusters` (255). */
+const CILIUM_MAX_CLUSTER_ID = 255;
 /** client-go leader election: renewDeadline must exceed retryPeriod x JitterFactor. */
 const LEADER_ELECTION_JITTER = 1.2;
 
@@ -312,19 +428,28 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
   const nodes = controlPlaneNodes + workers;
 
   const labelFix = 'use a qualified key (prefix/name) and a string value of at most 63 alphanumerics, "-", "_" or "."';
-  const workerLabels = stringRecord(f('workerLabels'), props.workerLabels, labelFix);
-  for (const [key, value] of Object.entries(workerLabels)) {
+  const allWorkerLabels = stringRecord(f('workerLabels'), props.workerLabels, labelFix);
+  const workerLabels: Record<string, string> = {};
+  const nodeRoleLabels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(allWorkerLabels)) {
     if (!LABEL_KEY_RE.test(key) || !LABEL_VALUE_RE.test(value)) {
       invalid('invalid-node-label', f(`workerLabels["${key}"]`), `"${key}=${value}" is not a valid Kubernetes label`, labelFix);
+    }
+    if (key.startsWith(NODE_ROLE_LABEL_PREFIX)) {
+      // The kubelet may not self-assign node-role labels (NodeRestriction): the apply step sets them.
+      nodeRoleLabels[key] = value;
+      continue;
     }
     const namespace = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
     const restricted = /(^|\.)(kubernetes\.io|k8s\.io)$/.test(namespace);
     if (restricted && !KUBELET_ALLOWED_LABELS.includes(key) && !KUBELET_ALLOWED_LABEL_PREFIXES.some((p) => key.startsWith(p))) {
       invalid('kubelet-restricted-label', f(`workerLabels["${key}"]`),
         `the kubelet refuses to self-assign "${key}" via --node-labels, so the node would never join`,
-        'use a label under node.kubernetes.io/ or your own prefix; node-role.kubernetes.io/worker is applied after creation by the generated apply script');
+        `use a label under node.kubernetes.io/ or your own prefix; ${NODE_ROLE_LABEL_PREFIX}<role> labels are applied after creation by the generated apply script`);
     }
+    workerLabels[key] = value;
   }
+  if (!Object.keys(nodeRoleLabels).some((k) => k === DEFAULT_WORKER_ROLE_LABEL)) nodeRoleLabels[DEFAULT_WORKER_ROLE_LABEL] = '';
 
   const podSubnet = cidr(f('podSubnet'), props.podSubnet, '10.244.0.0/16');
   // kubeadm (run by kind) hands every node a /24 of the pod subnet and validates the sizes up front.
@@ -376,18 +501,21 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
   const hubbleEnabled = bool(f('hubble.enabled'), hubbleProps.enabled, true);
   const relay = bool(f('hubble.relay'), hubbleProps.relay, true);
   const ui = bool(f('hubble.ui'), hubbleProps.ui, relay);
-  const metrics = stringList(f('hubble.metrics'), hubbleProps.metrics, DEFAULT_HUBBLE_METRICS,
-    'list metric names as strings, e.g. ["dns", "drop", "flow"]');
+  const metrics = hubbleMetrics(f('hubble.metrics'), hubbleProps.metrics);
+  const openMetrics = bool(f('hubble.openMetrics'), hubbleProps.openMetrics, false);
+  const flowExport = hubbleExport(f('hubble.export'), hubbleProps.export);
   if (hubbleEnabled && ui && !relay) {
     invalid('hubble-ui-needs-relay', f('hubble.ui'),
       'hubble-ui reads flows from hubble-relay, but relay is false; the Cilium chart refuses to install hubble-ui without hubble.relay.enabled',
       'set hubble.relay: true (the default), or hubble.ui: false');
   }
-  const hubble: Required<HubbleOptions> = {
+  const hubble: ResolvedHubbleOptions = {
     enabled: hubbleEnabled,
     relay: hubbleEnabled && relay,
     ui: hubbleEnabled && ui,
     metrics: hubbleEnabled ? metrics : [],
+    openMetrics: hubbleEnabled && openMetrics,
+    ...(hubbleEnabled && flowExport ? { export: flowExport } : {}),
   };
 
   const mappingFix = 'list port mappings as objects, e.g. [{ containerPort: 30080, hostPort: 8080 }]';
@@ -441,6 +569,22 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
       `use operatorReplicas: ${nodes} or fewer, or add workers`);
   }
 
+  const ciliumClusterProps = optionalObject(f('ciliumCluster'), props.ciliumCluster, '{ name: "kind-lab", id: 1 }') ?? {};
+  const ciliumClusterName = text(f('ciliumCluster.name'), ciliumClusterProps.name, name, 'write the name as a string, e.g. "kind-lab"');
+  if (!CLUSTER_NAME_RE.test(ciliumClusterName)) {
+    invalid('invalid-cluster-name', f('ciliumCluster.name'), `"${ciliumClusterName}" is not a valid Cilium cluster.name`,
+      'use 1-32 lowercase letters, digits or "-", starting and ending with a letter or digit (Cilium refuses longer names)');
+  }
+  const ciliumClusterId = integer(f('ciliumCluster.id'), ciliumClusterProps.id, 0, 0, CILIUM_MAX_CLUSTER_ID,
+    `use 0 (no Cluster Mesh) or 1-${CILIUM_MAX_CLUSTER_ID}, unique per cluster of a mesh`);
+  if (ciliumClusterId !== 0 && ciliumClusterName === 'default') {
+    invalid('cilium-cluster-id-needs-name', f('ciliumCluster.id'),
+      `${ciliumClusterId} is set while cluster.name is "default"; the Cilium agent refuses a non-zero cluster ID with the default name`,
+      'give ciliumCluster.name a name of its own, or leave the id at 0');
+  }
+  const imagePullPolicy = props.imagePullPolicy === undefined ? undefined
+    : oneOf<ImagePullPolicy>('invalid-pull-policy', f('imagePullPolicy'), props.imagePullPolicy, ['Always', 'IfNotPresent', 'Never'], 'IfNotPresent', 'an image pull policy');
+
   const versionsProps = optionalObject(f('versions'), props.versions, '{ certManager: "v1.19.6" }') ?? {};
   const versions: Required<VersionOptions> = {
     gatewayApi: text(f('versions.gatewayApi'), versionsProps.gatewayApi, GATEWAY_API_FOR_CILIUM[minorOf(ciliumVersion)] ?? 'unknown',
@@ -457,6 +601,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     controlPlaneNodes,
     workers,
     workerLabels,
+    nodeRoleLabels,
     podSubnet,
     serviceSubnet,
     dnsDomain,
@@ -472,6 +617,8 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     masquerade,
     loadBalancer: { acceleration, mode },
     operatorReplicas,
+    ciliumCluster: { name: ciliumClusterName, id: ciliumClusterId },
+    ...(imagePullPolicy ? { imagePullPolicy } : {}),
     versions,
     ciliumValuesOverrides,
   };
@@ -501,4 +648,82 @@ function checkLeaseTimings(field: string, l2: Required<L2AnnouncementOptions>): 
       `${l2.leaseRenewDeadline} is not longer than 1.2 x leaseRetryPeriod ${l2.leaseRetryPeriod}; Cilium's leader election rejects the timings and no service is announced`,
       'make leaseDuration > leaseRenewDeadline > 1.2 x leaseRetryPeriod, e.g. 3s, 1s, 200ms (the defaults)');
   }
+}
+
+/** Cilium's own metric option syntax: `;` separates options, `=` a value, `:` the name; none may appear inside. */
+const METRIC_OPTION_TEXT_RE = /^[^;:=\s]+$/;
+
+function metricNameCheck(field: string, name: string): void {
+  if (!(HUBBLE_METRIC_NAMES as readonly string[]).includes(name)) {
+    invalid('unknown-hubble-metric', field, `"${name}" is not a Hubble metric; the Cilium agent fails to start ("metric ... does not exist")`,
+      `use one of ${HUBBLE_METRIC_NAMES.join(', ')}`);
+  }
+}
+
+/** Metrics as Cilium strings: typed metrics rendered, strings checked (name in the registry, no duplicates, not http with httpV2). */
+function hubbleMetrics(field: string, value: unknown): string[] {
+  const fix = 'list metrics as Cilium strings ("dns:query;ignoreAAAA") or objects ({ name: "dns", options: { query: true } })';
+  const items = list(field, value, DEFAULT_HUBBLE_METRICS, fix);
+  const names: string[] = [];
+  const out = items.map((item, i) => {
+    const itemField = `${field}[${i}]`;
+    if (typeof item === 'string') {
+      const name = item.split(':')[0];
+      metricNameCheck(itemField, name);
+      names.push(name);
+      return item;
+    }
+    if (!isPlainObject(item)) wrongType(itemField, item, 'a metric string or object', fix);
+    const m = item as Partial<HubbleMetric>;
+    const name = text(`${itemField}.name`, m.name, undefined, 'name the metric, e.g. { name: "dns" }');
+    metricNameCheck(`${itemField}.name`, name);
+    names.push(name);
+    const options = m.options === undefined ? {} : m.options;
+    if (!isPlainObject(options)) wrongType(`${itemField}.options`, options, 'an object', 'write options as an object, e.g. { query: true }');
+    const parts = Object.entries(options as Record<string, unknown>).flatMap(([key, option]) => {
+      const optionField = `${itemField}.options["${key}"]`;
+      const optionFix = 'use true for a flag, a string or a list of strings without ";", ":", "=" or spaces';
+      if (!METRIC_OPTION_TEXT_RE.test(key)) invalid('invalid-hubble-metric-option', optionField, `"${key}" is not a metric option name`, optionFix);
+      if (option === true) return [key];
+      if (option === false) return [];
+      const values = typeof option === 'string' ? [option] : Array.isArray(option) ? option : wrongType(optionField, option, 'true, a string or a list', optionFix);
+      values.forEach((x, j) => {
+        if (typeof x !== 'string' || !METRIC_OPTION_TEXT_RE.test(x)) {
+          invalid('invalid-hubble-metric-option', `${optionField}[${j}]`, `${JSON.stringify(x)} is not a metric option value`, optionFix);
+        }
+      });
+      return [`${key}=${values.join(',')}`];
+    });
+    return parts.length > 0 ? `${name}:${parts.join(';')}` : name;
+  });
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) {
+      invalid('duplicate-hubble-metric', `${field}[${i}]`, `"${name}" is listed twice; the agent refuses to register a metric twice`, 'list each metric once, with all its options');
+    }
+  });
+  if (names.includes('http') && names.includes('httpV2')) {
+    invalid('duplicate-hubble-metric', `${field}[${names.indexOf('httpV2')}]`, '"http" and "httpV2" are both listed; they are mutually exclusive in Cilium',
+      'keep httpV2 (it supersedes http) and drop http');
+  }
+  return out;
+}
+
+function hubbleExport(field: string, value: HubbleFlowExportOptions | undefined): ResolvedHubbleOptions['export'] {
+  const props = optionalObject(field, value, '{ filePath: "/var/run/cilium/hubble/events.log" }');
+  if (props === undefined) return undefined;
+  const filters = (key: 'allowList' | 'denyList') => list(`${field}.${key}`, props[key], [], 'list Hubble flow filters as objects, e.g. [{ verdict: ["DROPPED"] }]')
+    .map((filter, i) => {
+      if (!isPlainObject(filter)) wrongType(`${field}.${key}[${i}]`, filter, 'an object', 'write each filter as an object, e.g. { verdict: ["DROPPED"] }');
+      return JSON.stringify(filter);
+    });
+  const filePath = text(`${field}.filePath`, props.filePath, '/var/run/cilium/hubble/events.log', 'write an absolute path as a string');
+  if (!filePath.startsWith('/')) invalid('invalid-path', `${field}.filePath`, `"${filePath}" is not an absolute path`, 'use an absolute path, e.g. /var/run/cilium/hubble/events.log');
+  return {
+    filePath,
+    fieldMask: stringList(`${field}.fieldMask`, props.fieldMask, [], 'list flow field names, e.g. ["time", "source", "destination", "verdict"]'),
+    allowList: filters('allowList'),
+    denyList: filters('denyList'),
+    fileMaxSizeMb: integer(`${field}.fileMaxSizeMb`, props.fileMaxSizeMb, 10, 1, 1024, 'use 1-1024 MB'),
+    fileMaxBackups: integer(`${field}.fileMaxBackups`, props.fileMaxBackups, 5, 0, 100, 'use 0-100 rotated files'),
+  };
 }

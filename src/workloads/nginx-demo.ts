@@ -1,12 +1,6 @@
-import { Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { TestWorkload, TestWorkloadServiceType, RunAsRootOptions } from './test-workload';
 import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
-import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
-import { invalid } from '../errors';
-import { HttpRouteBackend } from '../gateway/http-route';
-import { checkPinnedImage, containerResources, restrictedContainerSecurity, RESTRICTED_POD_SECURITY_LABELS } from '../private/hardening';
-import { checkNamespace } from '../private/syntax';
 
 /**
  * nginx built to run unprivileged (UID 101, listens on 8080, temp files under /tmp), pinned by tag and digest
@@ -19,115 +13,77 @@ export const NGINX_UNPRIVILEGED_IMAGE =
 export interface NginxDemoProps {
   /** Namespace of the demo. @default 'demo' */
   readonly namespace?: string;
-  /** Create the Namespace (with the `restricted` Pod Security labels). @default true */
+  /**
+   * Create the Namespace (with the `restricted` Pod Security labels). Refused for the built-in namespaces
+   * (`default`, `kube-system`, `kube-public`, `kube-node-lease`). @default - true, except for built-in namespaces
+   */
   readonly createNamespace?: boolean;
-  /** Image; must run unprivileged and listen on 8080. @default NGINX_UNPRIVILEGED_IMAGE */
+  /** Image, pinned; with the default `containerPort` it must run unprivileged and listen on 8080. @default NGINX_UNPRIVILEGED_IMAGE */
   readonly image?: string;
   /** Deployment replicas. @default 2 */
   readonly replicas?: number;
-  /** Name of the Deployment, Service and app label. @default 'nginx' */
+  /** Name of the Deployment (and of the Service unless `serviceName`); also the default app label. @default 'nginx' */
   readonly name?: string;
-  /** Service port (forwarded to container port 8080). @default 80 */
+  /** Name of the Service. @default - same as name */
+  readonly serviceName?: string;
+  /** Pod labels and selector. @default { 'app.kubernetes.io/name': name } */
+  readonly labels?: Record<string, string>;
+  /** Service port. @default 80 */
   readonly servicePort?: number;
+  /** Port nginx listens on. @default 8080 (nginx-unprivileged) */
+  readonly containerPort?: number;
   /**
    * Make the Service a `LoadBalancer` (gets an address from the Cilium LB pool and lets clients outside the
    * cluster, the `world` entity, in). When false it is a ClusterIP Service reachable through the gateway only.
-   * @default true
+   * Ignored when `serviceType` is given. @default true
    */
   readonly loadBalancer?: boolean;
+  /** Service type. @default - 'LoadBalancer', or 'ClusterIP' with loadBalancer: false */
+  readonly serviceType?: TestWorkloadServiceType;
+  /** Pool addresses to request (annotation `lbipam.cilium.io/ips`). @default - the next free one */
+  readonly loadBalancerIps?: string[];
+  /** UID nginx runs as. @default 101 (nginx-unprivileged) */
+  readonly user?: number;
+  /** Opt out of the non-root hardening for the official `nginx` image (see {@link TestWorkloadProps.runAsRoot}). @default - non-root */
+  readonly runAsRoot?: RunAsRootOptions;
 }
 
 /**
- * A hardened nginx demo: Namespace (Pod Security `restricted`), a Deployment of unprivileged nginx
- * (UID 101, port 8080, read-only root filesystem with an emptyDir on /tmp, requests/limits, readiness probe),
+ * A hardened nginx demo, a {@link TestWorkload}: Namespace (Pod Security `restricted`), a Deployment of unprivileged nginx
+ * (UID 101, port 8080, read-only root filesystem with an emptyDir on /tmp, requests/limits, readiness and liveness probes),
  * a Service (LoadBalancer by default) and an {@link AppNetworkPolicy} letting the gateway (`ingress` entity)
- * and, for a LoadBalancer, outside clients (`world`) reach port 8080. Use {@link NginxDemo.backend} as the
+ * and, for a LoadBalancer, outside clients (`world`) reach the container port. Use {@link NginxDemo.backend} as the
  * backend of a gateway HTTPRoute.
  */
-export class NginxDemo extends Construct {
+export class NginxDemo extends TestWorkload {
   /** The container port nginx-unprivileged listens on. */
   public static readonly CONTAINER_PORT = 8080;
 
-  /** Namespace of every object of the demo. */
-  public readonly namespace: string;
-  /** Labels of the nginx pods. */
-  public readonly appLabels: Readonly<Record<string, string>>;
-  /** The Deployment. */
-  public readonly deployment: kplus.Deployment;
-  /** The Service. */
-  public readonly service: kplus.Service;
-  /** Name of the Service. */
-  public readonly serviceName: string;
-  /** Port of the Service. */
-  public readonly servicePort: number;
-  /** The Service as a gateway backend (`{ name, namespace, port }`). */
-  public readonly backend: HttpRouteBackend;
-  /** The policy letting traffic in. */
-  public readonly networkPolicy: AppNetworkPolicy;
+  /** The policy letting traffic in (always added). */
+  declare public readonly networkPolicy: AppNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: NginxDemoProps = {}) {
-    super(scope, id);
-    KindCiliumCluster.of(this);
-    const path = this.node.path;
-    this.namespace = checkNamespace(`${path}.namespace`, props.namespace ?? 'demo');
-    const name = checkNamespace(`${path}.name`, props.name ?? 'nginx');
-    const image = checkPinnedImage(`${path}.image`, props.image ?? NGINX_UNPRIVILEGED_IMAGE);
-    const replicas = props.replicas ?? 2;
-    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 20) {
-      invalid('invalid-number', `${path}.replicas`, `${replicas} is not an integer between 1 and 20`, 'use 1-20 replicas');
-    }
-    this.servicePort = props.servicePort ?? 80;
-    if (!Number.isInteger(this.servicePort) || this.servicePort < 1 || this.servicePort > 65535) {
-      invalid('invalid-port', `${path}.servicePort`, `${this.servicePort} is not a port number`, 'use an integer between 1 and 65535');
-    }
-    const loadBalancer = props.loadBalancer ?? true;
-    this.appLabels = { 'app.kubernetes.io/name': name };
-
-    if (props.createNamespace ?? true) {
-      new kplus.Namespace(this, 'Namespace', { metadata: { name: this.namespace, labels: { ...RESTRICTED_POD_SECURITY_LABELS } } });
-    }
-
-    const tmp = kplus.Volume.fromEmptyDir(this, 'Tmp', 'tmp', { sizeLimit: Size.mebibytes(64) });
-    this.deployment = new kplus.Deployment(this, 'Deployment', {
-      metadata: { name, namespace: this.namespace },
-      replicas,
-      select: false,
-      podMetadata: { labels: { ...this.appLabels } },
-      securityContext: { ensureNonRoot: true, user: 101, group: 101 },
-      automountServiceAccountToken: false,
-      containers: [{
-        name: 'nginx',
-        image,
-        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-        ports: [{ number: NginxDemo.CONTAINER_PORT, name: 'http' }],
-        readiness: kplus.Probe.fromHttpGet('/', { port: NginxDemo.CONTAINER_PORT }),
-        liveness: kplus.Probe.fromTcpSocket({ port: NginxDemo.CONTAINER_PORT }),
-        resources: containerResources({ cpuRequestMillis: 10, cpuLimitMillis: 200, memoryRequestMebibytes: 16, memoryLimitMebibytes: 64 }),
-        securityContext: restrictedContainerSecurity(101),
-        volumeMounts: [{ path: '/tmp', volume: tmp }],
-      }],
-    });
-    this.deployment.select(kplus.LabelSelector.of({ labels: { ...this.appLabels } }));
-
-    this.serviceName = name;
-    this.service = new kplus.Service(this, 'Service', {
-      metadata: { name, namespace: this.namespace },
-      type: loadBalancer ? kplus.ServiceType.LOAD_BALANCER : kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: 'http', port: this.servicePort, targetPort: NginxDemo.CONTAINER_PORT }],
-    });
-    for (const [key, value] of Object.entries(this.appLabels)) this.service.selectLabel(key, value);
-    this.backend = { name, namespace: this.namespace, port: this.servicePort };
-
-    this.networkPolicy = new AppNetworkPolicy(this, 'Policy', {
-      name: `${name}-ingress`,
-      namespace: this.namespace,
-      appLabels: { ...this.appLabels },
+    const name = props.name ?? 'nginx';
+    const rootless = props.runAsRoot === undefined;
+    super(scope, id, {
+      name,
+      ...(props.serviceName !== undefined ? { serviceName: props.serviceName } : {}),
+      namespace: props.namespace ?? 'demo',
+      ...(props.createNamespace !== undefined ? { createNamespace: props.createNamespace } : {}),
+      image: props.image ?? NGINX_UNPRIVILEGED_IMAGE,
+      replicas: props.replicas ?? 2,
+      ...(props.labels ? { labels: props.labels } : {}),
+      ports: [{ port: props.servicePort ?? 80, containerPort: props.containerPort ?? NginxDemo.CONTAINER_PORT, name: 'http' }],
+      readiness: { path: '/' },
+      liveness: {},
+      serviceType: props.serviceType ?? ((props.loadBalancer ?? true) ? 'LoadBalancer' : 'ClusterIP'),
+      ...(props.loadBalancerIps ? { loadBalancerIps: props.loadBalancerIps } : {}),
+      ...(props.runAsRoot ? { runAsRoot: props.runAsRoot } : {}),
+      user: props.user ?? 101,
+      // nginx writes its temp files (client bodies, proxy buffers, pid) under /tmp in the unprivileged image.
+      writablePaths: rootless ? ['/tmp'] : [],
+      networkPolicy: 'always',
       allowFromGateway: true,
-      allowFromWorld: loadBalancer,
-      // LoadBalancer traffic that the announcing node forwards to a pod on another node is SNATed to
-      // that node's address (externalTrafficPolicy Cluster) and arrives as `remote-node`, not `world`.
-      ...(loadBalancer ? { allowFromEntities: ['remote-node' as const] } : {}),
-      ingressPorts: [{ port: NginxDemo.CONTAINER_PORT }],
     });
   }
 }

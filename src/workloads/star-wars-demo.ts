@@ -1,9 +1,12 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { TestWorkload, TestWorkloadServiceType } from './test-workload';
 import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
+import { invalid } from '../errors';
 import { checkPinnedImage, containerResources, RESTRICTED_POD_SECURITY_LABELS, restrictedContainerSecurity } from '../private/hardening';
+import { BUILT_IN_NAMESPACES } from '../private/names';
 import { checkNamespace } from '../private/syntax';
 
 /** The deathstar HTTP API of Cilium's Star Wars demo (listens on 80), pinned as in Cilium's `http-sw-app.yaml`. */
@@ -28,8 +31,19 @@ export const DEATHSTAR_LANDING_REQUEST = { method: 'POST', path: '/v1/request-la
 export interface StarWarsDemoProps {
   /** Namespace of the demo. @default 'star-wars' */
   readonly namespace?: string;
-  /** Create the Namespace (with the `restricted` Pod Security labels). @default true */
+  /**
+   * Create the Namespace (with the `restricted` Pod Security labels). Refused for the built-in namespaces
+   * (`default`, `kube-system`, `kube-public`, `kube-node-lease`). @default - true, except for built-in namespaces
+   */
   readonly createNamespace?: boolean;
+  /**
+   * Type of the deathstar Service. A `LoadBalancer` (or `NodePort`) deathstar is reachable from outside the cluster; its
+   * policy then also admits `world` (and `remote-node`, for traffic SNATed by another node), still only for
+   * `POST /v1/request-landing`. @default 'ClusterIP' (as upstream)
+   */
+  readonly deathstarServiceType?: TestWorkloadServiceType;
+  /** Pool addresses requested for a LoadBalancer deathstar (annotation `lbipam.cilium.io/ips`). @default - the next free one */
+  readonly deathstarLoadBalancerIps?: string[];
   /** Deathstar replicas. @default 2 (as upstream) */
   readonly deathstarReplicas?: number;
   /** Deathstar image. @default STAR_WARS_DEATHSTAR_IMAGE */
@@ -71,6 +85,8 @@ export class StarWarsDemo extends Construct {
 
   /** Namespace of every object of the demo. */
   public readonly namespace: string;
+  /** The deathstar workload (Deployment + Service). */
+  public readonly deathstarWorkload: TestWorkload;
   /** The deathstar Deployment. */
   public readonly deathstar: kplus.Deployment;
   /** The deathstar Service (`deathstar:80`). */
@@ -92,35 +108,38 @@ export class StarWarsDemo extends Construct {
     const deathstarImage = checkPinnedImage(`${path}.deathstarImage`, props.deathstarImage ?? STAR_WARS_DEATHSTAR_IMAGE);
     const spaceshipImage = checkPinnedImage(`${path}.spaceshipImage`, props.spaceshipImage ?? STAR_WARS_SPACESHIP_IMAGE);
 
-    if (props.createNamespace ?? true) {
+    const builtIn = BUILT_IN_NAMESPACES.includes(this.namespace);
+    if (props.createNamespace === true && builtIn) {
+      invalid('built-in-namespace', `${path}.createNamespace`,
+        `"${this.namespace}" is a built-in namespace: the cluster owns it, and emitting it would relabel it (and \`kubectl delete -k\` would delete it)`,
+        'leave createNamespace out (or false) for built-in namespaces, or use a namespace of your own');
+    }
+    if (props.createNamespace ?? !builtIn) {
       new kplus.Namespace(this, 'Namespace', { metadata: { name: this.namespace, labels: { ...RESTRICTED_POD_SECURITY_LABELS } } });
     }
 
     const port = StarWarsDemo.DEATHSTAR_PORT;
-    this.deathstar = this.deployment('deathstar', props.deathstarReplicas ?? 2, {
-      securityContext: {
-        ensureNonRoot: true,
-        user: NOBODY,
-        group: NOBODY,
-        sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
-      },
-      containers: [{
-        name: 'deathstar',
-        image: deathstarImage,
-        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-        ports: [{ number: port, name: 'http' }],
-        readiness: kplus.Probe.fromHttpGet('/v1', { port }),
-        resources: containerResources({ cpuRequestMillis: 10, cpuLimitMillis: 100, memoryRequestMebibytes: 16, memoryLimitMebibytes: 64 }),
-        securityContext: restrictedContainerSecurity(NOBODY),
-      }],
+    const serviceType = props.deathstarServiceType ?? 'ClusterIP';
+    // Binds port 80 as `nobody`: TestWorkload adds the namespaced sysctl net.ipv4.ip_unprivileged_port_start=0.
+    this.deathstarWorkload = new TestWorkload(this, 'deathstar', {
+      name: 'deathstar',
+      namespace: this.namespace,
+      createNamespace: false,
+      image: deathstarImage,
+      replicas: props.deathstarReplicas ?? 2,
+      labels: { ...STAR_WARS_LABELS.deathstar },
+      extraLabels: { 'app.kubernetes.io/name': 'deathstar' },
+      ports: [{ port, name: 'http' }],
+      readiness: { path: '/v1' },
+      user: NOBODY,
+      resources: { cpuRequestMillis: 10, cpuLimitMillis: 100, memoryRequestMebibytes: 16, memoryLimitMebibytes: 64 },
+      serviceType,
+      ...(props.deathstarLoadBalancerIps ? { loadBalancerIps: props.deathstarLoadBalancerIps } : {}),
+      // The demo's own L3/L4/L7 policy below is the deathstar's onboarding policy.
+      networkPolicy: 'none',
     });
-
-    this.deathstarService = new kplus.Service(this, 'DeathstarService', {
-      metadata: { name: 'deathstar', namespace: this.namespace, labels: { 'app.kubernetes.io/name': 'deathstar' } },
-      type: kplus.ServiceType.CLUSTER_IP,
-      ports: [{ name: 'http', port, targetPort: port }],
-    });
-    for (const [key, value] of Object.entries(STAR_WARS_LABELS.deathstar)) this.deathstarService.selectLabel(key, value);
+    this.deathstar = this.deathstarWorkload.deployment;
+    this.deathstarService = this.deathstarWorkload.service;
 
     this.tiefighter = this.spaceship('tiefighter', spaceshipImage);
     this.xwing = this.spaceship('xwing', spaceshipImage);
@@ -130,6 +149,7 @@ export class StarWarsDemo extends Construct {
       namespace: this.namespace,
       appLabels: { ...STAR_WARS_LABELS.deathstar },
       allowFrom: [{ labels: { org: 'empire' } }],
+      ...(serviceType !== 'ClusterIP' ? { allowFromWorld: true, allowFromEntities: ['remote-node' as const] } : {}),
       ingressPorts: [{ port, protocol: 'TCP' }],
       httpRules: [{ ...DEATHSTAR_LANDING_REQUEST }],
     });

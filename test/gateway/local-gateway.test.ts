@@ -1,4 +1,4 @@
-import { App, Testing } from 'cdk8s';
+import { ApiObject, App, Testing } from 'cdk8s';
 import { find, ofKind, ztCluster } from './fixtures';
 import { KindCiliumCluster, PlatformConfigError } from '../../src';
 import { LocalCertificateAuthority } from '../../src/cert-manager/local-ca';
@@ -162,8 +162,11 @@ describe('LocalGateway', () => {
   test('options: no apex listener, namespace selector, existing namespace', () => {
     const cluster = ztCluster();
     gatewayIn(cluster, { apexListener: false, routeNamespaceLabels: { 'gateway-access': 'true' }, createNamespace: false });
+    // Nothing creates the namespace: reported by namespace-not-created.
+    expect(cluster.violations().map((x) => x.rule)).toEqual(['namespace-not-created']);
+    new ApiObject(cluster, 'existing-namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'gateway' } });
     const manifests = Testing.synth(cluster);
-    expect(ofKind(manifests, 'Namespace')).toEqual([]);
+    expect(ofKind(manifests, 'Namespace').map((n: any) => n.metadata.name)).toEqual(['gateway']);
     const gw = find(manifests, 'Gateway', 'local');
     expect(gw.spec.listeners.map((l: any) => l.name)).toEqual(['http', 'https']);
     for (const l of gw.spec.listeners) {

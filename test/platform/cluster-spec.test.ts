@@ -230,7 +230,16 @@ describe('wrongly-typed input is a PlatformConfigError naming the field (never a
     ['devices a string', { clusterName: 'dev', devices: 'eth0' }, 'dev.devices'],
     ['a devices item a number', { clusterName: 'dev', devices: ['eth0', 1] }, 'dev.devices[1]'],
     ['hubble.metrics a string', { clusterName: 'dev', hubble: { metrics: 'dns' } }, 'dev.hubble.metrics'],
-    ['a hubble.metrics item an object', { clusterName: 'dev', hubble: { metrics: ['dns', { name: 'drop' }] } }, 'dev.hubble.metrics[1]'],
+    ['a hubble.metrics item a number', { clusterName: 'dev', hubble: { metrics: ['dns', 1] } }, 'dev.hubble.metrics[1]'],
+    ['a hubble.metrics name a number', { clusterName: 'dev', hubble: { metrics: ['dns', { name: 1 }] } }, 'dev.hubble.metrics[1].name'],
+    ['hubble.metrics options a list', { clusterName: 'dev', hubble: { metrics: [{ name: 'dns', options: ['query'] }] } }, 'dev.hubble.metrics[0].options'],
+    ['a hubble.metrics option a number', { clusterName: 'dev', hubble: { metrics: [{ name: 'dns', options: { query: 1 } }] } }, 'dev.hubble.metrics[0].options["query"]'],
+    ['hubble.openMetrics a string', { clusterName: 'dev', hubble: { openMetrics: 'true' } }, 'dev.hubble.openMetrics'],
+    ['hubble.export a boolean', { clusterName: 'dev', hubble: { export: true } }, 'dev.hubble.export'],
+    ['a hubble.export.allowList item a string', { clusterName: 'dev', hubble: { export: { allowList: ['{"verdict":["DROPPED"]}'] } } }, 'dev.hubble.export.allowList[0]'],
+    ['ciliumCluster a string', { clusterName: 'dev', ciliumCluster: 'lab' }, 'dev.ciliumCluster'],
+    ['ciliumCluster.id a string', { clusterName: 'dev', ciliumCluster: { id: '1' } }, 'dev.ciliumCluster.id'],
+    ['imagePullPolicy a boolean', { clusterName: 'dev', imagePullPolicy: true }, 'dev.imagePullPolicy'],
     ['hubble.enabled a string', { clusterName: 'dev', hubble: { enabled: 'false' } }, 'dev.hubble.enabled'],
     ['hubble.ui a number', { clusterName: 'dev', hubble: { ui: 1 } }, 'dev.hubble.ui'],
     ['hubble a string', { clusterName: 'dev', hubble: 'on' }, 'dev.hubble'],
@@ -286,7 +295,7 @@ describe('wrongly-typed input is a PlatformConfigError naming the field (never a
       hostPortMappings: [{ containerPort: 30080 }],
     });
     expect(cluster.spec.devices).toEqual(['eth0', 'eth1']);
-    expect(cluster.spec.hubble).toEqual({ enabled: true, relay: true, ui: true, metrics: ['dns'] });
+    expect(cluster.spec.hubble).toEqual({ enabled: true, relay: true, ui: true, metrics: ['dns'], openMetrics: false });
     expect(cluster.spec.masquerade.nonMasqueradeCidrs).toEqual(['10.0.0.0/8']);
     expect(cluster.spec.workerLabels).toEqual({ tier: 'web' });
     expect(cluster.spec.hostPortMappings).toEqual([{ containerPort: 30080, hostPort: 30080, listenAddress: '127.0.0.1', protocol: 'TCP' }]);

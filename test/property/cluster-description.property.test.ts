@@ -253,7 +253,7 @@ const badCount = fc.tuple(fc.constantFrom(1.5, 2.25, -1, Number.NaN, Number.POSI
 const unpinnedImage = fc.constantFrom('kindest/node:v1.33.1', 'kindest/node:latest', 'kindest/node', 'kindest/node@sha256:1234', 'kindest/node:v1.33.1@sha256:XYZ')
   .map((image) => mutation(`nodeImage ${image}`, ['nodeImage'], (p) => ({ ...p, nodeImage: image })));
 
-const restrictedLabel = fc.constantFrom('node-role.kubernetes.io/worker', 'node-role.kubernetes.io/control-plane', 'kubernetes.io/role', 'k8s.io/team', 'node-restriction.kubernetes.io/pool')
+const restrictedLabel = fc.constantFrom('kubernetes.io/role', 'k8s.io/team', 'node-restriction.kubernetes.io/pool')
   .map((key) => mutation(`workerLabels ${key}`, ['workerLabels'], (p) => ({ ...p, workerLabels: { ...(p.workerLabels ?? {}), [key]: 'x' } })));
 
 const badDuration = fc.tuple(fc.constantFrom('3', '3 s', 'three', '-1s', '1d', '', 's'), fc.constantFrom('leaseDuration', 'leaseRenewDeadline', 'leaseRetryPeriod'))

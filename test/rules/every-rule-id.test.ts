@@ -55,6 +55,12 @@ const gateway = (cluster: KindCiliumCluster) => new LocalGateway(cluster, 'gatew
 const lbService = (cluster: KindCiliumCluster, name: string) => new ApiObject(cluster, name, {
   apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
 });
+const lbServiceAt = (cluster: KindCiliumCluster, name: string, ip: string) => new ApiObject(cluster, name, {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name, annotations: { 'lbipam.cilium.io/ips': ip } },
+  spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+});
 const GATEWAY_PORTS = [{ containerPort: 30080, hostPort: 8080 }, { containerPort: 30443, hostPort: 8443 }];
 
 /** Keyed by violation id; an id emitted by a cluster rule and an app rule has a case at each level. */
@@ -63,6 +69,18 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
   'subnets-overlap': [inCluster({ podSubnet: '172.18.0.0/16' })],
   'pool-outside-docker-subnet': [inCluster({}, (c) => pool(c, 'pool', '192.168.50.0/28'))],
   'pool-covers-docker-addresses': [inCluster({}, (c) => pool(c, 'pool', '172.18.0.0/28'))],
+  'lb-address-outside-pool': [inCluster({}, (c) => {
+    pool(c, 'pool', '172.18.250.0/28');
+    lbServiceAt(c, 'web', '172.18.251.10');
+  })],
+  'lb-address-requested-twice': [inCluster({}, (c) => {
+    pool(c, 'pool', '172.18.250.0/28');
+    lbServiceAt(c, 'web', '172.18.250.5');
+    lbServiceAt(c, 'api', '172.18.250.5');
+  })],
+  'namespace-not-created': [inCluster({}, (c) => new ApiObject(c, 'svc', {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc', namespace: 'nowhere' }, spec: { ports: [{ port: 80 }] },
+  }))],
   'pools-overlap': [inCluster({}, (c) => {
     pool(c, 'a', '172.18.255.0/28');
     pool(c, 'b', '172.18.255.8/29');

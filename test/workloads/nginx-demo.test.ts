@@ -1,4 +1,5 @@
 import { App, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
 import { ClusterDefaultDeny } from '../../src/cilium/policy/cluster-default-deny';
 import { KindCiliumCluster } from '../../src/cluster/kind-cilium-cluster';
@@ -87,9 +88,20 @@ describe('NginxDemo', () => {
     expect(sim.allowed({ from: 'ingress', to: pod, port: 8080 })).toBe(true);
   });
 
-  test('createNamespace: false leaves the namespace to the caller', () => {
+  test('createNamespace: false leaves the namespace to the caller; a namespace nothing creates is reported', () => {
     const { cluster: c } = setup({ createNamespace: false });
+    expect(c.violations().map((x) => [x.rule, x.field])).toEqual([
+      ['namespace-not-created', 'dev/nginx/Deployment/Resource.metadata.namespace'],
+      ['namespace-not-created', 'dev/nginx/Service/Resource.metadata.namespace'],
+    ]);
+    new kplus.Namespace(c, 'demo-namespace', { metadata: { name: 'demo' } });
+    expect(find(Testing.synth(c), 'Namespace').map((n) => n.metadata.name)).toEqual(['demo']);
+  });
+
+  test('namespace "default" emits no Namespace object; createNamespace: true for it is refused', () => {
+    const { cluster: c } = setup({ namespace: 'default' });
     expect(find(Testing.synth(c), 'Namespace')).toEqual([]);
+    expect(() => setup({ namespace: 'default', createNamespace: true })).toThrow(/dev\/nginx\.createNamespace: "default" is a built-in namespace/);
   });
 
   test.each<[string, NginxDemoProps, string]>([
