@@ -55,7 +55,8 @@ describe.each(Object.entries(APPS))('%s', (_name, build) => {
         if (c[key] !== undefined) expect(paths).toContain(c[key]);
       }
       const bundleStep = c.applyOrder.find((s: any) => s.id === 'bundle');
-      expect({ cluster: c.name, appliesManifests: bundleStep !== undefined }).toEqual({ cluster: c.name, appliesManifests: c.kustomization !== undefined });
+      expect({ cluster: c.name, appliesManifests: bundleStep !== undefined })
+        .toEqual({ cluster: c.name, appliesManifests: c.kustomization !== undefined });
     }
     for (const f of index.files) expect(paths).toContain(f.path);
   });

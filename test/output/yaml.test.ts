@@ -40,7 +40,7 @@ describe('toYaml (the bundle serialiser)', () => {
   });
 
   test('double-quotes strings Go reads as numbers, as keys and values', () => {
-    expect(toYaml({ tier: '0XF_F', fqdn: '0O17', cn: '0X_1F', '0B11': 'k', one: '+_1', eq: '=', name: 'v1.18.1' }))
+    expect(toYaml({ 'tier': '0XF_F', 'fqdn': '0O17', 'cn': '0X_1F', '0B11': 'k', 'one': '+_1', 'eq': '=', 'name': 'v1.18.1' }))
       .toBe('tier: "0XF_F"\nfqdn: "0O17"\ncn: "0X_1F"\n"0B11": k\none: "+_1"\neq: "="\nname: v1.18.1\n');
   });
 
