@@ -26,7 +26,11 @@ export interface ApplyPlanInput {
   /** Output paths relative to the repository root. */
   readonly kindConfigPath: string;
   readonly ciliumValuesPath: string;
-  readonly manifestsDir: string;
+  /**
+   * The kustomization folder, applied last; `undefined` when the cluster has no Kubernetes objects
+   * (then there is no `bundle` step: `kubectl apply -k` fails on an empty build).
+   */
+  readonly manifestsDir: string | undefined;
 }
 
 /** kind's node container names: `<name>-control-plane`, `<name>-control-plane2`, `<name>-worker`, `<name>-worker2`, ... */
@@ -39,7 +43,8 @@ export function kindNodeNames(spec: ClusterSpec): { controlPlanes: string[]; wor
 }
 
 /**
- * The apply order, as data: kind -> Gateway API CRDs -> Cilium -> cert-manager -> bundle.
+ * The apply order, as data: kind -> Gateway API CRDs -> Cilium -> cert-manager -> bundle (only when
+ * there are manifests).
  * Both `apply.sh` and `bundle.json` are rendered from this.
  */
 export function applyPlan(input: ApplyPlanInput): ApplyStep[] {
@@ -85,11 +90,13 @@ export function applyPlan(input: ApplyPlanInput): ApplyStep[] {
       ],
     });
   }
-  steps.push({
-    id: 'bundle',
-    description: 'Apply the synthesized manifests (pools, L2 policy, network policies, gateway, workloads).',
-    commands: [`kubectl ${ctx} apply -k ${input.manifestsDir}`],
-  });
+  if (input.manifestsDir !== undefined) {
+    steps.push({
+      id: 'bundle',
+      description: 'Apply the synthesized manifests (pools, L2 policy, network policies, gateway, workloads).',
+      commands: [`kubectl ${ctx} apply -k ${input.manifestsDir}`],
+    });
+  }
   return steps;
 }
 

@@ -23,8 +23,14 @@ export interface BundleClusterIndex {
   readonly name: string;
   readonly kindConfig: string;
   readonly ciliumValues: string;
-  readonly manifests: string;
-  readonly kustomization: string;
+  /**
+   * `dist/<c>/<c>.k8s.yaml`. Absent when the cluster defines no Kubernetes objects (kind + Cilium only):
+   * then there is no manifest file, no kustomization and no `bundle` apply step, because
+   * `kubectl apply -k` refuses an empty build ("no objects passed to apply").
+   */
+  readonly manifests?: string;
+  /** `dist/<c>/kustomization.yaml`; absent exactly when {@link manifests} is. */
+  readonly kustomization?: string;
   readonly applyScript: string;
   readonly versions: ComponentVersions;
   readonly installSources: Record<string, string>;
@@ -53,6 +59,8 @@ function header(lines: string[]): string {
 /**
  * Renders the complete bundle in memory: `kind/<c>.yaml`, `cilium-values/<c>.yaml`,
  * `dist/<c>/<c>.k8s.yaml`, `dist/<c>/kustomization.yaml`, `dist/<c>/apply.sh` and `dist/bundle.json`.
+ * A cluster without Kubernetes objects gets neither manifest file nor kustomization (an empty
+ * kustomization cannot be applied); its apply.sh stops after Cilium.
  * Pure and deterministic; throws {@link PlatformConfigError} before anything is produced when the app is invalid.
  */
 export function renderBundle(app: App): BundleFile[] {
@@ -74,7 +82,7 @@ export function renderBundle(app: App): BundleFile[] {
     const ciliumValuesPath = `cilium-values/${name}.yaml`;
     const manifestsDir = `dist/${name}`;
     const manifestFile = `${name}.k8s.yaml`;
-
+    const hasObjects = objects.length > 0;
 
     const steps = applyPlan({
       spec,
@@ -83,7 +91,7 @@ export function renderBundle(app: App): BundleFile[] {
       needsCertManager: objects.some((o) => String(o.apiVersion).startsWith('cert-manager.io/')),
       kindConfigPath,
       ciliumValuesPath,
-      manifestsDir,
+      manifestsDir: hasObjects ? manifestsDir : undefined,
     });
 
     files.push({
@@ -95,18 +103,20 @@ export function renderBundle(app: App): BundleFile[] {
       content: header([`Cilium ${versions.cilium} Helm values for kind cluster "${name}" (${BUNDLE_NAME} ${BUNDLE_VERSION}). Generated; do not edit.`,
         `helm upgrade --install cilium cilium/cilium --version ${versions.cilium} -n kube-system -f ${ciliumValuesPath}`]) + toYaml(model.ciliumValues),
     });
-    files.push({ path: `${manifestsDir}/${manifestFile}`, content: toYamlStream(objects) });
-    files.push({
-      path: `${manifestsDir}/kustomization.yaml`,
-      content: toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [manifestFile] }),
-    });
+    if (hasObjects) {
+      files.push({ path: `${manifestsDir}/${manifestFile}`, content: toYamlStream(objects) });
+      files.push({
+        path: `${manifestsDir}/kustomization.yaml`,
+        content: toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [manifestFile] }),
+      });
+    }
     files.push({ path: `${manifestsDir}/apply.sh`, content: renderApplyScript(name, BUNDLE_VERSION, steps) });
     index.push({
       name,
       kindConfig: kindConfigPath,
       ciliumValues: ciliumValuesPath,
-      manifests: `${manifestsDir}/${manifestFile}`,
-      kustomization: `${manifestsDir}/kustomization.yaml`,
+      manifests: hasObjects ? `${manifestsDir}/${manifestFile}` : undefined,
+      kustomization: hasObjects ? `${manifestsDir}/kustomization.yaml` : undefined,
       applyScript: `${manifestsDir}/apply.sh`,
       versions,
       installSources: installSources(versions),

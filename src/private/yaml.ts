@@ -10,8 +10,46 @@ import * as YAML from 'yaml';
  * for numbers (`0o17`). (`version: '1.1'` alone is not enough: it leaves `0o17` and `<<` plain.)
  */
 const SCALAR_OPTIONS = { lineWidth: 0, compat: 'yaml-1.1' } as const;
+// Go's YAML reader (sigs.k8s.io/yaml -> go-yaml v2) resolves still more plain scalars to numbers than
+// YAML 1.1 does (`0XF_F`, `0O17`, `+_1`): see {@link goYamlResolvesNonString}.
 
-/** Each distinct single-line scalar is quoted by the `yaml` library once; the output repeats many. */
+/**
+ * Plain words some reader resolves to a bool, null, float or special key: go-yaml v2's table (used by
+ * sigs.k8s.io/yaml, so by kubectl, kind and Helm), YAML 1.1 (`=` is its value key; PyYAML refuses it plain)
+ * and YAML 1.2 core.
+ */
+const NON_STRING_WORDS = new Set([
+  'y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE',
+  'on', 'On', 'ON', 'off', 'Off', 'OFF', '', '~', 'null', 'Null', 'NULL',
+  '.nan', '.NaN', '.NAN', '.inf', '.Inf', '.INF', '+.inf', '+.Inf', '+.INF', '-.inf', '-.Inf', '-.INF', '<<', '=',
+]);
+
+/**
+ * Numbers as go-yaml (v2 and v3) reads a plain scalar starting with a digit, sign or dot, AFTER it has removed
+ * every `_`: `strconv.ParseInt(s, 0)` / `ParseUint` (sign, then `0x`/`0o`/`0b` in either case or a leading-0
+ * octal, or decimal), its `yamlStyleFloat` regex (also for `09`, `1.`, `.5`, `1e3`), and `0b`/`0o` forms.
+ * Deliberately wider than Go (any alphanumeric digit after a base prefix, no range checks): quoting a
+ * string that did not need it costs two characters, missing one changes the value.
+ */
+const GO_NUMBER = /^[-+]?(?:0[xXoObB][0-9a-zA-Z]+|(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)$/;
+
+/** go-yaml's timestamp test (4-digit year, `-`, then `2006-1-2` optionally followed by a time); kept wide. */
+const GO_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt \t])/;
+
+/**
+ * True when a plain scalar `text` would not read back as the same string in some reader of the bundle
+ * although the `yaml` library (YAML 1.1 + 1.2 core rules) would write it plain, e.g. `0XF_F` (Go: 255),
+ * `0O17` (15), `+_1` (1), `0B11` as a map key (3; kustomize then fails), `=`.
+ */
+export function goYamlResolvesNonString(text: string): boolean {
+  if (NON_STRING_WORDS.has(text)) return true;
+  const first = text.charCodeAt(0);
+  // go-yaml only tries numbers and timestamps for scalars starting with a digit, `+`, `-` or `.`.
+  const numeric = (first >= 0x30 && first <= 0x39) || first === 0x2b || first === 0x2d || first === 0x2e;
+  return numeric && (GO_NUMBER.test(text.replace(/_/g, '')) || GO_TIMESTAMP.test(text));
+}
+
+/** Each distinct single-line scalar is quoted once; the output repeats many. */
 const scalarCache = new Map<string, string>();
 
 function singleLineScalar(value: string | number): string {
@@ -19,6 +57,8 @@ function singleLineScalar(value: string | number): string {
   let text = scalarCache.get(key);
   if (text === undefined) {
     text = YAML.stringify(value, SCALAR_OPTIONS).replace(/\n$/, '');
+    // The `yaml` library knows YAML 1.1 and 1.2, not Go's readings: quote what it left plain.
+    if (typeof value === 'string' && text === value && goYamlResolvesNonString(value)) text = doubleQuoted(value);
     if (scalarCache.size > 100_000) scalarCache.clear();
     scalarCache.set(key, text);
   }
@@ -101,7 +141,8 @@ function writeBlock(value: unknown, indent: string, out: string[]): void {
 /**
  * Serialises one JSON-like document (block style, keys in the order they were built, no anchors)
  * for every output file. The layout is the `yaml` library's; scalars are quoted by it (see
- * {@link SCALAR_OPTIONS}), so the result reads back identically with YAML 1.1 and YAML 1.2 parsers.
+ * {@link SCALAR_OPTIONS}) plus the ones Go reads as non-strings ({@link goYamlResolvesNonString}),
+ * so the result reads back identically with YAML 1.1, YAML 1.2 and Go (sigs.k8s.io/yaml) parsers.
  * A small emitter instead of `YAML.stringify` for the whole document: it is about ten times faster
  * on large bundles. Deterministic for equal input.
  */

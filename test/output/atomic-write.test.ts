@@ -5,7 +5,7 @@ import nodeFs = require('fs');
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { KindCiliumCluster, PlatformConfigError, synthesizeBundle } from '../../src';
+import { KindCiliumCluster, LoadBalancerIpPool, PlatformConfigError, synthesizeBundle } from '../../src';
 
 function tree(root: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -22,7 +22,8 @@ function tree(root: string): Record<string, string> {
 
 function validApp(name = 'dev'): App {
   const app = new App();
-  new KindCiliumCluster(app, name, { clusterName: name });
+  // One object, so the cluster has manifests (a cluster without objects gets no dist/<c>/<c>.k8s.yaml).
+  new LoadBalancerIpPool(new KindCiliumCluster(app, name, { clusterName: name }), 'pool');
   return app;
 }
 

