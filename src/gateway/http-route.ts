@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { labelLibraryObjects } from '../cluster/library-labels';
 import { HttpRoute, HttpRouteSpecParentRefs, HttpRouteSpecRulesMatchesPathType, ReferenceGrant } from '../../imports/gateway-api';
 import { invalid } from '../errors';
 import { parseIpv4 } from '../private/ipv4';
@@ -165,5 +166,6 @@ export class GatewayHttpRoute extends Construct {
         },
       });
     }
+    labelLibraryObjects(this);
   }
 }

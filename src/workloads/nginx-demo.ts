@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
+import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
 import { HttpRouteBackend } from '../gateway/http-route';
 import { checkPinnedImage, containerResources, restrictedContainerSecurity, RESTRICTED_POD_SECURITY_LABELS } from '../private/hardening';
@@ -129,5 +130,6 @@ export class NginxDemo extends Construct {
       ...(loadBalancer ? { allowFromEntities: ['remote-node' as const] } : {}),
       ingressPorts: [{ port: NginxDemo.CONTAINER_PORT }],
     });
+    labelLibraryObjects(this);
   }
 }

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
+import { labelLibraryObjects } from '../cluster/library-labels';
 import { checkPinnedImage, containerResources, RESTRICTED_POD_SECURITY_LABELS, restrictedContainerSecurity } from '../private/hardening';
 import { checkNamespace } from '../private/syntax';
 
@@ -140,6 +141,7 @@ export class StarWarsDemo extends Construct {
       egressTo: [{ labels: { ...STAR_WARS_LABELS.deathstar }, ports: [{ port, protocol: 'TCP' }] }],
     });
     this.spaceshipPolicies = { tiefighter: shipPolicy('tiefighter'), xwing: shipPolicy('xwing') };
+    labelLibraryObjects(this);
   }
 
   private deployment(name: keyof typeof STAR_WARS_LABELS, replicas: number, pod: Pick<kplus.DeploymentProps, 'securityContext' | 'containers' | 'volumes'>): kplus.Deployment {
