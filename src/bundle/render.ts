@@ -15,7 +15,7 @@ export interface BundleFile {
   readonly content: string;
 }
 
-/** The top-level folders the bundle owns; each is replaced as a whole on synth. */
+/** The top-level folders the bundle writes into; synthesis owns only the files `dist/bundle.json` lists in them. */
 export const BUNDLE_DIRS = ['dist', 'kind', 'cilium-values'] as const;
 
 /** Index entry for one cluster in `dist/bundle.json`. */
