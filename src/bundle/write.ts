@@ -155,7 +155,8 @@ export function writeFilesAtomically(rootDir: string, files: readonly BundleFile
   // Remove folders left empty by stale files (e.g. dist/<removed cluster>/), never the owned roots.
   for (const step of done) {
     if (step.op !== 'backup') continue;
-    for (let d = path.dirname(step.live); !ownedDirs.some((o) => path.join(rootDir, o) === d) && d.startsWith(rootDir + path.sep); d = path.dirname(d)) {
+    const roots = ownedDirs.map((o) => path.join(rootDir, o));
+    for (let d = path.dirname(step.live); !roots.includes(d) && d.startsWith(rootDir + path.sep); d = path.dirname(d)) {
       if (!fs.existsSync(d) || fs.readdirSync(d).length > 0) break;
       fs.rmdirSync(d);
     }
