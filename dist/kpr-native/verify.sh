@@ -65,7 +65,7 @@ check "cilium operator (deployment/cilium-operator)" ready "$obs"
 pool_of() {
   local ip n
   n="$(ip_to_int "$1")"
-  if [ "$n" -ge "$(ip_to_int 172.18.252.100)" ] && [ "$n" -le "$(ip_to_int 172.18.252.149)" ]; then echo 'pool pool'; return; fi
+  if [ "$n" -ge "$(ip_to_int 172.18.252.100)" ] && [ "$n" -le "$(ip_to_int 172.18.252.149)" ]; then echo pool/pool; return; fi
   echo "outside every pool"
 }
 ip="$(kubectl --context kind-kpr-native -n demo get service nginx -o 'jsonpath={.status.loadBalancer.ingress[0].ip}' 2>/dev/null || true)"

@@ -43,7 +43,7 @@ export function renderVerifyScript(plan: ClusterOpsPlan): string {
   if (plan.waits.loadBalancerServices.length > 0) {
     lines.push('', '# Each LoadBalancer address lies in a pool.', 'pool_of() {', '  local ip n', '  n="$(ip_to_int "$1")"');
     for (const r of plan.poolRanges) {
-      lines.push(`  if [ "$n" -ge "$(ip_to_int ${r.first})" ] && [ "$n" -le "$(ip_to_int ${r.last})" ]; then echo ${sq(`pool ${r.pool}`)}; return; fi`);
+      lines.push(`  if [ "$n" -ge "$(ip_to_int ${r.first})" ] && [ "$n" -le "$(ip_to_int ${r.last})" ]; then echo ${sq(`pool/${r.pool}`)}; return; fi`);
     }
     lines.push('  echo "outside every pool"', '}');
     for (const s of plan.waits.loadBalancerServices) {
