@@ -32,7 +32,7 @@ if tar -xzOf "$tarball" --wildcards 'package/lib/*.js' | grep -c 'sourceMappingU
 fi
 
 cp -R "$root/examples/consumer/." "$work/"
-rm -rf "$work/node_modules" "$work/lib" "$work/out"
+rm -rf "${work:?}/node_modules" "${work:?}/lib" "${work:?}/out"
 cd "$work"
 npm install --no-audit --no-fund --silent
 npm install --no-audit --no-fund --silent --no-save "$tarball"
