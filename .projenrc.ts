@@ -31,7 +31,8 @@ const project = new typescript.TypeScriptProject({
   entrypoint: 'lib/src/index.js',
   entrypointTypes: 'lib/src/index.d.ts',
   tsconfig: {
-    compilerOptions: { rootDir: '.', skipLibCheck: true },
+    // No source maps in the package: they would name src/*.ts files the tarball does not ship.
+    compilerOptions: { rootDir: '.', skipLibCheck: true, inlineSourceMap: false, inlineSources: false },
     include: ['src/**/*.ts', 'imports/**/*.ts'],
   },
   tsconfigDev: {
@@ -93,7 +94,7 @@ const project = new typescript.TypeScriptProject({
     devdirs: ['test'],
     ignorePatterns: ['imports/', 'examples/*/node_modules/', 'lib/', '*.js', '*.d.ts'],
   },
-  gitignore: ['/.readme-snippets/', '/.cdk8s-build/', '/.cdk8s.out/', '/.synth-staging*/', '/.crd-stripped/', '/examples/*/node_modules/', '/examples/*/out/'],
+  gitignore: ['/.kind-cilium/', '/.readme-snippets/', '/.cdk8s-build/', '/.cdk8s.out/', '/.synth-staging*/', '/.crd-stripped/', '/examples/*/node_modules/', '/examples/*/out/'],
 });
 
 // The cdk8s app: an esbuild launcher, so `npx cdk8s synth` never type-checks through ts-node.
@@ -140,8 +141,11 @@ project.addTask('import', {
 
 project.package.addVersion('0.1.0');
 
-// Ship only the compiled library and its typings (plus README, LICENSE, package.json).
-project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts']);
+// Ship only the compiled library and its typings (plus README, LICENSE, package.json); not this repo's own
+// app entry (lib/src/main.js synthesizes the presets into the working folder).
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '!lib/src/main.js', '!lib/src/main.d.ts']);
+// `npm pack` / `npm publish` on a fresh clone: compile first, so the tarball has lib/.
+project.package.setScript('prepack', 'npx projen compile');
 
 // See jestVersion above: keep unrs-resolver (and its missing platform bindings) out of the lock file.
 project.deps.addDependency('eslint-import-resolver-typescript@~3.6.3', DependencyType.BUILD);

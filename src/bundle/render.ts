@@ -1,7 +1,9 @@
 import { createHash } from 'crypto';
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { applyPlan, ApplyStep, renderApplyScript } from './apply-plan';
+import { applyPlan, ApplyStep } from './apply-plan';
+import { clusterOpsPlan } from './ops-plan';
+import { renderClusterScripts } from './scripts/index';
 import { allViolations, prepareClusters } from '../cluster/app-validation';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { PlatformConfigError } from '../errors';
@@ -15,7 +17,7 @@ export interface BundleFile {
   readonly content: string;
 }
 
-/** The top-level folders the bundle owns; each is replaced as a whole on synth. */
+/** The top-level folders the bundle writes into; synthesis owns only the files `dist/bundle.json` lists in them. */
 export const BUNDLE_DIRS = ['dist', 'kind', 'cilium-values'] as const;
 
 /** Index entry for one cluster in `dist/bundle.json`. */
@@ -32,6 +34,8 @@ export interface BundleClusterIndex {
   /** `dist/<c>/kustomization.yaml`; absent exactly when {@link manifests} is. */
   readonly kustomization?: string;
   readonly applyScript: string;
+  /** The cluster's scripts: preflight, apply, verify, teardown (run from the repository root). */
+  readonly scripts: Readonly<Record<'preflight' | 'apply' | 'verify' | 'teardown', string>>;
   readonly versions: ComponentVersions;
   readonly installSources: Record<string, string>;
   readonly loadBalancerPoolAddresses: number;
@@ -110,7 +114,8 @@ export function renderBundle(app: App): BundleFile[] {
         content: toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [manifestFile] }),
       });
     }
-    files.push({ path: `${manifestsDir}/apply.sh`, content: renderApplyScript(name, BUNDLE_VERSION, steps) });
+    const ops = clusterOpsPlan({ cluster, model, objects, steps, kindConfigPath, ciliumValuesPath, manifestsDir });
+    for (const script of renderClusterScripts(ops)) files.push({ path: `${manifestsDir}/${script.name}`, content: script.content });
     index.push({
       name,
       kindConfig: kindConfigPath,
@@ -118,6 +123,12 @@ export function renderBundle(app: App): BundleFile[] {
       manifests: hasObjects ? `${manifestsDir}/${manifestFile}` : undefined,
       kustomization: hasObjects ? `${manifestsDir}/kustomization.yaml` : undefined,
       applyScript: `${manifestsDir}/apply.sh`,
+      scripts: {
+        preflight: `${manifestsDir}/preflight.sh`,
+        apply: `${manifestsDir}/apply.sh`,
+        verify: `${manifestsDir}/verify.sh`,
+        teardown: `${manifestsDir}/teardown.sh`,
+      },
       versions,
       installSources: installSources(versions),
       loadBalancerPoolAddresses: poolCapacity(model),

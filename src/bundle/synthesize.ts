@@ -12,7 +12,8 @@ export interface SynthesizeOptions {
   /**
    * The cdk8s CLI's output folder (`CDK8S_OUTDIR`). The CLI empties it before running the app, so the
    * bundle is never written there directly; the manifests are mirrored into it for the CLI's listing
-   * and validation plugins. @default - no mirror
+   * and validation plugins. When it is (or overlaps) one of the bundle folders, synthesis stops before
+   * anything is built or written, naming the `cdk8s.yaml` fix. @default process.env.CDK8S_OUTDIR (set by the cdk8s CLI)
    */
   readonly cdk8sOutdir?: string;
 }
@@ -23,20 +24,45 @@ export interface SynthesizeOptions {
  */
 export function synthesizeBundle(app: App, options: SynthesizeOptions = {}): BundleFile[] {
   const rootDir = path.resolve(options.rootDir ?? process.cwd());
+  const outdir = 'cdk8sOutdir' in options ? options.cdk8sOutdir : process.env.CDK8S_OUTDIR;
+  if (outdir) checkCdk8sOutdir(rootDir, outdir);
   const files = renderBundle(app);
   writeFilesAtomically(rootDir, files, BUNDLE_DIRS);
-  if (options.cdk8sOutdir) {
-    const mirror = path.resolve(options.cdk8sOutdir);
-    const owned = BUNDLE_DIRS.map((d) => path.join(rootDir, d));
-    if (!owned.some((dir) => mirror === dir || mirror.startsWith(dir + path.sep))) {
-      fs.rmSync(mirror, { recursive: true, force: true });
-      fs.mkdirSync(mirror, { recursive: true });
-      for (const f of files.filter((file) => file.path.endsWith('.k8s.yaml'))) {
-        fs.writeFileSync(path.join(mirror, path.basename(f.path)), f.content);
-      }
+  if (outdir) {
+    const mirror = path.resolve(outdir);
+    fs.rmSync(mirror, { recursive: true, force: true });
+    fs.mkdirSync(mirror, { recursive: true });
+    for (const f of files.filter((file) => file.path.endsWith('.k8s.yaml'))) {
+      fs.writeFileSync(path.join(mirror, path.basename(f.path)), f.content);
     }
   }
   return files;
+}
+
+/** Rule id of {@link checkCdk8sOutdir}: the cdk8s CLI's output folder is one of the bundle's folders. */
+export const CDK8S_OUTDIR_RULE = 'cdk8s-output-is-a-bundle-folder';
+
+/**
+ * Stops when the cdk8s CLI's output folder is (or is inside, or contains) `dist/`, `kind/` or `cilium-values/`:
+ * the CLI deletes its output folder before it runs the app (cdk8s-cli `synth`: `fs.rmSync(outdir)`), so
+ * the bundle would be deleted on every synth and lost on every failed one.
+ */
+export function checkCdk8sOutdir(rootDir: string, cdk8sOutdir: string): void {
+  const root = path.resolve(rootDir);
+  const out = path.resolve(cdk8sOutdir); // relative to the working folder, as the CLI sets it
+  const clash = BUNDLE_DIRS.find((d) => {
+    const dir = path.join(root, d);
+    return out === dir || out.startsWith(dir + path.sep) || dir.startsWith(out + path.sep);
+  });
+  if (clash === undefined) return;
+  const shown = path.relative(root, out) || '.';
+  throw new PlatformConfigError({
+    rule: CDK8S_OUTDIR_RULE,
+    field: `cdk8s.yaml output (CDK8S_OUTDIR=${shown})`,
+    problem: `the cdk8s CLI's output folder overlaps ${clash}/, which this library writes; the CLI empties its output folder `
+      + `before running the app, so it has already deleted ${shown}/ (restore it with \`git checkout -- ${shown}\`) and would do so on every synth`,
+    fix: 'set `output: .cdk8s.out` in cdk8s.yaml (the library writes dist/, kind/ and cilium-values/ itself and mirrors the manifests to .cdk8s.out/)',
+  });
 }
 
 /**
@@ -45,12 +71,18 @@ export function synthesizeBundle(app: App, options: SynthesizeOptions = {}): Bun
  */
 export function runSynthesis(build: (app: App) => void, options: SynthesizeOptions = {}): void {
   try {
+    const rootDir = path.resolve(options.rootDir ?? process.cwd());
+    const outdir = 'cdk8sOutdir' in options ? options.cdk8sOutdir : process.env.CDK8S_OUTDIR;
+    // Before the app is even built: stop at once when the CLI's output folder is ours.
+    if (outdir) checkCdk8sOutdir(rootDir, outdir);
     const app = new App();
     build(app);
-    const files = synthesizeBundle(app, { cdk8sOutdir: process.env.CDK8S_OUTDIR, ...options });
+    const files = synthesizeBundle(app, { ...options, cdk8sOutdir: outdir });
     process.stdout.write(`cdk8s-kind-cilium: wrote ${files.length} files to ${BUNDLE_DIRS.map((d) => `${d}/`).join(', ')}\n`);
   } catch (err) {
-    if (err instanceof PlatformConfigError) {
+    if (err instanceof PlatformConfigError && err.rules.includes(CDK8S_OUTDIR_RULE)) {
+      process.stderr.write(`cdk8s-kind-cilium: synthesis stopped before writing anything.\n${err.message}\n`);
+    } else if (err instanceof PlatformConfigError) {
       process.stderr.write(`cdk8s-kind-cilium: synthesis failed, previous output left untouched.\n${err.message}\n`);
     } else {
       process.stderr.write(`cdk8s-kind-cilium: synthesis failed, previous output left untouched.\n${(err as Error)?.stack ?? String(err)}\n`);

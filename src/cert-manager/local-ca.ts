@@ -6,6 +6,7 @@ import {
   ClusterIssuer,
 } from '../../imports/cert-manager';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
+import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
 import { parseGoDuration, checkDnsLabel } from '../private/syntax';
 import { BUNDLE_NAME } from '../spec/versions';
@@ -164,5 +165,6 @@ export class LocalCertificateAuthority extends Construct implements ICertificate
       metadata: { name: this.issuerName },
       spec: { ca: { secretName: this.caSecretName } },
     });
+    labelLibraryObjects(this);
   }
 }

@@ -8,7 +8,6 @@ import { CiliumHelmValues, renderCiliumValues } from '../render/cilium-values';
 import { KindClusterConfig, renderKindConfig } from '../render/kind-config';
 import { checkPlatform } from '../rules/registry';
 import { ClusterSpec, ClusterSpecProps, resolveClusterSpec } from '../spec/cluster-spec';
-import { BUNDLE_NAME, BUNDLE_VERSION } from '../spec/versions';
 
 /** Props of {@link KindCiliumCluster}: the cluster description. See {@link ClusterSpecProps} for every field. */
 export interface KindCiliumClusterProps extends ClusterSpecProps {}
@@ -48,13 +47,9 @@ export class KindCiliumCluster extends Chart {
 
   constructor(scope: Construct, id: string, props: KindCiliumClusterProps) {
     const spec = resolveClusterSpec(props);
-    super(scope, id, {
-      labels: {
-        'app.kubernetes.io/part-of': BUNDLE_NAME,
-        'app.kubernetes.io/version': BUNDLE_VERSION,
-        'app.kubernetes.io/managed-by': BUNDLE_NAME,
-      },
-    });
+    // No Chart labels: those would land on the user's objects too. The library's constructs label their
+    // own objects (labelLibraryObjects).
+    super(scope, id);
     Object.defineProperty(this, CLUSTER_SYMBOL, { value: true });
     this.spec = spec;
     this.node.addValidation({ validate: () => this.violations().map(formatViolation) });

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { HttpRoute, HttpRouteSpecParentRefs, HttpRouteSpecRulesMatchesPathType, ReferenceGrant } from '../../imports/gateway-api';
+import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
 import { parseIpv4 } from '../private/ipv4';
 import { checkDnsLabel, DNS_SUBDOMAIN_RE } from '../private/syntax';
@@ -165,5 +166,6 @@ export class GatewayHttpRoute extends Construct {
         },
       });
     }
+    labelLibraryObjects(this);
   }
 }

@@ -20,6 +20,7 @@ import {
 } from '../../imports/gateway-api';
 import { checkCertificateDurations, ICertificateIssuer } from '../cert-manager/local-ca';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
+import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
 import { checkGatewayHostname, GATEWAY_API_GROUP, GatewayHttpRoute, GatewayHttpRouteOptions, IHttpRouteParent, listenerAcceptsHostname } from './http-route';
 import { PlatformFactSource, PlatformFacts } from '../model/platform-model';
@@ -279,6 +280,7 @@ export class LocalGateway extends Construct implements IHttpRouteParent, Platfor
     }
 
     this.facts = { gateways: [{ field, name: this.gatewayName, httpNodePort: this.httpNodePort, httpsNodePort: this.httpsNodePort }] };
+    labelLibraryObjects(this);
   }
 
   /** @internal */

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { TestWorkload, TestWorkloadServiceType, RunAsRootOptions } from './test-workload';
 import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
+import { labelLibraryObjects } from '../cluster/library-labels';
 
 /**
  * nginx built to run unprivileged (UID 101, listens on 8080, temp files under /tmp), pinned by tag and digest
@@ -85,5 +86,6 @@ export class NginxDemo extends TestWorkload {
       networkPolicy: 'always',
       allowFromGateway: true,
     });
+    labelLibraryObjects(this);
   }
 }

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { TestWorkload, TestWorkloadServiceType } from './test-workload';
 import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
+import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
 import { checkPinnedImage, containerResources, RESTRICTED_POD_SECURITY_LABELS, restrictedContainerSecurity } from '../private/hardening';
 import { BUILT_IN_NAMESPACES } from '../private/names';
@@ -160,6 +161,7 @@ export class StarWarsDemo extends Construct {
       egressTo: [{ labels: { ...STAR_WARS_LABELS.deathstar }, ports: [{ port, protocol: 'TCP' }] }],
     });
     this.spaceshipPolicies = { tiefighter: shipPolicy('tiefighter'), xwing: shipPolicy('xwing') };
+    labelLibraryObjects(this);
   }
 
   private deployment(name: keyof typeof STAR_WARS_LABELS, replicas: number, pod: Pick<kplus.DeploymentProps, 'securityContext' | 'containers' | 'volumes'>): kplus.Deployment {

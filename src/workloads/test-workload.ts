@@ -5,6 +5,7 @@ import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
 import { ClusterDefaultDeny } from '../cilium/policy/cluster-default-deny';
 import { PodPeer } from '../cilium/policy/peers';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
+import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
 import { HttpRouteBackend } from '../gateway/http-route';
 import { checkPinnedImage, ContainerSizing, containerResources, restrictedContainerSecurity, RESTRICTED_POD_SECURITY_LABELS } from '../private/hardening';
@@ -307,6 +308,7 @@ export class TestWorkload extends Construct {
           : []),
       });
     }
+    labelLibraryObjects(this);
   }
 }
 

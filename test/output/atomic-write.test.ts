@@ -46,9 +46,14 @@ describe('atomic synthesis', () => {
       'dist/dev/apply.sh',
       'dist/dev/dev.k8s.yaml',
       'dist/dev/kustomization.yaml',
+      'dist/dev/preflight.sh',
+      'dist/dev/teardown.sh',
+      'dist/dev/verify.sh',
       'kind/dev.yaml',
     ]);
-    expect(fs.statSync(path.join(root, 'dist/dev/apply.sh')).mode % 0o1000).toBe(0o755);
+    for (const script of ['apply', 'preflight', 'verify', 'teardown']) {
+      expect(fs.statSync(path.join(root, `dist/dev/${script}.sh`)).mode % 0o1000).toBe(0o755);
+    }
   });
 
   test('an invalid app throws a named error and leaves the previous output byte-identical', () => {

@@ -34,7 +34,8 @@ describe('default bundle (all presets)', () => {
     expect(files.map((f) => f.path)).toEqual([
       ...PRESETS.map((c) => `cilium-values/${c}.yaml`),
       'dist/bundle.json',
-      ...PRESETS.flatMap((c) => [`dist/${c}/apply.sh`, `dist/${c}/${c}.k8s.yaml`, `dist/${c}/kustomization.yaml`]),
+      ...PRESETS.flatMap((c) => [`dist/${c}/apply.sh`, `dist/${c}/${c}.k8s.yaml`, `dist/${c}/kustomization.yaml`,
+        `dist/${c}/preflight.sh`, `dist/${c}/teardown.sh`, `dist/${c}/verify.sh`]),
       ...PRESETS.map((c) => `kind/${c}.yaml`),
     ].sort());
   });

@@ -5,6 +5,7 @@ import {
   CiliumL2AnnouncementPolicySpecServiceSelectorMatchExpressionsOperator,
 } from '../../../imports/cilium';
 import { KindCiliumCluster } from '../../cluster/kind-cilium-cluster';
+import { labelLibraryObjects } from '../../cluster/library-labels';
 import { invalid } from '../../errors';
 import { PlatformFactSource, PlatformFacts } from '../../model/platform-model';
 import { resolveObjectName } from '../../private/names';
@@ -113,6 +114,7 @@ export class L2AnnouncementPolicy extends Construct implements PlatformFactSourc
     });
 
     this.facts = { l2Policies: [{ field: path, name: this.name, interfaces: [...this.interfaces], loadBalancerIPs, externalIPs }] };
+    labelLibraryObjects(this);
   }
 
   /** @internal */

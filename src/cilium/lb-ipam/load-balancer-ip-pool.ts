@@ -5,6 +5,7 @@ import {
   CiliumLoadBalancerIpPoolSpecServiceSelectorMatchExpressionsOperator,
 } from '../../../imports/cilium';
 import { KindCiliumCluster } from '../../cluster/kind-cilium-cluster';
+import { labelLibraryObjects } from '../../cluster/library-labels';
 import { invalid } from '../../errors';
 import { PoolBlockFact, PlatformFactSource, PlatformFacts } from '../../model/platform-model';
 import { formatIpv4, Ipv4Cidr, Ipv4Range, parseIpv4, parseIpv4Cidr, rangeSize } from '../../private/ipv4';
@@ -170,6 +171,7 @@ export class LoadBalancerIpPool extends Construct implements PlatformFactSource 
         hasServiceSelector: serviceSelector !== undefined,
       }],
     };
+    labelLibraryObjects(this);
   }
 
   /** @internal */

@@ -8,6 +8,7 @@ import {
   CiliumNetworkPolicySpecIngressFromEntities,
 } from '../../../imports/cilium';
 import { KindCiliumCluster } from '../../cluster/kind-cilium-cluster';
+import { labelLibraryObjects } from '../../cluster/library-labels';
 import { invalid } from '../../errors';
 import { resolveObjectName } from '../../private/names';
 import { checkNamespace } from '../../private/syntax';
@@ -113,6 +114,7 @@ export class AppNetworkPolicy extends Construct {
         ...(egress.length > 0 ? { egress } : {}),
       },
     });
+    labelLibraryObjects(this);
   }
 
   private ingressRules(path: string, props: AppNetworkPolicyProps): CiliumNetworkPolicySpecIngress[] {

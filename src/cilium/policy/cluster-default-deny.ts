@@ -13,6 +13,7 @@ import {
   CiliumNetworkPolicySpecIngressToPortsPortsProtocol,
 } from '../../../imports/cilium';
 import { KindCiliumCluster } from '../../cluster/kind-cilium-cluster';
+import { labelLibraryObjects } from '../../cluster/library-labels';
 import { PlatformFactSource, PlatformFacts } from '../../model/platform-model';
 import { resolveObjectName } from '../../private/names';
 import { checkNamespace } from '../../private/syntax';
@@ -146,6 +147,7 @@ export class ClusterDefaultDeny extends Construct implements PlatformFactSource 
     this.allowances = allowances;
 
     this.facts = { defaultDenyPolicies: [{ field: path, name: this.name, allowsDnsEgress: this.allowsDnsEgress }] };
+    labelLibraryObjects(this);
   }
 
   /** @internal */

@@ -1,0 +1,185 @@
+import { IConstruct } from 'constructs';
+import { ApplyStep, kindNodeNames } from './apply-plan';
+import { LocalCertificateAuthority } from '../cert-manager/local-ca';
+import { LocalGateway } from '../gateway/local-gateway';
+import { PlatformModel } from '../model/platform-model';
+import { formatIpv4 } from '../private/ipv4';
+import { NginxDemo } from '../workloads/nginx-demo';
+import { DEATHSTAR_LANDING_REQUEST, StarWarsDemo } from '../workloads/star-wars-demo';
+
+/**
+ * Everything the generated scripts (`preflight.sh`, `apply.sh`, `verify.sh`, `teardown.sh`) of one cluster
+ * need, as plain data. The scripts are rendered from this alone (src/bundle/scripts), so a fleet can reuse
+ * the per-cluster steps by building one plan per cluster.
+ */
+export interface ClusterOpsPlan {
+  readonly clusterName: string;
+  /** kubectl context kind creates: `kind-<clusterName>`. */
+  readonly context: string;
+  /** Paths relative to the repository root. */
+  readonly kindConfigPath: string;
+  readonly ciliumValuesPath: string;
+  readonly manifestsDir: string;
+  /** Where apply.sh/verify.sh export the local CA certificate (deleted by teardown.sh). */
+  readonly caFile?: string;
+  /** kind node container names, control planes first. */
+  readonly nodes: readonly string[];
+  /** IPv4 subnet of the docker network `kind` the bundle was synthesized for (`dockerNetworkSubnet`). */
+  readonly dockerNetworkSubnet: string;
+  /** Host ports the control-plane node publishes (kind `extraPortMappings`). */
+  readonly hostPorts: readonly HostPortCheck[];
+  /** Minimum versions of the host tools. */
+  readonly minToolVersions: Readonly<Record<'kind' | 'kubectl' | 'helm', string>>;
+  /** The install steps after preflight, in order (also listed in bundle.json as `applyOrder`). */
+  readonly steps: readonly ApplyStep[];
+  /** What apply.sh waits for after the bundle is applied, and verify.sh checks. */
+  readonly waits: BundleWaits;
+  /** LoadBalancer IP pools (inclusive ranges, dotted quads) the Service addresses must come from. */
+  readonly poolRanges: readonly { readonly pool: string; readonly first: string; readonly last: string }[];
+  /** cert-manager is installed: wait for its webhook CA bundle before applying Certificates. */
+  readonly certManager: boolean;
+  /** The local CA to export, when the bundle has one. */
+  readonly localCa?: { readonly namespace: string; readonly secretName: string };
+  /** Published gateway entry points to call from the host. */
+  readonly entryPoints: readonly EntryPointCheck[];
+  /** Allowed and denied flows, probed live from inside the cluster. */
+  readonly flows: readonly FlowProbe[];
+  /** Hubble relay is enabled: verify its Service has ready endpoints. */
+  readonly hubbleRelay: boolean;
+}
+
+/** A published host port. */
+export interface HostPortCheck {
+  readonly address: string;
+  readonly port: number;
+  readonly protocol: string;
+}
+
+/** Objects apply.sh waits for (bounded) and verify.sh checks. */
+export interface BundleWaits {
+  readonly loadBalancerServices: readonly NamespacedName[];
+  readonly certificates: readonly NamespacedName[];
+  readonly gateways: readonly NamespacedName[];
+  readonly deployments: readonly NamespacedName[];
+}
+
+/** A namespaced object reference. */
+export interface NamespacedName {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** One request to a gateway entry point published on the host. */
+export interface EntryPointCheck {
+  readonly scheme: 'http' | 'https';
+  /** Host address and port the request goes to (the kind port mapping). */
+  readonly address: string;
+  readonly port: number;
+  /** Host header / SNI (a route hostname). */
+  readonly hostname: string;
+  readonly path: string;
+  /** Expected HTTP status. */
+  readonly expectStatus: number;
+}
+
+/** One flow the policies allow or deny, checked by running curl in a client pod. */
+export interface FlowProbe {
+  /** Short description, e.g. `tiefighter -> deathstar POST /v1/request-landing`. */
+  readonly name: string;
+  /** The client: a Deployment whose container has curl. */
+  readonly from: NamespacedName & { readonly container: string };
+  /** URL the client requests. */
+  readonly url: string;
+  readonly method: string;
+  /** `allowed`: the HTTP status must be `expectStatus`; `denied`: any other outcome (drop, 403 from Envoy). */
+  readonly expect: 'allowed' | 'denied';
+  readonly expectStatus: number;
+}
+
+/** Minimum host tool versions: kind v0.29 builds the v1.33 node image; kubectl within one minor of the API server; Helm 3.8+ (OCI, `--kube-context`). */
+export const MIN_TOOL_VERSIONS = { kind: '0.29.0', kubectl: '1.32.0', helm: '3.8.0' } as const;
+
+/** Inputs of {@link clusterOpsPlan}. */
+export interface ClusterOpsPlanInput {
+  readonly cluster: IConstruct;
+  readonly model: PlatformModel;
+  readonly objects: readonly Record<string, any>[];
+  readonly steps: readonly ApplyStep[];
+  readonly kindConfigPath: string;
+  readonly ciliumValuesPath: string;
+  readonly manifestsDir: string;
+}
+
+function ref(o: Record<string, any>): NamespacedName {
+  return { namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name };
+}
+
+/** Builds the scripts' data for one cluster from its model, its rendered objects and its constructs. */
+export function clusterOpsPlan(input: ClusterOpsPlanInput): ClusterOpsPlan {
+  const { model, objects } = input;
+  const spec = model.spec;
+  const nodes = kindNodeNames(spec);
+  const of = (kind: string, group: string) => objects.filter((o) => o.kind === kind && String(o.apiVersion).split('/')[0] === group);
+  const constructs = input.cluster.node.findAll();
+  const cas = constructs.filter((c): c is LocalCertificateAuthority => c instanceof LocalCertificateAuthority);
+  const gateways = constructs.filter((c): c is LocalGateway => c instanceof LocalGateway);
+  const routes = of('HTTPRoute', 'gateway.networking.k8s.io');
+
+  const entryPoints: EntryPointCheck[] = [];
+  for (const gw of gateways) {
+    const attached = (r: Record<string, any>) => (r.spec?.parentRefs ?? [])
+      .some((p: any) => p.name === gw.gatewayName && (p.namespace ?? r.metadata.namespace) === gw.namespace);
+    const forwards = (r: Record<string, any>) => (r.spec?.rules ?? []).some((rule: any) => (rule.backendRefs ?? []).length > 0);
+    const route = routes.find((r) => attached(r) && forwards(r));
+    if (!route) continue;
+    const hostname = (route.spec.hostnames ?? []).find((h: string) => !h.startsWith('*')) ?? (gw.apexHostname ?? gw.hostname.replace(/^\*\./, ''));
+    const path = route.spec.rules?.[0]?.matches?.[0]?.path?.value ?? '/';
+    entryPoints.push({ scheme: 'http', address: '127.0.0.1', port: gw.hostHttpPort, hostname, path, expectStatus: gw.redirectsHttpToHttps ? 301 : 200 });
+    entryPoints.push({ scheme: 'https', address: '127.0.0.1', port: gw.hostHttpsPort, hostname, path, expectStatus: 200 });
+  }
+
+  const flows: FlowProbe[] = [];
+  const domain = spec.dnsDomain;
+  for (const demo of constructs.filter((c): c is StarWarsDemo => c instanceof StarWarsDemo)) {
+    const ns = demo.namespace;
+    const deathstar = `http://deathstar.${ns}.svc.${domain}:${StarWarsDemo.DEATHSTAR_PORT}`;
+    const ship = (name: string) => ({ namespace: ns, name, container: 'spaceship' });
+    flows.push(
+      { name: `tiefighter -> deathstar ${DEATHSTAR_LANDING_REQUEST.method} ${DEATHSTAR_LANDING_REQUEST.path}`, from: ship('tiefighter'), url: `${deathstar}${DEATHSTAR_LANDING_REQUEST.path}`, method: DEATHSTAR_LANDING_REQUEST.method, expect: 'allowed', expectStatus: 200 },
+      { name: 'tiefighter -> deathstar PUT /v1/exhaust-port (L7 deny)', from: ship('tiefighter'), url: `${deathstar}/v1/exhaust-port`, method: 'PUT', expect: 'denied', expectStatus: 200 },
+      { name: `xwing -> deathstar ${DEATHSTAR_LANDING_REQUEST.method} ${DEATHSTAR_LANDING_REQUEST.path} (L3 deny)`, from: ship('xwing'), url: `${deathstar}${DEATHSTAR_LANDING_REQUEST.path}`, method: DEATHSTAR_LANDING_REQUEST.method, expect: 'denied', expectStatus: 200 },
+    );
+    // The ships may only talk to the deathstar: any other workload in the cluster is denied.
+    for (const nginx of constructs.filter((c): c is NginxDemo => c instanceof NginxDemo)) {
+      flows.push({ name: `tiefighter -> ${nginx.serviceName} (egress deny)`, from: ship('tiefighter'), url: `http://${nginx.serviceName}.${nginx.namespace}.svc.${domain}:${nginx.servicePort}/`, method: 'GET', expect: 'denied', expectStatus: 200 });
+    }
+  }
+
+  const ca = cas[0];
+  return {
+    clusterName: spec.clusterName,
+    context: `kind-${spec.clusterName}`,
+    kindConfigPath: input.kindConfigPath,
+    ciliumValuesPath: input.ciliumValuesPath,
+    manifestsDir: input.manifestsDir,
+    caFile: ca ? `.kind-cilium/${spec.clusterName}/local-ca.crt` : undefined,
+    nodes: [...nodes.controlPlanes, ...nodes.workers],
+    dockerNetworkSubnet: spec.dockerNetworkSubnet.cidr,
+    hostPorts: spec.hostPortMappings.map((m) => ({ address: m.listenAddress, port: m.hostPort, protocol: m.protocol })),
+    minToolVersions: MIN_TOOL_VERSIONS,
+    steps: input.steps,
+    waits: {
+      loadBalancerServices: model.loadBalancerServices.map((s) => ({ namespace: s.namespace, name: s.name })),
+      certificates: of('Certificate', 'cert-manager.io').map(ref),
+      gateways: of('Gateway', 'gateway.networking.k8s.io').map(ref),
+      deployments: of('Deployment', 'apps').map(ref),
+    },
+    poolRanges: model.pools.filter((p) => !p.disabled)
+      .flatMap((p) => p.blocks.map((b) => ({ pool: p.name, first: formatIpv4(b.range.first), last: formatIpv4(b.range.last) }))),
+    certManager: objects.some((o) => String(o.apiVersion).startsWith('cert-manager.io/')),
+    localCa: ca ? { namespace: ca.namespace, secretName: ca.caSecretName } : undefined,
+    entryPoints,
+    flows,
+    hubbleRelay: spec.hubble.enabled && spec.hubble.relay,
+  };
+}

@@ -1,0 +1,109 @@
+import { scriptHeader, SHELL_FUNCTIONS, sq } from './shell';
+import { ClusterOpsPlan } from '../ops-plan';
+
+/** Timeout of each probe (curl `--max-time`), seconds: a dropped flow costs this much. */
+export const PROBE_TIMEOUT_SECONDS = 5;
+
+/**
+ * `dist/<c>/verify.sh`: checks the running platform against the description. Prints a table of expected vs
+ * observed and exits 1 on any mismatch. Checks: Cilium agents and operator ready; each LoadBalancer address
+ * in a pool; the published gateway entry points answer (HTTPS verified with the local CA); the policy flow
+ * matrix (allowed and denied flows, probed from the client pods); Hubble relay endpoints when enabled.
+ */
+export function renderVerifyScript(plan: ClusterOpsPlan): string {
+  const ctx = sq(plan.context);
+  const k = `kubectl --context ${ctx}`;
+  const lines = [
+    ...scriptHeader(plan.clusterName, [
+      'Live verification of the kind + Cilium cluster',
+      'Prints expected vs observed for every check; exits 1 on any mismatch. Changes nothing but the exported CA file.',
+    ]),
+    '',
+    ...SHELL_FUNCTIONS,
+    '',
+    'ROWS=()',
+    'MISMATCHES=0',
+    '# check NAME EXPECTED OBSERVED [PASS|FAIL]: one row of the table (PASS when EXPECTED = OBSERVED unless given).',
+    'check() {',
+    '  local result="${4:-}"',
+    '  if [ -z "$result" ]; then if [ "$2" = "$3" ]; then result=PASS; else result=FAIL; fi; fi',
+    '  [ "$result" = PASS ] || MISMATCHES=$((MISMATCHES + 1))',
+    '  ROWS+=("$1|$2|$3|$result")',
+    '}',
+    `probe() { curl -s -o /dev/null -w '%{http_code}' --max-time ${PROBE_TIMEOUT_SECONDS} "$@" || true; }`,
+    '',
+    `echo "verifying kind cluster ${plan.clusterName} (context ${plan.context})"`,
+    '',
+    '# Cilium agents and operator.',
+    `if ${k} -n kube-system rollout status daemonset/cilium --timeout=60s >/dev/null 2>&1; then obs=ready; else obs='not ready'; fi`,
+    'check "cilium agents (daemonset/cilium)" ready "$obs"',
+    `if ${k} -n kube-system rollout status deployment/cilium-operator --timeout=60s >/dev/null 2>&1; then obs=ready; else obs='not ready'; fi`,
+    'check "cilium operator (deployment/cilium-operator)" ready "$obs"',
+  ];
+  if (plan.waits.loadBalancerServices.length > 0) {
+    lines.push('', '# Each LoadBalancer address lies in a pool.', 'pool_of() {', '  local ip n', '  n="$(ip_to_int "$1")"');
+    for (const r of plan.poolRanges) {
+      lines.push(`  if [ "$n" -ge "$(ip_to_int ${r.first})" ] && [ "$n" -le "$(ip_to_int ${r.last})" ]; then echo ${sq(`pool/${r.pool}`)}; return; fi`);
+    }
+    lines.push('  echo "outside every pool"', '}');
+    for (const s of plan.waits.loadBalancerServices) {
+      lines.push(
+        `ip="$(${k} -n ${sq(s.namespace)} get service ${sq(s.name)} -o 'jsonpath={.status.loadBalancer.ingress[0].ip}' 2>/dev/null || true)"`,
+        'if [ -n "$ip" ]; then where="$(pool_of "$ip")"; else where=\'no address\'; fi',
+        'if [ "$where" = \'no address\' ] || [ "$where" = \'outside every pool\' ]; then res=FAIL; else res=PASS; fi',
+        `check ${sq(`LoadBalancer ${s.namespace}/${s.name}`)} 'an address in a pool' "\${ip:-none} ($where)" "$res"`,
+      );
+    }
+  }
+  if (plan.entryPoints.length > 0) {
+    lines.push('', '# Published gateway entry points, from the host.');
+    if (plan.caFile && plan.localCa) {
+      lines.push(
+        `mkdir -p ${sq(plan.caFile.replace(/\/[^/]*$/, ''))}`,
+        `${k} -n ${sq(plan.localCa.namespace)} get secret ${sq(plan.localCa.secretName)} -o 'jsonpath={.data.ca\\.crt}' 2>/dev/null | base64 -d > ${sq(plan.caFile)} || true`,
+      );
+    }
+    for (const e of plan.entryPoints) {
+      const url = `${e.scheme}://${e.hostname}:${e.port}${e.path}`;
+      const ca = e.scheme === 'https' && plan.caFile ? ` --cacert ${sq(plan.caFile)}` : '';
+      lines.push(`check ${sq(`${url} (via ${e.address})`)} 'HTTP ${e.expectStatus}' "HTTP $(probe${ca} --resolve ${sq(`${e.hostname}:${e.port}:${e.address}`)} ${sq(url)})"`);
+    }
+  }
+  if (plan.flows.length > 0) {
+    lines.push(
+      '',
+      '# Policy flow matrix: probes from the client pods, with short timeouts (a dropped flow shows HTTP 000).',
+      '# flow NAME EXPECT(allowed|denied) STATUS NAMESPACE DEPLOYMENT CONTAINER METHOD URL',
+      'flow() {',
+      '  local code observed',
+      `  code="$(${k} -n "$4" exec "deploy/$5" -c "$6" -- curl -s -o /dev/null -w '%{http_code}' --max-time ${PROBE_TIMEOUT_SECONDS} -X "$7" "$8" 2>/dev/null || true)"`,
+      '  code="${code:-000}"',
+      '  if [ "$code" = "$3" ]; then observed=allowed; else observed=denied; fi',
+      '  check "$1" "$2" "$observed (HTTP $code)" "$([ "$observed" = "$2" ] && echo PASS || echo FAIL)"',
+      '}',
+      ...plan.flows.map((f) => `flow ${[f.name, f.expect, String(f.expectStatus), f.from.namespace, f.from.name, f.from.container, f.method, f.url].map(sq).join(' ')}`),
+    );
+  }
+  if (plan.hubbleRelay) {
+    lines.push(
+      '',
+      '# Hubble relay: its Service has ready endpoints.',
+      `if nonempty ${k} -n kube-system get endpoints hubble-relay -o 'jsonpath={.subsets[*].addresses[*].ip}'; then obs=reachable; else obs='no ready endpoints'; fi`,
+      'check "hubble relay (service kube-system/hubble-relay)" reachable "$obs"',
+    );
+  }
+  lines.push(
+    '',
+    'printf \'%-70s  %-24s  %-36s  %s\\n\' CHECK EXPECTED OBSERVED RESULT',
+    'for row in "${ROWS[@]}"; do',
+    '  IFS="|" read -r name expected observed result <<<"$row"',
+    '  printf \'%-70s  %-24s  %-36s  %s\\n\' "$name" "$expected" "$observed" "$result"',
+    'done',
+    'if [ "$MISMATCHES" != 0 ]; then',
+    `  echo "verify: $MISMATCHES of \${#ROWS[@]} checks failed for ${plan.clusterName}" >&2`,
+    '  exit 1',
+    'fi',
+    `echo "verify: all \${#ROWS[@]} checks passed for ${plan.clusterName}"`,
+  );
+  return `${lines.join('\n')}\n`;
+}
