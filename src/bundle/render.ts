@@ -65,10 +65,12 @@ export function renderBundle(app: App): BundleFile[] {
     const name = cluster.clusterName;
     const spec = cluster.spec;
     const versions: ComponentVersions = {
-      kindNodeImage: spec.nodeImage,
       cilium: spec.ciliumVersion,
       gatewayApi: spec.versions.gatewayApi,
       certManager: spec.versions.certManager,
+      kindRelease: spec.kindRelease,
+      kindNodeImage: spec.nodeImage,
+      ...(spec.kubernetesVersion !== undefined ? { kubernetes: spec.kubernetesVersion } : {}),
     };
     const kindConfigPath = `kind/${name}.yaml`;
     const ciliumValuesPath = `cilium-values/${name}.yaml`;
@@ -100,7 +102,7 @@ export function renderBundle(app: App): BundleFile[] {
       path: `${manifestsDir}/kustomization.yaml`,
       content: toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [manifestFile] }),
     });
-    files.push({ path: `${manifestsDir}/apply.sh`, content: renderApplyScript(name, BUNDLE_VERSION, steps) });
+    files.push({ path: `${manifestsDir}/apply.sh`, content: renderApplyScript(name, BUNDLE_VERSION, steps, versions) });
     index.push({
       name,
       kindConfig: kindConfigPath,
