@@ -49,7 +49,7 @@ export function applyPlan(input: ApplyPlanInput): ApplyStep[] {
   const nodes = kindNodeNames(spec);
   const steps: ApplyStep[] = [{
     id: 'kind',
-    description: `Create the kind cluster (kind ${versions.kindRelease} or later: node image ${versions.kindNodeImage}; no default CNI; kube-proxy off when Cilium replaces it) and label worker nodes (the kubelet may not self-assign node-role labels).`,
+    description: `Create the kind cluster (needs kind ${versions.kindRelease} or later for its node image; no default CNI; kube-proxy off when Cilium replaces it) and label worker nodes (the kubelet may not self-assign node-role labels).`,
     commands: [
       `kind create cluster --config ${input.kindConfigPath}`,
       ...nodes.workers.map((n) => `kubectl ${ctx} label node ${n} node-role.kubernetes.io/worker= --overwrite`),

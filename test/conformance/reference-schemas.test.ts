@@ -1,4 +1,4 @@
-import { BUILTIN_KINDS, CEL_RULES_ENFORCED, REFERENCE_DIR, ajvClassFor, celRuleCoverage, describeWithReference, goRegexToJs, isCidr, parseYamlDocuments, referenceAvailable, servedCustomResourceKinds, validateBundleFile, validateCiliumValues, validateKindConfig, validateManifest, validateManifests, validateYamlManifests, yaml11Differences } from '../support/reference-schemas';
+import { referenceProfile, BUILTIN_KINDS, CEL_RULES_ENFORCED, REFERENCE_DIR, ajvClassFor, celRuleCoverage, describeWithReference, goRegexToJs, isCidr, parseYamlDocuments, referenceAvailable, servedCustomResourceKinds, validateBundleFile, validateCiliumValues, validateKindConfig, validateManifest, validateManifests, validateYamlManifests, yaml11Differences } from '../support/reference-schemas';
 
 /**
  * Self-tests of the validator module: each validator must REJECT known-bad input (so a green
@@ -192,11 +192,12 @@ describeWithReference('Cilium Helm values schema (chart 1.18)', () => {
   });
 });
 
-describeWithReference('CRD validation (Cilium 1.18, Gateway API v1.4.0, cert-manager v1.19)', () => {
+describeWithReference('CRD validation (Cilium 1.19, Gateway API v1.4.1, cert-manager v1.19)', () => {
+  const profile = referenceProfile('1.19');
   const meta = (name: string, namespace?: string) => ({ name, ...(namespace ? { namespace } : {}) });
 
   test('covers every served version named in the reference README', () => {
-    const kinds = servedCustomResourceKinds();
+    const kinds = servedCustomResourceKinds(profile);
     for (const k of [
       'cilium.io/v2 CiliumLoadBalancerIPPool', 'cilium.io/v2alpha1 CiliumLoadBalancerIPPool', 'cilium.io/v2alpha1 CiliumL2AnnouncementPolicy',
       'cilium.io/v2 CiliumNetworkPolicy', 'cilium.io/v2 CiliumClusterwideNetworkPolicy', 'cilium.io/v2 CiliumCIDRGroup',
@@ -229,7 +230,7 @@ describeWithReference('CRD validation (Cilium 1.18, Gateway API v1.4.0, cert-man
   ];
 
   test.each(good)('accepts a valid %s', (_label, obj) => {
-    expect(validateManifest(obj)).toEqual([]);
+    expect(validateManifest(obj, profile)).toEqual([]);
   });
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
@@ -284,7 +285,7 @@ describeWithReference('CRD validation (Cilium 1.18, Gateway API v1.4.0, cert-man
     ['two parentRefs to the same Gateway without sectionName (CEL)',
       { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: meta('web', 'apps'), spec: { parentRefs: [{ name: 'web' }, { name: 'web' }] } },
       /sectionName must be specified/],
-    ['a ReferenceGrant at gateway.networking.k8s.io/v1 (not served in v1.4.0)',
+    ['a ReferenceGrant at gateway.networking.k8s.io/v1 (not served in v1.4.1)',
       { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'ReferenceGrant', metadata: meta('g', 'apps'), spec: { from: [], to: [] } },
       /not served at version v1/],
     ['a Certificate with a wrong privateKey algorithm',
@@ -315,7 +316,7 @@ describeWithReference('CRD validation (Cilium 1.18, Gateway API v1.4.0, cert-man
   ];
 
   test.each(bad)('rejects %s', (_label, obj, expected) => {
-    const errors = validateManifest(obj);
+    const errors = validateManifest(obj, profile);
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.join('\n')).toMatch(expected);
   });
@@ -323,7 +324,7 @@ describeWithReference('CRD validation (Cilium 1.18, Gateway API v1.4.0, cert-man
   test('validation does not mutate the input (defaults are applied to a copy)', () => {
     const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: meta('web', 'apps'), spec: { rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] } };
     const before = JSON.stringify(route);
-    expect(validateManifest(route)).toEqual([]);
+    expect(validateManifest(route, profile)).toEqual([]);
     expect(JSON.stringify(route)).toBe(before);
   });
 
