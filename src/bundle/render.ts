@@ -7,7 +7,7 @@ import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { PlatformConfigError } from '../errors';
 import { toYaml, toYamlStream } from '../private/yaml';
 import { poolCapacity } from '../rules/registry';
-import { BUNDLE_NAME, BUNDLE_VERSION, ComponentVersions, installSources } from '../spec/versions';
+import { BUNDLE_NAME, BUNDLE_VERSION, ComponentVersions, componentVersionsOf, installSources } from '../spec/versions';
 
 /** One file of the bundle, relative to the output root (POSIX separators). */
 export interface BundleFile {
@@ -64,14 +64,7 @@ export function renderBundle(app: App): BundleFile[] {
   for (const { cluster, model, objects } of prepared) {
     const name = cluster.clusterName;
     const spec = cluster.spec;
-    const versions: ComponentVersions = {
-      cilium: spec.ciliumVersion,
-      gatewayApi: spec.versions.gatewayApi,
-      certManager: spec.versions.certManager,
-      kindRelease: spec.kindRelease,
-      kindNodeImage: spec.nodeImage,
-      ...(spec.kubernetesVersion !== undefined ? { kubernetes: spec.kubernetesVersion } : {}),
-    };
+    const versions = componentVersionsOf(spec);
     const kindConfigPath = `kind/${name}.yaml`;
     const ciliumValuesPath = `cilium-values/${name}.yaml`;
     const manifestsDir = `dist/${name}`;

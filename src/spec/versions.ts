@@ -1,3 +1,4 @@
+import type { ClusterSpec } from './cluster-spec';
 import { ciliumMinorFacts, ciliumMinorOf } from './version-matrix';
 
 /** The package version stamped on every synthesized object (`app.kubernetes.io/version`). Kept equal to package.json by a test. */
@@ -50,4 +51,16 @@ export function installSources(v: ComponentVersions): Record<string, string> {
 export function gatewayApiCrdUrls(v: ComponentVersions): string[] {
   const src = installSources(v);
   return Object.keys(src).filter((k) => k.startsWith('gatewayApi')).map((k) => src[k]);
+}
+
+/** The pinned versions of a resolved cluster description. */
+export function componentVersionsOf(spec: ClusterSpec): ComponentVersions {
+  return {
+    cilium: spec.ciliumVersion,
+    gatewayApi: spec.versions.gatewayApi,
+    certManager: spec.versions.certManager,
+    kindRelease: spec.kindRelease,
+    kindNodeImage: spec.nodeImage,
+    ...(spec.kubernetesVersion !== undefined ? { kubernetes: spec.kubernetesVersion } : {}),
+  };
 }
