@@ -127,7 +127,9 @@ export function checkLabels(field: string, labels: Record<string, string> | unde
 }
 
 /** @internal Checks ports and renders them as Cilium `toPorts[].ports` (port numbers are strings in the CRD). */
-export function renderPorts(field: string, ports: readonly PolicyPort[], minor: CiliumMinor): { port: string; endPort?: number; protocol: PolicyProtocol }[] {
+export function renderPorts(
+  field: string, ports: readonly PolicyPort[], minor: CiliumMinor,
+): { port: string; endPort?: number; protocol: PolicyProtocol }[] {
   if (!Array.isArray(ports) || ports.length === 0) {
     invalid('invalid-port', field, 'is an empty list', 'list at least one port, e.g. [{ port: 8080 }], or leave the prop out');
   }
@@ -190,7 +192,9 @@ export function kubeDnsEgressRule(): CiliumNetworkPolicySpecEgress {
 }
 
 /** @internal Cilium `toPorts` for egress from checked ports (undefined = any port). */
-export function egressToPorts(field: string, ports: readonly PolicyPort[] | undefined, minor: CiliumMinor): CiliumNetworkPolicySpecEgressToPorts[] | undefined {
+export function egressToPorts(
+  field: string, ports: readonly PolicyPort[] | undefined, minor: CiliumMinor,
+): CiliumNetworkPolicySpecEgressToPorts[] | undefined {
   if (ports === undefined) return undefined;
   return [{
     ports: renderPorts(field, ports, minor).map((p) => ({ ...p, protocol: p.protocol as CiliumNetworkPolicySpecEgressToPortsPortsProtocol })),
@@ -198,8 +202,9 @@ export function egressToPorts(field: string, ports: readonly PolicyPort[] | unde
 }
 
 /** @internal Cilium `toPorts` for ingress from checked ports and HTTP rules (undefined = any port). */
-export function ingressToPorts(field: string, ports: readonly PolicyPort[] | undefined, http: readonly HttpRequestRule[] | undefined, minor: CiliumMinor):
-CiliumNetworkPolicySpecIngressToPorts[] | undefined {
+export function ingressToPorts(
+  field: string, ports: readonly PolicyPort[] | undefined, http: readonly HttpRequestRule[] | undefined, minor: CiliumMinor,
+): CiliumNetworkPolicySpecIngressToPorts[] | undefined {
   if (ports === undefined) return undefined;
   return [{
     ports: renderPorts(field, ports, minor).map((p) => ({ ...p, protocol: p.protocol as CiliumNetworkPolicySpecIngressToPortsPortsProtocol })),
