@@ -9,6 +9,8 @@ export type { ClusterSpecProps, ClusterSpec, RoutingMode, HostPortMapping, Hubbl
 export { HUBBLE_METRIC_NAMES } from './spec/cluster-spec';
 export { BUNDLE_NAME, BUNDLE_VERSION } from './spec/versions';
 export type { ComponentVersions } from './spec/versions';
+export { CILIUM_MINOR_FACTS, KIND_RELEASES, GATEWAY_API_RELEASES, CERT_MANAGER_LINES, DEFAULT_CILIUM_VERSION, DEFAULT_CERT_MANAGER_VERSION, resolveComponentVersions } from './spec/version-matrix';
+export type { CiliumMinor, CiliumMinorFacts, KindRelease, KindNodeImage, GatewayApiRelease, CertManagerLine, ComponentVersionInput, ResolvedComponentVersions, ComponentVersionResolution, VersionViolation } from './spec/version-matrix';
 export type { KindClusterConfig, KindNode, KindNetworking, KindPortMapping } from './render/kind-config';
 export type { CiliumHelmValues } from './render/cilium-values';
 export type { PlatformModel, PlatformFacts, PoolFact, PoolBlockFact, L2PolicyFact, GatewayFact, LoadBalancerServiceFact, DefaultDenyFact, NamespaceFact, NamespaceUseFact } from './model/platform-model';
@@ -50,6 +52,8 @@ export { dnsHubblePlatform, kprNativePlatform, nativeXdpPlatform, zeroTrustPlatf
 export { renderBundle, validateApp } from './bundle/render';
 export type { BundleFile, BundleClusterIndex } from './bundle/render';
 export type { ApplyStep } from './bundle/apply-plan';
+export { upgradeView, formatUpgradeView } from './bundle/upgrade-view';
+export type { UpgradeView, ClusterUpgrade, ValueChange, ApiVersionChange } from './bundle/upgrade-view';
 export { synthesizeBundle, runSynthesis } from './bundle/synthesize';
 export type { SynthesizeOptions } from './bundle/synthesize';
 

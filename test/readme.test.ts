@@ -69,3 +69,28 @@ test('the README names every id a cross-object rule can emit, and no other', () 
   const documented = [...rulesSection.matchAll(/`([a-z0-9]+(?:-[a-z0-9]+)+)`/g)].map((m) => m[1]);
   for (const id of registeredRuleIds()) expect([id, documented.includes(id)]).toEqual([id, true]);
 });
+
+test('the README version matrix tables match the version matrix module', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { CILIUM_MINOR_FACTS, KIND_RELEASES, resolveComponentVersions } = require('../src/spec/version-matrix') as typeof import('../src/spec/version-matrix');
+  const section = readme.slice(readme.indexOf('## Version matrix'), readme.indexOf('\n## ', readme.indexOf('## Version matrix') + 1));
+  /** Body rows of the Markdown table whose header line starts with `header`, as trimmed cells. */
+  const rows = (header: string): string[][] => {
+    const start = section.indexOf(header);
+    expect(start).toBeGreaterThan(-1);
+    const lines = section.slice(start).split('\n').slice(2);
+    const body = lines.slice(0, lines.findIndex((l) => !l.startsWith('|')));
+    return body.map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+  };
+  const cilium = rows('| Cilium | latest patch |');
+  expect(cilium).toEqual(CILIUM_MINOR_FACTS.map((f) => {
+    const resolved = resolveComponentVersions({ ciliumVersion: f.latestPatch }, '');
+    if (!resolved.ok) throw new Error(`default versions of ${f.minor} do not resolve`);
+    return [
+      f.minor, f.latestPatch, `${f.kubernetes.min}–${f.kubernetes.max}`, f.gatewayApi.release, f.gatewayApi.referenceGrantApiVersion.split('/')[1],
+      f.gatewayApi.extraCrds.length === 0 ? 'none' : f.gatewayApi.extraCrds.map((c) => (c.includes('tlsroutes') ? 'TLSRoute' : c)).join(', '),
+      `kind ${resolved.versions.kindRelease}, v${resolved.versions.kubernetes}`,
+    ];
+  }));
+  expect(rows('| kind | node images')).toEqual(KIND_RELEASES.map((r) => [r.release, r.images.map((i) => i.kubernetes).join(', ')]));
+});

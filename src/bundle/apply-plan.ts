@@ -1,6 +1,6 @@
 import { CRD_CATALOG, crdName } from '../private/crd-catalog';
 import { ClusterSpec } from '../spec/cluster-spec';
-import { ComponentVersions, installSources } from '../spec/versions';
+import { ComponentVersions, gatewayApiCrdUrls, installSources } from '../spec/versions';
 
 /** The Cilium CRDs of the kinds this library emits: the agent creates them, the bundle needs them established. */
 const CILIUM_CRDS_TO_WAIT_FOR = CRD_CATALOG.filter((c) => c.source === 'cilium' && c.module).map((c) => `crd/${crdName(c)}`).join(' ');
@@ -54,7 +54,7 @@ export function applyPlan(input: ApplyPlanInput): ApplyStep[] {
   const nodes = kindNodeNames(spec);
   const steps: ApplyStep[] = [{
     id: 'kind',
-    description: 'Create the kind cluster (no default CNI; kube-proxy off when Cilium replaces it) and label worker nodes (the kubelet may not self-assign node-role labels).',
+    description: `Create the kind cluster (needs kind ${versions.kindRelease} or later for its node image; no default CNI; kube-proxy off when Cilium replaces it) and label worker nodes (the kubelet may not self-assign node-role labels).`,
     commands: [
       `kind create cluster --config ${input.kindConfigPath}`,
       ...nodes.workers.map((n) => `kubectl ${ctx} label node ${n} ${Object.entries(spec.nodeRoleLabels).map(([k, v]) => `${k}=${v}`).join(' ')} --overwrite`),
@@ -63,11 +63,8 @@ export function applyPlan(input: ApplyPlanInput): ApplyStep[] {
   if (input.needsGatewayApi) {
     steps.push({
       id: 'gateway-api-crds',
-      description: `Install Gateway API ${versions.gatewayApi} CRDs before Cilium, so its Gateway API controller starts.`,
-      commands: [
-        `kubectl ${ctx} apply --server-side -f ${src.gatewayApiStandardCrds}`,
-        `kubectl ${ctx} apply --server-side -f ${src.gatewayApiTlsRouteCrd}`,
-      ],
+      description: `Install Gateway API ${versions.gatewayApi} CRDs (the pair of Cilium ${versions.cilium}) before Cilium, so its Gateway API controller starts.`,
+      commands: gatewayApiCrdUrls(versions).map((url) => `kubectl ${ctx} apply --server-side -f ${url}`),
     });
   }
   steps.push({

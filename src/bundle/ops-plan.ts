@@ -4,6 +4,7 @@ import { LocalCertificateAuthority } from '../cert-manager/local-ca';
 import { LocalGateway } from '../gateway/local-gateway';
 import { PlatformModel } from '../model/platform-model';
 import { formatIpv4 } from '../private/ipv4';
+import { ComponentVersions } from '../spec/versions';
 import { NginxDemo } from '../workloads/nginx-demo';
 import { DEATHSTAR_LANDING_REQUEST, StarWarsDemo } from '../workloads/star-wars-demo';
 
@@ -30,6 +31,8 @@ export interface ClusterOpsPlan {
   readonly hostPorts: readonly HostPortCheck[];
   /** Minimum versions of the host tools. */
   readonly minToolVersions: Readonly<Record<'kind' | 'kubectl' | 'helm', string>>;
+  /** The pinned component versions, named in the script headers. */
+  readonly versions: ComponentVersions;
   /** The install steps after preflight, in order (also listed in bundle.json as `applyOrder`). */
   readonly steps: readonly ApplyStep[];
   /** What apply.sh waits for after the bundle is applied, and verify.sh checks. */
@@ -96,7 +99,7 @@ export interface FlowProbe {
   readonly expectStatus: number;
 }
 
-/** Minimum host tool versions: kind v0.29 builds the v1.33 node image; kubectl within one minor of the API server; Helm 3.8+ (OCI, `--kube-context`). */
+/** Minimum host tool versions (kind: overridden by the node image's kind release); kubectl within one minor of the API server; Helm 3.8+ (OCI, `--kube-context`). */
 export const MIN_TOOL_VERSIONS = { kind: '0.29.0', kubectl: '1.32.0', helm: '3.8.0' } as const;
 
 /** Inputs of {@link clusterOpsPlan}. */
@@ -105,6 +108,7 @@ export interface ClusterOpsPlanInput {
   readonly model: PlatformModel;
   readonly objects: readonly Record<string, any>[];
   readonly steps: readonly ApplyStep[];
+  readonly versions: ComponentVersions;
   readonly kindConfigPath: string;
   readonly ciliumValuesPath: string;
   readonly manifestsDir: string;
@@ -166,7 +170,9 @@ export function clusterOpsPlan(input: ClusterOpsPlanInput): ClusterOpsPlan {
     nodes: [...nodes.controlPlanes, ...nodes.workers],
     dockerNetworkSubnet: spec.dockerNetworkSubnet.cidr,
     hostPorts: spec.hostPortMappings.map((m) => ({ address: m.listenAddress, port: m.hostPort, protocol: m.protocol })),
-    minToolVersions: MIN_TOOL_VERSIONS,
+    // The node image's kind release is the oldest kind that runs it (images are built per kind release).
+    minToolVersions: { ...MIN_TOOL_VERSIONS, kind: input.versions.kindRelease.replace(/^v/, '') },
+    versions: input.versions,
     steps: input.steps,
     waits: {
       loadBalancerServices: model.loadBalancerServices.map((s) => ({ namespace: s.namespace, name: s.name })),

@@ -9,7 +9,7 @@ import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { PlatformConfigError } from '../errors';
 import { toYaml, toYamlStream } from '../private/yaml';
 import { poolCapacity } from '../rules/registry';
-import { BUNDLE_NAME, BUNDLE_VERSION, ComponentVersions, installSources } from '../spec/versions';
+import { BUNDLE_NAME, BUNDLE_VERSION, ComponentVersions, componentVersionsOf, installSources } from '../spec/versions';
 
 /** One file of the bundle, relative to the output root (POSIX separators). */
 export interface BundleFile {
@@ -76,12 +76,7 @@ export function renderBundle(app: App): BundleFile[] {
   for (const { cluster, model, objects } of prepared) {
     const name = cluster.clusterName;
     const spec = cluster.spec;
-    const versions: ComponentVersions = {
-      kindNodeImage: spec.nodeImage,
-      cilium: spec.ciliumVersion,
-      gatewayApi: spec.versions.gatewayApi,
-      certManager: spec.versions.certManager,
-    };
+    const versions = componentVersionsOf(spec);
     const kindConfigPath = `kind/${name}.yaml`;
     const ciliumValuesPath = `cilium-values/${name}.yaml`;
     const manifestsDir = `dist/${name}`;
@@ -114,7 +109,7 @@ export function renderBundle(app: App): BundleFile[] {
         content: toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [manifestFile] }),
       });
     }
-    const ops = clusterOpsPlan({ cluster, model, objects, steps, kindConfigPath, ciliumValuesPath, manifestsDir });
+    const ops = clusterOpsPlan({ cluster, model, objects, steps, versions, kindConfigPath, ciliumValuesPath, manifestsDir });
     for (const script of renderClusterScripts(ops)) files.push({ path: `${manifestsDir}/${script.name}`, content: script.content });
     index.push({
       name,

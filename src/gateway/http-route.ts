@@ -1,9 +1,12 @@
-import { Construct } from 'constructs';
-import { HttpRoute, HttpRouteSpecParentRefs, HttpRouteSpecRulesMatchesPathType, ReferenceGrant } from '../../imports/gateway-api';
+import { ApiObject } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { HttpRoute, HttpRouteSpecParentRefs, HttpRouteSpecRulesMatchesPathType, ReferenceGrantSpec, toJson_ReferenceGrantSpec } from '../../imports/gateway-api';
+import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
 import { parseIpv4 } from '../private/ipv4';
 import { checkDnsLabel, DNS_SUBDOMAIN_RE } from '../private/syntax';
+import { ciliumMinorFacts, ciliumMinorOf, DEFAULT_CILIUM_VERSION } from '../spec/version-matrix';
 
 /** API group of the Gateway API resources (`parentRefs[].group`, ReferenceGrant `from[].group`). */
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
@@ -46,8 +49,10 @@ export interface HttpRouteBackend {
   /** Service port. */
   readonly port: number;
   /**
-   * Namespace of the Service. When it differs from the route's namespace, a ReferenceGrant
-   * (gateway.networking.k8s.io/v1beta1) is emitted in the Service's namespace.
+   * Namespace of the Service. When it differs from the route's namespace, a ReferenceGrant is emitted in
+   * the Service's namespace, at the apiVersion the cluster's Cilium operator watches:
+   * `gateway.networking.k8s.io/v1beta1` for Cilium 1.18/1.19 (Gateway API v1.3.0/v1.4.1 serve only that),
+   * `gateway.networking.k8s.io/v1` for Cilium 1.20 (it requires ReferenceGrant v1, served from Gateway API v1.6).
    * @default - the route's namespace
    */
   readonly namespace?: string;
@@ -104,8 +109,11 @@ export class GatewayHttpRoute extends Construct {
   public readonly hostnames: readonly string[];
   /** The HTTPRoute object (escape hatch). */
   public readonly apiObject: HttpRoute;
-  /** The ReferenceGrant, when the backend lives in another namespace. */
-  public readonly referenceGrant?: ReferenceGrant;
+  /**
+   * The ReferenceGrant, when the backend lives in another namespace: a plain ApiObject, as its apiVersion
+   * follows the Cilium minor (the generated `gatewayApi.ReferenceGrant` binding is fixed to v1beta1).
+   */
+  public readonly referenceGrant?: ApiObject;
 
   constructor(scope: Construct, id: string, props: GatewayHttpRouteProps) {
     super(scope, id);
@@ -158,14 +166,29 @@ export class GatewayHttpRoute extends Construct {
     });
 
     if (backendNamespace !== this.namespace) {
-      this.referenceGrant = new ReferenceGrant(this, 'ReferenceGrant', {
+      const spec: ReferenceGrantSpec = {
+        from: [{ group: GATEWAY_API_GROUP, kind: 'HTTPRoute', namespace: this.namespace }],
+        to: [{ group: '', kind: 'Service', name: backendName }],
+      };
+      this.referenceGrant = new ApiObject(this, 'ReferenceGrant', {
+        apiVersion: referenceGrantApiVersion(this),
+        kind: 'ReferenceGrant',
         metadata: { name: `httproute-${this.namespace}-${this.routeName}`.slice(0, 253).replace(/[-.]+$/, ''), namespace: backendNamespace },
-        spec: {
-          from: [{ group: GATEWAY_API_GROUP, kind: 'HTTPRoute', namespace: this.namespace }],
-          to: [{ group: '', kind: 'Service', name: backendName }],
-        },
+        spec: toJson_ReferenceGrantSpec(spec),
       });
     }
     labelLibraryObjects(this);
   }
+}
+
+/** ReferenceGrant apiVersion for the Cilium minor of the cluster `scope` belongs to (the default minor outside a cluster). */
+function referenceGrantApiVersion(scope: IConstruct): string {
+  let minor = ciliumMinorOf(DEFAULT_CILIUM_VERSION)!;
+  for (let c: IConstruct | undefined = scope; c; c = c.node.scope) {
+    if (KindCiliumCluster.isKindCiliumCluster(c)) {
+      minor = c.spec.ciliumMinor;
+      break;
+    }
+  }
+  return ciliumMinorFacts(minor).gatewayApi.referenceGrantApiVersion;
 }

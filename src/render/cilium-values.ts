@@ -1,5 +1,6 @@
 import { deepMerge } from '../private/deep-merge';
 import { ClusterSpec } from '../spec/cluster-spec';
+import { adaptValuesToMinor } from '../spec/values-by-minor';
 
 /** Cilium Helm values as a plain JSON object (written to `cilium-values/<cluster>.yaml`). */
 export type CiliumHelmValues = Record<string, unknown>;
@@ -14,9 +15,13 @@ export interface CiliumFeatureFlags {
 }
 
 /**
- * Renders Helm values for Cilium 1.18 from the cluster description. Only keys that exist in the 1.18
- * chart are written (no `hostServices`, `externalIPs.enabled`, `hostPort.enabled`; `kubeProxyReplacement`
- * is a boolean, never `strict`).
+ * Renders Helm values for the cluster's Cilium minor (1.18, 1.19 or 1.20) from the cluster description.
+ * Only keys every supported chart has are generated (no `hostServices`, `externalIPs.enabled`,
+ * `hostPort.enabled`, `nodePort.enabled`; `kubeProxyReplacement` is a boolean, never `strict`), and
+ * `k8sServiceHost` is the control-plane node, never `auto` (from 1.19 the chart fails on `auto` without a
+ * cluster to look it up in). The merged values (description plus `ciliumValuesOverrides`) are adapted to
+ * the minor (`adaptValuesToMinor`: e.g. `gatewayAPI.gatewayClass.create` becomes the string the 1.18/1.19
+ * schema requires); keys the minor removed are reported by the `helm-values-for-minor` rule.
  */
 export function renderCiliumValues(spec: ClusterSpec, features: CiliumFeatureFlags): CiliumHelmValues {
   const values: CiliumHelmValues = {
@@ -69,7 +74,7 @@ export function renderCiliumValues(spec: ClusterSpec, features: CiliumFeatureFla
     values.gatewayAPI = { enabled: true };
   }
   const pulled = spec.imagePullPolicy === undefined ? values : deepMerge(values, pullPolicyValues(spec.imagePullPolicy));
-  return deepMerge(pulled, spec.ciliumValuesOverrides);
+  return adaptValuesToMinor(deepMerge(pulled, spec.ciliumValuesOverrides), spec.ciliumMinor).values;
 }
 
 /** The chart's image keys of the components this platform deploys (present in Cilium 1.18, 1.19 and 1.20). */

@@ -1,5 +1,5 @@
-import { invalid } from '../errors';
-import { DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, DEFAULT_KIND_NODE_IMAGE, GATEWAY_API_FOR_CILIUM, minorOf } from './versions';
+import { invalid, PlatformConfigError, Violation } from '../errors';
+import { CiliumMinor, ComponentVersionInput, DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, resolveComponentVersions } from './version-matrix';
 import { Ipv4Cidr, parseIpv4, parseIpv4Cidr } from '../private/ipv4';
 import { DNS_SUBDOMAIN_RE, isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE, parseGoDuration } from '../private/syntax';
 
@@ -148,13 +148,27 @@ export interface LoadBalancerOptions {
   readonly mode?: 'snat' | 'dsr' | 'hybrid';
 }
 
-/** Pinned external releases; the pairing is checked (see the version matrix in the README). */
+/**
+ * Pinned external releases; the pairing with the Cilium minor is checked against the version matrix
+ * (`src/spec/version-matrix.ts`, README "Version matrix").
+ */
 export interface VersionOptions {
-  /** Gateway API CRD release to install before Cilium. @default - the release paired with the Cilium minor (v1.3.0 for 1.18) */
+  /**
+   * Gateway API CRD release to install before Cilium (`vX.Y.Z`).
+   * Refused: a release below the Cilium operator's hard minimum (Cilium 1.20 needs v1.6.1: it watches TLSRoute,
+   * ReferenceGrant and BackendTLSPolicy at `v1`, upstream upgrade notes, PR #47408), even with `allowUnsupportedPair`;
+   * any release other than the minor's pair unless `allowUnsupportedPair`.
+   * @default - the release paired with the Cilium minor: v1.3.0 (1.18), v1.4.1 (1.19), v1.6.1 (1.20)
+   */
   readonly gatewayApi?: string;
-  /** cert-manager release. @default 'v1.19.6' */
+  /** cert-manager release (`vX.Y.Z`); v1.19.6 or v1.20.3 unless `allowUnsupportedPair`. @default 'v1.20.3' */
   readonly certManager?: string;
-  /** Accept a Gateway API / cert-manager release outside the checked matrix. @default false */
+  /**
+   * Accept a Gateway API / cert-manager release, Kubernetes version or kind image pairing outside the checked
+   * matrix, taking responsibility for it. Never accepts a malformed version, an unsupported Cilium minor, an
+   * unpinned image or a Gateway API release below the operator's minimum.
+   * @default false
+   */
   readonly allowUnsupportedPair?: boolean;
 }
 
@@ -166,8 +180,26 @@ export interface ClusterSpecProps {
    * `<name>-control-plane` and the kubectl context `kind-<name>`.
    */
   readonly clusterName: string;
-  /** kind node image, pinned tag@digest. @default kindest/node v1.33.1 pinned by digest */
+  /**
+   * Custom kind node image, pinned by digest (`kindest/node:v1.36.1@sha256:<64 hex>`); overrides the lookup by
+   * `kubernetesVersion`/`kindRelease`. An unpinned tag is refused (kind rebuilds node images per release). When the
+   * tag names a Kubernetes version, it must lie inside the Cilium minor's tested range.
+   * @default - the image of `kindRelease` for `kubernetesVersion` (see those props)
+   */
   readonly nodeImage?: string;
+  /**
+   * Kubernetes version of the nodes: `X.Y` (newest published patch of that minor) or `X.Y.Z`. Must lie inside the
+   * tested range of the Cilium minor (1.18: 1.30-1.33, 1.19: 1.31-1.35, 1.20: 1.33-1.36; Cilium's
+   * requirements/compatibility docs) unless `versions.allowUnsupportedPair`; the fix names a valid pair.
+   * @default - the newest Kubernetes inside the Cilium minor's range with a published image (1.20: 1.36.1)
+   */
+  readonly kubernetesVersion?: string;
+  /**
+   * kind release whose node images are used (`v0.29.0` … `v0.32.0`, or `v0.32`): kind node images are built per
+   * release, and images of v0.32 need kind v0.32 or later. Refused when it publishes no image for `kubernetesVersion`.
+   * @default - the newest release publishing the chosen Kubernetes version (v0.32.0)
+   */
+  readonly kindRelease?: string;
   /** Number of control-plane nodes. @default 1 */
   readonly controlPlaneNodes?: number;
   /** Number of worker nodes. @default 1 */
@@ -194,7 +226,11 @@ export interface ClusterSpecProps {
   readonly kubeProxyReplacement?: boolean;
   /** @default 'tunnel' */
   readonly routingMode?: RoutingMode;
-  /** Cilium chart version. @default '1.18.4' */
+  /**
+   * Cilium Helm chart version, `X.Y.Z` without `v`: any stable patch of 1.18, 1.19 or 1.20. The Helm values keys,
+   * apiVersions, Gateway API release, default node image and per-minor policy checks follow its minor.
+   * @default '1.20.0'
+   */
   readonly ciliumVersion?: string;
   /** Hubble relay, UI and metrics. @default enabled with relay, UI and the default metrics */
   readonly hubble?: HubbleOptions;
@@ -231,7 +267,12 @@ export interface ClusterSpecProps {
 /** {@link ClusterSpecProps} with every default applied and every field checked. */
 export interface ClusterSpec {
   readonly clusterName: string;
+  /** Node image pinned by digest. */
   readonly nodeImage: string;
+  /** kind release the node image belongs to, e.g. `v0.32.0`. */
+  readonly kindRelease: string;
+  /** Kubernetes version of the node image (`1.36.1`); `undefined` for a custom image whose tag names none. */
+  readonly kubernetesVersion: string | undefined;
   readonly controlPlaneNodes: number;
   readonly workers: number;
   /** Worker labels kind sets through the kubelet (`nodes[].labels`). */
@@ -249,6 +290,8 @@ export interface ClusterSpec {
   readonly kubeProxyReplacement: boolean;
   readonly routingMode: RoutingMode;
   readonly ciliumVersion: string;
+  /** Minor of `ciliumVersion`: what the renderers and the per-minor checks follow. */
+  readonly ciliumMinor: CiliumMinor;
   readonly hubble: ResolvedHubbleOptions;
   readonly hostPortMappings: Required<HostPortMapping>[];
   readonly l2Announcements: Required<L2AnnouncementOptions>;
@@ -416,12 +459,6 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
   }
   const f = (field: string) => `${name}.${field}`;
 
-  const nodeImage = text(f('nodeImage'), props.nodeImage, DEFAULT_KIND_NODE_IMAGE, 'write the image reference as a string');
-  if (!/^[^\s:@]+(:[\w][\w.-]{0,127})?@sha256:[a-f0-9]{64}$/.test(nodeImage)) {
-    invalid('unpinned-node-image', f('nodeImage'), `"${nodeImage}" is not pinned by digest`,
-      'use the exact image from the kind release notes, e.g. kindest/node:v1.33.1@sha256:<digest>; tags alone are rebuilt per kind release');
-  }
-
   const controlPlaneNodes = integer(f('controlPlaneNodes'), props.controlPlaneNodes, 1, 1, 5,
     'kind needs at least one control-plane node; use 1 (or 3 for an HA control plane)');
   const workers = integer(f('workers'), props.workers, 1, 0, 50, 'use 0-50 worker nodes');
@@ -492,10 +529,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
   const kubeProxyReplacement = bool(f('kubeProxyReplacement'), props.kubeProxyReplacement, true);
   const routingMode = oneOf<RoutingMode>('invalid-routing-mode', f('routingMode'), props.routingMode, ['tunnel', 'native'], 'tunnel', 'a routing mode');
 
-  const ciliumVersion = text(f('ciliumVersion'), props.ciliumVersion, DEFAULT_CILIUM_VERSION, `write the version as a string, e.g. "${DEFAULT_CILIUM_VERSION}"`);
-  if (!/^\d+\.\d+\.\d+$/.test(ciliumVersion)) {
-    invalid('invalid-cilium-version', f('ciliumVersion'), `"${ciliumVersion}" is not a Cilium chart version`, `use a plain semver such as ${DEFAULT_CILIUM_VERSION} (no leading "v")`);
-  }
+  const resolved = resolveVersions(name, props);
 
   const hubbleProps = optionalObject(f('hubble'), props.hubble, '{ relay: true, ui: true }') ?? {};
   const hubbleEnabled = bool(f('hubble.enabled'), hubbleProps.enabled, true);
@@ -585,19 +619,13 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
   const imagePullPolicy = props.imagePullPolicy === undefined ? undefined
     : oneOf<ImagePullPolicy>('invalid-pull-policy', f('imagePullPolicy'), props.imagePullPolicy, ['Always', 'IfNotPresent', 'Never'], 'IfNotPresent', 'an image pull policy');
 
-  const versionsProps = optionalObject(f('versions'), props.versions, '{ certManager: "v1.19.6" }') ?? {};
-  const versions: Required<VersionOptions> = {
-    gatewayApi: text(f('versions.gatewayApi'), versionsProps.gatewayApi, GATEWAY_API_FOR_CILIUM[minorOf(ciliumVersion)] ?? 'unknown',
-      'write the release as a string, e.g. "v1.3.0"'),
-    certManager: text(f('versions.certManager'), versionsProps.certManager, DEFAULT_CERT_MANAGER_VERSION, 'write the release as a string, e.g. "v1.19.6"'),
-    allowUnsupportedPair: bool(f('versions.allowUnsupportedPair'), versionsProps.allowUnsupportedPair, false),
-  };
-
   const ciliumValuesOverrides = optionalObject(f('ciliumValuesOverrides'), props.ciliumValuesOverrides, '{ operator: { rollOutPods: true } }') ?? {};
 
   return {
     clusterName: name,
-    nodeImage,
+    nodeImage: resolved.nodeImage,
+    kindRelease: resolved.kindRelease,
+    kubernetesVersion: resolved.kubernetesVersion,
     controlPlaneNodes,
     workers,
     workerLabels,
@@ -609,7 +637,8 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     apiServerPort,
     kubeProxyReplacement,
     routingMode,
-    ciliumVersion,
+    ciliumVersion: resolved.ciliumVersion,
+    ciliumMinor: resolved.ciliumMinor,
     hubble,
     hostPortMappings,
     l2Announcements,
@@ -619,8 +648,50 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     operatorReplicas,
     ciliumCluster: { name: ciliumClusterName, id: ciliumClusterId },
     ...(imagePullPolicy ? { imagePullPolicy } : {}),
-    versions,
+    versions: resolved.versions,
     ciliumValuesOverrides,
+  };
+}
+
+/** Keys of {@link ComponentVersionInput} that live under `versions` in {@link ClusterSpecProps}. */
+const VERSION_OPTION_KEYS: readonly string[] = ['gatewayApi', 'certManager', 'allowUnsupportedPair'];
+
+/**
+ * Checks and resolves every version choice with the version matrix (`resolveComponentVersions`), so all
+ * version violations are reported together, each with a fix naming a valid combination.
+ */
+function resolveVersions(name: string, props: ClusterSpecProps) {
+  const f = (field: string) => `${name}.${field}`;
+  const versionText = (field: string, value: unknown, example: string) =>
+    (value === undefined ? undefined : text(f(field), value, undefined, `write it as a string, e.g. "${example}"`));
+  const versionsProps = optionalObject(f('versions'), props.versions, `{ certManager: "${DEFAULT_CERT_MANAGER_VERSION}" }`) ?? {};
+  const input: ComponentVersionInput = {
+    ciliumVersion: versionText('ciliumVersion', props.ciliumVersion, DEFAULT_CILIUM_VERSION),
+    kubernetesVersion: versionText('kubernetesVersion', props.kubernetesVersion, '1.36'),
+    kindRelease: versionText('kindRelease', props.kindRelease, 'v0.32'),
+    nodeImage: versionText('nodeImage', props.nodeImage, 'kindest/node:v1.36.1@sha256:<digest>'),
+    gatewayApi: versionText('versions.gatewayApi', versionsProps.gatewayApi, 'v1.6.1'),
+    certManager: versionText('versions.certManager', versionsProps.certManager, DEFAULT_CERT_MANAGER_VERSION),
+    allowUnsupportedPair: bool(f('versions.allowUnsupportedPair'), versionsProps.allowUnsupportedPair, false),
+  };
+  const result = resolveComponentVersions(input, '');
+  if (!result.ok) {
+    const violations: Violation[] = result.violations.map((v) => ({
+      rule: v.rule,
+      field: VERSION_OPTION_KEYS.includes(v.field) ? f(`versions.${v.field}`) : f(v.field),
+      problem: v.problem,
+      fix: v.fix,
+    }));
+    throw new PlatformConfigError(violations);
+  }
+  const r = result.versions;
+  return {
+    ciliumVersion: r.cilium,
+    ciliumMinor: r.ciliumMinor,
+    nodeImage: r.kindNodeImage,
+    kindRelease: r.kindRelease,
+    kubernetesVersion: r.kubernetes,
+    versions: { gatewayApi: r.gatewayApi, certManager: r.certManager, allowUnsupportedPair: input.allowUnsupportedPair === true },
   };
 }
 

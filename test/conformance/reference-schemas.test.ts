@@ -1,5 +1,6 @@
 import {
   ajvClassFor,
+  referenceProfile,
   BUILTIN_KINDS,
   celRuleCoverage,
   describeWithReference,
@@ -210,11 +211,12 @@ describeWithReference('Cilium Helm values schema (chart 1.18)', () => {
   });
 });
 
-describeWithReference('CRD validation (Cilium 1.18, Gateway API v1.4.0, cert-manager v1.19)', () => {
+describeWithReference('CRD validation (Cilium 1.19, Gateway API v1.4.1, cert-manager v1.19)', () => {
+  const profile = referenceProfile('1.19');
   const meta = (name: string, namespace?: string) => ({ name, ...(namespace ? { namespace } : {}) });
 
   test('covers every served version named in the reference README', () => {
-    const kinds = servedCustomResourceKinds();
+    const kinds = servedCustomResourceKinds(profile);
     for (const k of [
       'cilium.io/v2 CiliumLoadBalancerIPPool', 'cilium.io/v2alpha1 CiliumLoadBalancerIPPool', 'cilium.io/v2alpha1 CiliumL2AnnouncementPolicy',
       'cilium.io/v2 CiliumNetworkPolicy', 'cilium.io/v2 CiliumClusterwideNetworkPolicy', 'cilium.io/v2 CiliumCIDRGroup',
@@ -247,7 +249,7 @@ describeWithReference('CRD validation (Cilium 1.18, Gateway API v1.4.0, cert-man
   ];
 
   test.each(good)('accepts a valid %s', (_label, obj) => {
-    expect(validateManifest(obj)).toEqual([]);
+    expect(validateManifest(obj, profile)).toEqual([]);
   });
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
@@ -307,7 +309,7 @@ describeWithReference('CRD validation (Cilium 1.18, Gateway API v1.4.0, cert-man
     ['two parentRefs to the same Gateway, only one with a sectionName (CEL)',
       { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: meta('web', 'apps'), spec: { parentRefs: [{ name: 'web', namespace: 'infra' }, { name: 'web', namespace: 'infra', sectionName: 'https' }] } },
       /sectionName must be specified when parentRefs includes 2 or more references to the same parent \(CEL\)/],
-    ['a ReferenceGrant at gateway.networking.k8s.io/v1 (not served in v1.4.0)',
+    ['a ReferenceGrant at gateway.networking.k8s.io/v1 (not served in v1.4.1)',
       { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'ReferenceGrant', metadata: meta('g', 'apps'), spec: { from: [], to: [] } },
       /not served at version v1/],
     ['a Certificate with a wrong privateKey algorithm',
@@ -338,7 +340,7 @@ describeWithReference('CRD validation (Cilium 1.18, Gateway API v1.4.0, cert-man
   ];
 
   test.each(bad)('rejects %s', (_label, obj, expected) => {
-    const errors = validateManifest(obj);
+    const errors = validateManifest(obj, profile);
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.join('\n')).toMatch(expected);
   });
@@ -346,7 +348,7 @@ describeWithReference('CRD validation (Cilium 1.18, Gateway API v1.4.0, cert-man
   test('validation does not mutate the input (defaults are applied to a copy)', () => {
     const route = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: meta('web', 'apps'), spec: { rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] } };
     const before = JSON.stringify(route);
-    expect(validateManifest(route)).toEqual([]);
+    expect(validateManifest(route, profile)).toEqual([]);
     expect(JSON.stringify(route)).toBe(before);
   });
 
@@ -363,7 +365,8 @@ describeWithReference('CRD validation (Cilium 1.18, Gateway API v1.4.0, cert-man
       expect(coverage.evaluated.length).toBeGreaterThan(0);
     }
     const cnp = celRuleCoverage('cilium.io/v2', 'CiliumNetworkPolicy');
-    expect(cnp).toEqual({ evaluated: [], transition: [], unparseable: [] }); // CNP has no CEL rules; its constraints are anyOf/oneOf
+    // Cilium 1.20 (the default profile) adds one CEL rule to the CNP; its other constraints are anyOf/oneOf.
+    expect(cnp).toEqual({ evaluated: ['spec or specs must be provided'], transition: [], unparseable: [] });
     const route = celRuleCoverage('gateway.networking.k8s.io/v1', 'HTTPRoute');
     expect(route.evaluated).toEqual(expect.arrayContaining(['Must have port for Service reference', 'RequestRedirect filter must not be used together with backendRefs']));
     expect(celRuleCoverage('gateway.networking.k8s.io/v1', 'GatewayClass').transition).toContain('Value is immutable');

@@ -47,12 +47,26 @@ describe('GatewayHttpRoute', () => {
     expect(r.spec.rules[0].backendRefs).toEqual([{ group: '', kind: 'Service', name: 'echo', namespace: 'apps', port: 80 }]);
     const grant = find(manifests, 'ReferenceGrant', 'httproute-routes-web');
     expect(route.referenceGrant).toBeDefined();
-    expect(grant.apiVersion).toBe('gateway.networking.k8s.io/v1beta1');
+    // Cilium 1.20 (the default) watches ReferenceGrant v1 (Gateway API v1.6.1).
+    expect(grant.apiVersion).toBe('gateway.networking.k8s.io/v1');
     expect(grant.metadata.namespace).toBe('apps');
     expect(grant.spec).toEqual({
       from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'routes' }],
       to: [{ group: '', kind: 'Service', name: 'echo' }],
     });
+  });
+
+  test.each([
+    ['1.18.12', 'gateway.networking.k8s.io/v1beta1'],
+    ['1.19.6', 'gateway.networking.k8s.io/v1beta1'],
+    ['1.20.0', 'gateway.networking.k8s.io/v1'],
+  ])('Cilium %s: the ReferenceGrant is written at %s (the version its operator watches)', (ciliumVersion, apiVersion) => {
+    const cluster = ztCluster({ ciliumVersion });
+    const gateway = new LocalGateway(cluster, 'gateway', { certificateAuthority: new LocalCertificateAuthority(cluster, 'ca') });
+    const route = gateway.addHttpRoute('demo', { name: 'web', namespace: 'routes', backend: { name: 'echo', port: 80, namespace: 'apps' } });
+    const grant = find(Testing.synth(cluster), 'ReferenceGrant', 'httproute-routes-web');
+    expect([grant.apiVersion, route.referenceGrant?.apiVersion]).toEqual([apiVersion, apiVersion]);
+    expect(grant.spec.to).toEqual([{ group: '', kind: 'Service', name: 'echo' }]);
   });
 
   test('GatewayHttpRoute can be created anywhere in the cluster with an explicit gateway', () => {

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
 import { addAllPresets, BUNDLE_VERSION, BundleFile, renderBundle } from '../../src';
+import { DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, kindReleaseOf } from '../../src/spec/version-matrix';
 import { describeWithReference, validateBundleFile } from '../support/reference-schemas';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -79,8 +80,19 @@ describe('default bundle (all presets)', () => {
     expect(index.files).toEqual(expected);
     const zt = index.clusters.find((c: any) => c.name === 'zero-trust');
     expect(zt.applyOrder.map((s: any) => s.id)).toEqual(['kind', 'gateway-api-crds', 'cilium', 'cert-manager', 'bundle']);
-    expect(zt.versions).toMatchObject({ cilium: '1.18.4', gatewayApi: 'v1.3.0', certManager: 'v1.19.6' });
-    expect(zt.versions.kindNodeImage).toMatch(/^kindest\/node:v1\.33\.\d+@sha256:[0-9a-f]{64}$/);
+    // The defaults of the version matrix: Cilium 1.20.0 with its Gateway API pair, on kind v0.32's Kubernetes 1.36.1 image.
+    expect(zt.versions).toEqual({
+      cilium: DEFAULT_CILIUM_VERSION,
+      gatewayApi: 'v1.6.1',
+      certManager: DEFAULT_CERT_MANAGER_VERSION,
+      kindRelease: 'v0.32.0',
+      kindNodeImage: kindReleaseOf('v0.32')!.images.find((i) => i.kubernetes === '1.36.1')!.image,
+      kubernetes: '1.36.1',
+    });
+    expect(DEFAULT_CILIUM_VERSION).toBe('1.20.0');
+    expect(zt.versions.kindNodeImage).toMatch(/^kindest\/node:v1\.36\.1@sha256:[0-9a-f]{64}$/);
+    // 1.20 needs no experimental CRD: Gateway API v1.6.1's standard install serves TLSRoute v1.
+    expect(Object.keys(zt.installSources).filter((k) => k.startsWith('gatewayApi'))).toEqual(['gatewayApiStandardCrds']);
     expect(zt.loadBalancerPoolAddresses).toBe(50);
     const plain = index.clusters.find((c: any) => c.name === 'native-xdp');
     expect(plain.applyOrder.map((s: any) => s.id)).toEqual(['kind', 'cilium', 'bundle']);
@@ -95,14 +107,18 @@ describe('default bundle (all presets)', () => {
     };
     const order = [
       at('kind create cluster --config kind/zero-trust.yaml'),
-      at('gateway-api/releases/download/v1.3.0/standard-install.yaml'),
-      at('helm upgrade --install cilium cilium/cilium --kube-context kind-zero-trust --version 1.18.4'),
-      at('cert-manager/releases/download/v1.19.6/cert-manager.yaml'),
+      at('gateway-api/releases/download/v1.6.1/standard-install.yaml'),
+      at('helm upgrade --install cilium cilium/cilium --kube-context kind-zero-trust --version 1.20.0'),
+      at('cert-manager/releases/download/v1.20.3/cert-manager.yaml'),
       at('apply -k dist/zero-trust'),
     ];
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(script).toMatch(/^#!\/usr\/bin\/env bash\n/);
     expect(script).toContain('set -euo pipefail');
+    // The header names every pinned version.
+    expect(script).toContain('# Versions: Cilium 1.20.0, Gateway API v1.6.1, cert-manager v1.20.3,');
+    expect(script).toMatch(/# {3}kind v0\.32\.0 node image kindest\/node:v1\.36\.1@sha256:[0-9a-f]{64} \(Kubernetes 1\.36\.1\)/);
+    expect(script).not.toContain('experimental/');
   });
 
   test('kustomization lists the manifests of its cluster', () => {

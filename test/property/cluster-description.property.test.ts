@@ -4,7 +4,9 @@ import * as YAML from 'yaml';
 import { KindCiliumCluster, KindCiliumClusterProps, PlatformConfigError } from '../../src';
 import { formatIpv4 } from '../../src/private/ipv4';
 import { toYaml } from '../../src/private/yaml';
-import { DEFAULT_KIND_NODE_IMAGE } from '../../src/spec/versions';
+import { CILIUM_MINOR_FACTS, KIND_RELEASES } from '../../src/spec/version-matrix';
+
+const DEFAULT_KIND_NODE_IMAGE = KIND_RELEASES[KIND_RELEASES.length - 1].images[0].image;
 import { REFERENCE_MISSING_NOTICE, referenceAvailable, validateCiliumValues, validateKindConfig } from '../support/reference-schemas';
 
 /**
@@ -97,7 +99,7 @@ const validDescription: fc.Arbitrary<KindCiliumClusterProps> = fc.record({
   withApiServerPort: fc.boolean(),
   labels: fc.option(workerLabels, { nil: undefined }),
   devices: fc.option(fc.constantFrom('eth0', 'eth+').map((d) => [d]), { nil: undefined }),
-  ciliumPatch: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }),
+  cilium: fc.option(fc.constantFrom(...CILIUM_MINOR_FACTS), { nil: undefined }),
   explicitVersions: fc.boolean(),
   nonMasq: fc.boolean(),
 }).map((r): KindCiliumClusterProps => {
@@ -140,8 +142,8 @@ const validDescription: fc.Arbitrary<KindCiliumClusterProps> = fc.record({
     ...(hostPortMappings.length > 0 ? { hostPortMappings } : {}),
     ...(r.labels ? { workerLabels: r.labels } : {}),
     ...(r.devices ? { devices: r.devices } : {}),
-    ...(r.ciliumPatch !== undefined ? { ciliumVersion: `1.18.${r.ciliumPatch}` } : {}),
-    ...(r.explicitVersions ? { versions: { gatewayApi: 'v1.3.0', certManager: 'v1.19.6' } } : {}),
+    ...(r.cilium !== undefined ? { ciliumVersion: r.cilium.latestPatch } : {}),
+    ...(r.explicitVersions ? { versions: { gatewayApi: (r.cilium ?? CILIUM_MINOR_FACTS[CILIUM_MINOR_FACTS.length - 1]).gatewayApi.release, certManager: 'v1.20.3' } } : {}),
     // the operator's required anti-affinity needs one node per replica
     operatorReplicas: nodes >= 2 ? 2 : 1,
   };
@@ -180,7 +182,7 @@ describe('valid cluster descriptions', () => {
       expect(YAML.parse(toYaml(values))).toEqual(values);
       if (referenceAvailable) {
         expect(validateKindConfig(kind)).toEqual([]);
-        expect(validateCiliumValues(values)).toEqual([]);
+        expect(validateCiliumValues(values, cluster.spec.ciliumMinor)).toEqual([]);
       }
     }), { numRuns: VALID_RUNS });
     // eslint-disable-next-line no-console
@@ -391,7 +393,7 @@ const wrongTypes: [string, PropsChange][] = [
 ];
 const wrongType = fc.constantFrom(...wrongTypes).map(([field, apply]) => mutation(`wrong-type:${field}`, [field], apply));
 
-const gatewayApi14 = fc.constant(mutation('Gateway API v1.4.0 with Cilium 1.18', ['versions.gatewayApi'], (p) => ({
+const gatewayApi14 = fc.constant(mutation('Gateway API v1.4.0 (no Cilium minor\'s pair)', ['versions.gatewayApi'], (p) => ({
   ...p, versions: { ...(p.versions ?? {}), gatewayApi: 'v1.4.0', allowUnsupportedPair: false },
 })));
 

@@ -7,14 +7,15 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import * as YAML from 'yaml';
 import { celValidate, CelRule, collectRules, compileRule, formatCelFailure, isTransitionRule } from './cel';
-import { CRD_CATALOG, crdReferenceFile } from '../../src/private/crd-catalog';
+import { CRD_CATALOG, CrdEntry, crdReferenceFile } from '../../src/private/crd-catalog';
+import { CiliumMinor, ciliumMinorFacts, ciliumMinorOf, DEFAULT_CILIUM_VERSION } from '../../src/spec/version-matrix';
 
 /**
  * Validators for everything this library writes, checked against the upstream schemas kept
  * read-only in `../shared/reference` (never copied into the repo):
  *
  * - {@link validateKindConfig}: kind's `kind.x-k8s.io/v1alpha4` Cluster JSON Schema (draft-07).
- * - {@link validateCiliumValues}: the Cilium 1.18 Helm chart's `values.schema.json`.
+ * - {@link validateCiliumValues}: a Cilium minor's Helm chart `values.schema.json` (`cilium-1.XX/`, default: the default minor's).
  * - {@link validateManifest}: one Kubernetes object. Custom resources are checked against the
  *   `openAPIV3Schema` of the served CRD version, plus every CEL rule (`x-kubernetes-validations`,
  *   evaluated by cel.ts) and a few cert-manager admission-webhook rules; built-in kinds get structural checks only; anything else is an error.
@@ -151,8 +152,37 @@ function jsonSchemaValidator(file: string): ValidateFunction {
 
 /** The kind config schema file. */
 export const KIND_SCHEMA_FILE = 'kind-v1alpha4/kind-v1alpha4.schema.json';
-/** The Cilium Helm values schema file. */
-export const CILIUM_VALUES_SCHEMA_FILE = 'cilium-1.18/helm-values.schema.json';
+
+/**
+ * The reference folders one Cilium minor's output is checked against: its own CRDs and Helm values
+ * schema (`cilium-1.XX/`), the CRDs of its paired Gateway API release (`gateway-api-v1.3.0` / `v1.4.1` /
+ * `v1.6.1`) and cert-manager's.
+ */
+export interface ReferenceProfile {
+  readonly minor: CiliumMinor;
+  readonly cilium: string;
+  readonly gatewayApi: string;
+  readonly certManager: string;
+}
+
+/** The reference profile of a Cilium minor (its Gateway API pair from the version matrix). */
+export function referenceProfile(minor: CiliumMinor): ReferenceProfile {
+  return { minor, cilium: `cilium-${minor}`, gatewayApi: `gateway-api-${ciliumMinorFacts(minor).gatewayApi.release}`, certManager: 'cert-manager-v1.19' };
+}
+
+/** The profile of the default Cilium version: what the default bundle is checked against. */
+export const DEFAULT_PROFILE: ReferenceProfile = referenceProfile(ciliumMinorOf(DEFAULT_CILIUM_VERSION)!);
+
+/** The Cilium Helm values schema file of a minor. */
+export function ciliumValuesSchemaFile(minor: CiliumMinor = DEFAULT_PROFILE.minor): string {
+  return `cilium-${minor}/helm-values.schema.json`;
+}
+
+/** The CRD file of a catalog entry in a profile's folders. */
+function profileCrdFile(entry: CrdEntry, profile: ReferenceProfile): string {
+  const folder = entry.source === 'cilium' ? profile.cilium : entry.source === 'cert-manager' ? profile.certManager : profile.gatewayApi;
+  return crdReferenceFile(entry, folder);
+}
 
 /**
  * Validates a kind `Cluster` config object (as it would be decoded from `kind/<cluster>.yaml`).
@@ -169,8 +199,8 @@ export function validateKindConfig(obj: unknown): string[] {
  * NOTE: the chart schema has no `additionalProperties: false`, so unknown or removed keys pass it
  * silently; it catches type errors (e.g. `kubeProxyReplacement: 5`, a string where a list is expected).
  */
-export function validateCiliumValues(obj: unknown): string[] {
-  const validate = jsonSchemaValidator(CILIUM_VALUES_SCHEMA_FILE);
+export function validateCiliumValues(obj: unknown, minor: CiliumMinor = DEFAULT_PROFILE.minor): string[] {
+  const validate = jsonSchemaValidator(ciliumValuesSchemaFile(minor));
   return validate(obj) ? [] : ajvErrors(validate);
 }
 
@@ -295,12 +325,19 @@ interface LoadedCrd {
 
 const crdCache = new Map<string, LoadedCrd>();
 
-function loadCrd(group: string, kind: string): LoadedCrd {
-  const key = `${group}/${kind}`;
+/** True when the profile's folder holds the kind's CRD (e.g. BackendTLSPolicy is not in Gateway API v1.3.0). */
+function crdInProfile(group: string, kind: string, profile: ReferenceProfile): boolean {
+  const entry = CRD_CATALOG.find((e) => e.group === group && e.kind === kind);
+  return entry !== undefined && fs.existsSync(path.join(REFERENCE_DIR, profileCrdFile(entry, profile)));
+}
+
+function loadCrd(group: string, kind: string, profile: ReferenceProfile = DEFAULT_PROFILE): LoadedCrd {
+  const entry = CRD_CATALOG.find((e) => e.group === group && e.kind === kind)!;
+  const file = profileCrdFile(entry, profile);
+  const key = file;
   let crd = crdCache.get(key);
   if (!crd) {
     requireReference(`${kind}.${group}`);
-    const file = CRD_FILES[group][kind];
     const doc = YAML.parseAllDocuments(readReference(file)).map((d) => d.toJS()).find((d) => d?.kind === 'CustomResourceDefinition');
     if (!doc || doc.spec?.group !== group || doc.spec?.names?.kind !== kind) {
       throw new Error(`${file} is not the CRD of ${kind}.${group}`);
@@ -319,8 +356,8 @@ function loadCrd(group: string, kind: string): LoadedCrd {
 let crdAjv: Ajv | undefined;
 const crdValidators = new Map<string, ValidateFunction>();
 
-function crdValidator(crd: LoadedCrd, version: CrdVersion): ValidateFunction {
-  const key = `${crd.group}/${version.name}/${crd.kind}`;
+function crdValidator(crd: LoadedCrd, version: CrdVersion, profile: ReferenceProfile): ValidateFunction {
+  const key = `${profileCrdFile(CRD_CATALOG.find((e) => e.group === crd.group && e.kind === crd.kind)!, profile)}/${version.name}`;
   let validate = crdValidators.get(key);
   if (!validate) {
     if (!version.schema) throw new Error(`${key} has no openAPIV3Schema`);
@@ -332,11 +369,12 @@ function crdValidator(crd: LoadedCrd, version: CrdVersion): ValidateFunction {
 }
 
 /** `apiVersion kind` of every served custom resource version the reference covers (e.g. `cilium.io/v2 CiliumLoadBalancerIPPool`). */
-export function servedCustomResourceKinds(): string[] {
+export function servedCustomResourceKinds(profile: ReferenceProfile = DEFAULT_PROFILE): string[] {
   const out: string[] = [];
   for (const [group, kinds] of Object.entries(CRD_FILES)) {
     for (const kind of Object.keys(kinds)) {
-      for (const v of loadCrd(group, kind).versions.filter((x) => x.served)) out.push(`${group}/${v.name} ${kind}`);
+      if (!crdInProfile(group, kind, profile)) continue;
+      for (const v of loadCrd(group, kind, profile).versions.filter((x) => x.served)) out.push(`${group}/${v.name} ${kind}`);
     }
   }
   return out.sort();
@@ -534,7 +572,7 @@ function label(o: Obj): string {
  * - `v1 List`: each item;
  * - anything else (unknown CRD, unknown built-in kind or version): an error, never a silent pass.
  */
-export function validateManifest(obj: unknown): string[] {
+export function validateManifest(obj: unknown, profile: ReferenceProfile = DEFAULT_PROFILE): string[] {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
     return [`manifest: expected a Kubernetes object, got ${Array.isArray(obj) ? 'an array' : JSON.stringify(obj)}`];
   }
@@ -547,7 +585,7 @@ export function validateManifest(obj: unknown): string[] {
   const apiVersion: string = o.apiVersion;
   const kind: string = o.kind;
   if (apiVersion === 'v1' && kind === 'List') {
-    return asArray(o.items).flatMap((item, i) => validateManifest(item).map((e) => `List item ${i}: ${e}`));
+    return asArray(o.items).flatMap((item, i) => validateManifest(item, profile).map((e) => `List item ${i}: ${e}`));
   }
   const slash = apiVersion.indexOf('/');
   const group = slash < 0 ? '' : apiVersion.slice(0, slash);
@@ -566,13 +604,16 @@ export function validateManifest(obj: unknown): string[] {
     return [`${label(o)}: /apiVersion: unknown kind ${kind} in ${apiVersion}: no built-in kind and no reference CRD covers it, so it cannot be validated`];
   }
 
-  const crd = loadCrd(group, kind);
+  if (!crdInProfile(group, kind, profile)) {
+    return [`${label(o)}: /apiVersion: ${kind}.${group} is not installed with ${profile.gatewayApi} / ${profile.cilium} (no CRD in that release)`];
+  }
+  const crd = loadCrd(group, kind, profile);
   const served = crd.versions.filter((v) => v.served && v.schema);
   const match = served.find((v) => v.name === version);
   if (!match) {
     return [`${label(o)}: /apiVersion: ${kind}.${group} is not served at version ${version} (served: ${served.map((v) => `${group}/${v.name}`).join(', ')})`];
   }
-  const validate = crdValidator(crd, match);
+  const validate = crdValidator(crd, match, profile);
   // ajv applies schema defaults (useDefaults) to the copy, so the CEL checks see defaulted values.
   const copy = structuredClone(o);
   if (!validate(copy)) errs.push(...ajvErrors(validate));
@@ -582,8 +623,8 @@ export function validateManifest(obj: unknown): string[] {
 }
 
 /** Validates a list of objects, prefixing each error with the document index. */
-export function validateManifests(objects: readonly unknown[]): string[] {
-  return objects.flatMap((o, i) => validateManifest(o).map((e) => `doc ${i}: ${e}`));
+export function validateManifests(objects: readonly unknown[], profile: ReferenceProfile = DEFAULT_PROFILE): string[] {
+  return objects.flatMap((o, i) => validateManifest(o, profile).map((e) => `doc ${i}: ${e}`));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -630,14 +671,14 @@ export function yaml11Differences(text: string): string[] {
  * Validates every document of a multi-document manifest file with {@link validateManifest}, and
  * reports values whose type differs between YAML 1.2 and YAML 1.1 readers (see {@link yaml11Differences}).
  */
-export function validateYamlManifests(text: string): string[] {
+export function validateYamlManifests(text: string, profile: ReferenceProfile = DEFAULT_PROFILE): string[] {
   let docs: unknown[];
   try {
     docs = parseYamlDocuments(text);
   } catch (e) {
     return [(e as Error).message];
   }
-  return [...validateManifests(docs), ...yaml11Differences(text)];
+  return [...validateManifests(docs, profile), ...yaml11Differences(text)];
 }
 
 /**
@@ -649,7 +690,7 @@ export function validateYamlManifests(text: string): string[] {
  * Returns `undefined` for files it does not validate (bundle.json, apply.sh, kustomization.yaml), so
  * the caller decides what to do with them instead of getting a silent pass.
  */
-export function validateBundleFile(relativePath: string, content: string): string[] | undefined {
+export function validateBundleFile(relativePath: string, content: string, profile: ReferenceProfile = DEFAULT_PROFILE): string[] | undefined {
   const file = relativePath.split(/[\\/]/).join('/');
   const parseOne = (version: '1.1' | '1.2'): unknown => {
     const docs = YAML.parseAllDocuments(content, { version });
@@ -664,11 +705,11 @@ export function validateBundleFile(relativePath: string, content: string): strin
     }
     if (/^cilium-values\/[^/]+\.ya?ml$/.test(file)) {
       return [
-        ...validateCiliumValues(parseOne('1.1')).map((e) => `${file} (as Helm reads it): ${e}`),
+        ...validateCiliumValues(parseOne('1.1'), profile.minor).map((e) => `${file} (as Helm reads it): ${e}`),
         ...yaml11Differences(content).map((e) => `${file}: ${e}`),
       ];
     }
-    if (file.endsWith('.k8s.yaml')) return validateYamlManifests(content).map((e) => `${file}: ${e}`);
+    if (file.endsWith('.k8s.yaml')) return validateYamlManifests(content, profile).map((e) => `${file}: ${e}`);
   } catch (e) {
     return [(e as Error).message];
   }

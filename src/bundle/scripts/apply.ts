@@ -37,6 +37,8 @@ export function renderApplyScript(plan: ClusterOpsPlan): string {
       'Brings up (or finishes bringing up) the kind + Cilium cluster',
       'Safe to run again: an existing cluster with the same nodes is reused, Helm upgrades, manifests are applied.',
       'Needs docker, kind, kubectl and helm (checked by preflight.sh). Undo with teardown.sh.',
+      `Versions: Cilium ${plan.versions.cilium}, Gateway API ${plan.versions.gatewayApi}, cert-manager ${plan.versions.certManager},`,
+      `  kind ${plan.versions.kindRelease} node image ${plan.versions.kindNodeImage}${plan.versions.kubernetes ? ` (Kubernetes ${plan.versions.kubernetes})` : ''}`,
     ]),
     '',
     ...SHELL_FUNCTIONS,

@@ -12,6 +12,7 @@ import { labelLibraryObjects } from '../../cluster/library-labels';
 import { invalid } from '../../errors';
 import { resolveObjectName } from '../../private/names';
 import { checkNamespace } from '../../private/syntax';
+import { CiliumMinor } from '../../spec/version-matrix';
 
 export interface AppNetworkPolicyProps {
   /** `metadata.name`. @default - the construct ids below the cluster, kebab-cased */
@@ -99,8 +100,9 @@ export class AppNetworkPolicy extends Construct {
       });
     }
 
-    const ingress = this.ingressRules(path, props);
-    const egress = this.egressRules(path, props);
+    const minor = cluster.spec.ciliumMinor;
+    const ingress = this.ingressRules(path, props, minor);
+    const egress = this.egressRules(path, props, minor);
     if (ingress.length === 0 && egress.length === 0) {
       invalid('empty-app-policy', path, 'allows nothing in and nothing out, so it would have no effect',
         'set at least one of allowFromGateway, allowFromWorld, allowFrom, allowFromEntities, egressTo, egressToEntities or egressFqdns');
@@ -117,12 +119,12 @@ export class AppNetworkPolicy extends Construct {
     labelLibraryObjects(this);
   }
 
-  private ingressRules(path: string, props: AppNetworkPolicyProps): CiliumNetworkPolicySpecIngress[] {
+  private ingressRules(path: string, props: AppNetworkPolicyProps, minor: CiliumMinor): CiliumNetworkPolicySpecIngress[] {
     const entities = new Set<CiliumEntity>();
     if (props.allowFromGateway) entities.add('ingress');
     if (props.allowFromWorld) entities.add('world');
-    (props.allowFromEntities ?? []).forEach((e, i) => entities.add(checkEntity(`${path}.allowFromEntities[${i}]`, e)));
-    const toPorts = ingressToPorts(`${path}.ingressPorts`, props.ingressPorts, props.httpRules);
+    (props.allowFromEntities ?? []).forEach((e, i) => entities.add(checkEntity(`${path}.allowFromEntities[${i}]`, e, minor)));
+    const toPorts = ingressToPorts(`${path}.ingressPorts`, props.ingressPorts, props.httpRules, minor);
     const rules: CiliumNetworkPolicySpecIngress[] = [];
     if (entities.size > 0) {
       rules.push({ fromEntities: [...entities].sort().map((e) => e as CiliumNetworkPolicySpecIngressFromEntities), ...(toPorts ? { toPorts } : {}) });
@@ -139,11 +141,11 @@ export class AppNetworkPolicy extends Construct {
     return rules;
   }
 
-  private egressRules(path: string, props: AppNetworkPolicyProps): CiliumNetworkPolicySpecEgress[] {
+  private egressRules(path: string, props: AppNetworkPolicyProps, minor: CiliumMinor): CiliumNetworkPolicySpecEgress[] {
     const rules: CiliumNetworkPolicySpecEgress[] = [];
     (props.egressTo ?? []).forEach((p, i) => {
       const f = `${path}.egressTo[${i}]`;
-      const toPorts = egressToPorts(`${f}.ports`, p.ports);
+      const toPorts = egressToPorts(`${f}.ports`, p.ports, minor);
       rules.push({
         toEndpoints: [podSelector(checkNamespace(`${f}.namespace`, p.namespace ?? props.namespace), checkLabels(`${f}.labels`, p.labels, true))],
         ...(toPorts ? { toPorts } : {}),
@@ -151,8 +153,8 @@ export class AppNetworkPolicy extends Construct {
     });
     (props.egressToEntities ?? []).forEach((p, i) => {
       const f = `${path}.egressToEntities[${i}]`;
-      const toPorts = egressToPorts(`${f}.ports`, p.ports);
-      rules.push({ toEntities: [checkEntity(`${f}.entity`, p.entity) as CiliumNetworkPolicySpecEgressToEntities], ...(toPorts ? { toPorts } : {}) });
+      const toPorts = egressToPorts(`${f}.ports`, p.ports, minor);
+      rules.push({ toEntities: [checkEntity(`${f}.entity`, p.entity, minor) as CiliumNetworkPolicySpecEgressToEntities], ...(toPorts ? { toPorts } : {}) });
     });
     (props.egressFqdns ?? []).forEach((p, i) => {
       const f = `${path}.egressFqdns[${i}]`;
@@ -167,7 +169,7 @@ export class AppNetworkPolicy extends Construct {
       }
       rules.push({
         toFqdNs: [p.name !== undefined ? { matchName: p.name } : { matchPattern: p.pattern }],
-        toPorts: egressToPorts(`${f}.ports`, p.ports ?? [{ port: 443, protocol: 'TCP' }]),
+        toPorts: egressToPorts(`${f}.ports`, p.ports ?? [{ port: 443, protocol: 'TCP' }], minor),
       });
     });
     return rules.length > 0 ? [kubeDnsEgressRule(), ...rules] : [];

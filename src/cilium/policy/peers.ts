@@ -7,16 +7,23 @@ import {
 } from '../../../imports/cilium';
 import { invalid } from '../../errors';
 import { resolveSelector } from '../../private/selectors';
+import { CILIUM_MINOR_FACTS, CiliumMinor, ciliumMinorFacts } from '../../spec/version-matrix';
 
 /**
  * A Cilium entity: a reserved identity that is not a pod.
  * `world` is everything outside the cluster, `ingress` is Cilium's Envoy (Ingress / Gateway API),
- * `host` the local node, `remote-node` the other nodes, `cluster` every in-cluster identity, `all` everything.
+ * `host` the local node, `remote-node` the other nodes, `cluster` every in-cluster identity, `all` everything,
+ * `cluster-mesh` every identity of the clusters of the mesh (Cilium 1.20 only: its policy CRDs are the first
+ * to list it, PR #47225; an older minor's API server rejects it, so it is refused there).
  */
-export type CiliumEntity = 'world' | 'cluster' | 'host' | 'remote-node' | 'kube-apiserver' | 'ingress' | 'health' | 'all';
+export type CiliumEntity = 'world' | 'cluster' | 'host' | 'remote-node' | 'kube-apiserver' | 'ingress' | 'health' | 'all' | 'cluster-mesh';
 
-/** L4 protocol of a policy port; `ANY` matches TCP, UDP and SCTP. */
-export type PolicyProtocol = 'TCP' | 'UDP' | 'SCTP' | 'ANY';
+/**
+ * L4 protocol of a policy port; `ANY` matches TCP, UDP and SCTP. The policy CRDs of each Cilium minor
+ * list what it accepts: 1.18 `TCP`, `UDP`, `SCTP`, `ANY`; 1.19 adds `VRRP`, `IGMP`; 1.20 adds `GRE`, `IPIP`,
+ * `IPV6`, `ESP`, `AH`. A protocol the cluster's minor lacks is refused.
+ */
+export type PolicyProtocol = 'TCP' | 'UDP' | 'SCTP' | 'ANY' | 'VRRP' | 'IGMP' | 'GRE' | 'IPIP' | 'IPV6' | 'ESP' | 'AH';
 
 /** Label key Cilium gives every pod identity for its namespace (`k8s:` = the label comes from Kubernetes). */
 export const POD_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
@@ -89,8 +96,24 @@ export interface EgressFqdnPeer {
 export const FQDN_NAME_RE = /^([-a-zA-Z0-9_]+[.]?)+$/;
 /** @internal Cilium's `matchPattern` syntax. */
 export const FQDN_PATTERN_RE = /^([-a-zA-Z0-9_*]+[.]?)+$/;
-const ENTITIES: readonly CiliumEntity[] = ['world', 'cluster', 'host', 'remote-node', 'kube-apiserver', 'ingress', 'health', 'all'];
-const PROTOCOLS: readonly PolicyProtocol[] = ['TCP', 'UDP', 'SCTP', 'ANY'];
+const ENTITIES: readonly CiliumEntity[] = ['world', 'cluster', 'host', 'remote-node', 'kube-apiserver', 'ingress', 'health', 'all', 'cluster-mesh'];
+const PROTOCOLS: readonly PolicyProtocol[] = ['TCP', 'UDP', 'SCTP', 'ANY', 'VRRP', 'IGMP', 'GRE', 'IPIP', 'IPV6', 'ESP', 'AH'];
+
+/** The oldest supported Cilium minor whose policy CRDs list `value` (entity or protocol). */
+function firstMinorWith(value: string, of: 'entities' | 'protocols'): CiliumMinor | undefined {
+  return CILIUM_MINOR_FACTS.find((f) => f.networkPolicy[of].includes(value))?.minor;
+}
+
+/** @internal Throws unless the Cilium minor's policy CRDs list the entity or protocol (CiliumNetworkPolicy v2 enums). */
+function checkForMinor(rule: string, field: string, value: string, of: 'entities' | 'protocols', minor: CiliumMinor): void {
+  const facts = ciliumMinorFacts(minor);
+  if (facts.networkPolicy[of].includes(value)) return;
+  const from = firstMinorWith(value, of);
+  const what = of === 'entities' ? 'entity' : 'protocol';
+  invalid(rule, field, `the ${what} "${value}" does not exist in Cilium ${minor}: its CiliumNetworkPolicy CRD rejects it (${facts.networkPolicy.source})`,
+    `${from ? `use Cilium ${ciliumMinorFacts(from).latestPatch} or later (ciliumVersion), or ` : ''}use one of ${
+      (of === 'entities' ? ENTITIES : PROTOCOLS).filter((e) => facts.networkPolicy[of].includes(e)).join(', ')}`);
+}
 
 /** @internal Throws unless `labels` is a non-empty set of valid Kubernetes labels. */
 export function checkLabels(field: string, labels: Record<string, string> | undefined, allowEmpty: boolean): Record<string, string> {
@@ -104,7 +127,9 @@ export function checkLabels(field: string, labels: Record<string, string> | unde
 }
 
 /** @internal Checks ports and renders them as Cilium `toPorts[].ports` (port numbers are strings in the CRD). */
-export function renderPorts(field: string, ports: readonly PolicyPort[]): { port: string; endPort?: number; protocol: PolicyProtocol }[] {
+export function renderPorts(
+  field: string, ports: readonly PolicyPort[], minor: CiliumMinor,
+): { port: string; endPort?: number; protocol: PolicyProtocol }[] {
   if (!Array.isArray(ports) || ports.length === 0) {
     invalid('invalid-port', field, 'is an empty list', 'list at least one port, e.g. [{ port: 8080 }], or leave the prop out');
   }
@@ -118,17 +143,19 @@ export function renderPorts(field: string, ports: readonly PolicyPort[]): { port
     }
     const protocol = p.protocol ?? 'TCP';
     if (!PROTOCOLS.includes(protocol)) {
-      invalid('invalid-protocol', `${f}.protocol`, `${JSON.stringify(protocol)} is not a policy protocol`, 'use TCP, UDP, SCTP or ANY');
+      invalid('invalid-protocol', `${f}.protocol`, `${JSON.stringify(protocol)} is not a policy protocol`, `use one of ${PROTOCOLS.join(', ')}`);
     }
+    checkForMinor('protocol-not-in-cilium-minor', `${f}.protocol`, protocol, 'protocols', minor);
     return { port: String(p.port), ...(p.endPort !== undefined && p.endPort !== p.port ? { endPort: p.endPort } : {}), protocol };
   });
 }
 
-/** @internal Checks an entity name. */
-export function checkEntity(field: string, entity: CiliumEntity): CiliumEntity {
+/** @internal Checks an entity name, and that the cluster's Cilium minor knows it. */
+export function checkEntity(field: string, entity: CiliumEntity, minor: CiliumMinor): CiliumEntity {
   if (!ENTITIES.includes(entity)) {
     invalid('invalid-entity', field, `${JSON.stringify(entity)} is not a Cilium entity`, `use one of ${ENTITIES.join(', ')}`);
   }
+  checkForMinor('entity-not-in-cilium-minor', field, entity, 'entities', minor);
   return entity;
 }
 
@@ -165,19 +192,22 @@ export function kubeDnsEgressRule(): CiliumNetworkPolicySpecEgress {
 }
 
 /** @internal Cilium `toPorts` for egress from checked ports (undefined = any port). */
-export function egressToPorts(field: string, ports: readonly PolicyPort[] | undefined): CiliumNetworkPolicySpecEgressToPorts[] | undefined {
+export function egressToPorts(
+  field: string, ports: readonly PolicyPort[] | undefined, minor: CiliumMinor,
+): CiliumNetworkPolicySpecEgressToPorts[] | undefined {
   if (ports === undefined) return undefined;
   return [{
-    ports: renderPorts(field, ports).map((p) => ({ ...p, protocol: p.protocol as CiliumNetworkPolicySpecEgressToPortsPortsProtocol })),
+    ports: renderPorts(field, ports, minor).map((p) => ({ ...p, protocol: p.protocol as CiliumNetworkPolicySpecEgressToPortsPortsProtocol })),
   }];
 }
 
 /** @internal Cilium `toPorts` for ingress from checked ports and HTTP rules (undefined = any port). */
-export function ingressToPorts(field: string, ports: readonly PolicyPort[] | undefined, http: readonly HttpRequestRule[] | undefined):
-CiliumNetworkPolicySpecIngressToPorts[] | undefined {
+export function ingressToPorts(
+  field: string, ports: readonly PolicyPort[] | undefined, http: readonly HttpRequestRule[] | undefined, minor: CiliumMinor,
+): CiliumNetworkPolicySpecIngressToPorts[] | undefined {
   if (ports === undefined) return undefined;
   return [{
-    ports: renderPorts(field, ports).map((p) => ({ ...p, protocol: p.protocol as CiliumNetworkPolicySpecIngressToPortsPortsProtocol })),
+    ports: renderPorts(field, ports, minor).map((p) => ({ ...p, protocol: p.protocol as CiliumNetworkPolicySpecIngressToPortsPortsProtocol })),
     ...(http ? { rules: { http: http.map((r) => ({ ...(r.method ? { method: r.method } : {}), ...(r.path ? { path: r.path } : {}) })) } } : {}),
   }];
 }

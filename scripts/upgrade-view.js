@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Prints the upgrade view of a preset between two Cilium versions:
+//   node scripts/upgrade-view.js zero-trust 1.18.12 1.20.0
+// Values keys added/removed/changed, cilium-config entries the charts render differently, apiVersions
+// that change, the Gateway API CRDs to install first, and the violations of each side.
+// esbuild bundles src/index.ts (as scripts/run-app.js does for the app), so no compile step is needed.
+'use strict';
+const path = require('path');
+
+const PRESETS = {
+  'dns-hubble': 'dnsHubblePlatform',
+  'kpr-native': 'kprNativePlatform',
+  'native-xdp': 'nativeXdpPlatform',
+  'zero-trust': 'zeroTrustPlatform',
+};
+
+const [preset, from, to] = process.argv.slice(2);
+if (!PRESETS[preset] || !from || !to) {
+  process.stderr.write(`usage: node scripts/upgrade-view.js <${Object.keys(PRESETS).join('|')}> <from Cilium version> <to Cilium version>\n`);
+  process.exit(2);
+}
+const root = path.resolve(__dirname, '..');
+const outfile = path.join(root, '.cdk8s-build', 'index.js');
+require('esbuild').buildSync({
+  entryPoints: [path.join(root, 'src', 'index.ts')],
+  bundle: true,
+  packages: 'external',
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outfile,
+  logLevel: 'warning',
+});
+const lib = require(outfile);
+const view = lib.upgradeView((app, ciliumVersion) => lib[PRESETS[preset]](app, { ciliumVersion }), from, to);
+process.stdout.write(`${lib.formatUpgradeView(view).join('\n')}\n`);

@@ -1,0 +1,50 @@
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { formatUpgradeView, LocalGateway, upgradeView, zeroTrustPlatform } from '../../src';
+
+/** zero-trust plus a route whose backend lives in another namespace (so a ReferenceGrant is written). */
+function build(app: App, ciliumVersion: string, ciliumValuesOverrides: Record<string, unknown> = {}): void {
+  const cluster = zeroTrustPlatform(app, { ciliumVersion, ciliumValuesOverrides });
+  (cluster.node.findChild('gateway') as LocalGateway).addHttpRoute('api', { namespace: 'routes', backend: { name: 'api', port: 80, namespace: 'apps' } });
+}
+
+test('1.18 -> 1.20: versions, chart config, apiVersions and the Gateway API CRDs to install first', () => {
+  const view = upgradeView(build, '1.18.12', '1.20.0');
+  const [zt] = view.clusters;
+  expect([zt.versions.from?.cilium, zt.versions.to?.cilium, zt.versions.from?.gatewayApi, zt.versions.to?.gatewayApi]).toEqual(['1.18.12', '1.20.0', 'v1.3.0', 'v1.6.1']);
+  expect(zt.apiVersionsChanged).toEqual([{
+    object: 'ReferenceGrant apps/httproute-routes-api', from: 'gateway.networking.k8s.io/v1beta1', to: 'gateway.networking.k8s.io/v1',
+  }]);
+  expect(zt.gatewayApiCrdsFirst).toEqual(['https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml']);
+  expect(zt.chartConfigChanged).toContainEqual({ key: 'bpf-lb-sock-hostns-only', from: '(chart default)', to: '"true"' });
+  expect(zt.violations).toEqual({ from: [], to: [] });
+  expect(view.appViolations).toEqual({ from: [], to: [] });
+});
+
+test('values keys added, removed and changed are flattened dotted paths; each side keeps its violations', () => {
+  const view = upgradeView((app, v) => build(app, v, v.startsWith('1.18.') ? { nodePort: { enabled: true }, operator: { rollOutPods: true } } : { operator: { rollOutPods: false }, bpf: { hostLegacyRouting: true } }), '1.18.12', '1.19.6');
+  const [zt] = view.clusters;
+  expect(zt.valuesAdded).toEqual(['bpf.hostLegacyRouting']);
+  expect(zt.valuesRemoved).toEqual(['nodePort.enabled']);
+  expect(zt.valuesChanged).toEqual([{ key: 'operator.rollOutPods', from: 'true', to: 'false' }]);
+  expect(zt.violations.from).toEqual([]);
+  // the same nodePort override on 1.19 would be a violation; an invalid side is reported, never thrown
+  const broken = upgradeView((app, v) => build(app, v, { nodePort: { enabled: true } }), '1.18.12', '1.19.6');
+  expect(broken.clusters[0].violations.to.map((x) => x.rule)).toEqual(['helm-value-removed-in-minor']);
+  expect(formatUpgradeView(broken)).toContain('    helm-value-removed-in-minor zero-trust.ciliumValues.nodePort.enabled');
+});
+
+test('a version the matrix refuses is listed as a violation of that side', () => {
+  const view = upgradeView(build, '1.20.0', '1.21.0');
+  expect(view.clusters.map((c) => c.name)).toEqual(['zero-trust']);
+  expect(view.appViolations.to.map((v) => [v.rule, v.field])).toEqual([['cilium-version-unsupported', 'zero-trust.ciliumVersion']]);
+});
+
+test('scripts/upgrade-view.js prints the view of a preset', () => {
+  const out = execFileSync(process.execPath, [path.resolve(__dirname, '../../scripts/upgrade-view.js'), 'zero-trust', '1.18.12', '1.20.0'], { encoding: 'utf8' });
+  expect(out.split('\n').slice(0, 5)).toEqual([
+    'Cilium 1.18.12 -> 1.20.0', 'cluster zero-trust', '  cilium: 1.18.12 -> 1.20.0', '  gatewayApi: v1.3.0 -> v1.6.1', '  kubernetes: 1.33.12 -> 1.36.1',
+  ]);
+  expect(out).toContain('https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml');
+}, 60_000);

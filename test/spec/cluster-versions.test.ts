@@ -1,0 +1,138 @@
+import { App, Testing } from 'cdk8s';
+import { AppNetworkPolicy, KindCiliumCluster, KindCiliumClusterProps } from '../../src';
+import { ciliumMinorFacts, KIND_RELEASES, kindReleaseOf } from '../../src/spec/version-matrix';
+import { configError } from '../support/config-error';
+
+/** The version choices of a cluster description, resolved with the version matrix at construction. */
+
+const cluster = (props: Partial<KindCiliumClusterProps> = {}) => new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev', ...props });
+
+describe('version choices of a cluster', () => {
+  test('defaults: Cilium 1.20.0, Gateway API v1.6.1, cert-manager v1.20.3, kind v0.32.0 with Kubernetes 1.36.1', () => {
+    const spec = cluster().spec;
+    expect([spec.ciliumVersion, spec.ciliumMinor, spec.kindRelease, spec.kubernetesVersion]).toEqual(['1.20.0', '1.20', 'v0.32.0', '1.36.1']);
+    expect(spec.versions).toEqual({ gatewayApi: 'v1.6.1', certManager: 'v1.20.3', allowUnsupportedPair: false });
+    expect(spec.nodeImage).toBe(kindReleaseOf('v0.32.0')!.images.find((i) => i.default)!.image);
+  });
+
+  test.each([
+    ['1.18.4', '1.18', 'v1.3.0', '1.33.12'],
+    ['1.18.12', '1.18', 'v1.3.0', '1.33.12'],
+    ['1.19.6', '1.19', 'v1.4.1', '1.35.5'],
+    ['1.20.0', '1.20', 'v1.6.1', '1.36.1'],
+  ])('Cilium %s: minor %s, Gateway API %s, newest Kubernetes in range %s', (ciliumVersion, minor, gatewayApi, k8s) => {
+    const spec = cluster({ ciliumVersion }).spec;
+    expect([spec.ciliumMinor, spec.versions.gatewayApi, spec.kubernetesVersion]).toEqual([minor, gatewayApi, k8s]);
+    expect(spec.nodeImage).toMatch(new RegExp(`^kindest/node:v${k8s.replace(/\./g, '\\.')}@sha256:[0-9a-f]{64}$`));
+  });
+
+  test('kubernetesVersion and kindRelease pick the digest-pinned image', () => {
+    const spec = cluster({ ciliumVersion: '1.19.6', kubernetesVersion: '1.33', kindRelease: 'v0.31' }).spec;
+    expect([spec.kindRelease, spec.kubernetesVersion]).toEqual(['v0.31.0', '1.33.7']);
+    expect(spec.nodeImage).toBe(KIND_RELEASES.find((r) => r.release === 'v0.31.0')!.images.find((i) => i.kubernetes === '1.33.7')!.image);
+  });
+
+  test('Cilium 1.18 with Kubernetes 1.36 is refused, the fix names a valid pair', () => {
+    const e = configError(() => cluster({ ciliumVersion: '1.18.12', kubernetesVersion: '1.36' }));
+    expect(e.rules).toEqual(['kubernetes-version-outside-cilium-range']);
+    expect(e.violations[0].field).toBe('dev.kubernetesVersion');
+    expect(e.violations[0].problem).toContain('outside the range Cilium 1.18 is tested on (1.30-1.33');
+    expect(e.violations[0].fix).toContain("kubernetesVersion: '1.33'");
+    expect(e.violations[0].fix).toContain("ciliumVersion: '1.20.0'");
+    // the named pairs are accepted
+    expect(cluster({ ciliumVersion: '1.18.12', kubernetesVersion: '1.33' }).spec.kubernetesVersion).toBe('1.33.12');
+    expect(cluster({ ciliumVersion: '1.20.0', kubernetesVersion: '1.36' }).spec.kubernetesVersion).toBe('1.36.1');
+  });
+
+  test('Cilium 1.20 with Gateway API v1.4.x is refused even with allowUnsupportedPair (below the operator minimum)', () => {
+    for (const allowUnsupportedPair of [false, true]) {
+      const e = configError(() => cluster({ ciliumVersion: '1.20.0', versions: { gatewayApi: 'v1.4.1', allowUnsupportedPair } }));
+      expect(e.rules).toEqual(['gateway-api-below-cilium-minimum']);
+      expect(e.violations[0].field).toBe('dev.versions.gatewayApi');
+      expect(e.violations[0].fix).toContain("gatewayApi: 'v1.6.1'");
+      expect(e.violations[0].fix).toContain("ciliumVersion: '1.19.6'");
+    }
+  });
+
+  test('every version violation is reported at once, with its field', () => {
+    const e = configError(() => cluster({ ciliumVersion: '1.19.6', kubernetesVersion: '1.36', versions: { gatewayApi: 'v1.3.0', certManager: 'v1.18.0' } }));
+    expect(e.violations.map((v) => [v.rule, v.field])).toEqual([
+      ['kubernetes-version-outside-cilium-range', 'dev.kubernetesVersion'],
+      ['gateway-api-cilium-mismatch', 'dev.versions.gatewayApi'],
+      ['cert-manager-version-unsupported', 'dev.versions.certManager'],
+    ]);
+  });
+
+  test.each([['1.17.3'], ['1.21.0'], ['v1.20.0'], ['1.20']])('Cilium %s is refused with a supported version in the fix', (ciliumVersion) => {
+    const e = configError(() => cluster({ ciliumVersion }));
+    expect(e.rules).toEqual(['cilium-version-unsupported']);
+    expect(e.violations[0].field).toBe('dev.ciliumVersion');
+    expect(e.violations[0].fix).toMatch(/ciliumVersion: '1\.(18|19|20)\.\d+'/);
+  });
+
+  test('a custom nodeImage stays possible, pinned by digest; an unpinned one is refused', () => {
+    const image = KIND_RELEASES.find((r) => r.release === 'v0.30.0')!.images.find((i) => i.kubernetes === '1.33.4')!.image;
+    expect(cluster({ nodeImage: image }).spec.nodeImage).toBe(image);
+    expect(cluster({ nodeImage: image }).kindConfig().nodes.map((n) => n.image)).toEqual([image, image]);
+    const e = configError(() => cluster({ nodeImage: 'kindest/node:v1.36.1' }));
+    expect(e.rules).toEqual(['kind-node-image-not-pinned']);
+    expect(e.violations[0].field).toBe('dev.nodeImage');
+  });
+
+  test('wrong types are named before the matrix is consulted', () => {
+    expect(configError(() => cluster({ kubernetesVersion: 1.36 as any })).violations[0]).toMatchObject({ rule: 'invalid-type', field: 'dev.kubernetesVersion' });
+    expect(configError(() => cluster({ kindRelease: ['v0.32'] as any })).violations[0]).toMatchObject({ rule: 'invalid-type', field: 'dev.kindRelease' });
+  });
+});
+
+describe('Helm values follow the minor', () => {
+  test('an override with a key the minor removed is a violation; the same override is fine on the older minor', () => {
+    const overrides = { nodePort: { enabled: true } };
+    expect(cluster({ ciliumVersion: '1.18.12', ciliumValuesOverrides: overrides }).violations()).toEqual([]);
+    const violations = cluster({ ciliumVersion: '1.19.6', ciliumValuesOverrides: overrides }).violations();
+    expect(violations.map((v) => [v.rule, v.field])).toEqual([['helm-value-removed-in-minor', 'dev.ciliumValues.nodePort.enabled']]);
+    expect(violations[0].fix).toContain('kubeProxyReplacement');
+  });
+
+  test('k8sServiceHost: auto is refused from 1.19 (the chart fails without a cluster to look it up)', () => {
+    // (kind clusters need the control-plane host anyway: kpr-needs-k8s-service-host holds on every minor)
+    const rules = (ciliumVersion: string) => cluster({ ciliumVersion, ciliumValuesOverrides: { k8sServiceHost: 'auto' } }).violations().map((v) => v.rule).sort();
+    expect(rules('1.18.12')).toEqual(['kpr-needs-k8s-service-host']);
+    expect(rules('1.19.6')).toEqual(['helm-k8s-service-host-auto-offline', 'kpr-needs-k8s-service-host']);
+    expect(rules('1.20.0')).toEqual(['helm-k8s-service-host-auto-offline', 'kpr-needs-k8s-service-host']);
+  });
+
+  test('gatewayAPI.gatewayClass.create is written as the string every minor\'s schema accepts', () => {
+    for (const ciliumVersion of ['1.18.12', '1.19.6', '1.20.0']) {
+      const values = cluster({ ciliumVersion, ciliumValuesOverrides: { gatewayAPI: { gatewayClass: { create: true } } } }).ciliumValues() as any;
+      expect([ciliumVersion, values.gatewayAPI.gatewayClass.create]).toEqual([ciliumVersion, 'true']);
+    }
+  });
+});
+
+describe('policy entities and protocols follow the minor\'s CRDs', () => {
+  const policy = (ciliumVersion: string, props: Record<string, unknown>) => {
+    const c = cluster({ ciliumVersion });
+    new AppNetworkPolicy(c, 'web', { namespace: 'demo', appLabels: { app: 'web' }, ...props });
+    return Testing.synth(c).find((o) => o.kind === 'CiliumNetworkPolicy');
+  };
+
+  test('the cluster-mesh entity exists only in Cilium 1.20', () => {
+    expect(ciliumMinorFacts('1.20').networkPolicy.entities).toContain('cluster-mesh');
+    expect(policy('1.20.0', { egressToEntities: [{ entity: 'cluster-mesh' }] }).spec.egress[1].toEntities).toEqual(['cluster-mesh']);
+    for (const version of ['1.18.12', '1.19.6']) {
+      const e = configError(() => policy(version, { egressToEntities: [{ entity: 'cluster-mesh' }] }));
+      expect(e.violations[0]).toMatchObject({ rule: 'entity-not-in-cilium-minor', field: 'dev/web.egressToEntities[0].entity' });
+      expect(e.violations[0].fix).toContain('use Cilium 1.20.0 or later');
+    }
+  });
+
+  test('VRRP exists from 1.19, GRE from 1.20', () => {
+    expect(policy('1.19.6', { ingressPorts: [{ port: 112, protocol: 'VRRP' }], allowFromWorld: true }).spec.ingress[0].toPorts[0].ports[0].protocol).toBe('VRRP');
+    expect(configError(() => policy('1.18.12', { ingressPorts: [{ port: 112, protocol: 'VRRP' }], allowFromWorld: true })).violations[0])
+      .toMatchObject({ rule: 'protocol-not-in-cilium-minor', field: 'dev/web.ingressPorts[0].protocol' });
+    expect(configError(() => policy('1.19.6', { egressToEntities: [{ entity: 'world', ports: [{ port: 1, protocol: 'GRE' }] }] })).rules)
+      .toEqual(['protocol-not-in-cilium-minor']);
+    expect(policy('1.20.0', { egressToEntities: [{ entity: 'world', ports: [{ port: 1, protocol: 'GRE' }] }] })).toBeDefined();
+  });
+});
