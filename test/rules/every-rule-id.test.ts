@@ -62,6 +62,7 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
   // network
   'subnets-overlap': [inCluster({ podSubnet: '172.18.0.0/16' })],
   'pool-outside-docker-subnet': [inCluster({}, (c) => pool(c, 'pool', '192.168.50.0/28'))],
+  'pool-covers-docker-addresses': [inCluster({}, (c) => pool(c, 'pool', '172.18.0.0/28'))],
   'pools-overlap': [inCluster({}, (c) => {
     pool(c, 'a', '172.18.255.0/28');
     pool(c, 'b', '172.18.255.8/29');

@@ -6,8 +6,8 @@ import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import * as YAML from 'yaml';
-import { CRD_CATALOG, crdReferenceFile } from '../../src/private/crd-catalog';
 import { celValidate, CelRule, collectRules, compileRule, formatCelFailure, isTransitionRule } from './cel';
+import { CRD_CATALOG, crdReferenceFile } from '../../src/private/crd-catalog';
 
 /**
  * Validators for everything this library writes, checked against the upstream schemas kept
