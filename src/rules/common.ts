@@ -1,5 +1,6 @@
 import { Violation } from '../errors';
 import { PlatformModel } from '../model/platform-model';
+import { isUnspecifiedAddress } from '../private/ipv4';
 
 /** The merged Helm values, loosely typed for reading. */
 export type Values = Record<string, any>;
@@ -42,9 +43,15 @@ export function hostSockets(model: PlatformModel): HostSocket[] {
   return sockets;
 }
 
-/** True when two sockets of the same protocol and port would clash (same address, or one binds every address). */
+/**
+ * True when two sockets of the same protocol and port would clash: the same address, or one binds every address.
+ * `::` counts like `0.0.0.0`: docker binds an IPv6 wildcard port dual-stack on Linux (net.ipv6.bindv6only=0), so it
+ * takes the IPv4 port as well. Host port 0 never clashes: kind picks a free random port for each such mapping.
+ */
 export function socketsClash(a: HostSocket, b: HostSocket): boolean {
-  return a.port === b.port && a.protocol === b.protocol && (a.address === b.address || a.address === '0.0.0.0' || b.address === '0.0.0.0');
+  if (a.port === 0 || b.port === 0) return false;
+  return a.port === b.port && a.protocol === b.protocol
+    && (a.address === b.address || isUnspecifiedAddress(a.address) || isUnspecifiedAddress(b.address));
 }
 
 /** Blocks of the enabled pools. */

@@ -1,6 +1,6 @@
 import { invalid } from '../errors';
 import { DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, DEFAULT_KIND_NODE_IMAGE, GATEWAY_API_FOR_CILIUM, minorOf } from './versions';
-import { Ipv4Cidr, parseIpv4, parseIpv4Cidr } from '../private/ipv4';
+import { Ipv4Cidr, isIpv6Address, parseIpv4, parseIpv4Cidr } from '../private/ipv4';
 import { DNS_SUBDOMAIN_RE, isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE, parseGoDuration } from '../private/syntax';
 
 /** How Cilium carries pod traffic between nodes. */
@@ -10,9 +10,17 @@ export type RoutingMode = 'tunnel' | 'native';
 export interface HostPortMapping {
   /** Port inside the node container, e.g. a NodePort such as 30080. */
   readonly containerPort: number;
-  /** Port on the host. @default - same as containerPort */
+  /**
+   * Port on the host, 0-65535. 0 asks kind for a random free host port (kind v1alpha4 `hostPort`: "0 = random free
+   * port chosen by kind"); such mappings never clash with each other. @default - same as containerPort
+   */
   readonly hostPort?: number;
-  /** Host address to bind. @default '127.0.0.1' (never all interfaces unless asked) */
+  /**
+   * Host address to bind: any IPv4 or IPv6 address (kind passes it to docker `-p`; `0.0.0.0` and `::` bind every
+   * interface, and on Linux `::` binds IPv4 too, so both count as "every address" when host ports are checked
+   * for clashes). Names such as `localhost` are refused (kind requires an IP). @default '127.0.0.1' (never all
+   * interfaces unless asked)
+   */
   readonly listenAddress?: string;
   /** @default 'TCP' */
   readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
@@ -396,12 +404,15 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     if (!isPlainObject(item)) wrongType(field, item, 'an object', mappingFix);
     const m = item as Partial<HostPortMapping>;
     const listenAddress = text(`${field}.listenAddress`, m.listenAddress, '127.0.0.1', 'write the address as a string, e.g. "127.0.0.1"');
-    if (parseIpv4(listenAddress) === undefined) {
-      invalid('invalid-listen-address', `${field}.listenAddress`, `"${listenAddress}" is not an IPv4 address`, 'use 127.0.0.1 (default, host only) or 0.0.0.0 to expose on every interface');
+    if (parseIpv4(listenAddress) === undefined && !isIpv6Address(listenAddress)) {
+      invalid('invalid-listen-address', `${field}.listenAddress`, `"${listenAddress}" is not an IP address`,
+        'use 127.0.0.1 (default, host only), 0.0.0.0 or :: to expose on every interface, or another IPv4/IPv6 address of the host');
     }
     const protocol = oneOf('invalid-protocol', `${field}.protocol`, m.protocol, ['TCP', 'UDP', 'SCTP'] as const, 'TCP', 'a port-mapping protocol');
     const containerPort = port(`${field}.containerPort`, m.containerPort);
-    return { containerPort, hostPort: port(`${field}.hostPort`, m.hostPort, containerPort), listenAddress, protocol };
+    const hostPort = integer(`${field}.hostPort`, m.hostPort, containerPort, 0, 65535,
+      'use a host port between 1 and 65535, or 0 for a random free port chosen by kind');
+    return { containerPort, hostPort, listenAddress, protocol };
   });
 
   const l2Props = optionalObject(f('l2Announcements'), props.l2Announcements, '{ enabled: true }');
