@@ -35,3 +35,11 @@ export function re2MatchesFully(pattern: string, input: string): boolean {
 export function re2Quote(text: string): string {
   return text.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&');
 }
+
+/**
+ * The anchored RE2 interface regex for one Cilium device: `eth0` -> `^eth0$`; a trailing `+` (Cilium's prefix
+ * wildcard, as in `devices: eth+`) becomes `.*`, so `eth+` -> `^eth.*$`, which matches `eth0`, `eth1`, ...
+ */
+export function l2InterfaceForDevice(device: string): string {
+  return device.endsWith('+') ? `^${re2Quote(device.slice(0, -1))}.*$` : `^${re2Quote(device)}$`;
+}

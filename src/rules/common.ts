@@ -1,4 +1,4 @@
-import { Violation } from '../errors';
+import { FixSuggestion, Violation } from '../errors';
 import { PlatformModel } from '../model/platform-model';
 import { isUnspecifiedAddress } from '../private/ipv4';
 
@@ -15,9 +15,9 @@ export function kprEnabled(model: PlatformModel): boolean {
   return values(model).kubeProxyReplacement === true;
 }
 
-/** A violation. */
-export function v(rule: string, field: string, problem: string, fix: string): Violation {
-  return { rule, field, problem, fix };
+/** A violation, with the concrete value its fix names when there is one. */
+export function v(rule: string, field: string, problem: string, fix: string, suggestion?: FixSuggestion): Violation {
+  return suggestion ? { rule, field, problem, fix, suggestion } : { rule, field, problem, fix };
 }
 
 /** A device name from Cilium `devices` as an example interface name (`eth+` -> `eth0`). */
