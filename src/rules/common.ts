@@ -10,9 +10,21 @@ export function values(model: PlatformModel): Values {
   return model.ciliumValues as Values;
 }
 
-/** True when the merged Helm values switch kube-proxy replacement on. */
+/**
+ * The merged `kubeProxyReplacement` as a boolean, or undefined when Cilium refuses it. The chart's schema takes a
+ * boolean or a string, and the agent parses the string with Go's strconv.ParseBool semantics restricted to
+ * "true"/"false" in 1.18 ("strict"/"partial" were removed in 1.16).
+ */
+export function kprSetting(model: PlatformModel): boolean | undefined {
+  const kpr = values(model).kubeProxyReplacement;
+  if (typeof kpr === 'boolean') return kpr;
+  if (kpr === 'true' || kpr === 'false') return kpr === 'true';
+  return undefined;
+}
+
+/** True when the merged Helm values switch kube-proxy replacement on (`true` or the string `"true"`). */
 export function kprEnabled(model: PlatformModel): boolean {
-  return values(model).kubeProxyReplacement === true;
+  return kprSetting(model) === true;
 }
 
 /** A violation, with the concrete value its fix names when there is one. */

@@ -6,6 +6,9 @@ import { DNS_SUBDOMAIN_RE, isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE, parseGoD
 /** How Cilium carries pod traffic between nodes. */
 export type RoutingMode = 'tunnel' | 'native';
 
+/** Encapsulation of the tunnel (Helm `tunnelProtocol`). */
+export type TunnelProtocol = 'vxlan' | 'geneve';
+
 /** A host port published by the kind control-plane node (docker `-p`). */
 export interface HostPortMapping {
   /** Port inside the node container, e.g. a NodePort such as 30080. */
@@ -67,8 +70,17 @@ export interface MasqueradeOptions {
 export interface LoadBalancerOptions {
   /** XDP acceleration (`loadBalancer.acceleration`). @default 'disabled' */
   readonly acceleration?: 'disabled' | 'native' | 'best-effort';
-  /** `loadBalancer.mode`; dsr/hybrid need native routing. @default 'snat' */
+  /**
+   * `loadBalancer.mode`. dsr/hybrid need native routing, or (Cilium >= 1.14) a Geneve tunnel
+   * (`tunnelProtocol: 'geneve'`) with `dsrDispatch: 'geneve'`; Cilium refuses DSR in a VXLAN tunnel. @default 'snat'
+   */
   readonly mode?: 'snat' | 'dsr' | 'hybrid';
+  /**
+   * How DSR passes the service address to the backend node (Helm `loadBalancer.dsrDispatch`): `opt` (IP option),
+   * `ipip` (IPIP encapsulation) or `geneve` (Geneve class option; needs `tunnelProtocol: 'geneve'`, and is the
+   * only dispatch Cilium accepts for DSR in tunnel mode). @default - not set: Cilium's default `opt`
+   */
+  readonly dsrDispatch?: 'opt' | 'ipip' | 'geneve';
 }
 
 /** Pinned external releases; the pairing is checked (see the version matrix in the README). */
@@ -111,6 +123,12 @@ export interface ClusterSpecProps {
   readonly kubeProxyReplacement?: boolean;
   /** @default 'tunnel' */
   readonly routingMode?: RoutingMode;
+  /**
+   * Encapsulation in tunnel mode (Helm `tunnelProtocol`): `vxlan` or `geneve`. Only meaningful with
+   * `routingMode: 'tunnel'` (refused with native routing). DSR in tunnel mode needs `geneve`.
+   * @default 'vxlan' in tunnel mode
+   */
+  readonly tunnelProtocol?: TunnelProtocol;
   /** Cilium chart version. @default '1.18.4' */
   readonly ciliumVersion?: string;
   /** Hubble relay, UI and metrics. @default enabled with relay, UI and the default metrics */
@@ -150,13 +168,15 @@ export interface ClusterSpec {
   readonly apiServerPort?: number;
   readonly kubeProxyReplacement: boolean;
   readonly routingMode: RoutingMode;
+  /** Set in tunnel mode only. */
+  readonly tunnelProtocol?: TunnelProtocol;
   readonly ciliumVersion: string;
   readonly hubble: Required<HubbleOptions>;
   readonly hostPortMappings: Required<HostPortMapping>[];
   readonly l2Announcements: Required<L2AnnouncementOptions>;
   readonly devices: string[];
   readonly masquerade: Required<MasqueradeOptions>;
-  readonly loadBalancer: Required<LoadBalancerOptions>;
+  readonly loadBalancer: Required<Omit<LoadBalancerOptions, 'dsrDispatch'>> & Pick<LoadBalancerOptions, 'dsrDispatch'>;
   readonly operatorReplicas: number;
   readonly versions: Required<VersionOptions>;
   readonly ciliumValuesOverrides: Record<string, unknown>;
@@ -374,6 +394,13 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
   const apiServerPort = props.apiServerPort === undefined ? undefined : port(f('apiServerPort'), props.apiServerPort);
   const kubeProxyReplacement = bool(f('kubeProxyReplacement'), props.kubeProxyReplacement, true);
   const routingMode = oneOf<RoutingMode>('invalid-routing-mode', f('routingMode'), props.routingMode, ['tunnel', 'native'], 'tunnel', 'a routing mode');
+  if (routingMode === 'native' && props.tunnelProtocol !== undefined) {
+    invalid('tunnel-protocol-needs-tunnel', f('tunnelProtocol'), `is "${String(props.tunnelProtocol)}" but routingMode is native, which uses no tunnel`,
+      'drop tunnelProtocol, or set routingMode: tunnel');
+  }
+  const tunnelProtocol = routingMode === 'tunnel'
+    ? oneOf<TunnelProtocol>('invalid-tunnel-protocol', f('tunnelProtocol'), props.tunnelProtocol, ['vxlan', 'geneve'], 'vxlan', 'a tunnel protocol')
+    : undefined;
 
   const ciliumVersion = text(f('ciliumVersion'), props.ciliumVersion, DEFAULT_CILIUM_VERSION, `write the version as a string, e.g. "${DEFAULT_CILIUM_VERSION}"`);
   if (!/^\d+\.\d+\.\d+$/.test(ciliumVersion)) {
@@ -443,6 +470,8 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
   const acceleration = oneOf('invalid-acceleration', f('loadBalancer.acceleration'), loadBalancerProps.acceleration,
     ['disabled', 'native', 'best-effort'] as const, 'disabled', 'an XDP acceleration mode');
   const mode = oneOf('invalid-lb-mode', f('loadBalancer.mode'), loadBalancerProps.mode, ['snat', 'dsr', 'hybrid'] as const, 'snat', 'a load-balancer mode');
+  const dsrDispatch = loadBalancerProps.dsrDispatch === undefined ? undefined
+    : oneOf('invalid-dsr-dispatch', f('loadBalancer.dsrDispatch'), loadBalancerProps.dsrDispatch, ['opt', 'ipip', 'geneve'] as const, 'opt', 'a DSR dispatch mode');
 
   const operatorReplicas = integer(f('operatorReplicas'), props.operatorReplicas, 1, 1, 3,
     'use 1 on a small kind cluster (2 needs two nodes that can host the operator)');
@@ -475,13 +504,14 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     apiServerPort,
     kubeProxyReplacement,
     routingMode,
+    ...(tunnelProtocol ? { tunnelProtocol } : {}),
     ciliumVersion,
     hubble,
     hostPortMappings,
     l2Announcements,
     devices,
     masquerade,
-    loadBalancer: { acceleration, mode },
+    loadBalancer: { acceleration, mode, ...(dsrDispatch ? { dsrDispatch } : {}) },
     operatorReplicas,
     versions,
     ciliumValuesOverrides,
