@@ -19,6 +19,7 @@ export interface Violation {
  * - `helm-values`: a key path of the merged Cilium Helm values (set it, or drop the override that changed it);
  * - `cluster-props`: a path of the cluster description (`KindCiliumClusterProps`);
  * - `construct-props`: a path of the props of the construct named by the violation's `field`.
+ * A last path element `-` appends `value` to the list there (JSON Pointer style).
  */
 export interface FixSuggestion {
   readonly target: 'helm-values' | 'cluster-props' | 'construct-props';

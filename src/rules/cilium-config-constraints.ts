@@ -132,7 +132,7 @@ export const CILIUM_CONFIG_CONSTRAINTS: readonly CiliumConfigConstraint[] = [
     key: 'ciliumValues.autoDirectNodeRoutes',
     problems: (vals) => when(vals.autoDirectNodeRoutes === true && tunnelling(vals),
       'is true in tunnel mode; the Cilium agent exits ("auto-direct-node-routes cannot be used with tunneling")'),
-    fix: 'drop autoDirectNodeRoutes from ciliumValuesOverrides, or set routingMode: native',
+    fix: 'set autoDirectNodeRoutes: false (or drop it from ciliumValuesOverrides), or set routingMode: native',
     suggestion: () => ({ target: 'helm-values', path: ['autoDirectNodeRoutes'], value: false }),
     source: 'Cilium agent option validation (pkg/option): "auto-direct-node-routes cannot be used with tunneling"',
   },
