@@ -90,7 +90,7 @@ export function parseIpv6(text: string): number[] | undefined {
       if (last && i === items.length - 1 && item.includes('.')) {
         const v4 = parseIpv4(item);
         if (v4 === undefined) return undefined;
-        out.push(v4 >>> 16, v4 & 0xffff);
+        out.push(Math.floor(v4 / 0x10000), v4 % 0x10000);
       } else if (/^[0-9a-fA-F]{1,4}$/.test(item)) {
         out.push(parseInt(item, 16));
       } else {

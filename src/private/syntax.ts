@@ -19,9 +19,9 @@ export const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?
 
 /** Go duration units in nanoseconds (Go accepts both micro signs, U+00B5 and U+03BC). */
 const DURATION_UNIT_NS: Record<string, bigint> = {
-  'ns': 1n, 'us': 1_000n, '\u00b5s': 1_000n, '\u03bcs': 1_000n, 'ms': 1_000_000n, 's': 1_000_000_000n, 'm': 60_000_000_000n, 'h': 3_600_000_000_000n,
+  ns: 1n, us: 1_000n, µs: 1_000n, μs: 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n,
 };
-const TWO_63 = 1n << 63n;
+const TWO_63 = 2n ** 63n;
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
 
 /**

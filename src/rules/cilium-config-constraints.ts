@@ -35,7 +35,8 @@ export const HUBBLE_METRIC_NAMES: readonly string[] = [
 ];
 
 const metricName = (entry: unknown) => String(entry).split(':')[0];
-const metricsList = (vals: Values): unknown[] => (Array.isArray(vals.hubble?.metrics?.enabled) && vals.hubble?.enabled !== false ? vals.hubble.metrics.enabled : []);
+const metricsList = (vals: Values): unknown[] =>
+  (Array.isArray(vals.hubble?.metrics?.enabled) && vals.hubble?.enabled !== false ? vals.hubble.metrics.enabled : []);
 const usesDsr = (vals: Values) => vals.loadBalancer?.mode === 'dsr' || vals.loadBalancer?.mode === 'hybrid';
 const tunnelling = (vals: Values) => vals.routingMode !== 'native';
 const tunnelProtocolOf = (vals: Values) => (vals.tunnelProtocol ? String(vals.tunnelProtocol) : 'vxlan');

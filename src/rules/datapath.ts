@@ -1,6 +1,6 @@
 import { Violation } from '../errors';
-import { kprEnabled, kprSetting, v, values } from './common';
 import { CILIUM_CONFIG_RULE } from './cilium-config-constraints';
+import { kprEnabled, kprSetting, v, values } from './common';
 import { ClusterRule } from './rule';
 import { KIND_API_SERVER_INTERNAL_PORT, kindApiServerHost } from '../render/cilium-values';
 

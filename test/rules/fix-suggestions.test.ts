@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import {
-  KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, L2AnnouncementPolicyProps, LoadBalancerIpPool, LocalCertificateAuthority, LocalGateway,
+  KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, L2AnnouncementPolicyProps, LoadBalancerIpPool,
+  LocalCertificateAuthority, LocalGateway,
 } from '../../src';
 import { FixSuggestion } from '../../src/errors';
 

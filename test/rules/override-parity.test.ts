@@ -23,44 +23,64 @@ interface ParityCase {
 
 const CASES: Record<string, ParityCase> = {
   'hubble ui without relay': {
-    typed: { hubble: { relay: false, ui: true } }, typedRule: 'hubble-ui-needs-relay',
-    override: { ciliumValuesOverrides: { hubble: { relay: { enabled: false } } } }, overrideRule: 'hubble-ui-needs-relay',
+    typed: { hubble: { relay: false, ui: true } },
+    typedRule: 'hubble-ui-needs-relay',
+    override: { ciliumValuesOverrides: { hubble: { relay: { enabled: false } } } },
+    overrideRule: 'hubble-ui-needs-relay',
   },
   'operator replicas above the node count': {
-    typed: { workers: 0, operatorReplicas: 2 }, typedRule: 'operator-replicas-exceed-nodes',
-    override: { workers: 0, ciliumValuesOverrides: { operator: { replicas: 2 } } }, overrideRule: 'operator-replicas-fit-nodes',
+    typed: { workers: 0, operatorReplicas: 2 },
+    typedRule: 'operator-replicas-exceed-nodes',
+    override: { workers: 0, ciliumValuesOverrides: { operator: { replicas: 2 } } },
+    overrideRule: 'operator-replicas-fit-nodes',
   },
   'L2 lease duration not above the renew deadline': {
-    typed: { l2Announcements: { leaseDuration: '1s', leaseRenewDeadline: '1s' } }, typedRule: 'invalid-lease-timing',
-    override: { l2Announcements: {}, ciliumValuesOverrides: { l2announcements: { leaseDuration: '1s' } } }, overrideRule: 'l2-lease-timings',
+    typed: { l2Announcements: { leaseDuration: '1s', leaseRenewDeadline: '1s' } },
+    typedRule: 'invalid-lease-timing',
+    override: { l2Announcements: {}, ciliumValuesOverrides: { l2announcements: { leaseDuration: '1s' } } },
+    overrideRule: 'l2-lease-timings',
   },
   'L2 renew deadline not above 1.2 x retry period': {
-    typed: { l2Announcements: { leaseRenewDeadline: '1s', leaseRetryPeriod: '900ms' } }, typedRule: 'invalid-lease-timing',
-    override: { l2Announcements: {}, ciliumValuesOverrides: { l2announcements: { leaseRetryPeriod: '900ms' } } }, overrideRule: 'l2-lease-timings',
+    typed: { l2Announcements: { leaseRenewDeadline: '1s', leaseRetryPeriod: '900ms' } },
+    typedRule: 'invalid-lease-timing',
+    override: { l2Announcements: {}, ciliumValuesOverrides: { l2announcements: { leaseRetryPeriod: '900ms' } } },
+    overrideRule: 'l2-lease-timings',
   },
   'L2 lease timing that is no Go duration': {
-    typed: { l2Announcements: { leaseDuration: '3 seconds' } }, typedRule: 'invalid-duration',
-    override: { l2Announcements: {}, ciliumValuesOverrides: { l2announcements: { leaseDuration: '3 seconds' } } }, overrideRule: 'l2-lease-timings',
+    typed: { l2Announcements: { leaseDuration: '3 seconds' } },
+    typedRule: 'invalid-duration',
+    override: { l2Announcements: {}, ciliumValuesOverrides: { l2announcements: { leaseDuration: '3 seconds' } } },
+    overrideRule: 'l2-lease-timings',
   },
   'a routing mode Cilium does not know': {
-    typed: { routingMode: 'direct' as any }, typedRule: 'invalid-routing-mode',
-    override: { ciliumValuesOverrides: { routingMode: 'direct' } }, overrideRule: 'cilium-value-not-allowed',
+    typed: { routingMode: 'direct' as any },
+    typedRule: 'invalid-routing-mode',
+    override: { ciliumValuesOverrides: { routingMode: 'direct' } },
+    overrideRule: 'cilium-value-not-allowed',
   },
   'a tunnel protocol Cilium does not know': {
-    typed: { tunnelProtocol: 'gre' as any }, typedRule: 'invalid-tunnel-protocol',
-    override: { ciliumValuesOverrides: { tunnelProtocol: 'gre' } }, overrideRule: 'cilium-value-not-allowed',
+    typed: { tunnelProtocol: 'gre' as any },
+    typedRule: 'invalid-tunnel-protocol',
+    override: { ciliumValuesOverrides: { tunnelProtocol: 'gre' } },
+    overrideRule: 'cilium-value-not-allowed',
   },
   'a load-balancer mode Cilium does not know': {
-    typed: { loadBalancer: { mode: 'maglev' as any } }, typedRule: 'invalid-lb-mode',
-    override: { ciliumValuesOverrides: { loadBalancer: { mode: 'maglev' } } }, overrideRule: 'cilium-value-not-allowed',
+    typed: { loadBalancer: { mode: 'maglev' as any } },
+    typedRule: 'invalid-lb-mode',
+    override: { ciliumValuesOverrides: { loadBalancer: { mode: 'maglev' } } },
+    overrideRule: 'cilium-value-not-allowed',
   },
   'a DSR dispatch Cilium does not know': {
-    typed: { loadBalancer: { dsrDispatch: 'gre' as any } }, typedRule: 'invalid-dsr-dispatch',
-    override: { ciliumValuesOverrides: { loadBalancer: { dsrDispatch: 'gre' } } }, overrideRule: 'cilium-value-not-allowed',
+    typed: { loadBalancer: { dsrDispatch: 'gre' as any } },
+    typedRule: 'invalid-dsr-dispatch',
+    override: { ciliumValuesOverrides: { loadBalancer: { dsrDispatch: 'gre' } } },
+    overrideRule: 'cilium-value-not-allowed',
   },
   'an XDP acceleration Cilium does not know': {
-    typed: { loadBalancer: { acceleration: 'generic' as any } }, typedRule: 'invalid-acceleration',
-    override: { ciliumValuesOverrides: { loadBalancer: { acceleration: 'generic' } } }, overrideRule: 'cilium-value-not-allowed',
+    typed: { loadBalancer: { acceleration: 'generic' as any } },
+    typedRule: 'invalid-acceleration',
+    override: { ciliumValuesOverrides: { loadBalancer: { acceleration: 'generic' } } },
+    overrideRule: 'cilium-value-not-allowed',
   },
 };
 
@@ -68,16 +88,20 @@ const CASES: Record<string, ParityCase> = {
 const RULE_CASES: Record<string, [Omit<KindCiliumClusterProps, 'clusterName'>, Omit<KindCiliumClusterProps, 'clusterName'>, string]> = {
   'bpf masquerade without kube-proxy replacement': [
     { kubeProxyReplacement: false, masquerade: { bpf: true } },
-    { kubeProxyReplacement: false, ciliumValuesOverrides: { bpf: { masquerade: true } } }, 'bpf-masquerade-needs-kpr'],
+    { kubeProxyReplacement: false, ciliumValuesOverrides: { bpf: { masquerade: true } } }, 'bpf-masquerade-needs-kpr',
+  ],
   'ip-masq-agent without bpf masquerade': [
-    { masquerade: { ipMasqAgent: true } }, { ciliumValuesOverrides: { ipMasqAgent: { enabled: true } } }, 'ip-masq-agent-needs-bpf-masquerade'],
+    { masquerade: { ipMasqAgent: true } }, { ciliumValuesOverrides: { ipMasqAgent: { enabled: true } } }, 'ip-masq-agent-needs-bpf-masquerade',
+  ],
   'XDP without kube-proxy replacement': [
     { kubeProxyReplacement: false, loadBalancer: { acceleration: 'native' } },
-    { kubeProxyReplacement: false, ciliumValuesOverrides: { loadBalancer: { acceleration: 'native' } } }, 'xdp-needs-kpr'],
+    { kubeProxyReplacement: false, ciliumValuesOverrides: { loadBalancer: { acceleration: 'native' } } }, 'xdp-needs-kpr',
+  ],
   'DSR in a VXLAN tunnel': [{ loadBalancer: { mode: 'dsr' } }, { ciliumValuesOverrides: { loadBalancer: { mode: 'dsr' } } }, 'dsr-needs-native-routing'],
   'Geneve dispatch in a VXLAN tunnel': [
     { loadBalancer: { mode: 'dsr', dsrDispatch: 'geneve' } },
-    { ciliumValuesOverrides: { loadBalancer: { mode: 'dsr', dsrDispatch: 'geneve' } } }, 'dsr-geneve-needs-geneve-tunnel'],
+    { ciliumValuesOverrides: { loadBalancer: { mode: 'dsr', dsrDispatch: 'geneve' } } }, 'dsr-geneve-needs-geneve-tunnel',
+  ],
   'unknown Hubble metric': [{ hubble: { metrics: ['dnss'] } }, { ciliumValuesOverrides: { hubble: { metrics: { enabled: ['dnss'] } } } }, 'hubble-metric-unknown'],
   'http with httpV2': [{ hubble: { metrics: ['http', 'httpV2'] } }, { ciliumValuesOverrides: { hubble: { metrics: { enabled: ['http', 'httpV2'] } } } }, 'hubble-http-metrics-exclusive'],
 };

@@ -6,8 +6,8 @@ import {
   CiliumNetworkPolicySpecIngressToPortsPortsProtocol,
 } from '../../../imports/cilium';
 import { invalid } from '../../errors';
-import { resolveSelector } from '../../private/selectors';
 import { compileRe2 } from '../../private/re2';
+import { resolveSelector } from '../../private/selectors';
 
 /**
  * A Cilium entity: a reserved identity that is not a pod.
