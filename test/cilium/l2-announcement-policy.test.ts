@@ -2,6 +2,7 @@ import { App, Testing } from 'cdk8s';
 import { CONTROL_PLANE_NODE_LABEL, L2AnnouncementPolicy, l2InterfacesForDevices } from '../../src/cilium/l2/l2-announcement-policy';
 import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
 import { KindCiliumCluster, KindCiliumClusterProps } from '../../src/cluster/kind-cilium-cluster';
+import { re2Finds } from '../../src/private/re2';
 import { configError } from '../support/config-error';
 import { describeWithReference, validateManifest, validateManifests } from '../support/reference-schemas';
 
@@ -54,8 +55,10 @@ describe('L2AnnouncementPolicy rendering', () => {
     expect(l2InterfacesForDevices(['eth0'])).toEqual(['^eth0$']);
     expect(l2InterfacesForDevices(['enp0s+', 'enp0s+'])).toEqual(['^enp0s.*$']);
     const [re] = l2InterfacesForDevices(['br.lan']);
-    expect(new RegExp(re).test('br.lan')).toBe(true);
-    expect(new RegExp(re).test('brXlan')).toBe(false);
+    expect(re2Finds(re, 'br.lan')).toBe(true);
+    expect(re2Finds(re, 'brXlan')).toBe(false);
+    const [prefix] = l2InterfacesForDevices(['eth+']);
+    expect(['eth0', 'eth12', 'wlan0'].map((i) => re2Finds(prefix, i))).toEqual([true, true, false]);
   });
 
   test('on a cluster without workers the default nodeSelector is dropped (the control plane must announce)', () => {

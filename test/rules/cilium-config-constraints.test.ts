@@ -56,3 +56,12 @@ maybe('the chart renders the Geneve DSR values into the agent configuration (hel
   const config = ciliumConfig(await helmTemplate(toYaml(c.ciliumValues()), c.spec.ciliumVersion));
   expect([config['tunnel-protocol'], config['bpf-lb-mode'], config['bpf-lb-dsr-dispatch'], config['routing-mode']]).toEqual(['geneve', 'dsr', 'geneve', 'tunnel']);
 }, 60_000);
+
+maybe('the chart takes kubeProxyReplacement as the string "true" like the boolean (helm template oracle)', async () => {
+  const c = build({ ciliumValuesOverrides: { kubeProxyReplacement: 'true' } });
+  expect(c.violations()).toEqual([]);
+  const config = ciliumConfig(await helmTemplate(toYaml(c.ciliumValues()), c.spec.ciliumVersion));
+  const typed = ciliumConfig(await helmTemplate(toYaml(build({}).ciliumValues()), c.spec.ciliumVersion));
+  expect(config['kube-proxy-replacement']).toBe('true');
+  expect(config['kube-proxy-replacement']).toBe(typed['kube-proxy-replacement']);
+}, 60_000);
