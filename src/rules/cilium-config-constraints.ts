@@ -26,9 +26,11 @@ export interface CiliumConfigConstraint {
 }
 
 /**
- * Names of the Hubble metrics Cilium registers (pkg/hubble/metrics, listed on the Cilium docs page
- * "Hubble Metrics" / observability/metrics: "Hubble Exported Metrics"). The agent refuses any other name at start
- * ("metric '<name>' does not exist"). An entry is `name` or `name:option=value;option=value`.
+ * Names of the Hubble metrics Cilium registers (pkg/hubble/metrics). The Cilium docs page "Monitoring & Metrics"
+ * (Documentation/observability/metrics.rst, section Hubble > Exported Metrics) lists dns, drop, flow,
+ * flows-to-world, http, httpV2, icmp, kafka, port-distribution and tcp; `policy` (hubble_policy_verdicts_total) is
+ * registered by pkg/hubble/metrics/policy. The agent refuses any other name at start. An entry is `name` or
+ * `name:option=value;option` (`--hubble-metrics="dns:query;ignoreAAAA http:destinationContext=workload-name"`).
  */
 export const HUBBLE_METRIC_NAMES: readonly string[] = [
   'dns', 'drop', 'flow', 'flows-to-world', 'http', 'httpV2', 'icmp', 'kafka', 'policy', 'port-distribution', 'tcp',
@@ -143,7 +145,7 @@ export const CILIUM_CONFIG_CONSTRAINTS: readonly CiliumConfigConstraint[] = [
     problems: (vals) => metricsList(vals).filter((e) => !HUBBLE_METRIC_NAMES.includes(metricName(e)))
       .map((e) => `"${String(e)}" names no Hubble metric; the Cilium agent refuses to start ("metric '${metricName(e)}' does not exist")`),
     fix: `use registered metric names: ${HUBBLE_METRIC_NAMES.join(', ')} (optionally name:option=value;...)`,
-    source: 'Cilium hubble metrics registry (pkg/hubble/metrics); docs "Hubble Metrics" (observability/metrics, Hubble Exported Metrics)',
+    source: 'Cilium hubble metrics registry (pkg/hubble/metrics); docs "Monitoring & Metrics" (observability/metrics.rst, Hubble > Exported Metrics)',
   },
   {
     id: 'hubble-http-metrics-exclusive',
@@ -153,7 +155,7 @@ export const CILIUM_CONFIG_CONSTRAINTS: readonly CiliumConfigConstraint[] = [
       return when(names.includes('http') && names.includes('httpV2'), 'enables both http and httpV2; the Cilium agent refuses the pair (they export the same series)');
     },
     fix: 'keep httpV2 and drop http',
-    source: 'Cilium hubble metrics (pkg/hubble/metrics/http): "http and httpV2 are mutually exclusive"; docs "Hubble Metrics: http"',
+    source: 'Cilium docs "Monitoring & Metrics", Hubble exported metrics `http`/`httpV2`: "These metrics can not be enabled at the same time"',
   },
 ];
 
