@@ -96,14 +96,14 @@ export const CILIUM_CONFIG_CONSTRAINTS: readonly CiliumConfigConstraint[] = [
     key: 'masquerade.bpf',
     problems: (vals, m) => when(vals.bpf?.masquerade === true && !kprEnabled(m), 'eBPF masquerading requires kube-proxy replacement'),
     fix: 'set kubeProxyReplacement: true or masquerade.bpf: false',
-    source: 'Cilium agent option validation: "BPF masquerade requires NodePort" (kube-proxy replacement); docs "Masquerading: eBPF-based"',
+    source: 'Cilium agent option validation (eBPF masquerading needs the BPF NodePort datapath of kube-proxy replacement); docs "Masquerading", eBPF-based',
   },
   {
     id: 'ip-masq-agent-needs-bpf-masquerade',
     key: 'masquerade.ipMasqAgent',
     problems: (vals) => when(vals.ipMasqAgent?.enabled === true && vals.bpf?.masquerade !== true, 'the eBPF ip-masq-agent only works with bpf.masquerade'),
     fix: 'set masquerade.bpf: true',
-    source: 'Cilium agent option validation: "BPF ip-masq-agent requires --enable-bpf-masquerade"; docs "Masquerading"',
+    source: 'Cilium agent option validation (--enable-ip-masq-agent needs --enable-bpf-masquerade); docs "Masquerading", eBPF-based ip-masq-agent',
   },
   {
     id: 'xdp-needs-kpr',
@@ -119,7 +119,7 @@ export const CILIUM_CONFIG_CONSTRAINTS: readonly CiliumConfigConstraint[] = [
     problems: (vals) => when(usesDsr(vals) && tunnelling(vals) && !(tunnelProtocolOf(vals) === 'geneve' && vals.loadBalancer?.dsrDispatch === 'geneve'),
       `${vals.loadBalancer?.mode} in tunnel mode works only with a Geneve tunnel and Geneve DSR dispatch (tunnelProtocol ${tunnelProtocolOf(vals)}, dsrDispatch ${vals.loadBalancer?.dsrDispatch ?? 'opt'})`),
     fix: 'set routingMode: native, or tunnelProtocol: geneve with loadBalancer.dsrDispatch: geneve, or loadBalancer.mode: snat',
-    source: 'Cilium agent kube-proxy replacement init: DSR with tunneling requires --bpf-lb-dsr-dispatch=geneve and --tunnel-protocol=geneve (since 1.14); docs "Direct Server Return (DSR) with Geneve"',
+    source: 'Cilium agent kube-proxy replacement init (DSR with tunnelling only with Geneve dispatch over a Geneve tunnel, since 1.14); docs "Kubernetes Without kube-proxy", Direct Server Return (DSR) with Geneve',
   },
   {
     id: 'dsr-geneve-needs-geneve-tunnel',
@@ -128,7 +128,7 @@ export const CILIUM_CONFIG_CONSTRAINTS: readonly CiliumConfigConstraint[] = [
       `Geneve DSR dispatch needs a Geneve tunnel, but ${tunnelling(vals) ? `tunnelProtocol is ${tunnelProtocolOf(vals)}` : 'routing is native'}`),
     fix: 'set routingMode: tunnel with tunnelProtocol: geneve, or loadBalancer.dsrDispatch: opt',
     suggestion: (vals) => (tunnelling(vals) ? { target: 'cluster-props', path: ['tunnelProtocol'], value: 'geneve' } : undefined),
-    source: 'Cilium agent kube-proxy replacement init: "Geneve DSR dispatch requires --tunnel-protocol=geneve"; docs "Direct Server Return (DSR) with Geneve"',
+    source: 'Cilium agent kube-proxy replacement init (--bpf-lb-dsr-dispatch=geneve needs --tunnel-protocol=geneve); docs "Kubernetes Without kube-proxy", Direct Server Return (DSR) with Geneve',
   },
   {
     id: 'auto-direct-node-routes-needs-native-routing',
@@ -143,7 +143,7 @@ export const CILIUM_CONFIG_CONSTRAINTS: readonly CiliumConfigConstraint[] = [
     id: 'hubble-metric-unknown',
     key: 'ciliumValues.hubble.metrics.enabled',
     problems: (vals) => metricsList(vals).filter((e) => !HUBBLE_METRIC_NAMES.includes(metricName(e)))
-      .map((e) => `"${String(e)}" names no Hubble metric; the Cilium agent refuses to start ("metric '${metricName(e)}' does not exist")`),
+      .map((e) => `"${String(e)}" names no Hubble metric ("${metricName(e)}" is not in Cilium's registry); the Cilium agent refuses to start`),
     fix: `use registered metric names: ${HUBBLE_METRIC_NAMES.join(', ')} (optionally name:option=value;...)`,
     source: 'Cilium hubble metrics registry (pkg/hubble/metrics); docs "Monitoring & Metrics" (observability/metrics.rst, Hubble > Exported Metrics)',
   },

@@ -12,8 +12,8 @@ export function values(model: PlatformModel): Values {
 
 /**
  * The merged `kubeProxyReplacement` as a boolean, or undefined when Cilium refuses it. The chart's schema takes a
- * boolean or a string, and the agent parses the string with Go's strconv.ParseBool semantics restricted to
- * "true"/"false" in 1.18 ("strict"/"partial" were removed in 1.16).
+ * boolean or a string and renders either into `kube-proxy-replacement: "true"|"false"` (checked against the chart
+ * with helm template in the tests); any other string ("strict"/"partial", removed in 1.16) is refused.
  */
 export function kprSetting(model: PlatformModel): boolean | undefined {
   const kpr = values(model).kubeProxyReplacement;
