@@ -10,6 +10,21 @@ export interface Violation {
   readonly problem: string;
   /** What to change to make it right. */
   readonly fix: string;
+  /** The concrete value the fix names, machine-readable, when there is one (tests apply it and re-check). */
+  readonly suggestion?: FixSuggestion;
+}
+
+/**
+ * A concrete value that makes a violation go away. `target` says where it goes:
+ * - `helm-values`: a key path of the merged Cilium Helm values (set it, or drop the override that changed it);
+ * - `cluster-props`: a path of the cluster description (`KindCiliumClusterProps`);
+ * - `construct-props`: a path of the props of the construct named by the violation's `field`.
+ * A last path element `-` appends `value` to the list there (JSON Pointer style).
+ */
+export interface FixSuggestion {
+  readonly target: 'helm-values' | 'cluster-props' | 'construct-props';
+  readonly path: readonly (string | number)[];
+  readonly value: unknown;
 }
 
 /** Formats a violation as `field: problem. Fix: fix`. */

@@ -72,3 +72,49 @@ export function rangesOverlap(a: Ipv4Range, b: Ipv4Range): boolean {
 export function formatRange(r: Ipv4Range): string {
   return `${formatIpv4(r.first)}-${formatIpv4(r.last)}`;
 }
+
+/**
+ * The 8 16-bit groups of an IPv6 address as Go's `net.ParseIP` reads it (hex groups of 1-4 digits, at most one
+ * `::`, an optional trailing dotted IPv4 part, no zone), or undefined when it is not one.
+ */
+export function parseIpv6(text: string): number[] | undefined {
+  if (typeof text !== 'string' || !text.includes(':')) return undefined;
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (part: string, last: boolean): number[] | undefined => {
+    if (part === '') return [];
+    const out: number[] = [];
+    const items = part.split(':');
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (last && i === items.length - 1 && item.includes('.')) {
+        const v4 = parseIpv4(item);
+        if (v4 === undefined) return undefined;
+        out.push(Math.floor(v4 / 0x10000), v4 % 0x10000);
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(item)) {
+        out.push(parseInt(item, 16));
+      } else {
+        return undefined;
+      }
+    }
+    return out;
+  };
+  if (halves.length === 1) {
+    const all = groups(halves[0], true);
+    return all && all.length === 8 ? all : undefined;
+  }
+  const head = groups(halves[0], false);
+  const tail = groups(halves[1], true);
+  if (!head || !tail || head.length + tail.length > 7) return undefined;
+  return [...head, ...new Array(8 - head.length - tail.length).fill(0), ...tail];
+}
+
+/** True for an IPv6 address (see {@link parseIpv6}). */
+export function isIpv6Address(text: string): boolean {
+  return parseIpv6(text) !== undefined;
+}
+
+/** True for an "every address" listen address: `0.0.0.0` or the IPv6 unspecified address `::` (in any spelling). */
+export function isUnspecifiedAddress(text: string): boolean {
+  return text === '0.0.0.0' || (parseIpv6(text)?.every((g) => g === 0) ?? false);
+}

@@ -18,16 +18,88 @@ export const LABEL_KEY_RE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9
 export const LABEL_VALUE_RE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
 /** Go duration units in nanoseconds (Go accepts both micro signs, U+00B5 and U+03BC). */
-const DURATION_UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-const DURATION_RE = /^(\d+(\.\d+)?(ns|us|µs|μs|ms|s|m|h))+$/;
-const DURATION_PART_RE = /(\d+(?:\.\d+)?)(ns|us|µs|μs|ms|s|m|h)/g;
+const DURATION_UNIT_NS: Record<string, bigint> = {
+  ns: 1n, us: 1_000n, µs: 1_000n, μs: 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n,
+};
+const TWO_63 = 2n ** 63n;
+const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
 
-/** Parses a Go duration (`3s`, `500ms`, `1h30m`) into nanoseconds, or undefined when it is not one. */
+/**
+ * Parses a Go duration into nanoseconds, or undefined when Go's `time.ParseDuration` refuses it. A line-by-line
+ * port of Go's parser (grammar `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+`, or `0` alone after the sign): a leading sign
+ * (`+5s`, `-1.5h`), fractions without leading or trailing digits (`.5s`, `5.s`), several components (`1h30m`),
+ * units ns, us, µs (U+00B5), μs (U+03BC), ms, s, m, h; refused: a missing or unknown unit, no digits (`.s`),
+ * more than 2^63-1 ns. Tests compare it with Go itself (`helm --timeout`, parsed by Go's time.ParseDuration).
+ */
 export function parseGoDuration(text: unknown): number | undefined {
-  if (typeof text !== 'string' || !DURATION_RE.test(text)) return undefined;
-  let ns = 0;
-  for (const m of text.matchAll(DURATION_PART_RE)) ns += Number(m[1]) * DURATION_UNIT_NS[m[2]];
-  return Math.round(ns);
+  if (typeof text !== 'string') return undefined;
+  let s = text;
+  let neg = false;
+  if (s !== '' && (s[0] === '-' || s[0] === '+')) {
+    neg = s[0] === '-';
+    s = s.slice(1);
+  }
+  if (s === '0') return 0;
+  if (s === '') return undefined;
+  let d = 0n;
+  while (s !== '') {
+    if (!(s[0] === '.' || isDigit(s[0]))) return undefined;
+    // [0-9]* (Go's leadingInt: overflow past 2^63 is an error)
+    let i = 0;
+    let v = 0n;
+    for (; isDigit(s[i]); i++) {
+      if (v > TWO_63 / 10n) return undefined;
+      v = v * 10n + BigInt(s.charCodeAt(i) - 48);
+      if (v > TWO_63) return undefined;
+    }
+    const pre = i > 0;
+    s = s.slice(i);
+    // (\.[0-9]*)? (Go's leadingFraction: digits past the precision are consumed and ignored)
+    let f = 0n;
+    let scale = 1;
+    let post = false;
+    if (s[0] === '.') {
+      s = s.slice(1);
+      let overflow = false;
+      let j = 0;
+      for (; isDigit(s[j]); j++) {
+        if (overflow) continue;
+        if (f > (TWO_63 - 1n) / 10n) {
+          overflow = true;
+          continue;
+        }
+        const y = f * 10n + BigInt(s.charCodeAt(j) - 48);
+        if (y > TWO_63) {
+          overflow = true;
+          continue;
+        }
+        f = y;
+        scale *= 10;
+      }
+      post = j > 0;
+      s = s.slice(j);
+    }
+    if (!pre && !post) return undefined;
+    // the unit: everything up to the next digit or '.'
+    let u = 0;
+    while (u < s.length && s[u] !== '.' && !isDigit(s[u])) u++;
+    if (u === 0) return undefined;
+    const unit = DURATION_UNIT_NS[s.slice(0, u)];
+    s = s.slice(u);
+    if (unit === undefined) return undefined;
+    if (v > TWO_63 / unit) return undefined;
+    v *= unit;
+    if (f > 0n) {
+      // float64 arithmetic and truncation, exactly as Go: uint64(float64(f) * (float64(unit) / scale))
+      v += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
+      if (v > TWO_63) return undefined;
+    }
+    d += v;
+    if (d > TWO_63) return undefined;
+  }
+  if (neg) return d === 0n ? 0 : -Number(d);
+  if (d > TWO_63 - 1n) return undefined;
+  return Number(d);
 }
 
 /** A plain object (`{...}`), not an array, class instance or null. */

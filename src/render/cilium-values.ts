@@ -8,6 +8,15 @@ export type CiliumHelmValues = Record<string, unknown>;
 /** Port the kube-apiserver listens on inside a kind control-plane node. */
 export const KIND_API_SERVER_INTERNAL_PORT = 6443;
 
+/**
+ * The host name Cilium uses to reach the API server without kube-proxy, as kind names its containers: the one
+ * control-plane node `<name>-control-plane`, or with 2+ control planes kind's HAProxy container
+ * `<name>-external-load-balancer`, which balances over every API server.
+ */
+export function kindApiServerHost(clusterName: string, controlPlaneNodes: number): string {
+  return controlPlaneNodes >= 2 ? `${clusterName}-external-load-balancer` : `${clusterName}-control-plane`;
+}
+
 /** Features contributed by constructs added to the cluster (not by the cluster props). */
 export interface CiliumFeatureFlags {
   /** A Gateway is part of the platform: Cilium's Gateway API controller must run. */
@@ -28,13 +37,13 @@ export function renderCiliumValues(spec: ClusterSpec, features: CiliumFeatureFla
     cluster: { name: spec.ciliumCluster.name, ...(spec.ciliumCluster.id !== 0 ? { id: spec.ciliumCluster.id } : {}) },
     kubeProxyReplacement: spec.kubeProxyReplacement,
     ...(spec.kubeProxyReplacement
-      ? { k8sServiceHost: `${spec.clusterName}-control-plane`, k8sServicePort: KIND_API_SERVER_INTERNAL_PORT }
+      ? { k8sServiceHost: kindApiServerHost(spec.clusterName, spec.controlPlaneNodes), k8sServicePort: KIND_API_SERVER_INTERNAL_PORT }
       : {}),
     ipam: { mode: 'kubernetes' },
     routingMode: spec.routingMode,
     ...(spec.routingMode === 'native'
       ? { ipv4NativeRoutingCIDR: spec.podSubnet.cidr, autoDirectNodeRoutes: true }
-      : { tunnelProtocol: 'vxlan' }),
+      : { tunnelProtocol: spec.tunnelProtocol ?? 'vxlan' }),
     devices: [...spec.devices],
     operator: { replicas: spec.operatorReplicas },
     hubble: spec.hubble.enabled
@@ -67,8 +76,12 @@ export function renderCiliumValues(spec: ClusterSpec, features: CiliumFeatureFla
       config: { nonMasqueradeCIDRs: [...spec.masquerade.nonMasqueradeCidrs], masqLinkLocal: false },
     };
   }
-  if (spec.loadBalancer.acceleration !== 'disabled' || spec.loadBalancer.mode !== 'snat') {
-    values.loadBalancer = { acceleration: spec.loadBalancer.acceleration, mode: spec.loadBalancer.mode };
+  if (spec.loadBalancer.acceleration !== 'disabled' || spec.loadBalancer.mode !== 'snat' || spec.loadBalancer.dsrDispatch !== undefined) {
+    values.loadBalancer = {
+      acceleration: spec.loadBalancer.acceleration,
+      mode: spec.loadBalancer.mode,
+      ...(spec.loadBalancer.dsrDispatch ? { dsrDispatch: spec.loadBalancer.dsrDispatch } : {}),
+    };
   }
   if (features.gatewayApi) {
     values.gatewayAPI = { enabled: true };

@@ -1,5 +1,6 @@
-import { Violation } from '../errors';
+import { FixSuggestion, Violation } from '../errors';
 import { PlatformModel } from '../model/platform-model';
+import { isUnspecifiedAddress } from '../private/ipv4';
 
 /** The merged Helm values, loosely typed for reading. */
 export type Values = Record<string, any>;
@@ -9,14 +10,26 @@ export function values(model: PlatformModel): Values {
   return model.ciliumValues as Values;
 }
 
-/** True when the merged Helm values switch kube-proxy replacement on. */
-export function kprEnabled(model: PlatformModel): boolean {
-  return values(model).kubeProxyReplacement === true;
+/**
+ * The merged `kubeProxyReplacement` as a boolean, or undefined when Cilium refuses it. The chart's schema takes a
+ * boolean or a string and renders either into `kube-proxy-replacement: "true"|"false"` (checked against the chart
+ * with helm template in the tests); any other string ("strict"/"partial", removed in 1.16) is refused.
+ */
+export function kprSetting(model: PlatformModel): boolean | undefined {
+  const kpr = values(model).kubeProxyReplacement;
+  if (typeof kpr === 'boolean') return kpr;
+  if (kpr === 'true' || kpr === 'false') return kpr === 'true';
+  return undefined;
 }
 
-/** A violation. */
-export function v(rule: string, field: string, problem: string, fix: string): Violation {
-  return { rule, field, problem, fix };
+/** True when the merged Helm values switch kube-proxy replacement on (`true` or the string `"true"`). */
+export function kprEnabled(model: PlatformModel): boolean {
+  return kprSetting(model) === true;
+}
+
+/** A violation, with the concrete value its fix names when there is one. */
+export function v(rule: string, field: string, problem: string, fix: string, suggestion?: FixSuggestion): Violation {
+  return suggestion ? { rule, field, problem, fix, suggestion } : { rule, field, problem, fix };
 }
 
 /** A device name from Cilium `devices` as an example interface name (`eth+` -> `eth0`). */
@@ -42,9 +55,15 @@ export function hostSockets(model: PlatformModel): HostSocket[] {
   return sockets;
 }
 
-/** True when two sockets of the same protocol and port would clash (same address, or one binds every address). */
+/**
+ * True when two sockets of the same protocol and port would clash: the same address, or one binds every address.
+ * `::` counts like `0.0.0.0`: docker binds an IPv6 wildcard port dual-stack on Linux (net.ipv6.bindv6only=0), so it
+ * takes the IPv4 port as well. Host port 0 never clashes: kind picks a free random port for each such mapping.
+ */
 export function socketsClash(a: HostSocket, b: HostSocket): boolean {
-  return a.port === b.port && a.protocol === b.protocol && (a.address === b.address || a.address === '0.0.0.0' || b.address === '0.0.0.0');
+  if (a.port === 0 || b.port === 0) return false;
+  return a.port === b.port && a.protocol === b.protocol
+    && (a.address === b.address || isUnspecifiedAddress(a.address) || isUnspecifiedAddress(b.address));
 }
 
 /** Blocks of the enabled pools. */

@@ -1,8 +1,13 @@
 import { Violation } from '../errors';
-import { kprEnabled, v, values } from './common';
+import { CILIUM_CONFIG_RULE } from './cilium-config-constraints';
+import { kprEnabled, kprSetting, v, values } from './common';
 import { ClusterRule } from './rule';
+import { KIND_API_SERVER_INTERNAL_PORT, kindApiServerHost } from '../render/cilium-values';
 
-/** Datapath: kube-proxy replacement, routing, masquerading, acceleration and Helm keys. */
+/**
+ * Datapath: kube-proxy replacement, routing, Helm keys; Cilium's own config constraints (masquerading,
+ * acceleration, DSR, tunnelling, Hubble metrics) are the declared table in cilium-config-constraints.ts.
+ */
 export const DATAPATH_RULES: readonly ClusterRule[] = [
   {
     id: 'kube-proxy-replacement-consistent',
@@ -11,21 +16,26 @@ export const DATAPATH_RULES: readonly ClusterRule[] = [
     check: (m) => {
       const vals = values(m);
       const out: Violation[] = [];
-      if (typeof vals.kubeProxyReplacement !== 'boolean') {
+      if (kprSetting(m) === undefined) {
         out.push(v('kube-proxy-replacement-boolean', `${m.field}.ciliumValues.kubeProxyReplacement`,
-          `${JSON.stringify(vals.kubeProxyReplacement)} is rejected by Cilium 1.18 (only true/false; "strict" was removed)`, 'use kubeProxyReplacement: true or false'));
+          `${JSON.stringify(vals.kubeProxyReplacement)} is rejected by Cilium 1.18 (only true/false, or the strings "true"/"false" the chart also takes; "strict" and "partial" were removed)`,
+          'use kubeProxyReplacement: true or false'));
         return out;
       }
       const kindMode = m.kindConfig.networking.kubeProxyMode;
-      if (vals.kubeProxyReplacement) {
-        if (vals.k8sServiceHost !== `${m.spec.clusterName}-control-plane`) {
+      if (kprEnabled(m)) {
+        // kind names the API server's host: the control-plane container, or with 2+ control planes its HAProxy
+        // container <name>-external-load-balancer (both reach an API server on 6443 from the kind network).
+        const hosts = [`${m.spec.clusterName}-control-plane`, ...(m.spec.controlPlaneNodes >= 2 ? [`${m.spec.clusterName}-external-load-balancer`] : [])];
+        const preferred = kindApiServerHost(m.spec.clusterName, m.spec.controlPlaneNodes);
+        if (!hosts.includes(vals.k8sServiceHost)) {
           out.push(v('kpr-needs-k8s-service-host', `${m.field}.ciliumValues.k8sServiceHost`,
-            `is ${JSON.stringify(vals.k8sServiceHost)}; without kube-proxy Cilium must reach the API server directly`,
-            `set k8sServiceHost: ${m.spec.clusterName}-control-plane (drop the override)`));
+            `is ${JSON.stringify(vals.k8sServiceHost)}; without kube-proxy Cilium must reach the API server directly (${hosts.join(' or ')})`,
+            `set k8sServiceHost: ${preferred} (drop the override)`, { target: 'helm-values', path: ['k8sServiceHost'], value: preferred }));
         }
-        if (Number(vals.k8sServicePort) !== 6443) {
+        if (Number(vals.k8sServicePort) !== KIND_API_SERVER_INTERNAL_PORT) {
           out.push(v('kpr-needs-k8s-service-port', `${m.field}.ciliumValues.k8sServicePort`, `is ${JSON.stringify(vals.k8sServicePort)}; the API server listens on 6443 inside kind`,
-            'set k8sServicePort: 6443 (drop the override)'));
+            'set k8sServicePort: 6443 (drop the override)', { target: 'helm-values', path: ['k8sServicePort'], value: KIND_API_SERVER_INTERNAL_PORT }));
         }
         if (kindMode !== 'none') {
           out.push(v('kpr-with-kube-proxy', `${m.field}.kind.networking.kubeProxyMode`, `is ${kindMode ?? 'iptables (default)'} while Cilium replaces kube-proxy; both would program services`,
@@ -47,7 +57,7 @@ export const DATAPATH_RULES: readonly ClusterRule[] = [
       if (vals.routingMode !== 'native') return [];
       return vals.ipv4NativeRoutingCIDR === m.spec.podSubnet.cidr ? [] : [v('native-routing-cidr', `${m.field}.ciliumValues.ipv4NativeRoutingCIDR`,
         `is ${JSON.stringify(vals.ipv4NativeRoutingCIDR)} but the pod subnet is ${m.spec.podSubnet.cidr}; pod traffic would be masqueraded or dropped`,
-        `set it to ${m.spec.podSubnet.cidr} (drop the override)`)];
+        `set it to ${m.spec.podSubnet.cidr} (drop the override)`, { target: 'helm-values', path: ['ipv4NativeRoutingCIDR'], value: m.spec.podSubnet.cidr })];
     },
   },
   {
@@ -73,30 +83,7 @@ export const DATAPATH_RULES: readonly ClusterRule[] = [
       return out;
     },
   },
-  {
-    id: 'datapath-prerequisites',
-    emits: ['bpf-masquerade-needs-kpr', 'dsr-needs-native-routing', 'ip-masq-agent-needs-bpf-masquerade', 'xdp-needs-kpr'],
-    summary: 'bpf masquerade, ip-masq-agent, XDP and DSR have their prerequisites',
-    check: (m) => {
-      const vals = values(m);
-      const out: Violation[] = [];
-      if (vals.bpf?.masquerade === true && !kprEnabled(m)) {
-        out.push(v('bpf-masquerade-needs-kpr', `${m.field}.masquerade.bpf`, 'eBPF masquerading requires kube-proxy replacement', 'set kubeProxyReplacement: true or masquerade.bpf: false'));
-      }
-      if (vals.ipMasqAgent?.enabled === true && vals.bpf?.masquerade !== true) {
-        out.push(v('ip-masq-agent-needs-bpf-masquerade', `${m.field}.masquerade.ipMasqAgent`, 'the eBPF ip-masq-agent only works with bpf.masquerade', 'set masquerade.bpf: true'));
-      }
-      const accel = vals.loadBalancer?.acceleration;
-      if (accel !== undefined && accel !== 'disabled' && !kprEnabled(m)) {
-        out.push(v('xdp-needs-kpr', `${m.field}.loadBalancer.acceleration`, 'XDP acceleration requires kube-proxy replacement', 'set kubeProxyReplacement: true or acceleration: disabled'));
-      }
-      const mode = vals.loadBalancer?.mode;
-      if ((mode === 'dsr' || mode === 'hybrid') && vals.routingMode !== 'native') {
-        out.push(v('dsr-needs-native-routing', `${m.field}.loadBalancer.mode`, `${mode} needs native routing (tunnel mode only supports snat)`, 'set routingMode: native or loadBalancer.mode: snat'));
-      }
-      return out;
-    },
-  },
+  CILIUM_CONFIG_RULE,
   {
     id: 'operator-replicas-fit-nodes',
     emits: ['operator-replicas-fit-nodes'],
@@ -106,7 +93,8 @@ export const DATAPATH_RULES: readonly ClusterRule[] = [
       const nodes = m.kindConfig.nodes.length;
       return typeof replicas === 'number' && replicas > nodes ? [v('operator-replicas-fit-nodes', `${m.field}.ciliumValues.operator.replicas (operatorReplicas)`,
         `${replicas} cilium-operator replicas but only ${nodes} node(s); the chart's required pod anti-affinity allows one per node, so the rest stay Pending`,
-        `use at most ${nodes} replicas (operatorReplicas), and drop the override that raises it`)] : [];
+        `use at most ${nodes} replicas (operatorReplicas), and drop the override that raises it`,
+        { target: 'helm-values', path: ['operator', 'replicas'], value: nodes })] : [];
     },
   },
 ];

@@ -33,7 +33,8 @@ export const GATEWAY_RULES: readonly ClusterRule[] = [
         .filter(([, nodePort]) => !containerPorts.has(nodePort))
         .map(([name, nodePort]) => v('gateway-nodeports-mapped', `${g.field}.${name}`,
           `NodePort ${nodePort} is not published by kind (containerPorts: [${[...containerPorts].join(', ')}]), so the host cannot reach the Gateway`,
-          `add { containerPort: ${nodePort}, hostPort: ${nodePort} } to hostPortMappings of the cluster ${m.spec.clusterName}`)));
+          `add { containerPort: ${nodePort}, hostPort: ${nodePort} } to hostPortMappings of the cluster ${m.spec.clusterName}`,
+          { target: 'cluster-props', path: ['hostPortMappings', '-'], value: { containerPort: nodePort, hostPort: nodePort } })));
     },
   },
 ];

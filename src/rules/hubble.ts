@@ -13,7 +13,7 @@ export const HUBBLE_RULES: readonly ClusterRule[] = [
       const domain = hubble.peerService?.clusterDomain;
       return domain === m.spec.dnsDomain ? [] : [v('cluster-domain', `${m.field}.ciliumValues.hubble.peerService.clusterDomain`,
         `is ${JSON.stringify(domain)} but the cluster DNS domain is ${m.spec.dnsDomain}; hubble-relay cannot find its peers`,
-        `set it to ${m.spec.dnsDomain} (drop the override)`)];
+        `set it to ${m.spec.dnsDomain} (drop the override)`, { target: 'helm-values', path: ['hubble', 'peerService', 'clusterDomain'], value: m.spec.dnsDomain })];
     },
   },
   {

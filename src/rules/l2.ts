@@ -1,6 +1,7 @@
 import { Violation } from '../errors';
 import { exampleInterface, kprEnabled, v, values } from './common';
 import { ClusterRule } from './rule';
+import { compileRe2, l2InterfaceForDevice } from '../private/re2';
 
 /** L2 announcements: the policy, the Helm switch and the interfaces. */
 export const L2_RULES: readonly ClusterRule[] = [
@@ -31,15 +32,18 @@ export const L2_RULES: readonly ClusterRule[] = [
     check: (m) => {
       const devices: string[] = Array.isArray(values(m).devices) ? values(m).devices : String(values(m).devices ?? '').split(/[\s,]+/).filter(Boolean);
       return m.l2Policies.flatMap((p) => p.interfaces.flatMap((re, i) => {
-        let regex: RegExp;
-        try {
-          regex = new RegExp(re);
-        } catch {
-          return [v('l2-interfaces-match-devices', `${p.field}.interfaces[${i}]`, `"${re}" is not a valid regular expression`, 'use a regex such as ^eth[0-9]+$')];
+        // Cilium matches interfaces with Go's regexp (RE2, unanchored MatchString): RE2 decides, never RegExp.
+        const compiled = compileRe2(re);
+        if (!compiled.ok) {
+          return [v('l2-interfaces-match-devices', `${p.field}.interfaces[${i}]`, `"${re}" is not a valid RE2 regular expression: ${compiled.error}`,
+            'use a regex such as ^eth[0-9]+$', { target: 'construct-props', path: ['interfaces', i], value: '^eth[0-9]+$' })];
         }
-        return devices.some((d) => regex.test(exampleInterface(d))) ? [] : [v('l2-interfaces-match-devices', `${p.field}.interfaces[${i}]`,
+        if (devices.some((d) => compiled.regex.matcher(exampleInterface(d)).find())) return [];
+        const suggestion = l2InterfaceForDevice(devices[0] ?? 'eth0');
+        return [v('l2-interfaces-match-devices', `${p.field}.interfaces[${i}]`,
           `"${re}" matches none of the Cilium devices [${devices.join(', ')}], so no node answers ARP for the pool`,
-          `use a regex matching the devices (e.g. ^${devices[0] ?? 'eth0'}$) or add the interface to the cluster's devices`)];
+          `use a regex matching the devices (e.g. ${suggestion}) or add the interface to the cluster's devices`,
+          { target: 'construct-props', path: ['interfaces', i], value: suggestion })];
       }));
     },
   },

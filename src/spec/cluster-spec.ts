@@ -1,18 +1,29 @@
 import { invalid, PlatformConfigError, Violation } from '../errors';
 import { CiliumMinor, ComponentVersionInput, DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, resolveComponentVersions } from './version-matrix';
-import { Ipv4Cidr, parseIpv4, parseIpv4Cidr } from '../private/ipv4';
+import { Ipv4Cidr, isIpv6Address, parseIpv4, parseIpv4Cidr } from '../private/ipv4';
 import { DNS_SUBDOMAIN_RE, isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE, parseGoDuration } from '../private/syntax';
 
 /** How Cilium carries pod traffic between nodes. */
 export type RoutingMode = 'tunnel' | 'native';
 
+/** Encapsulation of the tunnel (Helm `tunnelProtocol`). */
+export type TunnelProtocol = 'vxlan' | 'geneve';
+
 /** A host port published by the kind control-plane node (docker `-p`). */
 export interface HostPortMapping {
   /** Port inside the node container, e.g. a NodePort such as 30080. */
   readonly containerPort: number;
-  /** Port on the host. @default - same as containerPort */
+  /**
+   * Port on the host, 0-65535. 0 asks kind for a random free host port (kind v1alpha4 `hostPort`: "0 = random free
+   * port chosen by kind"); such mappings never clash with each other. @default - same as containerPort
+   */
   readonly hostPort?: number;
-  /** Host address to bind. @default '127.0.0.1' (never all interfaces unless asked) */
+  /**
+   * Host address to bind: any IPv4 or IPv6 address (kind passes it to docker `-p`; `0.0.0.0` and `::` bind every
+   * interface, and on Linux `::` binds IPv4 too, so both count as "every address" when host ports are checked
+   * for clashes). Names such as `localhost` are refused (kind requires an IP). @default '127.0.0.1' (never all
+   * interfaces unless asked)
+   */
   readonly listenAddress?: string;
   /** @default 'TCP' */
   readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
@@ -144,8 +155,17 @@ export interface MasqueradeOptions {
 export interface LoadBalancerOptions {
   /** XDP acceleration (`loadBalancer.acceleration`). @default 'disabled' */
   readonly acceleration?: 'disabled' | 'native' | 'best-effort';
-  /** `loadBalancer.mode`; dsr/hybrid need native routing. @default 'snat' */
+  /**
+   * `loadBalancer.mode`. dsr/hybrid need native routing, or (Cilium >= 1.14) a Geneve tunnel
+   * (`tunnelProtocol: 'geneve'`) with `dsrDispatch: 'geneve'`; Cilium refuses DSR in a VXLAN tunnel. @default 'snat'
+   */
   readonly mode?: 'snat' | 'dsr' | 'hybrid';
+  /**
+   * How DSR passes the service address to the backend node (Helm `loadBalancer.dsrDispatch`): `opt` (IP option),
+   * `ipip` (IPIP encapsulation) or `geneve` (Geneve class option; needs `tunnelProtocol: 'geneve'`, and is the
+   * only dispatch Cilium accepts for DSR in tunnel mode). @default - not set: Cilium's default `opt`
+   */
+  readonly dsrDispatch?: 'opt' | 'ipip' | 'geneve';
 }
 
 /**
@@ -227,6 +247,12 @@ export interface ClusterSpecProps {
   /** @default 'tunnel' */
   readonly routingMode?: RoutingMode;
   /**
+   * Encapsulation in tunnel mode (Helm `tunnelProtocol`): `vxlan` or `geneve`. Only meaningful with
+   * `routingMode: 'tunnel'` (refused with native routing). DSR in tunnel mode needs `geneve`.
+   * @default 'vxlan' in tunnel mode
+   */
+  readonly tunnelProtocol?: TunnelProtocol;
+  /**
    * Cilium Helm chart version, `X.Y.Z` without `v`: any stable patch of 1.18, 1.19 or 1.20. The Helm values keys,
    * apiVersions, Gateway API release, default node image and per-minor policy checks follow its minor.
    * @default '1.20.0'
@@ -289,6 +315,8 @@ export interface ClusterSpec {
   readonly apiServerPort?: number;
   readonly kubeProxyReplacement: boolean;
   readonly routingMode: RoutingMode;
+  /** Set in tunnel mode only. */
+  readonly tunnelProtocol?: TunnelProtocol;
   readonly ciliumVersion: string;
   /** Minor of `ciliumVersion`: what the renderers and the per-minor checks follow. */
   readonly ciliumMinor: CiliumMinor;
@@ -297,7 +325,7 @@ export interface ClusterSpec {
   readonly l2Announcements: Required<L2AnnouncementOptions>;
   readonly devices: string[];
   readonly masquerade: Required<MasqueradeOptions>;
-  readonly loadBalancer: Required<LoadBalancerOptions>;
+  readonly loadBalancer: Required<Omit<LoadBalancerOptions, 'dsrDispatch'>> & Pick<LoadBalancerOptions, 'dsrDispatch'>;
   readonly operatorReplicas: number;
   readonly ciliumCluster: Required<CiliumClusterOptions>;
   /** undefined: the chart's default. */
@@ -528,6 +556,13 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
   const apiServerPort = props.apiServerPort === undefined ? undefined : port(f('apiServerPort'), props.apiServerPort);
   const kubeProxyReplacement = bool(f('kubeProxyReplacement'), props.kubeProxyReplacement, true);
   const routingMode = oneOf<RoutingMode>('invalid-routing-mode', f('routingMode'), props.routingMode, ['tunnel', 'native'], 'tunnel', 'a routing mode');
+  if (routingMode === 'native' && props.tunnelProtocol !== undefined) {
+    invalid('tunnel-protocol-needs-tunnel', f('tunnelProtocol'), `is "${String(props.tunnelProtocol)}" but routingMode is native, which uses no tunnel`,
+      'drop tunnelProtocol, or set routingMode: tunnel');
+  }
+  const tunnelProtocol = routingMode === 'tunnel'
+    ? oneOf<TunnelProtocol>('invalid-tunnel-protocol', f('tunnelProtocol'), props.tunnelProtocol, ['vxlan', 'geneve'], 'vxlan', 'a tunnel protocol')
+    : undefined;
 
   const resolved = resolveVersions(name, props);
 
@@ -558,12 +593,15 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     if (!isPlainObject(item)) wrongType(field, item, 'an object', mappingFix);
     const m = item as Partial<HostPortMapping>;
     const listenAddress = text(`${field}.listenAddress`, m.listenAddress, '127.0.0.1', 'write the address as a string, e.g. "127.0.0.1"');
-    if (parseIpv4(listenAddress) === undefined) {
-      invalid('invalid-listen-address', `${field}.listenAddress`, `"${listenAddress}" is not an IPv4 address`, 'use 127.0.0.1 (default, host only) or 0.0.0.0 to expose on every interface');
+    if (parseIpv4(listenAddress) === undefined && !isIpv6Address(listenAddress)) {
+      invalid('invalid-listen-address', `${field}.listenAddress`, `"${listenAddress}" is not an IP address`,
+        'use 127.0.0.1 (default, host only), 0.0.0.0 or :: to expose on every interface, or another IPv4/IPv6 address of the host');
     }
     const protocol = oneOf('invalid-protocol', `${field}.protocol`, m.protocol, ['TCP', 'UDP', 'SCTP'] as const, 'TCP', 'a port-mapping protocol');
     const containerPort = port(`${field}.containerPort`, m.containerPort);
-    return { containerPort, hostPort: port(`${field}.hostPort`, m.hostPort, containerPort), listenAddress, protocol };
+    const hostPort = integer(`${field}.hostPort`, m.hostPort, containerPort, 0, 65535,
+      'use a host port between 1 and 65535, or 0 for a random free port chosen by kind');
+    return { containerPort, hostPort, listenAddress, protocol };
   });
 
   const l2Props = optionalObject(f('l2Announcements'), props.l2Announcements, '{ enabled: true }');
@@ -594,6 +632,8 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
   const acceleration = oneOf('invalid-acceleration', f('loadBalancer.acceleration'), loadBalancerProps.acceleration,
     ['disabled', 'native', 'best-effort'] as const, 'disabled', 'an XDP acceleration mode');
   const mode = oneOf('invalid-lb-mode', f('loadBalancer.mode'), loadBalancerProps.mode, ['snat', 'dsr', 'hybrid'] as const, 'snat', 'a load-balancer mode');
+  const dsrDispatch = loadBalancerProps.dsrDispatch === undefined ? undefined
+    : oneOf('invalid-dsr-dispatch', f('loadBalancer.dsrDispatch'), loadBalancerProps.dsrDispatch, ['opt', 'ipip', 'geneve'] as const, 'opt', 'a DSR dispatch mode');
 
   const operatorReplicas = integer(f('operatorReplicas'), props.operatorReplicas, 1, 1, 3,
     'use 1 on a small kind cluster (2 needs two nodes that can host the operator)');
@@ -637,6 +677,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     apiServerPort,
     kubeProxyReplacement,
     routingMode,
+    ...(tunnelProtocol ? { tunnelProtocol } : {}),
     ciliumVersion: resolved.ciliumVersion,
     ciliumMinor: resolved.ciliumMinor,
     hubble,
@@ -644,7 +685,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     l2Announcements,
     devices,
     masquerade,
-    loadBalancer: { acceleration, mode },
+    loadBalancer: { acceleration, mode, ...(dsrDispatch ? { dsrDispatch } : {}) },
     operatorReplicas,
     ciliumCluster: { name: ciliumClusterName, id: ciliumClusterId },
     ...(imagePullPolicy ? { imagePullPolicy } : {}),

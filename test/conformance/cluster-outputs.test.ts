@@ -129,8 +129,10 @@ describe.each(CASES)('$title', (c) => {
   test('Helm values reflect the description', () => {
     expect(values.kubeProxyReplacement).toBe(kpr);
     if (kpr) {
-      // Without kube-proxy, Cilium must reach the API server directly (inside kind: <name>-control-plane:6443).
-      expect(values.k8sServiceHost).toBe(`${c.props.clusterName}-control-plane`);
+      // Without kube-proxy, Cilium must reach the API server directly (inside kind: <name>-control-plane:6443, or
+      // kind's HAProxy <name>-external-load-balancer:6443 in front of 2+ control planes).
+      const host = (c.props.controlPlaneNodes ?? 1) >= 2 ? 'external-load-balancer' : 'control-plane';
+      expect(values.k8sServiceHost).toBe(`${c.props.clusterName}-${host}`);
       expect(values.k8sServicePort).toBe(6443);
     } else {
       expect(values.k8sServiceHost).toBeUndefined();

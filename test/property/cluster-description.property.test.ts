@@ -93,7 +93,7 @@ const validDescription: fc.Arbitrary<KindCiliumClusterProps> = fc.record({
   hostPorts: fc.uniqueArray(fc.integer({ min: 1024, max: 65535 }), { minLength: 1, maxLength: 5 }),
   mappings: fc.array(fc.record({
     containerPort: fc.integer({ min: 1, max: 65535 }),
-    listenAddress: fc.option(fc.constantFrom('127.0.0.1', '0.0.0.0'), { nil: undefined }),
+    listenAddress: fc.option(fc.constantFrom('127.0.0.1', '0.0.0.0', '::', '::1'), { nil: undefined }),
     protocol: fc.option(fc.constantFrom<'TCP' | 'UDP' | 'SCTP'>('TCP', 'UDP', 'SCTP'), { nil: undefined }),
   }), { maxLength: 4 }),
   withApiServerPort: fc.boolean(),
@@ -238,7 +238,9 @@ const overlap = fc.constantFrom('same', 'inside', 'around').map((how) => mutatio
   return { ...p, serviceSubnet: '10.0.0.0/8' };
 }));
 
+// hostPort 0 is valid (kind picks a random free port), so it is no bad port there
 const badPort = fc.tuple(fc.constantFrom(0, -1, 65536, 70000, 80.5, Number.NaN), fc.constantFrom('containerPort', 'hostPort', 'apiServerPort'))
+  .filter(([port, where]) => !(port === 0 && where === 'hostPort'))
   .map(([port, where]) => where === 'apiServerPort'
     ? mutation(`apiServerPort ${port}`, ['apiServerPort'], (p) => ({ ...p, apiServerPort: port }))
     : mutation(`hostPortMappings[0].${where} ${port}`, [`hostPortMappings[0].${where}`], (p) => ({

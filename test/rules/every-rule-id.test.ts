@@ -112,7 +112,14 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
   'bpf-masquerade-needs-kpr': [inCluster({ kubeProxyReplacement: false, masquerade: { bpf: true } })],
   'ip-masq-agent-needs-bpf-masquerade': [inCluster({ masquerade: { ipMasqAgent: true } })],
   'xdp-needs-kpr': [inCluster({ kubeProxyReplacement: false, loadBalancer: { acceleration: 'native' } })],
-  'dsr-needs-native-routing': [inCluster({ loadBalancer: { mode: 'dsr' } })],
+  'dsr-needs-native-routing': [inCluster({ loadBalancer: { mode: 'dsr' } }), inCluster({ tunnelProtocol: 'geneve', loadBalancer: { mode: 'hybrid' } })],
+  'dsr-geneve-needs-geneve-tunnel': [inCluster({ loadBalancer: { mode: 'dsr', dsrDispatch: 'geneve' } }), inCluster({ ciliumValuesOverrides: { loadBalancer: { dsrDispatch: 'geneve' } } })],
+  'cilium-value-not-allowed': [inCluster({ ciliumValuesOverrides: { routingMode: 'direct' } }), inCluster({ ciliumValuesOverrides: { loadBalancer: { mode: 'maglev' } } })],
+  'l2-lease-timings': [inCluster({ l2Announcements: {}, ciliumValuesOverrides: { l2announcements: { leaseDuration: '1s' } } })],
+  'auto-direct-node-routes-needs-native-routing': [inCluster({ ciliumValuesOverrides: { autoDirectNodeRoutes: true } })],
+  // (the typed hubble.metrics prop refuses both at construction; the rule catches them in overrides)
+  'hubble-metric-unknown': [inCluster({ ciliumValuesOverrides: { hubble: { metrics: { enabled: ['dns_:query'] } } } })],
+  'hubble-http-metrics-exclusive': [inCluster({ ciliumValuesOverrides: { hubble: { metrics: { enabled: ['http', 'httpV2:exemplars=true'] } } } })],
   'operator-replicas-fit-nodes': [inCluster({ ciliumValuesOverrides: { operator: { replicas: 3 } } })],
   // Hubble
   'cluster-domain': [inCluster({ ciliumValuesOverrides: { hubble: { peerService: { clusterDomain: 'example.internal' } } } })],

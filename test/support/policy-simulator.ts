@@ -1,3 +1,5 @@
+import { re2MatchesFully } from '../../src/private/re2';
+
 /**
  * A small evaluator of synthesized Cilium policies (CiliumNetworkPolicy + CiliumClusterwideNetworkPolicy,
  * cilium.io/v2, as `Testing.synth()` returns them) that answers "would Cilium let this flow through?".
@@ -205,7 +207,8 @@ function portMatches(p: PortProtocol, flow: Flow): boolean {
   return (first === 0 || (first <= flow.port && flow.port <= last)) && (protocol === 'ANY' || protocol === (flow.protocol ?? 'TCP'));
 }
 
-const fullMatch = (regex: string, value: string) => new RegExp(`^(?:${regex})$`).test(value);
+/** Envoy matches HTTP method/path rules with RE2, fully: RE2 (re2js) decides, never JavaScript's RegExp. */
+const fullMatch = (regex: string, value: string) => re2MatchesFully(regex, value);
 
 function l7Allows(rules: PortRule['rules'], flow: Flow): boolean {
   if (!rules || (rules.http === undefined && rules.dns === undefined)) return true;

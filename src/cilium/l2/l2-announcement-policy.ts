@@ -9,6 +9,7 @@ import { labelLibraryObjects } from '../../cluster/library-labels';
 import { invalid } from '../../errors';
 import { PlatformFactSource, PlatformFacts } from '../../model/platform-model';
 import { resolveObjectName } from '../../private/names';
+import { compileRe2, l2InterfaceForDevice } from '../../private/re2';
 import { resolveSelector, toCrdSelector } from '../../private/selectors';
 import { CiliumLabelSelector } from '../label-selector';
 
@@ -43,19 +44,11 @@ export const CONTROL_PLANE_NODE_LABEL = 'node-role.kubernetes.io/control-plane';
 
 /**
  * Anchored interface regexes matching the given Cilium `devices`: `eth0` -> `^eth0$`; a trailing `+`
- * (Cilium's prefix wildcard) becomes `.*`, so `eth+` -> `^eth.*$`. Regex metacharacters are escaped.
+ * (Cilium's prefix wildcard) becomes `.*`, so `eth+` -> `^eth.*$`. RE2 metacharacters are escaped.
  */
 export function l2InterfacesForDevices(devices: readonly string[]): string[] {
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const out = devices.map((d) => (d.endsWith('+') ? `^${escape(d.slice(0, -1))}.*$` : `^${escape(d)}$`));
-  return [...new Set(out)];
+  return [...new Set(devices.map(l2InterfaceForDevice))];
 }
-
-/** Regex constructs JavaScript accepts but Go's RE2 (used by Cilium) rejects. */
-const RE2_UNSUPPORTED: readonly [RegExp, string][] = [
-  [/\(\?<?[=!]/, 'lookaround assertions'],
-  [/\\[1-9]|\\k</, 'backreferences'],
-];
 
 /**
  * A CiliumL2AnnouncementPolicy (`cilium.io/v2alpha1`): which nodes answer ARP for which Service IPs on
@@ -134,14 +127,10 @@ function checkInterfaceRegex(field: string, re: string): void {
   if (typeof re !== 'string' || re.length === 0) {
     invalid('invalid-l2-interfaces', field, `${JSON.stringify(re)} is not a regular expression`, 'use a regex such as ^eth0$ or ^eth[0-9]+$');
   }
-  try {
-    new RegExp(re);
-  } catch (e) {
-    invalid('invalid-l2-interfaces', field, `"${re}" does not compile: ${(e as Error).message}`, 'fix the regex, e.g. ^eth[0-9]+$');
-  }
-  for (const [pattern, what] of RE2_UNSUPPORTED) {
-    if (pattern.test(re)) {
-      invalid('invalid-l2-interfaces', field, `"${re}" uses ${what}, which Cilium's Go (RE2) regex engine rejects`, 'rewrite it without them, e.g. ^eth[0-9]+$');
-    }
+  // Cilium compiles the interfaces with Go's regexp (RE2 syntax): RE2 decides, never JavaScript's RegExp.
+  const compiled = compileRe2(re);
+  if (!compiled.ok) {
+    invalid('invalid-l2-interfaces', field, `"${re}" is not a valid RE2 regular expression (Cilium compiles it with Go's regexp): ${compiled.error}`,
+      'rewrite it in RE2 syntax (no lookaround or backreferences), e.g. ^eth[0-9]+$');
   }
 }

@@ -6,6 +6,7 @@ import {
   CiliumNetworkPolicySpecIngressToPortsPortsProtocol,
 } from '../../../imports/cilium';
 import { invalid } from '../../errors';
+import { compileRe2 } from '../../private/re2';
 import { resolveSelector } from '../../private/selectors';
 import { CILIUM_MINOR_FACTS, CiliumMinor, ciliumMinorFacts } from '../../spec/version-matrix';
 
@@ -159,12 +160,16 @@ export function checkEntity(field: string, entity: CiliumEntity, minor: CiliumMi
   return entity;
 }
 
-/** @internal Throws unless `value` compiles as a regular expression. */
+/**
+ * @internal Throws unless `value` compiles as an RE2 regular expression: Envoy matches Cilium's HTTP `method` and
+ * `path` rules with RE2 (`safe_regex`), so RE2 decides (`(?i)`, `(?P<name>...)`, `[[:alpha:]]` pass; lookaround and
+ * backreferences do not), never JavaScript's RegExp.
+ */
 export function checkRegex(field: string, value: string): void {
-  try {
-    new RegExp(value);
-  } catch {
-    invalid('invalid-http-rule', field, `${JSON.stringify(value)} is not a regular expression`, 'write an RE2-compatible regex, e.g. /v1/.* or GET|HEAD');
+  const compiled = typeof value === 'string' ? compileRe2(value) : { ok: false as const, error: 'not a string' };
+  if (!compiled.ok) {
+    invalid('invalid-http-rule', field, `${JSON.stringify(value)} is not a valid RE2 regular expression (Envoy matches it with RE2): ${compiled.error}`,
+      'write an RE2 regex (no lookaround or backreferences), e.g. /v1/.* or GET|HEAD');
   }
 }
 
