@@ -4,13 +4,15 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Testing } from 'cdk8s';
 import * as fc from 'fast-check';
+import { RE2JS } from 're2js';
 import {
   addAllPresets, AppNetworkPolicy, KindCiliumCluster, LocalCertificateAuthority, LocalGateway, LoadBalancerIpPool, renderBundle, validateApp,
 } from '../../src';
 import { resolvedEntries } from '../../src/cluster/cluster-objects';
 import { formatViolation } from '../../src/errors';
 import { CRD_CATALOG } from '../../src/private/crd-catalog';
-import { checkCrdSchema, schemaKinds } from '../../src/private/crd-schema';
+import { checkCrdSchema, compilePattern, isPortablePattern, schemaKinds } from '../../src/private/crd-schema';
+import { CRD_SCHEMA_JSON } from '../../src/private/crd-schemas.generated';
 import { checkCustomObjects } from '../../src/rules/crd-schema';
 import { configError } from '../support/config-error';
 import { describeWithReference, servedCustomResourceKinds, validateCustomResourceSchema } from '../support/reference-schemas';
@@ -109,6 +111,43 @@ describe('the generated schemas', () => {
   test('objects of kinds without a schema (built-in kinds, other CRDs) are not judged', () => {
     expect(checkCrdSchema({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: 1 } })).toBeUndefined();
     expect(checkCrdSchema({ apiVersion: 'cilium.io/v2', kind: 'CiliumCIDRGroup', metadata: { name: 'x' }, spec: 5 })).toBeUndefined();
+  });
+});
+
+describe('patterns: RE2 is the judge, JavaScript runs only the portable ones', () => {
+  const patterns = [...new Set(CRD_SCHEMA_JSON.flatMap((text) => [...text.matchAll(/"pattern":("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]) as string)))].sort();
+  const portable = patterns.filter(isPortablePattern);
+
+  test('most patterns of the schemas are portable; the Go-only ones are not', () => {
+    expect(patterns.length).toBeGreaterThan(10);
+    expect(portable.length).toBeGreaterThan(patterns.length / 2);
+    expect(patterns.filter((p) => /\\[pPsSdDwWbBzQ]/.test(p)).filter(isPortablePattern)).toEqual([]);
+    for (const p of ['^\\PC*$', 'a.b', '^\\s+$', '(?i)abc', '[[:alpha:]]', '[]a]', '\\Qa.b\\E', 'é']) expect([p, isPortablePattern(p)]).toEqual([p, false]);
+    for (const p of ['^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', '^(\\*\\.)?[a-z]+$', '^[A-Za-z0-9!#$%&\'*+\\-.^_\\x60|~]+$']) expect([p, isPortablePattern(p)]).toEqual([p, true]);
+  });
+
+  test('on every portable pattern of the schemas, JavaScript and re2js give every string the same verdict', () => {
+    const alphabet = fc.constantFrom(...Array.from('aZz09-_.*:/@ \t\n\u00e9\u2028\u{1F600}`|~!#$%&\'+^'), 'Echo', 'Reply', 'ms', '65535', 'Ki', 'e+', 'localhost');
+    const input = fc.array(alphabet, { maxLength: 12 }).map((parts) => parts.join(''));
+    expect([...portable]).not.toEqual([]);
+    const re2 = portable.map((p) => RE2JS.compile(p));
+    const js = portable.map((p) => compilePattern(p));
+    expect(js.filter((re) => re instanceof RegExp).length).toBeGreaterThan(portable.length / 2);
+    const RUNS = 3000;
+    let matched = 0;
+    // Values of the kinds the patterns describe (they mostly match), slightly edited, or random strings.
+    const seeds = ['demo.localhost', '*.localhost', '**.example.com', '8080', '65535', 'http', 'web', 'EchoReply', '100Mi', '1.5Gi', '2e3',
+      '30s', '1h30m', '500ms', 'app.kubernetes.io/name', 'kube-system', 'a_b.c', 'Hostname', 'IPAddress', 'x', 'X-Header', 'ab!#~'];
+    const edited = fc.tuple(fc.constantFrom(...seeds), alphabet, fc.nat(), fc.boolean())
+      .map(([t, c, at, cut]) => t.slice(0, at % (t.length + 1)) + (cut ? '' : c) + t.slice(at % (t.length + 1) + (cut ? 1 : 0)));
+    const value = fc.oneof(fc.constantFrom(...seeds), edited, input);
+    fc.assert(fc.property(fc.nat({ max: portable.length - 1 }), value, (i, s) => {
+      if (re2[i].test(s)) matched++;
+      expect([portable[i], s, js[i].test(s)]).toEqual([portable[i], s, re2[i].test(s)]);
+    }), { numRuns: RUNS, seed: 7 });
+    // Both verdicts occur often (not only strings every pattern refuses).
+    expect(matched).toBeGreaterThan(RUNS / 10);
+    expect(matched).toBeLessThan(RUNS * 0.9);
   });
 });
 
