@@ -135,8 +135,8 @@ project.eslint?.addRules({
 });
 
 project.addTask('import', {
-  description: 'Regenerate imports/ from ../shared/reference CRDs (descriptions stripped first)',
-  exec: 'node scripts/import-crds.js',
+  description: 'Regenerate imports/ and src/private/crd-schemas.generated.ts from ../shared/reference CRDs (descriptions stripped first)',
+  steps: [{ exec: 'node scripts/import-crds.js' }, { exec: 'node scripts/crd-schemas.js' }],
 });
 
 project.package.addVersion('0.1.0');

@@ -8,36 +8,13 @@ const path = require('path');
 const { execFileSync } = require('child_process');
 const YAML = require('yaml');
 
-const root = path.resolve(__dirname, '..');
-const reference = path.resolve(root, '..', 'shared', 'reference');
+const { root, reference, loadCatalog, stripDescriptions } = require('./lib/crd-catalog');
 const scratch = path.join(root, '.crd-stripped');
 
-/** module name -> CRD files (relative to ../shared/reference), from the one CRD list in src/private/crd-catalog.ts */
-function loadCatalog() {
-  const esbuild = require('esbuild');
-  const out = esbuild.buildSync({ entryPoints: [path.join(root, 'src', 'private', 'crd-catalog.ts')], bundle: true, platform: 'node', format: 'cjs', write: false });
-  const mod = { exports: {} };
-  new Function('module', 'exports', 'require', out.outputFiles[0].text)(mod, mod.exports, require);
-  return mod.exports;
-}
 const catalog = loadCatalog();
 const MODULES = {};
 for (const entry of catalog.CRD_CATALOG.filter((e) => e.module)) {
   (MODULES[entry.module] = MODULES[entry.module] || []).push(catalog.crdReferenceFile(entry));
-}
-
-function stripDescriptions(node) {
-  if (Array.isArray(node)) return node.map(stripDescriptions);
-  if (node && typeof node === 'object') {
-    const out = {};
-    for (const [key, value] of Object.entries(node)) {
-      // `description` as a string is prose; an object under that key is a field named "description".
-      if (key === 'description' && typeof value === 'string') continue;
-      out[key] = stripDescriptions(value);
-    }
-    return out;
-  }
-  return node;
 }
 
 if (!fs.existsSync(reference)) {

@@ -1,9 +1,11 @@
 import { IConstruct } from 'constructs';
-import { resolvedObjects } from './cluster-objects';
+import { ResolvedObject, resolvedEntries } from './cluster-objects';
 import { formatViolation, Violation } from '../errors';
 import { PlatformModel } from '../model/platform-model';
 import { checkDuplicateObjects } from '../rules/app-level';
+import { checkCustomObjects } from '../rules/crd-schema';
 import { checkAcrossClusters, checkPlatform } from '../rules/registry';
+import { crdSchemaFolders } from '../spec/version-matrix';
 
 const APP_VALIDATION = Symbol.for('cdk8s-kind-cilium.AppValidation');
 const CLUSTER_SYMBOL = Symbol.for('cdk8s-kind-cilium.KindCiliumCluster');
@@ -29,11 +31,16 @@ export interface PreparedCluster<T extends ClusterLike = ClusterLike> {
   readonly cluster: T;
   readonly model: PlatformModel;
   readonly objects: Record<string, any>[];
+  /** The same objects with the construct path of each ApiObject. */
+  readonly entries: readonly ResolvedObject[];
 }
 
 /** Builds every cluster's model and objects once. */
 export function prepareClusters<T extends ClusterLike = ClusterLike>(root: IConstruct): PreparedCluster<T>[] {
-  return clustersBelow<T>(root).map((cluster) => ({ cluster, model: cluster.model(), objects: resolvedObjects(cluster) }));
+  return clustersBelow<T>(root).map((cluster) => {
+    const entries = resolvedEntries(cluster);
+    return { cluster, model: cluster.model(), objects: entries.map((e) => e.object), entries };
+  });
 }
 
 /** Violations across clusters of the app: duplicate objects inside a cluster and the app rules. */
@@ -45,7 +52,7 @@ export function appLevelViolations(prepared: readonly PreparedCluster[]): Violat
 }
 
 /**
- * Every violation of the app: each cluster's rules, duplicate objects, the rules across clusters and the
+ * Every violation of the app: each cluster's rules and CRD schema checks (as `cluster.violations()`), duplicate objects, the rules across clusters and the
  * validations other constructs (cdk8s-plus, user constructs) registered. Used by `renderBundle`.
  */
 export function allViolations(root: IConstruct, prepared: readonly PreparedCluster[]): Violation[] {
@@ -53,7 +60,9 @@ export function allViolations(root: IConstruct, prepared: readonly PreparedClust
   if (prepared.length === 0) {
     violations.push({ rule: 'no-cluster', field: root.node.path || '(app)', problem: 'the app defines no KindCiliumCluster', fix: 'add at least one KindCiliumCluster (see the README presets)' });
   }
-  for (const { model } of prepared) violations.push(...checkPlatform(model));
+  for (const { model, entries } of prepared) {
+    violations.push(...checkPlatform(model), ...checkCustomObjects(entries, crdSchemaFolders(model.spec.ciliumMinor, model.spec.versions.gatewayApi)));
+  }
   violations.push(...appLevelViolations(prepared));
   for (const construct of root.node.findAll()) {
     if (construct === root || isCluster(construct)) continue;

@@ -12,14 +12,26 @@ export function apiObjectsOf(scope: IConstruct): ApiObject[] {
   return scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
 }
 
+/** A resolved object and the construct path of the ApiObject that wrote it. */
+export interface ResolvedObject {
+  readonly path: string;
+  readonly object: Record<string, any>;
+}
+
 /**
- * The Kubernetes objects of one cluster, resolved, in install order (kind priority, then construct order).
+ * The Kubernetes objects of one cluster, resolved, in install order (kind priority, then construct order),
+ * each with the construct path of its ApiObject (for messages that name the construct).
  * Not `Chart.toJson()`: cdk8s validates and walks the whole app for every chart, which makes a bundle of
  * n clusters cost O(n^2); the app is validated once.
  */
-export function resolvedObjects(scope: IConstruct): Record<string, any>[] {
+export function resolvedEntries(scope: IConstruct): ResolvedObject[] {
   return apiObjectsOf(scope)
-    .map((o, i) => ({ o: o.toJson() as Record<string, any>, i }))
-    .sort((a, b) => kindRank(a.o.kind) - kindRank(b.o.kind) || a.i - b.i)
-    .map(({ o }) => o);
+    .map((o, i) => ({ entry: { path: o.node.path, object: o.toJson() as Record<string, any> }, i }))
+    .sort((a, b) => kindRank(a.entry.object.kind) - kindRank(b.entry.object.kind) || a.i - b.i)
+    .map(({ entry }) => entry);
+}
+
+/** The objects of {@link resolvedEntries}, without their construct paths. */
+export function resolvedObjects(scope: IConstruct): Record<string, any>[] {
+  return resolvedEntries(scope).map((e) => e.object);
 }

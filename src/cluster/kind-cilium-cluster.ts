@@ -1,13 +1,15 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { registerAppValidation } from './app-validation';
-import { apiObjectsOf } from './cluster-objects';
+import { apiObjectsOf, resolvedEntries } from './cluster-objects';
 import { formatViolation, PlatformConfigError, Violation } from '../errors';
 import { emptyFacts, isPlatformFactSource, LoadBalancerServiceFact, mergeFacts, PlatformFacts, PlatformModel } from '../model/platform-model';
 import { CiliumHelmValues, renderCiliumValues } from '../render/cilium-values';
 import { KindClusterConfig, renderKindConfig } from '../render/kind-config';
+import { checkCustomObjects } from '../rules/crd-schema';
 import { checkPlatform } from '../rules/registry';
 import { ClusterSpec, ClusterSpecProps, resolveClusterSpec } from '../spec/cluster-spec';
+import { crdSchemaFolders } from '../spec/version-matrix';
 
 /** Props of {@link KindCiliumCluster}: the cluster description. See {@link ClusterSpecProps} for every field. */
 export interface KindCiliumClusterProps extends ClusterSpecProps {}
@@ -83,9 +85,13 @@ export class KindCiliumCluster extends Chart {
     };
   }
 
-  /** Every cross-object rule of this cluster it breaks (empty when consistent). Rules across clusters run at app level. */
+  /**
+   * Every cross-object rule of this cluster it breaks, and every limit of a CRD schema one of its custom
+   * objects breaks (`crd-schema`: the API server would refuse the object). Empty when consistent. Rules
+   * across clusters run at app level.
+   */
   public violations(): Violation[] {
-    return checkPlatform(this.model());
+    return [...checkPlatform(this.model()), ...checkCustomObjects(resolvedEntries(this), crdSchemaFolders(this.spec.ciliumMinor, this.spec.versions.gatewayApi))];
   }
 
   /** Throws a {@link PlatformConfigError} listing every broken rule of this cluster. */

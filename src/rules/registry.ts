@@ -1,5 +1,6 @@
 import { Violation } from '../errors';
 import { APP_RULES, OBJECT_RULE_IDS } from './app-level';
+import { CRD_SCHEMA_RULE_IDS } from './crd-schema';
 import { DATAPATH_RULES } from './datapath';
 import { GATEWAY_RULES } from './gateway';
 import { HUBBLE_RULES } from './hubble';
@@ -19,9 +20,9 @@ export const CLUSTER_RULES: readonly ClusterRule[] = [
 /** Every rule across the clusters of an app. */
 export { APP_RULES };
 
-/** Every violation id a cross-object rule can emit (cluster rules, app rules, duplicate objects), sorted. */
+/** Every violation id a cross-object rule can emit (cluster rules, app rules, duplicate objects, CRD schemas), sorted. */
 export function registeredRuleIds(): string[] {
-  return [...new Set([...CLUSTER_RULES, ...APP_RULES].flatMap((r) => r.emits).concat(OBJECT_RULE_IDS))].sort();
+  return [...new Set([...CLUSTER_RULES, ...APP_RULES].flatMap((r) => r.emits).concat(OBJECT_RULE_IDS, CRD_SCHEMA_RULE_IDS))].sort();
 }
 
 function checked<M>(rule: ClusterRule | AppRule, input: M, run: (input: M) => Violation[]): Violation[] {

@@ -987,3 +987,19 @@ function checkCertManager(version: string, field: string, allow: boolean): Versi
       : `'${version}' is not a cert-manager release tag (vX.Y.Z)`,
     [...checked].reverse().map((c) => ({ certManager: c })), wellFormed ? ', or set allowUnsupportedPair: true' : '')];
 }
+
+/**
+ * The reference folders (below `../shared/reference/`) whose CRD schemas a cluster's custom objects are
+ * checked against: its Cilium minor's CRDs, the Gateway API release it installs (the minor's pair when the
+ * chosen release has no folder) and cert-manager's (the cert-manager.io/v1 schemas are the same across the
+ * supported lines, apart from optional fields). One entry per CRD source of `src/private/crd-catalog.ts`.
+ */
+export function crdSchemaFolders(minor: CiliumMinor, gatewayApi: string): Readonly<Record<'cilium' | 'gateway-api' | 'gateway-api-experimental' | 'cert-manager', string>> {
+  const release = gatewayApiRelease(gatewayApi) ? gatewayApi : ciliumMinorFacts(minor).gatewayApi.release;
+  return {
+    'cilium': `cilium-${minor}`,
+    'gateway-api': `gateway-api-${release}`,
+    'gateway-api-experimental': `gateway-api-${release}`,
+    'cert-manager': 'cert-manager-v1.19',
+  };
+}

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Testing } from 'cdk8s';
 import {
+  AppNetworkPolicy,
   ClusterDefaultDeny, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, LoadBalancerIpPool, LocalCertificateAuthority,
   LocalGateway, validateApp, Violation,
 } from '../../src';
@@ -144,6 +145,10 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
   'helm-k8s-service-host-auto-offline': [inCluster({ ciliumVersion: '1.19.6', ciliumValuesOverrides: { k8sServiceHost: 'auto' } })],
   // policy
   'default-deny-allows-dns': [inCluster({}, (c) => new ClusterDefaultDeny(c, 'deny', { allowDns: false }))],
+  // CRD schemas of the custom objects (every kind the library emits)
+  'crd-schema': [inCluster({}, (c) => new AppNetworkPolicy(c, 'web', {
+    namespace: 'demo', appLabels: { app: 'web' }, allowFromWorld: true, ingressPorts: Array.from({ length: 41 }, (_, i) => ({ port: 8000 + i })),
+  }))],
   // across the clusters of an app
   'duplicate-cluster-name': [inApp((app) => {
     new KindCiliumCluster(app, 'first', { clusterName: 'dev' });

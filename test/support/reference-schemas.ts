@@ -368,6 +368,23 @@ function crdValidator(crd: LoadedCrd, version: CrdVersion, profile: ReferencePro
   return validate;
 }
 
+/**
+ * The structural-schema part of {@link validateManifest} alone (served version + openAPIV3Schema through
+ * ajv, no CEL, webhook or metadata checks), for comparing verdicts with the runtime validator in
+ * src/private/crd-schema.ts. `undefined` when the object is not a custom resource of {@link CRD_FILES}.
+ */
+export function validateCustomResourceSchema(obj: Record<string, any>, profile: ReferenceProfile = DEFAULT_PROFILE): string[] | undefined {
+  const apiVersion = String(obj.apiVersion ?? '');
+  const slash = apiVersion.indexOf('/');
+  const group = apiVersion.slice(0, Math.max(slash, 0));
+  if (slash < 0 || !CRD_FILES[group]?.[obj.kind]) return undefined;
+  const crd = loadCrd(group, obj.kind, profile);
+  const match = crd.versions.find((v) => v.served && v.schema && v.name === apiVersion.slice(slash + 1));
+  if (!match) return [`/apiVersion: ${obj.kind}.${group} is not served at ${apiVersion}`];
+  const validate = crdValidator(crd, match, profile);
+  return validate(structuredClone(obj)) ? [] : ajvErrors(validate);
+}
+
 /** `apiVersion kind` of every served custom resource version the reference covers (e.g. `cilium.io/v2 CiliumLoadBalancerIPPool`). */
 export function servedCustomResourceKinds(profile: ReferenceProfile = DEFAULT_PROFILE): string[] {
   const out: string[] = [];
