@@ -177,7 +177,9 @@ function workloadCases(): [string, string, (extra: Loose) => unknown][] {
     ['TestWorkload liveness', 'dev/web.liveness.bogusKey', (x) => workload({ liveness: withExtra({ port: 8080 }, x) })],
     ['TestWorkload runAsRoot', 'dev/web.runAsRoot.bogusKey', (x) => workload({ runAsRoot: withExtra({ reason: 'needs root' }, x) })],
     ['TestWorkload resources', 'dev/web.resources.bogusKey',
-      (x) => workload({ resources: withExtra({ cpuRequestMillis: 10, cpuLimitMillis: 100, memoryRequestMebibytes: 16, memoryLimitMebibytes: 32 }, x) })],
+      (x) => workload({
+        resources: withExtra({ cpuRequestMillis: 10, cpuLimitMillis: 100, memoryRequestMebibytes: 16, memoryLimitMebibytes: 32 }, x),
+      })],
     ['TestWorkload allowFrom[i] (also with networkPolicy: none)', 'dev/web.allowFrom[0].bogusKey',
       (x) => workload({ networkPolicy: 'none', allowFrom: [withExtra({ labels: { app: 'client' } }, x)] })],
   ];
