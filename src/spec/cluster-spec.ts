@@ -193,7 +193,10 @@ export interface VersionOptions {
   readonly allowUnsupportedPair?: boolean;
 }
 
-/** One description of a kind + Cilium cluster. */
+/**
+ * One description of a kind + Cilium cluster. A key outside this interface, here or in a nested object, is refused
+ * (rule `unknown-prop`, naming the closest known key) rather than ignored.
+ */
 export interface ClusterSpecProps {
   /**
    * Cluster name: 1-32 lowercase letters, digits or '-', alphanumeric at both ends (`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`,

@@ -1,9 +1,10 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import {
-  AppNetworkPolicy, ClusterDefaultDeny, GatewayHttpRoute, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy,
-  LoadBalancerIpPool, LocalCertificateAuthority, LocalGateway, NginxDemo, StarWarsDemo, TestWorkload,
+  AppNetworkPolicy, ClusterDefaultDeny, dnsHubblePlatform, GatewayHttpRoute, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy,
+  LoadBalancerIpPool, LocalCertificateAuthority, LocalGateway, NginxDemo, runSynthesis, StarWarsDemo, synthesizeBundle, TestWorkload,
 } from '../../src';
 import { resolveClusterSpec } from '../../src/spec/cluster-spec';
 import { configError } from '../support/config-error';
@@ -72,6 +73,36 @@ describe('unknown prop keys from JavaScript/JSON callers are refused, naming the
     const v = unknownProp(() => new LoadBalancerIpPool(c, 'pool', { blocks: [{ cidr: '172.18.250.0/24', sart: '172.18.250.1' }] } as Loose));
     expect(v.field).toBe('dev/pool.blocks[0].sart');
     expect(v.fix).toContain('did you mean "start"?');
+  });
+
+  test('preset overrides are checked like a cluster description', () => {
+    const v = unknownProp(() => dnsHubblePlatform(new App(), { worker: 3 } as Loose));
+    expect(v.field).toBe('dns-hubble.worker');
+    expect(v.fix).toContain('did you mean "workers"?');
+  });
+
+  test('synthesizeBundle options: `rootdir` names `rootDir`, before anything is built or written', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-unknown-'));
+    try {
+      let built = false;
+      const v = unknownProp(() => synthesizeBundle(new App(), { rootdir: root } as Loose));
+      expect(v.field).toBe('options.rootdir');
+      expect(v.fix).toContain('did you mean "rootDir"?');
+      const exitCode = process.exitCode;
+      const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        runSynthesis(() => { built = true; }, { rootdir: root } as Loose);
+        expect(process.exitCode).toBe(1);
+        expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain('options.rootdir');
+      } finally {
+        stderr.mockRestore();
+        process.exitCode = exitCode;
+      }
+      expect(built).toBe(false);
+      expect(fs.readdirSync(root)).toEqual([]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('the HubbleMetric options stay free-form (Cilium\'s own option names)', () => {
@@ -228,6 +259,7 @@ describe('the propKeys lists', () => {
     'HttpRequestRule', 'PodPeer', 'EgressPodPeer', 'EgressEntityPeer', 'EgressFqdnPeer', 'ClusterDefaultDenyProps',
     'LocalCertificateAuthorityProps', 'LocalGatewayProps', 'GatewayHttpRouteProps', 'HttpRouteBackend',
     'TestWorkloadProps', 'TestWorkloadPort', 'TestWorkloadProbe', 'RunAsRootOptions', 'ContainerSizing', 'NginxDemoProps', 'StarWarsDemoProps',
+    'SynthesizeOptions',
   ];
 
   test.each(INPUT_TYPES)('%s has a propKeys list', (type) => {
@@ -239,7 +271,6 @@ describe('the propKeys lists', () => {
       KindCiliumClusterProps: 'ClusterSpecProps', // extends it and adds nothing
       GatewayHttpRouteOptions: 'GatewayHttpRouteProps', // addHttpRoute builds a GatewayHttpRoute
       ResolvedHubbleOptions: '-', // output, never filled in by a caller
-      SynthesizeOptions: '-', // options of a function, not a construct (out of this check's scope)
     };
     const declared = files.flatMap(({ text }) => [...text.matchAll(/export interface (\w+(?:Props|Options))\b/g)].map((m) => m[1]));
     expect(declared.filter((t) => !INPUT_TYPES.includes(t) && !(t in COVERED_BY))).toEqual([]);
