@@ -4,8 +4,9 @@ import { App } from 'cdk8s';
 import { BUNDLE_DIRS, BundleFile, renderBundle } from './render';
 import { writeFilesAtomically } from './write';
 import { PlatformConfigError } from '../errors';
+import { propKeys, rejectUnknownKeys } from '../private/props';
 
-/** Where {@link synthesizeBundle} writes. */
+/** Where {@link synthesizeBundle} writes. A key outside these is refused (rule `unknown-prop`), before anything is built or written. */
 export interface SynthesizeOptions {
   /** Folder that receives `dist/`, `kind/` and `cilium-values/`. @default process.cwd() */
   readonly rootDir?: string;
@@ -18,11 +19,14 @@ export interface SynthesizeOptions {
   readonly cdk8sOutdir?: string;
 }
 
+const SYNTHESIZE_OPTIONS = propKeys<SynthesizeOptions>()('rootDir', 'cdk8sOutdir');
+
 /**
  * Validates the app, renders the bundle and swaps it into `dist/`, `kind/` and `cilium-values/`
  * atomically. On any error nothing that was there before is changed.
  */
 export function synthesizeBundle(app: App, options: SynthesizeOptions = {}): BundleFile[] {
+  rejectUnknownKeys('options', options, SYNTHESIZE_OPTIONS, 'SynthesizeOptions');
   const rootDir = path.resolve(options.rootDir ?? process.cwd());
   const outdir = 'cdk8sOutdir' in options ? options.cdk8sOutdir : process.env.CDK8S_OUTDIR;
   if (outdir) checkCdk8sOutdir(rootDir, outdir);
@@ -71,6 +75,7 @@ export function checkCdk8sOutdir(rootDir: string, cdk8sOutdir: string): void {
  */
 export function runSynthesis(build: (app: App) => void, options: SynthesizeOptions = {}): void {
   try {
+    rejectUnknownKeys('options', options, SYNTHESIZE_OPTIONS, 'SynthesizeOptions');
     const rootDir = path.resolve(options.rootDir ?? process.cwd());
     const outdir = 'cdk8sOutdir' in options ? options.cdk8sOutdir : process.env.CDK8S_OUTDIR;
     // Before the app is even built: stop at once when the CLI's output folder is ours.

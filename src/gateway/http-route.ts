@@ -5,6 +5,7 @@ import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
 import { parseIpv4 } from '../private/ipv4';
+import { propKeys, rejectUnknownKeys } from '../private/props';
 import { checkDnsLabel, DNS_SUBDOMAIN_RE } from '../private/syntax';
 import { ciliumMinorFacts, ciliumMinorOf, DEFAULT_CILIUM_VERSION } from '../spec/version-matrix';
 
@@ -95,6 +96,10 @@ export interface GatewayHttpRouteProps extends GatewayHttpRouteOptions {
   readonly gateway: IHttpRouteParent;
 }
 
+/** The keys of {@link GatewayHttpRouteProps}: those of {@link GatewayHttpRouteOptions} (`addHttpRoute`) and `gateway`. */
+const ROUTE_PROPS = propKeys<GatewayHttpRouteProps>()('name', 'namespace', 'hostnames', 'backend', 'pathPrefix', 'gateway');
+const BACKEND_PROPS = propKeys<HttpRouteBackend>()('name', 'port', 'namespace');
+
 /**
  * An HTTPRoute (gateway.networking.k8s.io/v1) that attaches to a gateway and forwards a path prefix to one
  * Service, plus the ReferenceGrant a cross-namespace backend needs. Backends behind a default-deny policy
@@ -118,6 +123,8 @@ export class GatewayHttpRoute extends Construct {
   constructor(scope: Construct, id: string, props: GatewayHttpRouteProps) {
     super(scope, id);
     const field = this.node.path;
+    rejectUnknownKeys(field, props, ROUTE_PROPS, 'HTTP route');
+    rejectUnknownKeys(`${field}.backend`, props.backend, BACKEND_PROPS, 'HTTP route backend');
 
     this.routeName = props.name ?? id;
     if (typeof this.routeName !== 'string' || this.routeName.length > 253 || !DNS_SUBDOMAIN_RE.test(this.routeName)) {

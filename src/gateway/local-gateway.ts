@@ -24,6 +24,7 @@ import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
 import { checkGatewayHostname, GATEWAY_API_GROUP, GatewayHttpRoute, GatewayHttpRouteOptions, IHttpRouteParent, listenerAcceptsHostname } from './http-route';
 import { PlatformFactSource, PlatformFacts } from '../model/platform-model';
+import { propKeys, rejectUnknownKeys } from '../private/props';
 import { checkDnsLabel } from '../private/syntax';
 
 /** GatewayClass installed by Cilium when `gatewayAPI.enabled` is true. */
@@ -91,6 +92,10 @@ export interface LocalGatewayProps {
   readonly certificateRenewBefore?: string;
 }
 
+const GATEWAY_PROPS = propKeys<LocalGatewayProps>()(
+  'certificateAuthority', 'name', 'namespace', 'createNamespace', 'hostname', 'apexListener', 'httpNodePort', 'httpsNodePort',
+  'routeNamespaceLabels', 'redirectHttpToHttps', 'certificateDuration', 'certificateRenewBefore');
+
 /**
  * A Cilium Gateway (gateway.networking.k8s.io/v1, class `cilium`) reachable from the host through kind
  * port mappings: an HTTP listener on port 80 and HTTPS listener(s) on port 443 that terminate TLS with a
@@ -152,6 +157,7 @@ export class LocalGateway extends Construct implements IHttpRouteParent, Platfor
     super(scope, id);
     const cluster = KindCiliumCluster.of(this);
     const field = this.node.path;
+    rejectUnknownKeys(field, props, GATEWAY_PROPS, 'LocalGateway');
 
     this.gatewayName = checkDnsLabel('invalid-gateway-name', `${field}.name`, props.name ?? 'local', 48, 'Gateway name (cilium-gateway-<name> must stay a 63-character DNS label)');
     this.namespace = checkDnsLabel('invalid-namespace', `${field}.namespace`, props.namespace ?? 'gateway', 63, 'namespace name');

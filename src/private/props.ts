@@ -35,15 +35,21 @@ export function closestKey(key: string, known: readonly string[]): string | unde
  *
  * @param field path of the object in messages, e.g. `dev.hubble`
  * @param what what the object is, e.g. `KindCiliumCluster`
+ * @param hints targeted fixes for keys that belong elsewhere (e.g. a pool's `cidr`, which goes inside `blocks`);
+ *   they win over the closest-key guess
  */
-export function rejectUnknownKeys(field: string, value: unknown, known: readonly string[], what: string): void {
+export function rejectUnknownKeys(field: string, value: unknown, known: readonly string[], what: string,
+  hints: Readonly<Record<string, string>> = {}): void {
   if (!isPlainObject(value)) return;
   for (const key of Object.keys(value)) {
     if (known.includes(key)) continue;
+    const hint = Object.prototype.hasOwnProperty.call(hints, key) ? hints[key] : undefined;
     const suggestion = closestKey(key, known);
     invalid('unknown-prop', `${field}.${key}`, `"${key}" is not a ${what} prop, so it would be ignored`,
-      suggestion
-        ? `did you mean "${suggestion}"? (the ${what} props are ${known.join(', ')})`
-        : `remove it; the ${what} props are ${known.join(', ')}`);
+      hint !== undefined
+        ? hint
+        : suggestion
+          ? `did you mean "${suggestion}"? (the ${what} props are ${known.join(', ')})`
+          : `remove it; the ${what} props are ${known.join(', ')}`);
   }
 }

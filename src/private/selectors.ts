@@ -1,4 +1,5 @@
 import { invalid } from '../errors';
+import { propKeys, rejectUnknownKeys } from './props';
 import { LABEL_KEY_RE, LABEL_VALUE_RE } from './syntax';
 
 /** The shape of a label selector (structurally the public `LabelSelectorInput`). */
@@ -11,6 +12,8 @@ export interface LabelSelectorInput {
 export type SelectorOperatorName = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 
 const OPERATORS: readonly SelectorOperatorName[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+const SELECTOR_PROPS = propKeys<LabelSelectorInput>()('matchLabels', 'matchExpressions');
+const REQUIREMENT_PROPS = propKeys<NonNullable<LabelSelectorInput['matchExpressions']>[number]>()('key', 'operator', 'values');
 
 /**
  * Checks a label selector field by field and returns it normalised (empty parts dropped), or undefined
@@ -18,6 +21,7 @@ const OPERATORS: readonly SelectorOperatorName[] = ['In', 'NotIn', 'Exists', 'Do
  */
 export function resolveSelector(field: string, selector: LabelSelectorInput | undefined): LabelSelectorInput | undefined {
   if (selector === undefined) return undefined;
+  rejectUnknownKeys(field, selector, SELECTOR_PROPS, 'label selector');
   const labelFix = 'use a qualified key (optional DNS prefix + "/" + name of at most 63 alphanumerics, "-", "_" or ".") and a value of at most 63 such characters';
   const matchLabels = Object.entries(selector.matchLabels ?? {});
   for (const [key, value] of matchLabels) {
@@ -28,6 +32,7 @@ export function resolveSelector(field: string, selector: LabelSelectorInput | un
   const matchExpressions = selector.matchExpressions ?? [];
   matchExpressions.forEach((e, i) => {
     const f = `${field}.matchExpressions[${i}]`;
+    rejectUnknownKeys(f, e, REQUIREMENT_PROPS, 'selector requirement');
     if (typeof e?.key !== 'string' || !LABEL_KEY_RE.test(e.key)) {
       invalid('invalid-selector', `${f}.key`, `${JSON.stringify(e?.key)} is not a valid label key`, labelFix);
     }

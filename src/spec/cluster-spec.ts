@@ -1,6 +1,7 @@
 import { invalid, PlatformConfigError, Violation } from '../errors';
 import { CiliumMinor, ComponentVersionInput, DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, resolveComponentVersions } from './version-matrix';
 import { Ipv4Cidr, isIpv6Address, parseIpv4, parseIpv4Cidr } from '../private/ipv4';
+import { propKeys, rejectUnknownKeys } from '../private/props';
 import { DNS_SUBDOMAIN_RE, isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE, parseGoDuration } from '../private/syntax';
 
 /** How Cilium carries pod traffic between nodes. */
@@ -192,7 +193,10 @@ export interface VersionOptions {
   readonly allowUnsupportedPair?: boolean;
 }
 
-/** One description of a kind + Cilium cluster. */
+/**
+ * One description of a kind + Cilium cluster. A key outside this interface, here or in a nested object, is refused
+ * (rule `unknown-prop`, naming the closest known key) rather than ignored.
+ */
 export interface ClusterSpecProps {
   /**
    * Cluster name: 1-32 lowercase letters, digits or '-', alphanumeric at both ends (`^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$`,
@@ -370,6 +374,23 @@ const CILIUM_MAX_CLUSTER_ID = 255;
 /** client-go leader election: renewDeadline must exceed retryPeriod x JitterFactor. */
 const LEADER_ELECTION_JITTER = 1.2;
 
+// Every key of each props object, so that a key JavaScript/JSON callers misspell is refused (rule `unknown-prop`).
+const CLUSTER_PROPS = propKeys<ClusterSpecProps>()(
+  'clusterName', 'nodeImage', 'kubernetesVersion', 'kindRelease', 'controlPlaneNodes', 'workers', 'workerLabels', 'podSubnet',
+  'serviceSubnet', 'dnsDomain', 'dockerNetworkSubnet', 'apiServerPort', 'kubeProxyReplacement', 'routingMode', 'tunnelProtocol',
+  'ciliumVersion', 'hubble', 'hostPortMappings', 'l2Announcements', 'devices', 'masquerade', 'loadBalancer', 'operatorReplicas',
+  'ciliumCluster', 'imagePullPolicy', 'versions', 'ciliumValuesOverrides');
+const HUBBLE_PROPS = propKeys<HubbleOptions>()('enabled', 'relay', 'ui', 'metrics', 'openMetrics', 'export');
+const HUBBLE_METRIC_PROPS = propKeys<HubbleMetric>()('name', 'options');
+const HUBBLE_EXPORT_PROPS = propKeys<HubbleFlowExportOptions>()('filePath', 'fieldMask', 'allowList', 'denyList', 'fileMaxSizeMb', 'fileMaxBackups');
+const HOST_PORT_MAPPING_PROPS = propKeys<HostPortMapping>()('containerPort', 'hostPort', 'listenAddress', 'protocol');
+const L2_ANNOUNCEMENT_PROPS = propKeys<L2AnnouncementOptions>()('enabled', 'leaseDuration', 'leaseRenewDeadline', 'leaseRetryPeriod');
+const MASQUERADE_PROPS = propKeys<MasqueradeOptions>()('bpf', 'ipMasqAgent', 'nonMasqueradeCidrs');
+const LOAD_BALANCER_PROPS = propKeys<LoadBalancerOptions>()('acceleration', 'mode', 'dsrDispatch');
+const CILIUM_CLUSTER_PROPS = propKeys<CiliumClusterOptions>()('name', 'id');
+/** Keys of {@link ComponentVersionInput} that live under `versions` in {@link ClusterSpecProps}. */
+const VERSION_PROPS = propKeys<VersionOptions>()('gatewayApi', 'certManager', 'allowUnsupportedPair');
+
 // ------------------------------------------------------------------------------------------------
 // Input guards. JavaScript and JSON callers can pass any type; every guard answers a wrong type with
 // a PlatformConfigError naming the field (never a TypeError, never a silent coercion).
@@ -395,10 +416,16 @@ function wrongType(field: string, value: unknown, expected: string, fix: string)
 }
 
 
-/** An optional group of options (`hubble`, `masquerade`, ...): undefined when not given. */
-function optionalObject<T extends object>(field: string, value: T | undefined, example: string): Partial<T> | undefined {
+/**
+ * An optional group of options (`hubble`, `masquerade`, ...): undefined when not given. With `known`, a key
+ * outside it is refused (rule `unknown-prop`); `what` names the group in that message (default: the last
+ * segment of `field`).
+ */
+function optionalObject<T extends object>(field: string, value: T | undefined, example: string, known?: readonly string[],
+  what = field.slice(field.lastIndexOf('.') + 1)): Partial<T> | undefined {
   if (value === undefined) return undefined;
   if (!isPlainObject(value)) wrongType(field, value, 'an object', `write it as an object, e.g. ${example}, or leave it out for the defaults`);
+  if (known) rejectUnknownKeys(field, value, known, what);
   return value as Partial<T>;
 }
 
@@ -479,7 +506,10 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     wrongType('props', props, 'an object', 'pass the cluster description as an object, e.g. { clusterName: "dev" }');
   }
   const name = props.clusterName;
-  if (typeof name !== 'string' || !CLUSTER_NAME_RE.test(name)) {
+  const validName = typeof name === 'string' && CLUSTER_NAME_RE.test(name);
+  // Unknown keys first, so a misspelt key (`clustername`) is named rather than reported as a missing value.
+  rejectUnknownKeys(validName ? name : 'props', props, CLUSTER_PROPS, 'KindCiliumCluster');
+  if (!validName) {
     invalid('invalid-cluster-name', 'clusterName',
       typeof name === 'string' ? `"${name}" is not a valid cluster name` : `is ${describeValue(name)}, not a cluster name`,
       'use 1-32 lowercase letters, digits or "-", starting and ending with a letter or digit (Cilium\'s cluster.name allows no more; '
@@ -566,7 +596,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
 
   const resolved = resolveVersions(name, props);
 
-  const hubbleProps = optionalObject(f('hubble'), props.hubble, '{ relay: true, ui: true }') ?? {};
+  const hubbleProps = optionalObject(f('hubble'), props.hubble, '{ relay: true, ui: true }', HUBBLE_PROPS) ?? {};
   const hubbleEnabled = bool(f('hubble.enabled'), hubbleProps.enabled, true);
   const relay = bool(f('hubble.relay'), hubbleProps.relay, true);
   const ui = bool(f('hubble.ui'), hubbleProps.ui, relay);
@@ -591,6 +621,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
   const hostPortMappings = list(f('hostPortMappings'), props.hostPortMappings, [], mappingFix).map((item, i) => {
     const field = f(`hostPortMappings[${i}]`);
     if (!isPlainObject(item)) wrongType(field, item, 'an object', mappingFix);
+    rejectUnknownKeys(field, item, HOST_PORT_MAPPING_PROPS, 'host port mapping');
     const m = item as Partial<HostPortMapping>;
     const listenAddress = text(`${field}.listenAddress`, m.listenAddress, '127.0.0.1', 'write the address as a string, e.g. "127.0.0.1"');
     if (parseIpv4(listenAddress) === undefined && !isIpv6Address(listenAddress)) {
@@ -604,7 +635,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     return { containerPort, hostPort, listenAddress, protocol };
   });
 
-  const l2Props = optionalObject(f('l2Announcements'), props.l2Announcements, '{ enabled: true }');
+  const l2Props = optionalObject(f('l2Announcements'), props.l2Announcements, '{ enabled: true }', L2_ANNOUNCEMENT_PROPS);
   const l2Announcements: Required<L2AnnouncementOptions> = {
     enabled: l2Props ? bool(f('l2Announcements.enabled'), l2Props.enabled, true) : false,
     leaseDuration: duration(f('l2Announcements.leaseDuration'), l2Props?.leaseDuration, '3s'),
@@ -619,7 +650,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
       'list the node interfaces Cilium should attach to, e.g. ["eth0"] on kind (a trailing "+" matches a prefix, as in Cilium)');
   }
 
-  const masqueradeProps = optionalObject(f('masquerade'), props.masquerade, '{ bpf: true }') ?? {};
+  const masqueradeProps = optionalObject(f('masquerade'), props.masquerade, '{ bpf: true }', MASQUERADE_PROPS) ?? {};
   const masquerade: Required<MasqueradeOptions> = {
     bpf: bool(f('masquerade.bpf'), masqueradeProps.bpf, false),
     ipMasqAgent: bool(f('masquerade.ipMasqAgent'), masqueradeProps.ipMasqAgent, false),
@@ -628,7 +659,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
       .map((c, i) => cidr(f(`masquerade.nonMasqueradeCidrs[${i}]`), c).cidr),
   };
 
-  const loadBalancerProps = optionalObject(f('loadBalancer'), props.loadBalancer, '{ mode: "snat" }') ?? {};
+  const loadBalancerProps = optionalObject(f('loadBalancer'), props.loadBalancer, '{ mode: "snat" }', LOAD_BALANCER_PROPS) ?? {};
   const acceleration = oneOf('invalid-acceleration', f('loadBalancer.acceleration'), loadBalancerProps.acceleration,
     ['disabled', 'native', 'best-effort'] as const, 'disabled', 'an XDP acceleration mode');
   const mode = oneOf('invalid-lb-mode', f('loadBalancer.mode'), loadBalancerProps.mode, ['snat', 'dsr', 'hybrid'] as const, 'snat', 'a load-balancer mode');
@@ -643,7 +674,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
       `use operatorReplicas: ${nodes} or fewer, or add workers`);
   }
 
-  const ciliumClusterProps = optionalObject(f('ciliumCluster'), props.ciliumCluster, '{ name: "kind-lab", id: 1 }') ?? {};
+  const ciliumClusterProps = optionalObject(f('ciliumCluster'), props.ciliumCluster, '{ name: "kind-lab", id: 1 }', CILIUM_CLUSTER_PROPS) ?? {};
   const ciliumClusterName = text(f('ciliumCluster.name'), ciliumClusterProps.name, name, 'write the name as a string, e.g. "kind-lab"');
   if (!CLUSTER_NAME_RE.test(ciliumClusterName)) {
     invalid('invalid-cluster-name', f('ciliumCluster.name'), `"${ciliumClusterName}" is not a valid Cilium cluster.name`,
@@ -694,9 +725,6 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
   };
 }
 
-/** Keys of {@link ComponentVersionInput} that live under `versions` in {@link ClusterSpecProps}. */
-const VERSION_OPTION_KEYS: readonly string[] = ['gatewayApi', 'certManager', 'allowUnsupportedPair'];
-
 /**
  * Checks and resolves every version choice with the version matrix (`resolveComponentVersions`), so all
  * version violations are reported together, each with a fix naming a valid combination.
@@ -705,7 +733,7 @@ function resolveVersions(name: string, props: ClusterSpecProps) {
   const f = (field: string) => `${name}.${field}`;
   const versionText = (field: string, value: unknown, example: string) =>
     (value === undefined ? undefined : text(f(field), value, undefined, `write it as a string, e.g. "${example}"`));
-  const versionsProps = optionalObject(f('versions'), props.versions, `{ certManager: "${DEFAULT_CERT_MANAGER_VERSION}" }`) ?? {};
+  const versionsProps = optionalObject(f('versions'), props.versions, `{ certManager: "${DEFAULT_CERT_MANAGER_VERSION}" }`, VERSION_PROPS) ?? {};
   const input: ComponentVersionInput = {
     ciliumVersion: versionText('ciliumVersion', props.ciliumVersion, DEFAULT_CILIUM_VERSION),
     kubernetesVersion: versionText('kubernetesVersion', props.kubernetesVersion, '1.36'),
@@ -719,7 +747,7 @@ function resolveVersions(name: string, props: ClusterSpecProps) {
   if (!result.ok) {
     const violations: Violation[] = result.violations.map((v) => ({
       rule: v.rule,
-      field: VERSION_OPTION_KEYS.includes(v.field) ? f(`versions.${v.field}`) : f(v.field),
+      field: VERSION_PROPS.includes(v.field) ? f(`versions.${v.field}`) : f(v.field),
       problem: v.problem,
       fix: v.fix,
     }));
@@ -786,6 +814,7 @@ function hubbleMetrics(field: string, value: unknown): string[] {
       return item;
     }
     if (!isPlainObject(item)) wrongType(itemField, item, 'a metric string or object', fix);
+    rejectUnknownKeys(itemField, item, HUBBLE_METRIC_PROPS, 'Hubble metric');
     const m = item as Partial<HubbleMetric>;
     const name = text(`${itemField}.name`, m.name, undefined, 'name the metric, e.g. { name: "dns" }');
     metricNameCheck(`${itemField}.name`, name);
@@ -821,7 +850,7 @@ function hubbleMetrics(field: string, value: unknown): string[] {
 }
 
 function hubbleExport(field: string, value: HubbleFlowExportOptions | undefined): ResolvedHubbleOptions['export'] {
-  const props = optionalObject(field, value, '{ filePath: "/var/run/cilium/hubble/events.log" }');
+  const props = optionalObject(field, value, '{ filePath: "/var/run/cilium/hubble/events.log" }', HUBBLE_EXPORT_PROPS, 'hubble.export');
   if (props === undefined) return undefined;
   const filters = (key: 'allowList' | 'denyList') => list(`${field}.${key}`, props[key], [], 'list Hubble flow filters as objects, e.g. [{ verdict: ["DROPPED"] }]')
     .map((filter, i) => {

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { TestWorkload, TestWorkloadServiceType, RunAsRootOptions } from './test-workload';
 import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
 import { labelLibraryObjects } from '../cluster/library-labels';
+import { propKeys, rejectUnknownKeys } from '../private/props';
 
 /**
  * nginx built to run unprivileged (UID 101, listens on 8080, temp files under /tmp), pinned by tag and digest
@@ -49,6 +50,10 @@ export interface NginxDemoProps {
   readonly runAsRoot?: RunAsRootOptions;
 }
 
+const NGINX_PROPS = propKeys<NginxDemoProps>()(
+  'namespace', 'createNamespace', 'image', 'replicas', 'name', 'serviceName', 'labels', 'servicePort', 'containerPort', 'loadBalancer',
+  'serviceType', 'loadBalancerIps', 'user', 'runAsRoot');
+
 /**
  * A hardened nginx demo, a {@link TestWorkload}: Namespace (Pod Security `restricted`), a Deployment of unprivileged nginx
  * (UID 101, port 8080, read-only root filesystem with an emptyDir on /tmp, requests/limits, readiness and liveness probes),
@@ -64,6 +69,8 @@ export class NginxDemo extends TestWorkload {
   declare public readonly networkPolicy: AppNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: NginxDemoProps = {}) {
+    // Checked before the TestWorkload is built from the props, at the path this construct gets.
+    rejectUnknownKeys([scope.node.path, id].filter((p) => p !== '').join('/'), props, NGINX_PROPS, 'NginxDemo');
     const name = props.name ?? 'nginx';
     const rootless = props.runAsRoot === undefined;
     super(scope, id, {

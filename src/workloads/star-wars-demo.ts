@@ -8,6 +8,7 @@ import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
 import { checkPinnedImage, containerResources, RESTRICTED_POD_SECURITY_LABELS, restrictedContainerSecurity } from '../private/hardening';
 import { BUILT_IN_NAMESPACES } from '../private/names';
+import { propKeys, rejectUnknownKeys } from '../private/props';
 import { checkNamespace } from '../private/syntax';
 
 /** The deathstar HTTP API of Cilium's Star Wars demo (listens on 80), pinned as in Cilium's `http-sw-app.yaml`. */
@@ -52,6 +53,9 @@ export interface StarWarsDemoProps {
   /** Spaceship (tiefighter, xwing) image. @default STAR_WARS_SPACESHIP_IMAGE */
   readonly spaceshipImage?: string;
 }
+
+const STAR_WARS_PROPS = propKeys<StarWarsDemoProps>()(
+  'namespace', 'createNamespace', 'deathstarServiceType', 'deathstarLoadBalancerIps', 'deathstarReplicas', 'deathstarImage', 'spaceshipImage');
 
 /** UID of `nobody`: the deathstar binary needs no account of its own. */
 const NOBODY = 65534;
@@ -105,6 +109,7 @@ export class StarWarsDemo extends Construct {
     super(scope, id);
     KindCiliumCluster.of(this);
     const path = this.node.path;
+    rejectUnknownKeys(path, props, STAR_WARS_PROPS, 'StarWarsDemo');
     this.namespace = checkNamespace(`${path}.namespace`, props.namespace ?? 'star-wars');
     const deathstarImage = checkPinnedImage(`${path}.deathstarImage`, props.deathstarImage ?? STAR_WARS_DEATHSTAR_IMAGE);
     const spaceshipImage = checkPinnedImage(`${path}.spaceshipImage`, props.spaceshipImage ?? STAR_WARS_SPACESHIP_IMAGE);

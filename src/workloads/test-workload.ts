@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
 import { ClusterDefaultDeny } from '../cilium/policy/cluster-default-deny';
-import { PodPeer } from '../cilium/policy/peers';
+import { PodPeer, rejectUnknownPodPeerKeys } from '../cilium/policy/peers';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
@@ -11,6 +11,7 @@ import { HttpRouteBackend } from '../gateway/http-route';
 import { checkPinnedImage, ContainerSizing, containerResources, restrictedContainerSecurity, RESTRICTED_POD_SECURITY_LABELS } from '../private/hardening';
 import { parseIpv4 } from '../private/ipv4';
 import { BUILT_IN_NAMESPACES } from '../private/names';
+import { propKeys, rejectUnknownKeys } from '../private/props';
 import { checkNamespace, isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE } from '../private/syntax';
 
 export { BUILT_IN_NAMESPACES };
@@ -118,6 +119,14 @@ export interface TestWorkloadProps {
   readonly allowFrom?: PodPeer[];
 }
 
+const WORKLOAD_PROPS = propKeys<TestWorkloadProps>()(
+  'name', 'serviceName', 'namespace', 'createNamespace', 'image', 'ports', 'labels', 'extraLabels', 'replicas', 'readiness', 'liveness',
+  'serviceType', 'loadBalancerIps', 'user', 'runAsRoot', 'writablePaths', 'resources', 'env', 'networkPolicy', 'allowFromGateway', 'allowFrom');
+const PORT_PROPS = propKeys<TestWorkloadPort>()('port', 'containerPort', 'name', 'protocol', 'nodePort');
+const PROBE_PROPS = propKeys<TestWorkloadProbe>()('path', 'port');
+const RUN_AS_ROOT_PROPS = propKeys<RunAsRootOptions>()('reason');
+const SIZING_PROPS = propKeys<ContainerSizing>()('cpuRequestMillis', 'cpuLimitMillis', 'memoryRequestMebibytes', 'memoryLimitMebibytes');
+
 const DEFAULT_SIZING: ContainerSizing = { cpuRequestMillis: 10, cpuLimitMillis: 200, memoryRequestMebibytes: 16, memoryLimitMebibytes: 64 };
 const DEFAULT_USER = 65532;
 const PRIVILEGED_PORT_LIMIT = 1024;
@@ -160,6 +169,12 @@ export class TestWorkload extends Construct {
     const cluster = KindCiliumCluster.of(this);
     const path = this.node.path;
     if (!isPlainObject(props)) invalid('invalid-type', `${path}`, 'props are not an object', 'pass { name, image, ports }');
+    rejectUnknownKeys(path, props, WORKLOAD_PROPS, 'TestWorkload');
+    rejectUnknownKeys(`${path}.readiness`, props.readiness, PROBE_PROPS, 'probe');
+    rejectUnknownKeys(`${path}.liveness`, props.liveness, PROBE_PROPS, 'probe');
+    rejectUnknownKeys(`${path}.runAsRoot`, props.runAsRoot, RUN_AS_ROOT_PROPS, 'runAsRoot');
+    rejectUnknownKeys(`${path}.resources`, props.resources, SIZING_PROPS, 'resources');
+    (Array.isArray(props.allowFrom) ? props.allowFrom : []).forEach((p, i) => rejectUnknownPodPeerKeys(`${path}.allowFrom[${i}]`, p));
     const name = checkNamespace(`${path}.name`, props.name);
     this.namespace = checkNamespace(`${path}.namespace`, props.namespace ?? 'default');
     this.serviceName = checkNamespace(`${path}.serviceName`, props.serviceName ?? name);
@@ -350,6 +365,7 @@ function checkPorts(field: string, ports: readonly TestWorkloadPort[], serviceTy
   const out = ports.map((raw, i): CheckedPort => {
     const f = `${field}[${i}]`;
     if (!isPlainObject(raw as unknown)) invalid('invalid-type', f, 'is not an object', 'write a port as { port: 80 }');
+    rejectUnknownKeys(f, raw, PORT_PROPS, 'TestWorkload port');
     const p = raw as TestWorkloadPort;
     const containerPort = p.containerPort ?? p.port;
     if (!isPort(p.port)) invalid('invalid-port', `${f}.port`, `${p.port} is not a port number`, 'use an integer between 1 and 65535');

@@ -10,6 +10,7 @@ import { invalid } from '../../errors';
 import { PoolBlockFact, PlatformFactSource, PlatformFacts } from '../../model/platform-model';
 import { formatIpv4, Ipv4Cidr, Ipv4Range, parseIpv4, parseIpv4Cidr, rangeSize } from '../../private/ipv4';
 import { resolveObjectName } from '../../private/names';
+import { propKeys, rejectUnknownKeys } from '../../private/props';
 import { resolveSelector, toCrdSelector } from '../../private/selectors';
 import { defaultPoolRange } from '../../spec/docker-network';
 import { CiliumLabelSelector } from '../label-selector';
@@ -55,6 +56,16 @@ export interface LoadBalancerIpPoolProps {
 }
 
 const POOL_SYMBOL = Symbol.for('cdk8s-kind-cilium.LoadBalancerIpPool');
+
+const POOL_PROPS = propKeys<LoadBalancerIpPoolProps>()('name', 'blocks', 'serviceSelector', 'disabled', 'allowFirstLastIps');
+const POOL_BLOCK_PROPS = propKeys<PoolCidrBlock & PoolRangeBlock>()('cidr', 'start', 'stop');
+/** Block keys given on the pool itself (`cidrs` is the CRD's deprecated list): they belong inside `blocks`. */
+const POOL_BLOCK_HINTS: Readonly<Record<string, string>> = {
+  cidr: 'put it inside blocks: blocks: [{ cidr: "172.18.250.0/24" }] (a pool has a list of blocks, each a cidr or a start/stop range)',
+  cidrs: 'list each CIDR as a block: blocks: [{ cidr: "172.18.250.0/24" }] (spec.cidrs is deprecated in Cilium; this library writes spec.blocks)',
+  start: 'put the range inside blocks: blocks: [{ start: "172.18.250.100", stop: "172.18.250.254" }]',
+  stop: 'put the range inside blocks: blocks: [{ start: "172.18.250.100", stop: "172.18.250.254" }]',
+};
 
 /**
  * The address range a pool without `blocks` gets: deterministic, at the HIGH end of the kind docker
@@ -117,6 +128,7 @@ export class LoadBalancerIpPool extends Construct implements PlatformFactSource 
     Object.defineProperty(this, POOL_SYMBOL, { value: true });
     const cluster = KindCiliumCluster.of(this);
     const path = this.node.path;
+    rejectUnknownKeys(path, props, POOL_PROPS, 'LoadBalancerIpPool', POOL_BLOCK_HINTS);
 
     this.name = resolveObjectName(this, cluster, props.name, 'lb-pool');
     const serviceSelector = resolveSelector(`${path}.serviceSelector`, props.serviceSelector);
@@ -189,6 +201,7 @@ interface ParsedBlock {
 }
 
 function parseBlock(field: string, block: PoolBlock): ParsedBlock {
+  rejectUnknownKeys(field, block, POOL_BLOCK_PROPS, 'pool block');
   const b = (block ?? {}) as Partial<PoolCidrBlock & PoolRangeBlock>;
   const hasCidr = b.cidr !== undefined;
   const hasRange = b.start !== undefined || b.stop !== undefined;

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { FQDN_PATTERN_RE, checkRegex, checkEntity, FQDN_NAME_RE, kubeDnsEgressRule, PolicyPort, EgressPodPeer, HttpRequestRule, checkLabels, podSelector, egressToPorts, EgressEntityPeer, PodPeer, EgressFqdnPeer, ingressToPorts, CiliumEntity } from './peers';
+import { FQDN_PATTERN_RE, checkRegex, checkEntity, FQDN_NAME_RE, kubeDnsEgressRule, PolicyPort, EgressPodPeer, HttpRequestRule, checkLabels, podSelector, egressToPorts, EgressEntityPeer, PodPeer, EgressFqdnPeer, ingressToPorts, CiliumEntity, rejectUnknownPodPeerKeys } from './peers';
 import {
   CiliumNetworkPolicy,
   CiliumNetworkPolicySpecEgress,
@@ -11,6 +11,7 @@ import { KindCiliumCluster } from '../../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../../cluster/library-labels';
 import { invalid } from '../../errors';
 import { resolveObjectName } from '../../private/names';
+import { propKeys, rejectUnknownKeys } from '../../private/props';
 import { checkNamespace } from '../../private/syntax';
 import { CiliumMinor } from '../../spec/version-matrix';
 
@@ -47,6 +48,14 @@ export interface AppNetworkPolicyProps {
   readonly egressFqdns?: EgressFqdnPeer[];
 }
 
+const APP_POLICY_PROPS = propKeys<AppNetworkPolicyProps>()(
+  'name', 'namespace', 'appLabels', 'ingressPorts', 'httpRules', 'allowFromGateway', 'allowFromWorld', 'allowFrom', 'allowFromEntities',
+  'egressTo', 'egressToEntities', 'egressFqdns');
+const HTTP_RULE_PROPS = propKeys<HttpRequestRule>()('method', 'path');
+const EGRESS_POD_PEER_PROPS = propKeys<EgressPodPeer>()('namespace', 'labels', 'ports');
+const EGRESS_ENTITY_PEER_PROPS = propKeys<EgressEntityPeer>()('entity', 'ports');
+const EGRESS_FQDN_PEER_PROPS = propKeys<EgressFqdnPeer>()('name', 'pattern', 'ports');
+
 
 /**
  * Lets an app through a default-deny cluster in one statement: a namespaced `CiliumNetworkPolicy`
@@ -77,6 +86,7 @@ export class AppNetworkPolicy extends Construct {
     super(scope, id);
     const cluster = KindCiliumCluster.of(this);
     const path = this.node.path;
+    rejectUnknownKeys(path, props, APP_POLICY_PROPS, 'AppNetworkPolicy');
     this.name = resolveObjectName(this, cluster, props.name, 'app-policy');
     this.namespace = checkNamespace(`${path}.namespace`, props.namespace);
     const appLabels = checkLabels(`${path}.appLabels`, props.appLabels, false);
@@ -90,6 +100,7 @@ export class AppNetworkPolicy extends Construct {
         invalid('invalid-http-rule', `${path}.httpRules`, 'is an empty list, which Cilium reads as "any request"', 'list at least one rule or leave the prop out');
       }
       props.httpRules.forEach((r, i) => {
+        rejectUnknownKeys(`${path}.httpRules[${i}]`, r, HTTP_RULE_PROPS, 'HTTP rule');
         if (r.method !== undefined) checkRegex(`${path}.httpRules[${i}].method`, r.method);
         if (r.path !== undefined) {
           checkRegex(`${path}.httpRules[${i}].path`, r.path);
@@ -132,9 +143,12 @@ export class AppNetworkPolicy extends Construct {
     const peers = props.allowFrom ?? [];
     if (peers.length > 0) {
       rules.push({
-        fromEndpoints: peers.map((p, i) => podSelector(
-          checkNamespace(`${path}.allowFrom[${i}].namespace`, p.namespace ?? props.namespace),
-          checkLabels(`${path}.allowFrom[${i}].labels`, p.labels, true))),
+        fromEndpoints: peers.map((p, i) => {
+          rejectUnknownPodPeerKeys(`${path}.allowFrom[${i}]`, p);
+          return podSelector(
+            checkNamespace(`${path}.allowFrom[${i}].namespace`, p.namespace ?? props.namespace),
+            checkLabels(`${path}.allowFrom[${i}].labels`, p.labels, true));
+        }),
         ...(toPorts ? { toPorts } : {}),
       });
     }
@@ -145,6 +159,7 @@ export class AppNetworkPolicy extends Construct {
     const rules: CiliumNetworkPolicySpecEgress[] = [];
     (props.egressTo ?? []).forEach((p, i) => {
       const f = `${path}.egressTo[${i}]`;
+      rejectUnknownKeys(f, p, EGRESS_POD_PEER_PROPS, 'egress pod peer');
       const toPorts = egressToPorts(`${f}.ports`, p.ports, minor);
       rules.push({
         toEndpoints: [podSelector(checkNamespace(`${f}.namespace`, p.namespace ?? props.namespace), checkLabels(`${f}.labels`, p.labels, true))],
@@ -153,11 +168,13 @@ export class AppNetworkPolicy extends Construct {
     });
     (props.egressToEntities ?? []).forEach((p, i) => {
       const f = `${path}.egressToEntities[${i}]`;
+      rejectUnknownKeys(f, p, EGRESS_ENTITY_PEER_PROPS, 'egress entity peer');
       const toPorts = egressToPorts(`${f}.ports`, p.ports, minor);
       rules.push({ toEntities: [checkEntity(`${f}.entity`, p.entity, minor) as CiliumNetworkPolicySpecEgressToEntities], ...(toPorts ? { toPorts } : {}) });
     });
     (props.egressFqdns ?? []).forEach((p, i) => {
       const f = `${path}.egressFqdns[${i}]`;
+      rejectUnknownKeys(f, p, EGRESS_FQDN_PEER_PROPS, 'egress FQDN peer');
       if ((p.name === undefined) === (p.pattern === undefined)) {
         invalid('invalid-fqdn', f, p.name === undefined ? 'sets neither name nor pattern' : 'sets both name and pattern', 'give either { name: "api.github.com" } or { pattern: "*.github.com" }');
       }

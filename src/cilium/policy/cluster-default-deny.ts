@@ -16,6 +16,7 @@ import { KindCiliumCluster } from '../../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../../cluster/library-labels';
 import { PlatformFactSource, PlatformFacts } from '../../model/platform-model';
 import { resolveObjectName } from '../../private/names';
+import { propKeys, rejectUnknownKeys } from '../../private/props';
 import { checkNamespace } from '../../private/syntax';
 
 /** Namespaces {@link ClusterDefaultDeny} never selects: the platform's own components. */
@@ -65,6 +66,9 @@ export interface ClusterDefaultDenyProps {
   readonly systemAllowances?: boolean;
 }
 
+const DEFAULT_DENY_PROPS = propKeys<ClusterDefaultDenyProps>()(
+  'name', 'exemptNamespaces', 'allowDns', 'allowApiServerEgress', 'allowIngressFromGateway', 'systemAllowances');
+
 /**
  * Default deny for every workload namespace: a `CiliumClusterwideNetworkPolicy` (cilium.io/v2) with
  * `enableDefaultDeny` on ingress and egress, selecting every pod outside {@link SYSTEM_NAMESPACES} and
@@ -98,6 +102,7 @@ export class ClusterDefaultDeny extends Construct implements PlatformFactSource 
     super(scope, id);
     const cluster = KindCiliumCluster.of(this);
     const path = this.node.path;
+    rejectUnknownKeys(path, props, DEFAULT_DENY_PROPS, 'ClusterDefaultDeny');
     this.name = resolveObjectName(this, cluster, props.name, 'default-deny');
 
     const extra = (props.exemptNamespaces ?? []).map((ns, i) => checkNamespace(`${path}.exemptNamespaces[${i}]`, ns));

@@ -6,6 +6,7 @@ import {
   CiliumNetworkPolicySpecIngressToPortsPortsProtocol,
 } from '../../../imports/cilium';
 import { invalid } from '../../errors';
+import { propKeys, rejectUnknownKeys } from '../../private/props';
 import { compileRe2 } from '../../private/re2';
 import { resolveSelector } from '../../private/selectors';
 import { CILIUM_MINOR_FACTS, CiliumMinor, ciliumMinorFacts } from '../../spec/version-matrix';
@@ -99,6 +100,13 @@ export const FQDN_NAME_RE = /^([-a-zA-Z0-9_]+[.]?)+$/;
 export const FQDN_PATTERN_RE = /^([-a-zA-Z0-9_*]+[.]?)+$/;
 const ENTITIES: readonly CiliumEntity[] = ['world', 'cluster', 'host', 'remote-node', 'kube-apiserver', 'ingress', 'health', 'all', 'cluster-mesh'];
 const PROTOCOLS: readonly PolicyProtocol[] = ['TCP', 'UDP', 'SCTP', 'ANY', 'VRRP', 'IGMP', 'GRE', 'IPIP', 'IPV6', 'ESP', 'AH'];
+const POLICY_PORT_PROPS = propKeys<PolicyPort>()('port', 'endPort', 'protocol');
+const POD_PEER_PROPS = propKeys<PodPeer>()('namespace', 'labels');
+
+/** @internal Throws (rule `unknown-prop`) when a {@link PodPeer} carries a key it does not have. */
+export function rejectUnknownPodPeerKeys(field: string, peer: unknown): void {
+  rejectUnknownKeys(field, peer, POD_PEER_PROPS, 'pod peer');
+}
 
 /** The oldest supported Cilium minor whose policy CRDs list `value` (entity or protocol). */
 function firstMinorWith(value: string, of: 'entities' | 'protocols'): CiliumMinor | undefined {
@@ -136,6 +144,7 @@ export function renderPorts(
   }
   return ports.map((p, i) => {
     const f = `${field}[${i}]`;
+    rejectUnknownKeys(f, p, POLICY_PORT_PROPS, 'policy port');
     if (!Number.isInteger(p?.port) || p.port < 1 || p.port > 65535) {
       invalid('invalid-port', `${f}.port`, `${JSON.stringify(p?.port)} is not a port number`, 'use an integer between 1 and 65535');
     }
