@@ -91,7 +91,8 @@ export class KindCiliumCluster extends Chart {
    * across clusters run at app level.
    */
   public violations(): Violation[] {
-    return [...checkPlatform(this.model()), ...checkCustomObjects(resolvedEntries(this), crdSchemaFolders(this.spec.ciliumMinor, this.spec.versions.gatewayApi))];
+    const folders = crdSchemaFolders(this.spec.ciliumMinor, this.spec.versions.gatewayApi);
+    return [...checkPlatform(this.model()), ...checkCustomObjects(resolvedEntries(this), folders)];
   }
 
   /** Throws a {@link PlatformConfigError} listing every broken rule of this cluster. */

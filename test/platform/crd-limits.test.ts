@@ -175,7 +175,8 @@ describeWithReference('the runtime validator agrees with the reference (ajv) val
   });
 
   const app = new App();
-  const presetObjects = addAllPresets(app).flatMap((c) => resolvedEntries(c).map((e) => e.object)).filter((o) => checkCrdSchema(o, FOLDERS) !== undefined);
+  const presetObjects = addAllPresets(app).flatMap((c) => resolvedEntries(c).map((e) => e.object))
+    .filter((o) => checkCrdSchema(o, FOLDERS) !== undefined);
 
   test('every custom object of the presets: both valid', () => {
     expect(presetObjects.length).toBeGreaterThan(10);
