@@ -125,7 +125,7 @@ const policyPort = fc.record({
 /** 0-40 ports (40 is Cilium's per-rule limit), sometimes exactly 40 or 41. */
 const policyPorts = fc.oneof(
   { weight: 5, arbitrary: fc.array(policyPort, { maxLength: 4 }) },
-  { weight: 1, arbitrary: fc.constantFrom(40, 41).map((n) => Array.from({ length: n }, (_, i) => ({ port: 1000 + i }))) },
+  { weight: 1, arbitrary: fc.constantFrom(40, 40, 40, 41).map((n) => Array.from({ length: n }, (_, i) => ({ port: 1000 + i }))) },
 );
 
 const fqdnName = fc.oneof(hostname, fc.constantFrom('api.github.com', '0o17.example.com', 'y.example.org', '1-000.example.net'));
@@ -307,7 +307,7 @@ const workload: fc.Arbitrary<TestWorkloadProps> = fc.record({
   image: fc.constantFrom('nginxinc/nginx-unprivileged:1.27', 'ghcr.io/example/echo:v1.0.0', 'registry.k8s.io/e2e-test-images/agnhost:2.53'),
   ports: fc.uniqueArray(fc.record({ port, containerPort: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }) }, { requiredKeys: ['port'] }), { minLength: 1, maxLength: 3, selector: (p) => p.port }),
   labels: fc.option(labels, { nil: undefined }),
-  replicas: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+  replicas: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
   serviceType: fc.option(fc.constantFrom('ClusterIP' as const, 'NodePort' as const, 'LoadBalancer' as const), { nil: undefined }),
   env: fc.option(fc.dictionary(fc.constantFrom('MODE', 'FLAG', 'COUNT', 'WHEN'), fc.constantFrom(...TRICKY_STRINGS), { maxKeys: 3 }), { nil: undefined }),
   networkPolicy: fc.option(fc.constantFrom('auto' as const, 'always' as const, 'none' as const), { nil: undefined }),
@@ -355,15 +355,18 @@ function clusterArb(slot: ClusterSlot): fc.Arbitrary<FuzzCluster> {
   }, { requiredKeys: ['props', 'pools', 'l2Policies', 'appPolicies', 'routes', 'workloads', 'coherent'] })
     .map(({ coherent, ...c }) => {
       const cluster = JSON.parse(JSON.stringify(c)) as FuzzCluster;
-      // 8 in 10 clusters are made coherent (what a careful user writes); the rest keep their raw,
+      // 9 in 10 clusters are made coherent (what a careful user writes); the rest keep their raw,
       // often contradictory choices so the run also covers rejections.
-      return coherent >= 2 ? makeCoherent(cluster, slot) : cluster;
+      return coherent >= 1 ? makeCoherent(cluster, slot) : cluster;
     });
 }
 
 const LEASE_TIMINGS = [{}, { leaseDuration: '15s', leaseRenewDeadline: '5s', leaseRetryPeriod: '1s' },
   { leaseDuration: '3s', leaseRenewDeadline: '1s', leaseRetryPeriod: '200ms' }, { leaseDuration: '1m', leaseRenewDeadline: '15s', leaseRetryPeriod: '2s' }];
 const GO_DURATION_HOURS: Record<string, number> = { '1h': 1, '2160h': 2160, '720h': 720, '48h0m0s': 48, '90m': 1.5, '8760h': 8760, '1h30m': 1.5, '24h': 24, '3600s': 1, '360h': 360 };
+
+/** A host port made unique per cluster index (kept inside 1-65535). */
+const shiftPort = (p: number, index: number): number => (p + index * 3 > 65535 ? p - index * 3 : p + index * 3);
 
 /** Adjusts a random cluster so the library's cross-object rules are satisfied (boundary values kept). */
 function makeCoherent(c: FuzzCluster, slot: ClusterSlot): FuzzCluster {
@@ -422,10 +425,10 @@ function makeCoherent(c: FuzzCluster, slot: ClusterSlot): FuzzCluster {
     return JSON.parse(JSON.stringify({ ...p, interfaces: interfaces?.length ? interfaces : undefined })) as L2AnnouncementPolicyProps;
   });
   // Host sockets unique across clusters: shift by the cluster index.
-  const mappings: any[] = (props.hostPortMappings ?? []).map((h: any) => ({ ...h, hostPort: (h.hostPort ?? h.containerPort) + slot.index * 3 }));
+  const mappings: any[] = (props.hostPortMappings ?? []).map((h: any) => ({ ...h, hostPort: shiftPort(h.hostPort ?? h.containerPort, slot.index) }));
   if (c.gateway) {
     const needed = [c.gateway.httpNodePort ?? 30080, c.gateway.httpsNodePort ?? 30443];
-    props.hostPortMappings = [...mappings.filter((h) => !needed.includes(h.containerPort)), ...needed.map((p) => ({ containerPort: p, hostPort: p + slot.index * 3 }))];
+    props.hostPortMappings = [...mappings.filter((h) => !needed.includes(h.containerPort)), ...needed.map((p) => ({ containerPort: p, hostPort: shiftPort(p, slot.index) }))];
   } else if (props.hostPortMappings) {
     props.hostPortMappings = mappings;
   }
@@ -433,23 +436,27 @@ function makeCoherent(c: FuzzCluster, slot: ClusterSlot): FuzzCluster {
   // Routes use hostnames the gateway serves.
   const gwHost = c.gateway?.hostname;
   const routes = c.routes.map((r) => (r.hostnames ? { ...r, hostnames: gwHost && !gwHost.startsWith('*')
-    ? r.hostnames.map((h) => `${h.split('.')[0]}.${gwHost}`).filter((h) => h.length <= 253)
+    ? [gwHost]
     : r.hostnames } : r)).map((r) => (r.hostnames?.length === 0 ? { ...r, hostnames: undefined } : r));
   const dropEmpty = <T extends { ports?: unknown[] }>(x: T): T => (x.ports && x.ports.length === 0 ? { ...x, ports: undefined } : x);
   const appPolicies = c.appPolicies.map((p) => JSON.parse(JSON.stringify({
     ...p,
     ...(!p.ingressPorts?.length && !p.allowFrom?.length && !p.allowFromEntities?.length && !p.egressToEntities?.length && !p.egressFqdns?.length
-      && !p.allowFromGateway && !p.allowFromWorld ? { ingressPorts: [{ port: 8080 }] } : {}),
+      && !p.allowFromGateway && !p.allowFromWorld ? { allowFromEntities: ['cluster'] } : {}),
     ingressPorts: p.ingressPorts?.length === 0 ? undefined : p.ingressPorts,
     ...(p.httpRules && !(p.ingressPorts?.length) ? { ingressPorts: [{ port: 80 }] } : {}),
     egressToEntities: p.egressToEntities?.map(dropEmpty),
     egressFqdns: p.egressFqdns?.map(dropEmpty),
+    // `path` must start with "/" (a documented policy of AppNetworkPolicy): put a flag group after it.
+    httpRules: p.httpRules?.map((r) => (r.path?.startsWith('(?i)') ? { ...r, path: `/(?i)${r.path.slice(5)}` } : r)),
   })));
   let ca = c.ca;
   const caHours = GO_DURATION_HOURS[ca?.duration ?? '2160h'];
   if (ca && GO_DURATION_HOURS[ca.renewBefore ?? '720h'] >= caHours) ca = { ...ca, renewBefore: `${Math.max(5, Math.floor((caHours * 60) / 3))}m` };
   const defaultDeny = c.defaultDeny && { ...c.defaultDeny, allowDns: undefined };
-  return JSON.parse(JSON.stringify({ ...c, props, l2Policies: l2Fitting, pools, appPolicies, ca, defaultDeny, routes })) as FuzzCluster;
+  // A TestWorkload's own policy must let something in (its empty-app-policy otherwise).
+  const workloads = c.workloads.map((w) => (w.networkPolicy !== 'none' && !w.allowFromGateway ? { ...w, allowFromGateway: true } : w));
+  return JSON.parse(JSON.stringify({ ...c, workloads, props, l2Policies: l2Fitting, pools, appPolicies, ca, defaultDeny, routes })) as FuzzCluster;
 }
 
 /** A whole app: 1-3 clusters, usually on one shared docker network (as kind clusters of one host are). */
