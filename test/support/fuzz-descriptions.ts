@@ -1,12 +1,13 @@
 import { App } from 'cdk8s';
 import * as fc from 'fast-check';
-import { re2Finds } from '../../src/private/re2';
 import {
   AppNetworkPolicy, AppNetworkPolicyProps, ClusterDefaultDeny, ClusterDefaultDenyProps, KindCiliumCluster, KindCiliumClusterProps,
   L2AnnouncementPolicy, L2AnnouncementPolicyProps, LoadBalancerIpPool, LoadBalancerIpPoolProps, LocalCertificateAuthority,
   LocalCertificateAuthorityProps, LocalGateway, LocalGatewayProps, NginxDemo, NginxDemoProps, PoolBlock, StarWarsDemo, StarWarsDemoProps,
   TestWorkload, TestWorkloadProps,
 } from '../../src';
+/* eslint-disable @stylistic/max-len -- generator tables read best one entry per line */
+import { re2Finds } from '../../src/private/re2';
 
 /**
  * Random cluster DESCRIPTIONS (plain JSON data, printable and replayable) and their construction through
@@ -106,8 +107,11 @@ const dnsLabel = fc.oneof(
 /** DNS hostnames: 1-4 labels, up to the 253 limit; sometimes wildcard. */
 const hostname = fc.oneof(
   { weight: 4, arbitrary: fc.array(fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,10}[a-z0-9])?$/), { minLength: 1, maxLength: 4 }).map((l) => [...l, 'localhost'].join('.')) },
-  { weight: 1, arbitrary: fc.constantFrom('on.localhost', '0xf.localhost', '1e3.example.com', 'y.localhost', '*.apps.localhost',
-    [`${'a'.repeat(63)}`, 'b'.repeat(63), 'c'.repeat(63), 'd'.repeat(61)].join('.'), `${'a'.repeat(63)}.localhost`) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('on.localhost', '0xf.localhost', '1e3.example.com', 'y.localhost', '*.apps.localhost',
+      [`${'a'.repeat(63)}`, 'b'.repeat(63), 'c'.repeat(63), 'd'.repeat(61)].join('.'), `${'a'.repeat(63)}.localhost`),
+  },
 );
 
 /** RE2 syntax in HTTP rules and interfaces. */
@@ -168,9 +172,12 @@ const hubble = fc.option(fc.record({
   openMetrics: fc.option(fc.boolean(), { nil: undefined }),
   metrics: fc.option(fc.uniqueArray(fc.oneof(
     fc.constantFrom(...HUBBLE_METRICS),
-    fc.record({ name: fc.constantFrom('dns', 'drop', 'flow', 'httpV2', 'tcp') as fc.Arbitrary<any>, options: fc.constantFrom(
-      { query: true, ignoreAAAA: true }, { labelsContext: ['source_namespace', 'destination_namespace'] }, { sourceContext: 'pod', destinationContext: 'pod' },
-      { exemplars: true }, {}) }),
+    fc.record({
+      name: fc.constantFrom('dns', 'drop', 'flow', 'httpV2', 'tcp') as fc.Arbitrary<any>,
+      options: fc.constantFrom(
+        { query: true, ignoreAAAA: true }, { labelsContext: ['source_namespace', 'destination_namespace'] }, { sourceContext: 'pod', destinationContext: 'pod' },
+        { exemplars: true }, {}),
+    }),
   ), { maxLength: 4, selector: (m) => (typeof m === 'string' ? m : m.name) }), { nil: undefined }),
 }, { requiredKeys: [] }), { nil: undefined });
 
@@ -186,21 +193,33 @@ function clusterProps(slot: ClusterSlot): fc.Arbitrary<KindCiliumClusterProps> {
     routing: fc.constantFrom('tunnel', 'native', undefined),
     tunnelProtocol: fc.constantFrom('vxlan', 'geneve', undefined),
     kpr: fc.option(fc.boolean(), { nil: undefined }),
-    l2: fc.option(fc.record({ enabled: fc.option(fc.boolean(), { nil: undefined }), leaseDuration: fc.constantFrom(undefined, '15s', '1m', '3s'),
-      leaseRenewDeadline: fc.constantFrom(undefined, '5s', '2s'), leaseRetryPeriod: fc.constantFrom(undefined, '1s', '500ms') }, { requiredKeys: [] }), { nil: undefined }),
+    l2: fc.option(fc.record({
+      enabled: fc.option(fc.boolean(), { nil: undefined }),
+      leaseDuration: fc.constantFrom(undefined, '15s', '1m', '3s'),
+      leaseRenewDeadline: fc.constantFrom(undefined, '5s', '2s'),
+      leaseRetryPeriod: fc.constantFrom(undefined, '1s', '500ms'),
+    }, { requiredKeys: [] }), { nil: undefined }),
     hubble,
     devices: fc.option(fc.constantFrom(['eth0'], ['eth+'], ['eth0', 'eth1'], ['enp0s3']), { nil: undefined }),
-    masquerade: fc.option(fc.record({ bpf: fc.option(fc.boolean(), { nil: undefined }), ipMasqAgent: fc.option(fc.boolean(), { nil: undefined }),
-      nonMasqueradeCidrs: fc.option(fc.constantFrom(['10.0.0.0/8'], ['192.168.0.0/16', '172.16.0.0/12']), { nil: undefined }) }, { requiredKeys: [] }), { nil: undefined }),
-    loadBalancer: fc.option(fc.record({ acceleration: fc.constantFrom(undefined, 'disabled', 'native', 'best-effort'), mode: fc.constantFrom(undefined, 'snat', 'dsr', 'hybrid'),
-      dsrDispatch: fc.constantFrom(undefined, 'opt', 'ipip', 'geneve') }, { requiredKeys: [] }), { nil: undefined }),
+    masquerade: fc.option(fc.record({
+      bpf: fc.option(fc.boolean(), { nil: undefined }),
+      ipMasqAgent: fc.option(fc.boolean(), { nil: undefined }),
+      nonMasqueradeCidrs: fc.option(fc.constantFrom(['10.0.0.0/8'], ['192.168.0.0/16', '172.16.0.0/12']), { nil: undefined }),
+    }, { requiredKeys: [] }), { nil: undefined }),
+    loadBalancer: fc.option(fc.record({
+      acceleration: fc.constantFrom(undefined, 'disabled', 'native', 'best-effort'),
+      mode: fc.constantFrom(undefined, 'snat', 'dsr', 'hybrid'),
+      dsrDispatch: fc.constantFrom(undefined, 'opt', 'ipip', 'geneve'),
+    }, { requiredKeys: [] }), { nil: undefined }),
     workers: fc.integer({ min: 0, max: 4 }),
     controlPlaneNodes: fc.constantFrom(undefined, 1, 1, 3),
     subnets: fc.option(subnets, { nil: undefined }),
     dnsDomain: fc.constantFrom(undefined, 'cluster.local', 'corp.internal', 'on.internal', `${'a'.repeat(63)}.local`),
     workerLabels: fc.option(fc.dictionary(fc.constantFrom('tier', 'example.com/pool', 'topology.kubernetes.io/zone'), labelValue, { maxKeys: 2 }), { nil: undefined }),
-    hostPorts: fc.option(fc.uniqueArray(fc.record({ containerPort: fc.constantFrom(30080, 30443, 31000, 32767, 30000),
-      hostPort: fc.constantFrom(undefined, 8080, 8443, 80, 443, 65535, 1) }), { maxLength: 2, selector: (h) => h.containerPort }), { nil: undefined }),
+    hostPorts: fc.option(fc.uniqueArray(fc.record({
+      containerPort: fc.constantFrom(30080, 30443, 31000, 32767, 30000),
+      hostPort: fc.constantFrom(undefined, 8080, 8443, 80, 443, 65535, 1),
+    }), { maxLength: 2, selector: (h) => h.containerPort }), { nil: undefined }),
     apiServerPort: fc.constantFrom(undefined, undefined, undefined, 6443, 0, 65535 - slot.index, 7000 + slot.index),
     clusterId: fc.constantFrom(undefined, 0, 255 - slot.index, slot.index + 1, 511),
     operatorReplicas: fc.constantFrom(undefined, 1, 2),
@@ -392,25 +411,24 @@ function makeCoherent(c: FuzzCluster, slot: ClusterSlot): FuzzCluster {
   }
   if (props.hubble?.ui === true && props.hubble.relay === false) props.hubble = { ...props.hubble, relay: true };
   if (props.hubble?.enabled === false) props.hubble = { enabled: false };
-  const l2Policies = c.l2Policies.map((p) => (p.loadBalancerIps === false && p.externalIps !== true ? { ...p, loadBalancerIps: true } : p));
-  if (l2Policies.length > 0 || props.l2Announcements) {
+  const coherentL2 = c.l2Policies.map((p) => (p.loadBalancerIps === false && p.externalIps !== true ? { ...p, loadBalancerIps: true } : p));
+  if (coherentL2.length > 0 || props.l2Announcements) {
     const timings = LEASE_TIMINGS[(props.workers ?? 0) % LEASE_TIMINGS.length];
     props.l2Announcements = { enabled: true, ...timings };
   }
   // Load balancer addresses for every LoadBalancer Service: an extra pool on sub-slots 4-7 (no selector).
   const needsPool = c.gateway || c.nginx?.loadBalancer || c.starWars?.deathstarServiceType === 'LoadBalancer' || c.workloads.some((w) => w.serviceType === 'LoadBalancer');
   const { base, sub } = clusterSpan(slot.docker, slot.index);
-  const pools = needsPool ? [...c.pools, { blocks: [{ start: ip(base + 4 * sub), stop: ip(base + 8 * sub - 2) }] }] : c.pools;
+  const coherentPools = needsPool ? [...c.pools, { blocks: [{ start: ip(base + 4 * sub), stop: ip(base + 8 * sub - 2) }] }] : c.pools;
   // Features that need kube-proxy replacement / BPF masquerade get them.
-  if (l2Policies.length > 0 || c.gateway || props.l2Announcements || props.masquerade?.bpf) props.kubeProxyReplacement = true;
+  if (coherentL2.length > 0 || c.gateway || props.l2Announcements || props.masquerade?.bpf) props.kubeProxyReplacement = true;
   if (props.masquerade?.ipMasqAgent) props.masquerade = { ...props.masquerade, bpf: true };
   if (props.masquerade?.bpf) props.kubeProxyReplacement = true;
   // DSR: native routing, or a Geneve tunnel with Geneve dispatch.
   const lb = props.loadBalancer;
   if (lb) {
     const dsr = lb.mode === 'dsr' || lb.mode === 'hybrid';
-    if (!dsr) delete lb.dsrDispatch;
-    else if (lb.dsrDispatch === 'geneve') {
+    if (!dsr) {delete lb.dsrDispatch;} else if (lb.dsrDispatch === 'geneve') {
       props.routingMode = 'tunnel';
       props.tunnelProtocol = 'geneve';
     } else {
@@ -420,7 +438,7 @@ function makeCoherent(c: FuzzCluster, slot: ClusterSlot): FuzzCluster {
   }
   // L2 interfaces that match the Cilium devices (eth0 by default in kind).
   const devices: string[] = (props.devices ?? ['eth0']).map((d: string) => (d.endsWith('+') ? `${d.slice(0, -1)}0` : d));
-  const l2Fitting = l2Policies.map((p) => {
+  const l2Fitting = coherentL2.map((p) => {
     const interfaces = p.interfaces?.filter((r) => devices.some((d) => re2Finds(r, d)));
     return JSON.parse(JSON.stringify({ ...p, interfaces: interfaces?.length ? interfaces : undefined })) as L2AnnouncementPolicyProps;
   });
@@ -435,9 +453,12 @@ function makeCoherent(c: FuzzCluster, slot: ClusterSlot): FuzzCluster {
   if (props.apiServerPort !== undefined) props.apiServerPort = Math.min(65535, props.apiServerPort - (props.apiServerPort > 65000 ? slot.index : -slot.index));
   // Routes use hostnames the gateway serves.
   const gwHost = c.gateway?.hostname;
-  const routes = c.routes.map((r) => (r.hostnames ? { ...r, hostnames: gwHost && !gwHost.startsWith('*')
-    ? [gwHost]
-    : r.hostnames } : r)).map((r) => (r.hostnames?.length === 0 ? { ...r, hostnames: undefined } : r));
+  const routes = c.routes.map((r) => (r.hostnames ? {
+    ...r,
+    hostnames: gwHost && !gwHost.startsWith('*')
+      ? [gwHost]
+      : r.hostnames,
+  } : r)).map((r) => (r.hostnames?.length === 0 ? { ...r, hostnames: undefined } : r));
   const dropEmpty = <T extends { ports?: unknown[] }>(x: T): T => (x.ports && x.ports.length === 0 ? { ...x, ports: undefined } : x);
   const appPolicies = c.appPolicies.map((p) => JSON.parse(JSON.stringify({
     ...p,
@@ -453,10 +474,10 @@ function makeCoherent(c: FuzzCluster, slot: ClusterSlot): FuzzCluster {
   let ca = c.ca;
   const caHours = GO_DURATION_HOURS[ca?.duration ?? '2160h'];
   if (ca && GO_DURATION_HOURS[ca.renewBefore ?? '720h'] >= caHours) ca = { ...ca, renewBefore: `${Math.max(5, Math.floor((caHours * 60) / 3))}m` };
-  const defaultDeny = c.defaultDeny && { ...c.defaultDeny, allowDns: undefined };
+  const coherentDeny = c.defaultDeny && { ...c.defaultDeny, allowDns: undefined };
   // A TestWorkload's own policy must let something in (its empty-app-policy otherwise).
   const workloads = c.workloads.map((w) => (w.networkPolicy !== 'none' && !w.allowFromGateway ? { ...w, allowFromGateway: true } : w));
-  return JSON.parse(JSON.stringify({ ...c, workloads, props, l2Policies: l2Fitting, pools, appPolicies, ca, defaultDeny, routes })) as FuzzCluster;
+  return JSON.parse(JSON.stringify({ ...c, workloads, props, l2Policies: l2Fitting, pools: coherentPools, appPolicies, ca, defaultDeny: coherentDeny, routes })) as FuzzCluster;
 }
 
 /** A whole app: 1-3 clusters, usually on one shared docker network (as kind clusters of one host are). */
