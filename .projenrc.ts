@@ -162,6 +162,12 @@ project.addTask('bench', {
   steps: [{ spawn: 'compile' }, { exec: 'node bench/synth-bench.js' }, { exec: 'node bench/cross-cluster-bench.js' }],
 });
 
+project.addTask('fuzz', {
+  description: 'Random cluster descriptions through the public API, every upstream oracle on each accepted one (options: --count N --seed S --concurrency C)',
+  exec: 'node scripts/fuzz.js',
+  receiveArgs: true,
+});
+
 project.addTask('synth', {
   description: 'Synthesize dist/, kind/ and cilium-values/',
   exec: 'cdk8s synth',

@@ -261,7 +261,8 @@ export class TestWorkload extends Construct {
         name,
         image,
         imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
-        ports: ports.map((p) => ({
+        // One container port per (number, protocol): two Service ports may target the same container port.
+        ports: ports.filter((p, i) => ports.findIndex((q) => q.containerPort === p.containerPort && q.protocol === p.protocol) === i).map((p) => ({
           number: p.containerPort,
           ...(p.name ? { name: p.name } : {}),
           ...(p.protocol === 'UDP' ? { protocol: kplus.Protocol.UDP } : {}),

@@ -24,6 +24,7 @@ export interface AppNetworkPolicyProps {
   readonly appLabels: Record<string, string>;
   /**
    * Ports the app serves. Every ingress source below is limited to them.
+   * At most 40 (the CRD's `toPorts[].ports` maxItems; use `endPort` ranges for more).
    * @default - any port (only allowed when `httpRules` is not set)
    */
   readonly ingressPorts?: PolicyPort[];

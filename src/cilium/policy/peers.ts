@@ -67,7 +67,7 @@ export interface PodPeer {
 
 /** Pods an app may connect to. */
 export interface EgressPodPeer extends PodPeer {
-  /** Ports it may connect to. @default - any port */
+  /** Ports it may connect to (at most 40: the CRD's `toPorts[].ports` maxItems). @default - any port */
   readonly ports?: PolicyPort[];
 }
 
@@ -75,7 +75,7 @@ export interface EgressPodPeer extends PodPeer {
 export interface EgressEntityPeer {
   /** The entity. */
   readonly entity: CiliumEntity;
-  /** Ports it may connect to. @default - any port */
+  /** Ports it may connect to (at most 40: the CRD's `toPorts[].ports` maxItems). @default - any port */
   readonly ports?: PolicyPort[];
 }
 
@@ -135,12 +135,19 @@ export function checkLabels(field: string, labels: Record<string, string> | unde
   return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** Most ports one Cilium `toPorts` entry takes (`maxItems: 40` in the CiliumNetworkPolicy CRD of 1.18-1.20). */
+const MAX_PORTS_PER_RULE = 40;
+
 /** @internal Checks ports and renders them as Cilium `toPorts[].ports` (port numbers are strings in the CRD). */
 export function renderPorts(
   field: string, ports: readonly PolicyPort[], minor: CiliumMinor,
 ): { port: string; endPort?: number; protocol: PolicyProtocol }[] {
   if (!Array.isArray(ports) || ports.length === 0) {
     invalid('invalid-port', field, 'is an empty list', 'list at least one port, e.g. [{ port: 8080 }], or leave the prop out');
+  }
+  if (ports.length > MAX_PORTS_PER_RULE) {
+    invalid('too-many-ports', field, `lists ${ports.length} ports, but a Cilium policy rule takes at most ${MAX_PORTS_PER_RULE} (CRD: toPorts[].ports maxItems: 40, every Cilium minor)`,
+      'use port ranges (endPort) to cover consecutive ports, or split the ports over several policies');
   }
   return ports.map((p, i) => {
     const f = `${field}[${i}]`;
