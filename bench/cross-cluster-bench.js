@@ -37,7 +37,7 @@ for (let i = 0; i < n; i++) {
     dockerNetworkSubnet: '172.16.0.0/12',
     hostPortMappings: [{ containerPort: 30080, hostPort: 20000 + i }],
   });
-  new k.LoadBalancerIpPool(cluster, 'pool', { blocks: [{ cidr: `${formatIpv4(0xac100000 + 16 * i)}/28` }] });
+  new k.LoadBalancerIpPool(cluster, 'pool', { blocks: [{ cidr: `${formatIpv4(0xac108000 + 16 * i)}/28` }] });
   clusters.push(cluster);
 }
 const t1 = process.hrtime.bigint();

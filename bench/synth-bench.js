@@ -52,7 +52,7 @@ const { formatIpv4 } = require(path.join(root, 'lib', 'src', 'private', 'ipv4.js
 function addCluster(app, i) {
   const name = `c${i}`;
   const cluster = new k.KindCiliumCluster(app, name, { clusterName: name, l2Announcements: {} });
-  const base = 0xac120000 + 16 * i; // 172.18.0.0 + 16*i: a distinct /28 per cluster
+  const base = 0xac128000 + 16 * i; // 172.18.128.0 + 16*i: a distinct /28 per cluster, clear of the addresses docker uses
   new k.LoadBalancerIpPool(cluster, 'pool', { blocks: [{ cidr: `${formatIpv4(base)}/28` }] });
   new k.L2AnnouncementPolicy(cluster, 'l2');
   new k.ClusterDefaultDeny(cluster, 'default-deny');

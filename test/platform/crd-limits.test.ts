@@ -34,14 +34,24 @@ function cluster(app = Testing.app()): KindCiliumCluster {
 const ports = (n: number) => Array.from({ length: n }, (_, i) => ({ port: 8000 + i }));
 
 describe('CRD limits are checked when the cluster is synthesized and when the bundle is rendered', () => {
-  test('an AppNetworkPolicy with 41 ingress ports (the CRD allows 40 per rule) fails, naming the construct and the field', () => {
+  test('an AppNetworkPolicy with 41 ingress ports (the CRD allows 40 per rule) is refused when constructed, naming the field', () => {
     const c = cluster();
-    const policy = new AppNetworkPolicy(c, 'web', { namespace: 'demo', appLabels: { app: 'web' }, allowFromGateway: true, ingressPorts: ports(41) });
-    const field = `${policy.apiObject.node.path}.spec.ingress[0].toPorts[0].ports`;
-    expect(field).toBe('dev/web/Resource.spec.ingress[0].toPorts[0].ports');
+    expect(() => new AppNetworkPolicy(c, 'web', { namespace: 'demo', appLabels: { app: 'web' }, allowFromGateway: true, ingressPorts: ports(41) }))
+      .toThrow(/^dev\/web\.ingressPorts: lists 41 ports, but a Cilium policy rule takes at most 40/);
+  });
+
+  test('a CiliumNetworkPolicy with 41 ports written as a raw ApiObject fails at synth, naming the object and the field', () => {
+    const c = cluster();
+    const raw = new ApiObject(c, 'web', {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: 'web', namespace: 'demo' },
+      spec: { endpointSelector: { matchLabels: { app: 'web' } }, ingress: [{ toPorts: [{ ports: ports(41).map((p) => ({ port: String(p.port), protocol: 'TCP' })) }] }] },
+    });
+    const field = `${raw.node.path}.spec.ingress[0].toPorts[0].ports`;
+    expect(field).toBe('dev/web.spec.ingress[0].toPorts[0].ports');
     const found = c.violations().filter((v) => v.rule === 'crd-schema');
     expect(found.map((v) => v.field)).toEqual([field]);
-    expect(found[0].problem).toMatch(/^must NOT have more than 40 items, got 41 items \(maxItems in the cilium\.io\/v2 CiliumNetworkPolicy CRD schema/);
     // As the README (## Rules) shows it.
     expect(formatViolation(found[0])).toBe(`${field}: must NOT have more than 40 items, got 41 items (maxItems in the cilium.io/v2 CiliumNetworkPolicy CRD schema: `
       + 'the API server refuses CiliumNetworkPolicy demo/web). Fix: list at most 40 items here (split the rest into another rule or object)');
