@@ -95,7 +95,7 @@ export class KindCiliumCluster extends Chart {
   }
 
   private renderValues(facts: PlatformFacts): CiliumHelmValues {
-    return renderCiliumValues(this.spec, { gatewayApi: facts.gateways.length > 0 });
+    return renderCiliumValues(this.spec, { gatewayApi: facts.gateways.length > 0, ...(facts.meshMemberships[0] ? { mesh: facts.meshMemberships[0] } : {}) });
   }
 
   /**
