@@ -56,6 +56,9 @@ export interface BundleMeshIndex {
   readonly caDir: string;
 }
 
+/** Requests per member the fleet verify.sh sends to the global Service (every member must answer at least one). */
+const MESH_PROBES = 20;
+
 /** The folder of a mesh's CA: gitignored (`/.kind-cilium/`), created by its shared-ca.sh at apply time. */
 export function meshCaDir(mesh: string): string {
   return `.kind-cilium/${mesh}`;
@@ -153,6 +156,13 @@ export function renderBundle(app: App): BundleFile[] {
     });
   }
   const meshIndex: BundleMeshIndex[] = [];
+  const meshDemoPlan = {
+    namespace: MESH_DEMO.namespace,
+    client: MESH_DEMO.client,
+    intruder: MESH_DEMO.intruder,
+    container: MESH_DEMO.container,
+    probes: MESH_PROBES,
+  };
   for (const mesh of meshes) {
     const dir = `dist/${mesh.meshName}`;
     const members = [...mesh.members].sort((a, b) => (a.clusterName < b.clusterName ? -1 : 1));
@@ -166,7 +176,7 @@ export function renderBundle(app: App): BundleFile[] {
         manifestsDir: `dist/${m.clusterName}`,
         ...(mesh.demo ? { serviceUrl: `http://${MESH_DEMO.service}.${MESH_DEMO.namespace}.svc.${m.spec.dnsDomain}:${MESH_DEMO.servicePort}/` } : {}),
       })),
-      ...(mesh.demo ? { demo: { namespace: MESH_DEMO.namespace, client: MESH_DEMO.client, intruder: MESH_DEMO.intruder, container: MESH_DEMO.container, probes: 20 } } : {}),
+      ...(mesh.demo ? { demo: meshDemoPlan } : {}),
     };
     for (const script of renderMeshScripts(plan)) files.push({ path: `${dir}/${script.name}`, content: script.content });
     meshIndex.push({

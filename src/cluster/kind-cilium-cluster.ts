@@ -95,7 +95,8 @@ export class KindCiliumCluster extends Chart {
   }
 
   private renderValues(facts: PlatformFacts): CiliumHelmValues {
-    return renderCiliumValues(this.spec, { gatewayApi: facts.gateways.length > 0, ...(facts.meshMemberships[0] ? { mesh: facts.meshMemberships[0] } : {}) });
+    const mesh = facts.meshMemberships[0];
+    return renderCiliumValues(this.spec, { gatewayApi: facts.gateways.length > 0, ...(mesh ? { mesh } : {}) });
   }
 
   /**

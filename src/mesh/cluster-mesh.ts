@@ -129,7 +129,14 @@ export class ClusterMesh extends Construct {
     const peers = this._members.filter((m) => m !== self)
       .map((m) => ({ name: m.cluster.spec.ciliumCluster.name, ip: m.apiserverIp, port: CLUSTERMESH_APISERVER_PORT }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return { field, mesh: this.meshName, maxConnectedClusters: this.maxConnectedClusters, apiserverIp: self.apiserverIp, port: CLUSTERMESH_APISERVER_PORT, peers };
+    return {
+      field,
+      mesh: this.meshName,
+      maxConnectedClusters: this.maxConnectedClusters,
+      apiserverIp: self.apiserverIp,
+      port: CLUSTERMESH_APISERVER_PORT,
+      peers,
+    };
   }
 
   /** The first `10.<n>.0.0/16`, n counting up from `start` (mod 256), clear of `used`. */

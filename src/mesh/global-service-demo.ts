@@ -40,8 +40,13 @@ function container(name: string, image: string, extra: Record<string, unknown>):
     imagePullPolicy: 'IfNotPresent',
     resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '200m', memory: '64Mi' } },
     securityContext: {
-      allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, runAsUser: USER, runAsGroup: USER,
-      capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: USER,
+      runAsGroup: USER,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
     },
     ...extra,
   };
@@ -104,7 +109,9 @@ export class MeshGlobalServiceDemo extends Construct {
       spec: {
         endpointSelector: { matchLabels: { app: MESH_DEMO.service } },
         ingress: [{
-          fromEndpoints: Lazy.any({ produce: () => mesh.members.map((m) => ({ matchLabels: { app: MESH_DEMO.client, [POLICY_CLUSTER_LABEL]: m.spec.ciliumCluster.name } })) }),
+          fromEndpoints: Lazy.any({
+            produce: () => mesh.members.map((m) => ({ matchLabels: { app: MESH_DEMO.client, [POLICY_CLUSTER_LABEL]: m.spec.ciliumCluster.name } })),
+          }),
           toPorts: [{ ports: [{ port: String(MESH_DEMO.echoPort), protocol: 'TCP' }] }],
         }],
       },

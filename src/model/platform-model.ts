@@ -107,7 +107,16 @@ export interface PlatformModel extends PlatformFacts {
 
 /** An empty fact set. */
 export function emptyFacts(): PlatformFacts {
-  return { pools: [], l2Policies: [], gateways: [], loadBalancerServices: [], defaultDenyPolicies: [], namespaces: [], namespaceUses: [], meshMemberships: [] };
+  return {
+    pools: [],
+    l2Policies: [],
+    gateways: [],
+    loadBalancerServices: [],
+    defaultDenyPolicies: [],
+    namespaces: [],
+    namespaceUses: [],
+    meshMemberships: [],
+  };
 }
 
 /**

@@ -29,8 +29,10 @@ function pairs<T>(list: readonly T[]): [T, T][] {
 }
 
 /** Leaf paths of `expected` (arrays are leaves) whose value in `actual` differs. */
-function contradictions(expected: Record<string, unknown>, actual: Record<string, unknown> | undefined, prefix: string): { path: string; want: unknown; got: unknown }[] {
-  const out: { path: string; want: unknown; got: unknown }[] = [];
+interface Contradiction { path: string; want: unknown; got: unknown }
+
+function contradictions(expected: Record<string, unknown>, actual: Record<string, unknown> | undefined, prefix: string): Contradiction[] {
+  const out: Contradiction[] = [];
   for (const [key, want] of Object.entries(expected)) {
     const path = prefix ? `${prefix}.${key}` : key;
     const got = actual?.[key];

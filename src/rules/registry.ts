@@ -14,7 +14,8 @@ import { PlatformModel } from '../model/platform-model';
 
 /** Every rule of one cluster, grouped by concern (one file each), in the order they are reported. */
 export const CLUSTER_RULES: readonly ClusterRule[] = [
-  ...NETWORK_RULES, ...L2_RULES, ...DATAPATH_RULES, ...HUBBLE_RULES, ...GATEWAY_RULES, ...VERSION_RULES, ...POLICY_RULES, ...WORKLOAD_RULES, ...MESH_CLUSTER_RULES,
+  ...NETWORK_RULES, ...L2_RULES, ...DATAPATH_RULES, ...HUBBLE_RULES, ...GATEWAY_RULES, ...VERSION_RULES, ...POLICY_RULES, ...WORKLOAD_RULES,
+  ...MESH_CLUSTER_RULES,
 ];
 
 /** Every rule across the clusters of an app. */

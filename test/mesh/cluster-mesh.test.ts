@@ -22,7 +22,8 @@ function threeClusterMesh(app: App, pools = false): ClusterMesh {
 describe('allocation', () => {
   test('the preset: ids 1 and 2, cluster.name = kind name, disjoint subnets, apiservers at the first pool addresses', () => {
     const mesh = meshPlatform(new App());
-    expect(mesh.members.map((c) => [c.clusterName, c.spec.ciliumCluster.name, c.spec.ciliumCluster.id, c.spec.podSubnet.cidr, c.spec.serviceSubnet.cidr]))
+    const s = (c: (typeof mesh.members)[number]) => c.spec;
+    expect(mesh.members.map((c) => [c.clusterName, s(c).ciliumCluster.name, s(c).ciliumCluster.id, s(c).podSubnet.cidr, s(c).serviceSubnet.cidr]))
       .toEqual([['mesh-east', 'mesh-east', 1, '10.244.0.0/16', '10.96.0.0/16'], ['mesh-west', 'mesh-west', 2, '10.245.0.0/16', '10.97.0.0/16']]);
     expect(mesh.memberAddresses.map((m) => m.apiserverIp)).toEqual(['172.18.249.16', '172.18.249.32']);
   });
@@ -241,7 +242,7 @@ describe('fleet scripts on a recording host', () => {
     const values = YAML.parse(fs.readFileSync(path.join(root, '.kind-cilium/mesh/ca-values.yaml'), 'utf8'));
     expect(Buffer.from(values.tls.ca.cert, 'base64').toString()).toContain('BEGIN CERTIFICATE');
     expect(Buffer.from(values.tls.ca.key, 'base64').toString()).toMatch(/BEGIN [A-Z ]*PRIVATE KEY/);
-    expect(fs.statSync(path.join(root, '.kind-cilium/mesh/ca.key')).mode & 0o077).toBe(0);
+    expect((fs.statSync(path.join(root, '.kind-cilium/mesh/ca.key')).mode % 0o1000).toString(8)).toBe('600');
     const crt = fs.readFileSync(path.join(root, '.kind-cilium/mesh/ca.crt'), 'utf8');
     const again = host.run('dist/mesh/apply.sh');
     expect(again.code).toBe(0);

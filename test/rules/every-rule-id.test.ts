@@ -6,12 +6,12 @@ import {
   ClusterDefaultDeny, ClusterMesh, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, LoadBalancerIpPool, LocalCertificateAuthority,
   LocalGateway, validateApp, Violation,
 } from '../../src';
+import type { MeshMemberOptions } from '../../src';
 import { formatViolation } from '../../src/errors';
 import { OBJECT_RULE_IDS } from '../../src/rules/app-level';
 import { APP_RULES, CLUSTER_RULES, checkAcrossClusters, checkPlatform, registeredRuleIds } from '../../src/rules/registry';
 import { AppRule, ClusterRule } from '../../src/rules/rule';
 import { configError } from '../support/config-error';
-import type { MeshMemberOptions } from '../../src';
 
 /**
  * One failing case per violation id the registry declares, built through the public API and read the way a
