@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -7,7 +8,10 @@ import { addAllPresets, ClusterMesh, meshPlatform, renderBundle, synthesizeBundl
 import { toYaml } from '../../src/private/yaml';
 import { FakeHost, FakeState } from '../bundle/harness';
 import { configError } from '../support/config-error';
-import { ciliumConfig, helmTemplate } from '../support/helm';
+import { ciliumConfig, helmReadValues, helmTemplate } from '../support/helm';
+import { kubectlBinary, kubectlReadBack, kustomize } from '../support/kubectl';
+import { describeWithReference, validateBundleFile } from '../support/reference-schemas';
+import { renderApp, writeBundle } from '../support/render';
 
 const CHARTS = ['1.18.12', '1.19.6', '1.20.0'];
 
@@ -91,6 +95,51 @@ describe('both meshes pass the official chart (helm template, 1.18.12 / 1.19.6 /
       }, 60_000);
     }
   }
+});
+
+describe('the three-cluster mesh passes the same oracles as single clusters', () => {
+  const bundle = renderApp((app) => [...threeClusterMesh(app).members]);
+  const root = writeBundle(bundle.files);
+  const yamlFiles = bundle.files.filter((f) => /\.ya?ml$/.test(f.path));
+
+  test('the bundle: three members and the fleet scripts', () => {
+    expect(bundle.files.map((f) => f.path).filter((p) => p.startsWith('dist/trio/'))).toEqual(['dist/trio/apply.sh', 'dist/trio/shared-ca.sh', 'dist/trio/teardown.sh', 'dist/trio/verify.sh']);
+    expect(JSON.parse(bundle.read('dist/bundle.json')).meshes).toEqual([{
+      name: 'trio',
+      members: ['alpha', 'beta', 'gamma'],
+      caDir: '.kind-cilium/trio',
+      scripts: { sharedCa: 'dist/trio/shared-ca.sh', apply: 'dist/trio/apply.sh', verify: 'dist/trio/verify.sh', teardown: 'dist/trio/teardown.sh' },
+    }]);
+  });
+
+  describeWithReference('reference schemas (kind config, chart values.schema.json, CRD and core schemas)', () => {
+    test.each(yamlFiles.map((f) => f.path))('%s', (p) => {
+      expect([p, validateBundleFile(p, bundle.read(p)) ?? []]).toEqual([p, []]);
+    });
+  });
+
+  (kubectlBinary() ? describe : describe.skip)('kubectl kustomize and read-back, helm read-back', () => {
+    test.each(['alpha', 'beta', 'gamma'])('kustomize dist/%s yields the manifest', async (c) => {
+      const built = await kustomize(path.join(root, 'dist', c));
+      const manifest = YAML.parseAllDocuments(bundle.read(`dist/${c}/${c}.k8s.yaml`)).map((d) => d.toJS()).filter((d) => d);
+      expect(built.length).toBe(manifest.length);
+    });
+    test.each(yamlFiles.map((f) => f.path).filter((p) => !p.startsWith('cilium-values/')))('kubectl reads back %s', async (p) => {
+      const ours = YAML.parseAllDocuments(bundle.read(p)).map((d) => d.toJS()).filter((d) => d !== null && d !== undefined);
+      expect(await kubectlReadBack(path.join(root, p))).toStrictEqual(ours);
+    });
+    test.each(yamlFiles.map((f) => f.path).filter((p) => p.startsWith('cilium-values/')))('helm reads back %s', async (p) => {
+      expect(await helmReadValues(bundle.read(p))).toStrictEqual(YAML.parse(bundle.read(p)));
+    });
+  });
+
+  // Without shellcheck installed this is skipped (test/bundle/scripts.test.ts prints the notice).
+  (spawnSync('shellcheck', ['--version']).status === 0 ? test : test.skip)('shellcheck: the fleet scripts and every member script are clean', () => {
+    const scripts = bundle.files.filter((f) => f.path.endsWith('.sh')).map((f) => path.join(root, f.path));
+    expect(scripts).toHaveLength(3 * 4 + 4);
+    const result = spawnSync('shellcheck', ['--severity=style', ...scripts], { encoding: 'utf8' });
+    expect([result.stdout + result.stderr, result.status]).toEqual(['', 0]);
+  });
 });
 
 describe('the mesh rules name the clusters and the fix', () => {
