@@ -4,11 +4,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import * as YAML from 'yaml';
-import { addAllPresets, ClusterMesh, meshPlatform, renderBundle, synthesizeBundle, validateApp } from '../../src';
+import { addAllPresets, ClusterMesh, KindCiliumCluster, meshPlatform, renderBundle, synthesizeBundle, validateApp } from '../../src';
 import { toYaml } from '../../src/private/yaml';
 import { FakeHost, FakeState } from '../bundle/harness';
 import { configError } from '../support/config-error';
-import { ciliumConfig, helmReadValues, helmTemplate } from '../support/helm';
+import { ciliumConfig, helmReadValues, helmTemplate, helmTemplateRun } from '../support/helm';
 import { kubectlBinary, kubectlReadBack, kustomize } from '../support/kubectl';
 import { describeWithReference, validateBundleFile } from '../support/reference-schemas';
 import { renderApp, writeBundle } from '../support/render';
@@ -140,6 +140,34 @@ describe('the three-cluster mesh passes the same oracles as single clusters', ()
     const result = spawnSync('shellcheck', ['--severity=style', ...scripts], { encoding: 'utf8' });
     expect([result.stdout + result.stderr, result.status]).toEqual(['', 0]);
   });
+});
+
+describe("the chart's clustermesh guards and the field checks", () => {
+  // [label, props, chart renders, library accepts]. The chart fails unless maxConnectedClusters is 255 or 511
+  // (templates/validate.yaml); it does not range-check cluster.id, which the agent does at startup (cilium pkg/clustermesh/types:
+  // ClusterIDMax follows max-connected-clusters and a larger cluster-id is refused), so the library refuses that one before the chart would let it through.
+  const cases: [string, Record<string, unknown>, boolean, boolean][] = [
+    ['id 300 with the default maxConnectedClusters (agent refuses)', { clusterName: 'a', ciliumCluster: { id: 300 } }, true, false],
+    ['id 300 with maxConnectedClusters 511', { clusterName: 'a', ciliumCluster: { id: 300, maxConnectedClusters: 511 } }, true, true],
+    ['maxConnectedClusters 300', { clusterName: 'a', ciliumCluster: { id: 3, maxConnectedClusters: 300 } }, false, false],
+    ['id 255', { clusterName: 'a', ciliumCluster: { id: 255 } }, true, true],
+  ];
+  for (const [label, props, chartRenders, accepted] of cases) {
+    for (const version of CHARTS) {
+      test(`${label}: chart ${version}`, async () => {
+        const { id, maxConnectedClusters } = (props.ciliumCluster ?? {}) as { id: number; maxConnectedClusters?: number };
+        const values = { cluster: { name: 'a', id }, ...(maxConnectedClusters ? { clustermesh: { maxConnectedClusters } } : {}) };
+        const chart = await helmTemplateRun(toYaml(values), version);
+        let library = true;
+        try {
+          new KindCiliumCluster(new App(), 'a', props as any);
+        } catch {
+          library = false;
+        }
+        expect([label, version, chart.code === 0, library]).toEqual([label, version, chartRenders, accepted]);
+      }, 60_000);
+    }
+  }
 });
 
 describe('the mesh rules name the clusters and the fix', () => {
