@@ -26,14 +26,17 @@ export const GLOBAL_SERVICE_ANNOTATION = 'service.cilium.io/global';
 /** Label Cilium gives every endpoint: the name of the cluster it runs in. */
 export const POLICY_CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
 
-const USER = 65532;
+/** UID the echo server runs as (the http-echo image is a static binary, any non-root user works). */
+const ECHO_USER = 65532;
+/** UID of the `node` user of the json-mock (curl) image, as the star-wars demo runs it. */
+const NODE_USER = 1000;
 
 /** Props of {@link MeshGlobalServiceDemo}. */
 export interface MeshGlobalServiceDemoProps {
   readonly mesh: ClusterMesh;
 }
 
-function container(name: string, image: string, extra: Record<string, unknown>): Record<string, unknown> {
+function container(name: string, image: string, user: number, extra: Record<string, unknown>): Record<string, unknown> {
   return {
     name,
     image,
@@ -43,8 +46,8 @@ function container(name: string, image: string, extra: Record<string, unknown>):
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
       runAsNonRoot: true,
-      runAsUser: USER,
-      runAsGroup: USER,
+      runAsUser: user,
+      runAsGroup: user,
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     },
@@ -83,7 +86,7 @@ export class MeshGlobalServiceDemo extends Construct {
     new ApiObject(this, 'namespace', {
       apiVersion: 'v1', kind: 'Namespace', metadata: { name: MESH_DEMO.namespace, labels: { ...RESTRICTED_POD_SECURITY_LABELS } },
     });
-    deployment(this, MESH_DEMO.service, container('echo', MESH_ECHO_IMAGE, {
+    deployment(this, MESH_DEMO.service, container('echo', MESH_ECHO_IMAGE, ECHO_USER, {
       args: [`-listen=:${MESH_DEMO.echoPort}`, `-text=${clusterName}`],
       ports: [{ containerPort: MESH_DEMO.echoPort, name: 'http' }],
       readinessProbe: { tcpSocket: { port: MESH_DEMO.echoPort } },
@@ -95,7 +98,7 @@ export class MeshGlobalServiceDemo extends Construct {
       spec: { selector: { app: MESH_DEMO.service }, ports: [{ name: 'http', port: MESH_DEMO.servicePort, targetPort: MESH_DEMO.echoPort }] },
     });
     for (const app of [MESH_DEMO.client, MESH_DEMO.intruder]) {
-      deployment(this, app, container(MESH_DEMO.container, STAR_WARS_SPACESHIP_IMAGE, {
+      deployment(this, app, container(MESH_DEMO.container, STAR_WARS_SPACESHIP_IMAGE, NODE_USER, {
         env: [{ name: 'PORT', value: '8080' }, { name: 'HOME', value: '/tmp' }, { name: 'NO_UPDATE_NOTIFIER', value: '1' }],
         resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
         volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],

@@ -15,10 +15,12 @@ import { renderApp, writeBundle } from '../support/render';
 
 const CHARTS = ['1.18.12', '1.19.6', '1.20.0'];
 
-function threeClusterMesh(app: App, pools = false): ClusterMesh {
+function threeClusterMesh(app: App, pools = false, ciliumVersion?: string): ClusterMesh {
   const mesh = new ClusterMesh(app, 'trio', { name: 'trio' });
   ['alpha', 'beta', 'gamma'].forEach((clusterName, i) => mesh.addCluster({
-    clusterName, ...(pools ? { meshPool: { start: `172.18.248.${10 * i + 10}`, stop: `172.18.248.${10 * i + 19}` }, podSubnet: `10.${100 + i}.0.0/16`, serviceSubnet: `10.${110 + i}.0.0/16` } : {}),
+    clusterName,
+    ...(ciliumVersion ? { ciliumVersion } : {}),
+    ...(pools ? { meshPool: { start: `172.18.248.${10 * i + 10}`, stop: `172.18.248.${10 * i + 19}` }, podSubnet: `10.${100 + i}.0.0/16`, serviceSubnet: `10.${110 + i}.0.0/16` } : {}),
   }));
   return mesh;
 }
@@ -62,12 +64,15 @@ describe('allocation', () => {
 });
 
 describe('both meshes pass the official chart (helm template, 1.18.12 / 1.19.6 / 1.20.0)', () => {
-  const cases: [string, (app: App) => ClusterMesh][] = [['two clusters (preset)', (app) => meshPlatform(app)], ['three clusters', threeClusterMesh]];
+  const cases: [string, (app: App, version: string) => ClusterMesh][] = [
+    ['two clusters (preset, values for 1.20 rendered by every chart)', (app) => meshPlatform(app)],
+    ['three clusters (members described with that Cilium version)', (app, version) => threeClusterMesh(app, false, version)],
+  ];
   for (const [label, build] of cases) {
     for (const version of CHARTS) {
       test(`${label}, chart ${version}`, async () => {
         const app = new App();
-        const mesh = build(app);
+        const mesh = build(app, version);
         expect(() => validateApp(app)).not.toThrow();
         for (const member of mesh.members) {
           const docs = await helmTemplate(toYaml(member.ciliumValues()), version);
