@@ -76,6 +76,11 @@ export class ClusterMesh extends Construct {
     }
     this.maxConnectedClusters = max;
     this.demo = props.demo ?? true;
+    this.node.addValidation({
+      validate: () => (this._members.length >= 2 ? [] : [
+        `mesh ${this.meshName} has ${this._members.length} member(s); a Cluster Mesh joins two or more clusters. Fix: add members with addCluster({ clusterName })`,
+      ]),
+    });
   }
 
   /** The member clusters, in the order they were added. */

@@ -247,6 +247,13 @@ describe('the mesh rules name the clusters and the fix', () => {
     });
   }
 
+  test('a mesh of one cluster is refused, naming the mesh and the fix', () => {
+    const app = new App();
+    new ClusterMesh(app, 'm', { name: 'm' }).addCluster({ clusterName: 'a' });
+    const found = configError(() => validateApp(app)).violations;
+    expect(found.map((x) => [x.rule, x.field, x.problem])).toEqual([['construct-validation', 'm', expect.stringMatching(/mesh m has 1 member\(s\).*addCluster/)]]);
+  });
+
   test('an id above 255 without maxConnectedClusters 511 is refused at construction', () => {
     const m = new ClusterMesh(new App(), 'm', { name: 'm' });
     expect(() => m.addCluster({ clusterName: 'a', ciliumCluster: { id: 300 } })).toThrow(/1-255.*maxConnectedClusters: 511/);
