@@ -121,6 +121,7 @@ const LAYERS: readonly string[][] = [
   ['cert-manager'],
   ['gateway'],
   ['workloads'],
+  ['mesh'],
   ['bundle'],
   ['presets'],
 ];

@@ -45,12 +45,20 @@ export type { NginxDemoProps } from './workloads/nginx-demo';
 export { StarWarsDemo } from './workloads/star-wars-demo';
 export type { StarWarsDemoProps } from './workloads/star-wars-demo';
 
+// ---- Cluster Mesh ----
+export { ClusterMesh, MeshMember } from './mesh/cluster-mesh';
+export type { ClusterMeshProps, MeshMemberOptions } from './mesh/cluster-mesh';
+export { MeshGlobalServiceDemo, MESH_DEMO, MESH_ECHO_IMAGE, GLOBAL_SERVICE_ANNOTATION, POLICY_CLUSTER_LABEL } from './mesh/global-service-demo';
+export type { MeshGlobalServiceDemoProps } from './mesh/global-service-demo';
+export type { MeshMembership, MeshPeer } from './spec/mesh-membership';
+
 // ---- Presets ----
-export { dnsHubblePlatform, kprNativePlatform, nativeXdpPlatform, zeroTrustPlatform, addAllPresets } from './presets';
+export { dnsHubblePlatform, kprNativePlatform, meshPlatform, nativeXdpPlatform, zeroTrustPlatform, addAllPresets } from './presets';
+export type { MeshPlatformProps } from './presets';
 
 // ---- Synthesis ----
 export { renderBundle, validateApp } from './bundle/render';
-export type { BundleFile, BundleClusterIndex } from './bundle/render';
+export type { BundleFile, BundleClusterIndex, BundleMeshIndex } from './bundle/render';
 export type { ApplyStep } from './bundle/apply-plan';
 export { upgradeView, formatUpgradeView } from './bundle/upgrade-view';
 export type { UpgradeView, ClusterUpgrade, ValueChange, ApiVersionChange } from './bundle/upgrade-view';

@@ -31,6 +31,11 @@ export interface ApplyPlanInput {
    * (then there is no `bundle` step: `kubectl apply -k` fails on an empty build).
    */
   readonly manifestsDir: string | undefined;
+  /**
+   * The cluster is a Cluster Mesh member: its Cilium step first runs the mesh's `shared-ca.sh` (creates the mesh CA
+   * in the gitignored folder once) and passes the CA values file to helm after the generated values.
+   */
+  readonly meshCa?: { readonly script: string; readonly valuesFile: string };
 }
 
 /** kind's node container names: `<name>-control-plane`, `<name>-control-plane2`, `<name>-worker`, `<name>-worker2`, ... */
@@ -69,10 +74,11 @@ export function applyPlan(input: ApplyPlanInput): ApplyStep[] {
   }
   steps.push({
     id: 'cilium',
-    description: `Install Cilium ${versions.cilium} with the generated values and wait until its CRDs (pools, L2 and network policies) are established.`,
+    description: `Install Cilium ${versions.cilium} with the generated values${input.meshCa ? ' and the mesh\'s shared CA (generated at apply time, never in the bundle)' : ''} and wait until its CRDs (pools, L2 and network policies) are established.`,
     commands: [
+      ...(input.meshCa ? [`bash ${input.meshCa.script}`] : []),
       `helm repo add cilium ${src.ciliumHelmRepo} --force-update`,
-      `helm upgrade --install cilium ${src.ciliumChart} --kube-context kind-${spec.clusterName} --version ${versions.cilium} --namespace kube-system --values ${input.ciliumValuesPath} --wait --timeout 10m`,
+      `helm upgrade --install cilium ${src.ciliumChart} --kube-context kind-${spec.clusterName} --version ${versions.cilium} --namespace kube-system --values ${input.ciliumValuesPath}${input.meshCa ? ` --values ${input.meshCa.valuesFile}` : ''} --wait --timeout 10m`,
       `kubectl ${ctx} -n kube-system rollout status daemonset/cilium --timeout=10m`,
       `kubectl ${ctx} wait --for condition=established --timeout=5m ${CILIUM_CRDS_TO_WAIT_FOR}`,
     ],

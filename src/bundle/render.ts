@@ -4,9 +4,12 @@ import { IConstruct } from 'constructs';
 import { applyPlan, ApplyStep } from './apply-plan';
 import { clusterOpsPlan } from './ops-plan';
 import { renderClusterScripts } from './scripts/index';
+import { MeshOpsPlan, renderMeshScripts } from './scripts/mesh';
 import { allViolations, prepareClusters } from '../cluster/app-validation';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { PlatformConfigError } from '../errors';
+import { ClusterMesh } from '../mesh/cluster-mesh';
+import { MESH_DEMO } from '../mesh/global-service-demo';
 import { toYaml, toYamlStream } from '../private/yaml';
 import { poolCapacity } from '../rules/registry';
 import { BUNDLE_NAME, BUNDLE_VERSION, ComponentVersions, componentVersionsOf, installSources } from '../spec/versions';
@@ -42,6 +45,25 @@ export interface BundleClusterIndex {
   readonly applyOrder: readonly ApplyStep[];
 }
 
+/** Index entry for one Cluster Mesh in `dist/bundle.json`. */
+export interface BundleMeshIndex {
+  readonly name: string;
+  /** Member cluster names, in apply order. */
+  readonly members: readonly string[];
+  /** The fleet scripts (run from the repository root). */
+  readonly scripts: Readonly<Record<'sharedCa' | 'apply' | 'verify' | 'teardown', string>>;
+  /** Where apply.sh creates the shared CA (gitignored; never part of the bundle). */
+  readonly caDir: string;
+}
+
+/** Requests per member the fleet verify.sh sends to the global Service (every member must answer at least one). */
+const MESH_PROBES = 20;
+
+/** The folder of a mesh's CA: gitignored (`/.kind-cilium/`), created by its shared-ca.sh at apply time. */
+export function meshCaDir(mesh: string): string {
+  return `.kind-cilium/${mesh}`;
+}
+
 /**
  * Checks the whole app: every cluster's cross-object rules, duplicate objects, every other construct
  * validation (e.g. cdk8s-plus), and the rules across clusters (names, pool addresses, host ports).
@@ -73,6 +95,8 @@ export function renderBundle(app: App): BundleFile[] {
   if (violations.length > 0) throw new PlatformConfigError(violations);
   const files: BundleFile[] = [];
   const index: BundleClusterIndex[] = [];
+  const meshes = app.node.findAll().filter(ClusterMesh.isClusterMesh);
+  const meshOf = (cluster: KindCiliumCluster) => meshes.find((m) => m.members.includes(cluster));
   for (const { cluster, model, objects } of prepared) {
     const name = cluster.clusterName;
     const spec = cluster.spec;
@@ -91,6 +115,7 @@ export function renderBundle(app: App): BundleFile[] {
       kindConfigPath,
       ciliumValuesPath,
       manifestsDir: hasObjects ? manifestsDir : undefined,
+      ...(meshOf(cluster) ? { meshCa: { script: `dist/${meshOf(cluster)!.meshName}/shared-ca.sh`, valuesFile: `${meshCaDir(meshOf(cluster)!.meshName)}/ca-values.yaml` } } : {}),
     });
 
     files.push({
@@ -130,11 +155,43 @@ export function renderBundle(app: App): BundleFile[] {
       applyOrder: steps,
     });
   }
+  const meshIndex: BundleMeshIndex[] = [];
+  const meshDemoPlan = {
+    namespace: MESH_DEMO.namespace,
+    client: MESH_DEMO.client,
+    intruder: MESH_DEMO.intruder,
+    container: MESH_DEMO.container,
+    probes: MESH_PROBES,
+  };
+  for (const mesh of meshes) {
+    const dir = `dist/${mesh.meshName}`;
+    const members = [...mesh.members].sort((a, b) => (a.clusterName < b.clusterName ? -1 : 1));
+    const plan: MeshOpsPlan = {
+      mesh: mesh.meshName,
+      dir,
+      caDir: meshCaDir(mesh.meshName),
+      members: members.map((m) => ({
+        clusterName: m.clusterName,
+        context: `kind-${m.clusterName}`,
+        manifestsDir: `dist/${m.clusterName}`,
+        ...(mesh.demo ? { serviceUrl: `http://${MESH_DEMO.service}.${MESH_DEMO.namespace}.svc.${m.spec.dnsDomain}:${MESH_DEMO.servicePort}/` } : {}),
+      })),
+      ...(mesh.demo ? { demo: meshDemoPlan } : {}),
+    };
+    for (const script of renderMeshScripts(plan)) files.push({ path: `${dir}/${script.name}`, content: script.content });
+    meshIndex.push({
+      name: mesh.meshName,
+      members: members.map((m) => m.clusterName),
+      scripts: { sharedCa: `${dir}/shared-ca.sh`, apply: `${dir}/apply.sh`, verify: `${dir}/verify.sh`, teardown: `${dir}/teardown.sh` },
+      caDir: plan.caDir,
+    });
+  }
   const bundleIndex = {
     name: BUNDLE_NAME,
     version: BUNDLE_VERSION,
     files: files.map((f) => ({ path: f.path, sha256: sha256(f.content) })).sort((a, b) => (a.path < b.path ? -1 : 1)),
     clusters: index,
+    ...(meshIndex.length > 0 ? { meshes: meshIndex } : {}),
   };
   files.push({ path: 'dist/bundle.json', content: `${JSON.stringify(bundleIndex, null, 2)}\n` });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -102,7 +102,8 @@ export class KindCiliumCluster extends Chart {
   }
 
   private renderValues(facts: PlatformFacts): CiliumHelmValues {
-    return renderCiliumValues(this.spec, { gatewayApi: facts.gateways.length > 0 });
+    const mesh = facts.meshMemberships[0];
+    return renderCiliumValues(this.spec, { gatewayApi: facts.gateways.length > 0, ...(mesh ? { mesh } : {}) });
   }
 
   /**

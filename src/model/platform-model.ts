@@ -2,6 +2,7 @@ import { Ipv4Range } from '../private/ipv4';
 import { CiliumHelmValues } from '../render/cilium-values';
 import { KindClusterConfig } from '../render/kind-config';
 import { ClusterSpec } from '../spec/cluster-spec';
+import { MeshMembership } from '../spec/mesh-membership';
 
 /**
  * Plain-data facts that constructs contribute about themselves, so the cross-object rules
@@ -91,6 +92,8 @@ export interface PlatformFacts {
   readonly namespaces: NamespaceFact[];
   /** Every workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod, Service) and its namespace. */
   readonly namespaceUses: NamespaceUseFact[];
+  /** The Cluster Mesh this cluster belongs to (at most one entry: a ClusterMesh creates its member clusters). */
+  readonly meshMemberships: MeshMembership[];
 }
 
 /** The whole platform as the rules see it: description, rendered outputs and contributed facts. */
@@ -104,7 +107,16 @@ export interface PlatformModel extends PlatformFacts {
 
 /** An empty fact set. */
 export function emptyFacts(): PlatformFacts {
-  return { pools: [], l2Policies: [], gateways: [], loadBalancerServices: [], defaultDenyPolicies: [], namespaces: [], namespaceUses: [] };
+  return {
+    pools: [],
+    l2Policies: [],
+    gateways: [],
+    loadBalancerServices: [],
+    defaultDenyPolicies: [],
+    namespaces: [],
+    namespaceUses: [],
+    meshMemberships: [],
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { deepMerge } from '../private/deep-merge';
 import { ClusterSpec } from '../spec/cluster-spec';
+import { MeshMembership } from '../spec/mesh-membership';
 import { adaptValuesToMinor } from '../spec/values-by-minor';
 
 /** Cilium Helm values as a plain JSON object (written to `cilium-values/<cluster>.yaml`). */
@@ -21,6 +22,37 @@ export function kindApiServerHost(clusterName: string, controlPlaneNodes: number
 export interface CiliumFeatureFlags {
   /** A Gateway is part of the platform: Cilium's Gateway API controller must run. */
   readonly gatewayApi: boolean;
+  /** The cluster is a member of a Cluster Mesh. @default - not a member */
+  readonly mesh?: MeshMembership;
+}
+
+/**
+ * The Helm values a Cluster Mesh member needs (every key exists in charts 1.18, 1.19 and 1.20):
+ * - `clustermesh.useAPIServer` with the clustermesh-apiserver Service of type LoadBalancer at a fixed pool address
+ *   (`lbipam.cilium.io/ips`): node addresses are assigned by docker at `kind create` time and unknown at synth time,
+ *   the pool address is ours;
+ * - `clustermesh.config.clusters` as a list (accepted by every supported chart; 1.19+ also takes a map) of every peer
+ *   with `ips`: the chart then points the agents (and KVStoreMesh) at `https://<name>.<domain>:<port>` and maps that
+ *   name to the `ips` (`cilium-host-aliases`, and `hostAliases` of the agent DaemonSet without KVStoreMesh), so the
+ *   apiserver certificate, whose SANs include `*.mesh.cilium.io`, verifies;
+ * - `clustermesh.apiserver.tls.auto.method: helm`: the chart signs the certificates with the top-level `tls.ca`,
+ *   which apply.sh passes from the mesh's shared CA (generated at apply time, never written into the bundle).
+ */
+export function clusterMeshValues(mesh: MeshMembership): CiliumHelmValues {
+  return {
+    clustermesh: {
+      useAPIServer: true,
+      ...(mesh.maxConnectedClusters !== 255 ? { maxConnectedClusters: mesh.maxConnectedClusters } : {}),
+      apiserver: {
+        service: { type: 'LoadBalancer', annotations: { 'lbipam.cilium.io/ips': mesh.apiserverIp } },
+        tls: { auto: { enabled: true, method: 'helm' } },
+      },
+      config: {
+        enabled: true,
+        clusters: mesh.peers.map((p) => ({ name: p.name, ips: [p.ip], port: p.port })),
+      },
+    },
+  };
 }
 
 /**
@@ -85,6 +117,11 @@ export function renderCiliumValues(spec: ClusterSpec, features: CiliumFeatureFla
   }
   if (features.gatewayApi) {
     values.gatewayAPI = { enabled: true };
+  }
+  if (features.mesh) {
+    Object.assign(values, clusterMeshValues(features.mesh));
+  } else if (spec.ciliumCluster.maxConnectedClusters !== 255) {
+    values.clustermesh = { maxConnectedClusters: spec.ciliumCluster.maxConnectedClusters };
   }
   const pulled = spec.imagePullPolicy === undefined ? values : deepMerge(values, pullPolicyValues(spec.imagePullPolicy));
   return adaptValuesToMinor(deepMerge(pulled, spec.ciliumValuesOverrides), spec.ciliumMinor).values;

@@ -1,10 +1,11 @@
 import { Violation } from '../errors';
-import { APP_RULES, OBJECT_RULE_IDS } from './app-level';
+import { APP_RULES as CLUSTER_PAIR_RULES, OBJECT_RULE_IDS } from './app-level';
 import { CRD_SCHEMA_RULE_IDS } from './crd-schema';
 import { DATAPATH_RULES } from './datapath';
 import { GATEWAY_RULES } from './gateway';
 import { HUBBLE_RULES } from './hubble';
 import { L2_RULES } from './l2';
+import { MESH_APP_RULES, MESH_CLUSTER_RULES } from './mesh';
 import { NETWORK_RULES } from './network';
 import { POLICY_RULES } from './policy';
 import { AppRule, ClusterRule } from './rule';
@@ -15,10 +16,11 @@ import { PlatformModel } from '../model/platform-model';
 /** Every rule of one cluster, grouped by concern (one file each), in the order they are reported. */
 export const CLUSTER_RULES: readonly ClusterRule[] = [
   ...NETWORK_RULES, ...L2_RULES, ...DATAPATH_RULES, ...HUBBLE_RULES, ...GATEWAY_RULES, ...VERSION_RULES, ...POLICY_RULES, ...WORKLOAD_RULES,
+  ...MESH_CLUSTER_RULES,
 ];
 
 /** Every rule across the clusters of an app. */
-export { APP_RULES };
+export const APP_RULES: readonly AppRule[] = [...CLUSTER_PAIR_RULES, ...MESH_APP_RULES];
 
 /** Every violation id a cross-object rule can emit (cluster rules, app rules, duplicate objects, CRD schemas), sorted. */
 export function registeredRuleIds(): string[] {

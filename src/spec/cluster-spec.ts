@@ -118,10 +118,17 @@ export interface CiliumClusterOptions {
    */
   readonly name?: string;
   /**
-   * Cilium `cluster.id`, 0-255 (unique per cluster in a Cluster Mesh; Cilium's default `maxConnectedClusters` is 255).
-   * A non-zero id needs a name other than `default` (Cilium refuses it). @default 0
+   * Cilium `cluster.id`, 0-255, or 0-511 with `maxConnectedClusters: 511` (unique per cluster in a Cluster Mesh; the
+   * chart refuses an id above its `clustermesh.maxConnectedClusters`). A non-zero id needs a name other than `default`
+   * (Cilium refuses it). @default 0
    */
   readonly id?: number;
+  /**
+   * Cilium `clustermesh.maxConnectedClusters`: 255 or 511, the only values the chart accepts. 511 lets ids reach 511
+   * and halves the cluster-local identities (Cilium docs, "Cluster Mesh: Limitations"). Every cluster of a mesh must
+   * use the same value. @default 255
+   */
+  readonly maxConnectedClusters?: number;
 }
 
 /** Pull policy of Kubernetes containers. */
@@ -387,7 +394,7 @@ const HOST_PORT_MAPPING_PROPS = propKeys<HostPortMapping>()('containerPort', 'ho
 const L2_ANNOUNCEMENT_PROPS = propKeys<L2AnnouncementOptions>()('enabled', 'leaseDuration', 'leaseRenewDeadline', 'leaseRetryPeriod');
 const MASQUERADE_PROPS = propKeys<MasqueradeOptions>()('bpf', 'ipMasqAgent', 'nonMasqueradeCidrs');
 const LOAD_BALANCER_PROPS = propKeys<LoadBalancerOptions>()('acceleration', 'mode', 'dsrDispatch');
-const CILIUM_CLUSTER_PROPS = propKeys<CiliumClusterOptions>()('name', 'id');
+const CILIUM_CLUSTER_PROPS = propKeys<CiliumClusterOptions>()('name', 'id', 'maxConnectedClusters');
 /** Keys of {@link ComponentVersionInput} that live under `versions` in {@link ClusterSpecProps}. */
 const VERSION_PROPS = propKeys<VersionOptions>()('gatewayApi', 'certManager', 'allowUnsupportedPair');
 
@@ -680,8 +687,14 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     invalid('invalid-cluster-name', f('ciliumCluster.name'), `"${ciliumClusterName}" is not a valid Cilium cluster.name`,
       'use 1-32 lowercase letters, digits or "-", starting and ending with a letter or digit (Cilium refuses longer names)');
   }
-  const ciliumClusterId = integer(f('ciliumCluster.id'), ciliumClusterProps.id, 0, 0, CILIUM_MAX_CLUSTER_ID,
-    `use 0 (no Cluster Mesh) or 1-${CILIUM_MAX_CLUSTER_ID}, unique per cluster of a mesh`);
+  const maxConnectedClusters = ciliumClusterProps.maxConnectedClusters ?? CILIUM_MAX_CLUSTER_ID;
+  if (maxConnectedClusters !== 255 && maxConnectedClusters !== 511) {
+    invalid('invalid-max-connected-clusters', f('ciliumCluster.maxConnectedClusters'),
+      `${JSON.stringify(maxConnectedClusters)} is not accepted by the Cilium chart (it fails unless clustermesh.maxConnectedClusters is 255 or 511)`,
+      'use 255 (the default) or 511');
+  }
+  const ciliumClusterId = integer(f('ciliumCluster.id'), ciliumClusterProps.id, 0, 0, maxConnectedClusters,
+    `use 0 (no Cluster Mesh) or 1-${maxConnectedClusters}, unique per cluster of a mesh${maxConnectedClusters === 255 ? ' (ids up to 511 need maxConnectedClusters: 511)' : ''}`);
   if (ciliumClusterId !== 0 && ciliumClusterName === 'default') {
     invalid('cilium-cluster-id-needs-name', f('ciliumCluster.id'),
       `${ciliumClusterId} is set while cluster.name is "default"; the Cilium agent refuses a non-zero cluster ID with the default name`,
@@ -718,7 +731,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     masquerade,
     loadBalancer: { acceleration, mode, ...(dsrDispatch ? { dsrDispatch } : {}) },
     operatorReplicas,
-    ciliumCluster: { name: ciliumClusterName, id: ciliumClusterId },
+    ciliumCluster: { name: ciliumClusterName, id: ciliumClusterId, maxConnectedClusters },
     ...(imagePullPolicy ? { imagePullPolicy } : {}),
     versions: resolved.versions,
     ciliumValuesOverrides,

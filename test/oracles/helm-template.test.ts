@@ -36,7 +36,7 @@ function expectedConfig(cluster: KindCiliumCluster): Record<string, string | und
   const overrides = spec.ciliumValuesOverrides as { cluster?: { id?: number } };
   const expected: Record<string, string | undefined> = {
     'cluster-name': spec.clusterName,
-    'cluster-id': String(overrides.cluster?.id ?? 0),
+    'cluster-id': String(overrides.cluster?.id ?? spec.ciliumCluster.id),
     'routing-mode': spec.routingMode,
     'kube-proxy-replacement': String(spec.kubeProxyReplacement),
     'devices': spec.devices.join(' '),

@@ -28,7 +28,7 @@ const values = (cluster: string): any => YAML.parse(read(`cilium-values/${cluste
 const find = (cluster: string, k: string, name?: string) =>
   manifests(cluster).filter((o) => o.kind === k && (name === undefined || o.metadata.name === name));
 
-const PRESETS = ['dns-hubble', 'kpr-native', 'native-xdp', 'zero-trust'];
+const PRESETS = ['dns-hubble', 'kpr-native', 'mesh-east', 'mesh-west', 'native-xdp', 'zero-trust'];
 
 describe('default bundle (all presets)', () => {
   test('has the expected files', () => {
@@ -38,6 +38,7 @@ describe('default bundle (all presets)', () => {
       ...PRESETS.flatMap((c) => [`dist/${c}/apply.sh`, `dist/${c}/${c}.k8s.yaml`, `dist/${c}/kustomization.yaml`,
         `dist/${c}/preflight.sh`, `dist/${c}/teardown.sh`, `dist/${c}/verify.sh`]),
       ...PRESETS.map((c) => `kind/${c}.yaml`),
+      ...['apply.sh', 'shared-ca.sh', 'teardown.sh', 'verify.sh'].map((f) => `dist/mesh/${f}`),
     ].sort());
   });
 

@@ -63,12 +63,14 @@ describe('the presets follow dockerNetworkSubnet', () => {
     expect(() => renderBundle(app)).not.toThrow();
   });
 
-  test('on the default network the presets keep their documented ranges (172.18.250-253.100-149)', () => {
+  test('on the default network the presets keep their documented ranges (172.18.250-253.100-149, the mesh 172.18.249.16-47)', () => {
     const app = new App();
     const texts = addAllPresets(app).map((c) => `${c.clusterName} ${c.model().pools[0].blocks[0].text}`).sort();
     expect(texts).toEqual([
       'dns-hubble 172.18.251.100-172.18.251.149',
       'kpr-native 172.18.252.100-172.18.252.149',
+      'mesh-east 172.18.249.16-172.18.249.31',
+      'mesh-west 172.18.249.32-172.18.249.47',
       'native-xdp 172.18.253.100-172.18.253.149',
       'zero-trust 172.18.250.100-172.18.250.149',
     ]);

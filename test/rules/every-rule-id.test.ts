@@ -3,9 +3,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Testing } from 'cdk8s';
 import {
-  ClusterDefaultDeny, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, LoadBalancerIpPool, LocalCertificateAuthority,
+  ClusterDefaultDeny, ClusterMesh, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, LoadBalancerIpPool, LocalCertificateAuthority,
   LocalGateway, validateApp, Violation,
 } from '../../src';
+import type { MeshMemberOptions } from '../../src';
 import { formatViolation } from '../../src/errors';
 import { OBJECT_RULE_IDS } from '../../src/rules/app-level';
 import { APP_RULES, CLUSTER_RULES, checkAcrossClusters, checkPlatform, registeredRuleIds } from '../../src/rules/registry';
@@ -48,6 +49,19 @@ function inApp(add: (app: App) => void): FailingCase {
       return configError(() => validateApp(app)).violations;
     },
   };
+}
+
+/** A two-member mesh `m` (clusters `a` and `b`); `a` gets `props`. */
+function meshOf(app: App, props: Omit<MeshMemberOptions, 'clusterName'> = {}, meshName = 'm'): ClusterMesh {
+  const mesh = new ClusterMesh(app, 'm', { name: meshName });
+  mesh.addCluster({ clusterName: 'a', ...props });
+  mesh.addCluster({ clusterName: 'b' });
+  return mesh;
+}
+
+/** A cluster case on mesh member `a`. */
+function inMeshMember(props: Omit<MeshMemberOptions, 'clusterName'>): FailingCase {
+  return { level: 'cluster', build: (app) => meshOf(app, props).members[0].violations() };
 }
 
 const pool = (cluster: KindCiliumCluster, id: string, cidr: string) => new LoadBalancerIpPool(cluster, id, { blocks: [{ cidr }] });
@@ -160,6 +174,28 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
   'pools-overlap-across-clusters': [inApp((app) => {
     pool(new KindCiliumCluster(app, 'a', { clusterName: 'a' }), 'pool', '172.18.255.0/28');
     pool(new KindCiliumCluster(app, 'b', { clusterName: 'b' }), 'pool', '172.18.255.0/29');
+  })],
+  // Cluster Mesh
+  'mesh-apiserver-unreachable': [inMeshMember({ l2Announcements: { enabled: false } })],
+  'mesh-values-contradicted': [inMeshMember({ ciliumValuesOverrides: { clustermesh: { config: { enabled: false } } } }), inMeshMember({ ciliumValuesOverrides: { tls: { ca: { key: 'a2V5' } } } })],
+  'mesh-name-taken': [inApp((app) => meshOf(app, {}, 'a'))],
+  'mesh-cluster-name-mismatch': [inApp((app) => meshOf(app, { ciliumCluster: { name: 'other' } }))],
+  'mesh-cluster-id-out-of-range': [inApp((app) => meshOf(app, { ciliumCluster: { id: 0 } })), inApp((app) => meshOf(app, { ciliumCluster: { maxConnectedClusters: 511 } }))],
+  'mesh-duplicate-cluster-id': [inApp((app) => {
+    const mesh = new ClusterMesh(app, 'm', { name: 'm' });
+    mesh.addCluster({ clusterName: 'a', ciliumCluster: { id: 5 } });
+    mesh.addCluster({ clusterName: 'b', ciliumCluster: { id: 5 } });
+  })],
+  'mesh-duplicate-cluster-name': [inApp((app) => meshOf(app, { ciliumCluster: { name: 'b' } }))],
+  'mesh-subnets-overlap': [inApp((app) => {
+    const mesh = new ClusterMesh(app, 'm', { name: 'm' });
+    mesh.addCluster({ clusterName: 'a', serviceSubnet: '10.50.0.0/16' });
+    mesh.addCluster({ clusterName: 'b', podSubnet: '10.50.0.0/16' });
+  })],
+  'mesh-docker-network-mismatch': [inApp((app) => {
+    const mesh = new ClusterMesh(app, 'm', { name: 'm' });
+    mesh.addCluster({ clusterName: 'a' });
+    mesh.addCluster({ clusterName: 'b', dockerNetworkSubnet: '172.19.0.0/16' });
   })],
   'duplicate-object-names': [inApp((app) => {
     const cluster = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });

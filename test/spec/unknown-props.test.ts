@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import {
-  AppNetworkPolicy, ClusterDefaultDeny, dnsHubblePlatform, GatewayHttpRoute, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy,
+  AppNetworkPolicy, ClusterDefaultDeny, ClusterMesh, meshPlatform,
+  dnsHubblePlatform, GatewayHttpRoute, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy,
   LoadBalancerIpPool, LocalCertificateAuthority, LocalGateway, NginxDemo, runSynthesis, StarWarsDemo, synthesizeBundle, TestWorkload,
 } from '../../src';
 import { resolveClusterSpec } from '../../src/spec/cluster-spec';
@@ -163,6 +164,12 @@ const CASES: [string, string, (extra: Loose) => unknown][] = [
   ['NginxDemo runAsRoot', 'dev/nginx.runAsRoot.bogusKey',
     (x) => new NginxDemo(cluster(), 'nginx', { image: 'nginx:1.29.4', containerPort: 80, runAsRoot: withExtra({ reason: 'binds port 80' }, x) } as Loose)],
   ['StarWarsDemo', 'dev/sw.bogusKey', (x) => new StarWarsDemo(cluster(), 'sw', withExtra({}, x))],
+  ['ClusterMesh', 'lab.bogusKey', (x) => new ClusterMesh(new App(), 'lab', withExtra({ name: 'lab' }, x) as any)],
+  ['ClusterMesh addCluster meshPool', 'lab.addCluster.meshPool.bogusKey',
+    (x) => new ClusterMesh(new App(), 'lab', { name: 'lab' }).addCluster({ clusterName: 'a', meshPool: withExtra({ start: '172.18.249.16', stop: '172.18.249.31' }, x) as any })],
+  ['ClusterMesh addCluster (the member description)', 'a.bogusKey',
+    (x) => new ClusterMesh(new App(), 'lab', { name: 'lab' }).addCluster(withExtra({ clusterName: 'a' }, x) as any)],
+  ['meshPlatform', 'meshPlatform.bogusKey', (x) => meshPlatform(new App(), withExtra({}, x) as Loose)],
 ];
 
 /** A LocalGateway in a fresh cluster, remembered in `gateway.last` for routes built next to it. */
@@ -259,7 +266,7 @@ describe('the propKeys lists', () => {
     'HttpRequestRule', 'PodPeer', 'EgressPodPeer', 'EgressEntityPeer', 'EgressFqdnPeer', 'ClusterDefaultDenyProps',
     'LocalCertificateAuthorityProps', 'LocalGatewayProps', 'GatewayHttpRouteProps', 'HttpRouteBackend',
     'TestWorkloadProps', 'TestWorkloadPort', 'TestWorkloadProbe', 'RunAsRootOptions', 'ContainerSizing', 'NginxDemoProps', 'StarWarsDemoProps',
-    'SynthesizeOptions',
+    'SynthesizeOptions', 'ClusterMeshProps', 'MeshGlobalServiceDemoProps', 'MeshPlatformProps',
   ];
 
   test.each(INPUT_TYPES)('%s has a propKeys list', (type) => {
@@ -271,6 +278,7 @@ describe('the propKeys lists', () => {
       KindCiliumClusterProps: 'ClusterSpecProps', // extends it and adds nothing
       GatewayHttpRouteOptions: 'GatewayHttpRouteProps', // addHttpRoute builds a GatewayHttpRoute
       ResolvedHubbleOptions: '-', // output, never filled in by a caller
+      MeshMemberOptions: 'ClusterSpecProps', // the cluster description plus meshPool (a PoolRangeBlock, checked by addCluster)
     };
     const declared = files.flatMap(({ text }) => [...text.matchAll(/export interface (\w+(?:Props|Options))\b/g)].map((m) => m[1]));
     expect(declared.filter((t) => !INPUT_TYPES.includes(t) && !(t in COVERED_BY))).toEqual([]);

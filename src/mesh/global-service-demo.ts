@@ -1,0 +1,128 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import type { ClusterMesh } from './cluster-mesh';
+import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
+import { labelLibraryObjects } from '../cluster/library-labels';
+import { RESTRICTED_POD_SECURITY_LABELS } from '../private/hardening';
+import { propKeys, rejectUnknownKeys } from '../private/props';
+import { STAR_WARS_SPACESHIP_IMAGE } from '../workloads/star-wars-demo';
+
+/** The echo server of the demo: answers every request with the text given (`-text`), here its cluster name. */
+export const MESH_ECHO_IMAGE = 'docker.io/hashicorp/http-echo:1.0.0';
+
+/** Names of the demo's objects (the same in every member: a global Service is matched by namespace and name). */
+export const MESH_DEMO = {
+  namespace: 'mesh-demo',
+  service: 'echo',
+  servicePort: 8080,
+  echoPort: 5678,
+  client: 'client',
+  intruder: 'intruder',
+  container: 'curl',
+  policy: 'echo-from-mesh-clients',
+} as const;
+
+/** Cilium's annotation that merges a Service's backends across the clusters of a mesh. */
+export const GLOBAL_SERVICE_ANNOTATION = 'service.cilium.io/global';
+/** Label Cilium gives every endpoint: the name of the cluster it runs in. */
+export const POLICY_CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
+
+/** UID the echo server runs as (the http-echo image is a static binary, any non-root user works). */
+const ECHO_USER = 65532;
+/** UID of the `node` user of the json-mock (curl) image, as the star-wars demo runs it. */
+const NODE_USER = 1000;
+
+/** Props of {@link MeshGlobalServiceDemo}. */
+export interface MeshGlobalServiceDemoProps {
+  readonly mesh: ClusterMesh;
+}
+
+const MESH_DEMO_PROPS = propKeys<MeshGlobalServiceDemoProps>()('mesh');
+
+function container(name: string, image: string, user: number, extra: Record<string, unknown>): Record<string, unknown> {
+  return {
+    name,
+    image,
+    imagePullPolicy: 'IfNotPresent',
+    resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '200m', memory: '64Mi' } },
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: user,
+      runAsGroup: user,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    ...extra,
+  };
+}
+
+function deployment(scope: Construct, app: string, c: Record<string, unknown>, volumes: unknown[] = []): ApiObject {
+  return new ApiObject(scope, app, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: app, namespace: MESH_DEMO.namespace, labels: { app } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app } },
+      template: {
+        metadata: { labels: { app } },
+        spec: { automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } }, containers: [c], ...(volumes.length ? { volumes } : {}) },
+      },
+    },
+  });
+}
+
+/**
+ * The Cluster Mesh demo of one member (namespace `mesh-demo`): `echo` (http-echo answering the member's cluster name)
+ * behind the global Service `echo` (`service.cilium.io/global: "true"`: Cilium balances it over the backends of every
+ * member), a `client` and an `intruder` with curl, and the CiliumNetworkPolicy `echo-from-mesh-clients`: only
+ * `app=client` pods of the mesh's clusters, each named by `io.cilium.k8s.policy.cluster`, may reach echo. From
+ * Cilium 1.19 `clustermesh.policyDefaultLocalCluster` is true, so a selector without that label would match the local
+ * cluster only: naming the peers is what lets the remote clients in. The intruder is denied everywhere.
+ */
+export class MeshGlobalServiceDemo extends Construct {
+  constructor(scope: KindCiliumCluster, id: string, props: MeshGlobalServiceDemoProps) {
+    super(scope, id);
+    rejectUnknownKeys(this.node.path, props, MESH_DEMO_PROPS, 'MeshGlobalServiceDemo');
+    const clusterName = scope.spec.ciliumCluster.name;
+    new ApiObject(this, 'namespace', {
+      apiVersion: 'v1', kind: 'Namespace', metadata: { name: MESH_DEMO.namespace, labels: { ...RESTRICTED_POD_SECURITY_LABELS } },
+    });
+    deployment(this, MESH_DEMO.service, container('echo', MESH_ECHO_IMAGE, ECHO_USER, {
+      args: [`-listen=:${MESH_DEMO.echoPort}`, `-text=${clusterName}`],
+      ports: [{ containerPort: MESH_DEMO.echoPort, name: 'http' }],
+      readinessProbe: { tcpSocket: { port: MESH_DEMO.echoPort } },
+    }));
+    new ApiObject(this, 'service', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: MESH_DEMO.service, namespace: MESH_DEMO.namespace, annotations: { [GLOBAL_SERVICE_ANNOTATION]: 'true' } },
+      spec: { selector: { app: MESH_DEMO.service }, ports: [{ name: 'http', port: MESH_DEMO.servicePort, targetPort: MESH_DEMO.echoPort }] },
+    });
+    for (const app of [MESH_DEMO.client, MESH_DEMO.intruder]) {
+      deployment(this, app, container(MESH_DEMO.container, STAR_WARS_SPACESHIP_IMAGE, NODE_USER, {
+        env: [{ name: 'PORT', value: '8080' }, { name: 'HOME', value: '/tmp' }, { name: 'NO_UPDATE_NOTIFIER', value: '1' }],
+        resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+        volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      }), [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }]);
+    }
+    const mesh = props.mesh;
+    new ApiObject(this, 'policy', {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: MESH_DEMO.policy, namespace: MESH_DEMO.namespace },
+      spec: {
+        endpointSelector: { matchLabels: { app: MESH_DEMO.service } },
+        ingress: [{
+          fromEndpoints: Lazy.any({
+            produce: () => mesh.members.map((m) => ({ matchLabels: { app: MESH_DEMO.client, [POLICY_CLUSTER_LABEL]: m.spec.ciliumCluster.name } })),
+          }),
+          toPorts: [{ ports: [{ port: String(MESH_DEMO.echoPort), protocol: 'TCP' }] }],
+        }],
+      },
+    });
+    labelLibraryObjects(this);
+  }
+}

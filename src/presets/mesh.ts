@@ -1,0 +1,27 @@
+import { Construct } from 'constructs';
+import { ClusterMesh } from '../mesh/cluster-mesh';
+import { propKeys, rejectUnknownKeys } from '../private/props';
+
+/** Props of {@link meshPlatform}. */
+export interface MeshPlatformProps {
+  /** Mesh name (`dist/<name>/`). @default 'mesh' */
+  readonly name?: string;
+  /** Member kind cluster names (two or more). @default ['mesh-east', 'mesh-west'] */
+  readonly clusterNames?: string[];
+}
+
+const MESH_PLATFORM_PROPS = propKeys<MeshPlatformProps>()('name', 'clusterNames');
+
+/**
+ * Preset 5: a Cilium Cluster Mesh of two kind clusters (`mesh-east`, `mesh-west`: one worker each, ids 1 and 2,
+ * pod subnets 10.244.0.0/16 and 10.245.0.0/16, service subnets 10.96.0.0/16 and 10.97.0.0/16, clustermesh-apiservers
+ * at 172.18.249.16 and 172.18.249.32), with the global-service demo in both. `bash dist/mesh/apply.sh` brings it up.
+ */
+export function meshPlatform(scope: Construct, props: MeshPlatformProps = {}): ClusterMesh {
+  rejectUnknownKeys('meshPlatform', props, MESH_PLATFORM_PROPS, 'meshPlatform');
+  const mesh = new ClusterMesh(scope, props.name ?? 'mesh', { name: props.name ?? 'mesh' });
+  for (const clusterName of props.clusterNames ?? ['mesh-east', 'mesh-west']) {
+    mesh.addCluster({ clusterName, workers: 1 });
+  }
+  return mesh;
+}

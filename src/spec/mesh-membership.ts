@@ -1,0 +1,32 @@
+/** Port the clustermesh-apiserver Service listens on (the chart's etcd port). */
+export const CLUSTERMESH_APISERVER_PORT = 2379;
+
+/** Cilium's default `clustermesh.config.domain`: peers are reached as `<cluster.name>.<domain>`. */
+export const CLUSTERMESH_DOMAIN = 'mesh.cilium.io';
+
+/** One peer of a mesh member, as the member's agents reach it. */
+export interface MeshPeer {
+  /** The peer's Cilium `cluster.name` (equal to its kind name). */
+  readonly name: string;
+  /** The fixed LoadBalancer address of the peer's clustermesh-apiserver (from the peer's LB pool). */
+  readonly ip: string;
+  readonly port: number;
+}
+
+/**
+ * What a Cluster Mesh tells one of its member clusters (pure data, reported as a platform fact by the mesh's
+ * member construct and rendered into the member's Helm values).
+ */
+export interface MeshMembership {
+  /** Construct path of the member construct (for error messages). */
+  readonly field: string;
+  /** Name of the mesh (`dist/<mesh>/`). */
+  readonly mesh: string;
+  /** `clustermesh.maxConnectedClusters` the whole mesh uses (255 or 511). */
+  readonly maxConnectedClusters: number;
+  /** This member's clustermesh-apiserver LoadBalancer address (a pool address, requested with `lbipam.cilium.io/ips`). */
+  readonly apiserverIp: string;
+  readonly port: number;
+  /** Every other member, ordered by name. */
+  readonly peers: readonly MeshPeer[];
+}
