@@ -49,7 +49,8 @@ export function hostSockets(model: PlatformModel): HostSocket[] {
     port: m.hostPort,
     protocol: m.protocol,
   })));
-  if (model.kindConfig.networking.apiServerPort !== undefined) {
+  // Port 0 asks docker for a random free port: it never clashes.
+  if (model.kindConfig.networking.apiServerPort !== undefined && model.kindConfig.networking.apiServerPort !== 0) {
     sockets.push({ field: `${model.field}.apiServerPort`, address: '127.0.0.1', port: model.kindConfig.networking.apiServerPort, protocol: 'TCP' });
   }
   return sockets;

@@ -251,7 +251,10 @@ export interface ClusterSpecProps {
   readonly dnsDomain?: string;
   /** Subnet of the docker network kind attaches nodes to (`docker network inspect kind`). @default '172.18.0.0/16' */
   readonly dockerNetworkSubnet?: string;
-  /** Host port of the API server. @default - kind picks a free port */
+  /**
+   * Host port of the API server, 0-65535 (kind `networking.apiServerPort`; 0 lets docker pick a free port, as
+   * kind does when the field is left out). @default - kind picks a free port
+   */
   readonly apiServerPort?: number;
   /** Replace kube-proxy with Cilium's eBPF datapath. @default true */
   readonly kubeProxyReplacement?: boolean;
@@ -590,7 +593,9 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     invalid('invalid-dns-domain', f('dnsDomain'), `"${dnsDomain}" is not a DNS domain`, 'use lowercase labels separated by dots, e.g. cluster.local');
   }
 
-  const apiServerPort = props.apiServerPort === undefined ? undefined : port(f('apiServerPort'), props.apiServerPort);
+  // kind accepts 0 (a random free port), like hostPortMappings[].hostPort.
+  const apiServerPort = props.apiServerPort === undefined ? undefined
+    : integer(f('apiServerPort'), props.apiServerPort, undefined, 0, 65535, 'use a TCP port between 1 and 65535, or 0 for a random free one');
   const kubeProxyReplacement = bool(f('kubeProxyReplacement'), props.kubeProxyReplacement, true);
   const routingMode = oneOf<RoutingMode>('invalid-routing-mode', f('routingMode'), props.routingMode, ['tunnel', 'native'], 'tunnel', 'a routing mode');
   if (routingMode === 'native' && props.tunnelProtocol !== undefined) {

@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
@@ -66,7 +66,8 @@ export interface TestWorkloadProps {
    * Emit the Namespace (with `restricted` Pod Security labels; `baseline` with {@link TestWorkloadProps.runAsRoot}).
    * Refused for the built-in namespaces (`default`, `kube-system`, `kube-public`, `kube-node-lease`): the cluster owns them,
    * and applying them would relabel (and on `kubectl delete -k`, delete) them. A namespace no object creates is reported by
-   * the rule `namespace-not-created`. @default - true, except for built-in namespaces
+   * the rule `namespace-not-created`. @default - true, except for built-in namespaces and a namespace another object of the cluster already
+   * creates (e.g. an earlier workload in the same namespace)
    */
   readonly createNamespace?: boolean;
   /** Image, pinned by a tag other than `latest` (a digest is welcome). */
@@ -217,7 +218,11 @@ export class TestWorkload extends Construct {
         `"${this.namespace}" is a built-in namespace: the cluster owns it, and emitting it would relabel it (and \`kubectl delete -k\` would delete it)`,
         'leave createNamespace out (or false) for built-in namespaces, or use a namespace of your own');
     }
-    if (props.createNamespace ?? !builtIn) {
+    // Another object of the cluster (e.g. an earlier workload in the same namespace) may already create it:
+    // by default a second one would duplicate the Namespace object (rule duplicate-object-names).
+    const alreadyCreated = cluster.node.findAll().some((c) => c !== this && ApiObject.isApiObject(c)
+      && c.kind === 'Namespace' && c.apiVersion === 'v1' && c.metadata.name === this.namespace);
+    if (props.createNamespace ?? (!builtIn && !alreadyCreated)) {
       const level = runAsRoot ? { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/enforce-version': 'latest' } : RESTRICTED_POD_SECURITY_LABELS;
       this.namespaceObject = new kplus.Namespace(this, 'Namespace', { metadata: { name: this.namespace, labels: { ...level } } });
     }

@@ -238,9 +238,9 @@ const overlap = fc.constantFrom('same', 'inside', 'around').map((how) => mutatio
   return { ...p, serviceSubnet: '10.0.0.0/8' };
 }));
 
-// hostPort 0 is valid (kind picks a random free port), so it is no bad port there
+// hostPort 0 and apiServerPort 0 are valid (kind picks a random free port), so 0 is no bad port there
 const badPort = fc.tuple(fc.constantFrom(0, -1, 65536, 70000, 80.5, Number.NaN), fc.constantFrom('containerPort', 'hostPort', 'apiServerPort'))
-  .filter(([port, where]) => !(port === 0 && where === 'hostPort'))
+  .filter(([port, where]) => !(port === 0 && (where === 'hostPort' || where === 'apiServerPort')))
   .map(([port, where]) => where === 'apiServerPort'
     ? mutation(`apiServerPort ${port}`, ['apiServerPort'], (p) => ({ ...p, apiServerPort: port }))
     : mutation(`hostPortMappings[0].${where} ${port}`, [`hostPortMappings[0].${where}`], (p) => ({

@@ -105,7 +105,8 @@ export class AppNetworkPolicy extends Construct {
         if (r.method !== undefined) checkRegex(`${path}.httpRules[${i}].method`, r.method);
         if (r.path !== undefined) {
           checkRegex(`${path}.httpRules[${i}].path`, r.path);
-          if (!r.path.startsWith('/')) {
+          // Leading RE2 flag groups such as (?i) do not match characters: the path proper must still start with "/".
+          if (!r.path.replace(/^(\(\?[imsU]+\))+/, '').startsWith('/')) {
             invalid('invalid-http-rule', `${path}.httpRules[${i}].path`, `"${r.path}" does not start with "/"`, 'match the whole URL path, e.g. /v1/request-landing');
           }
         }
