@@ -753,8 +753,8 @@ function topLevelVersionHints(versions: unknown): Record<string, string> {
  * The version matrix names its flat input keys (`gatewayApi`, `allowUnsupportedPair: true`); on the cluster
  * props those three live under `versions`, so messages name them as the user writes them.
  */
-function nestVersionKeys(text: string): string {
-  return text.replace(new RegExp(`(?<![.\\w])(${VERSION_PROPS.join('|')})\\b`, 'g'), 'versions.$1');
+function nestVersionKeys(message: string): string {
+  return message.replace(new RegExp(`(?<![.\\w])(${VERSION_PROPS.join('|')})\\b`, 'g'), 'versions.$1');
 }
 
 /**

@@ -263,7 +263,8 @@ describe('the mesh rules name the clusters and the fix', () => {
     new Construct(app, 'mine').node.addValidation({ validate: () => ['the widget is not configured'] });
     const error = configError(() => validateApp(app));
     expect(error.violations.map((x) => [x.rule, x.field, x.problem, x.fix])).toEqual([
-      ['construct-validation', 'mine', 'the widget is not configured', 'see the construct documentation']]);
+      ['construct-validation', 'mine', 'the widget is not configured', 'see the construct documentation'],
+    ]);
     expect(error.message.match(/Fix:/g)).toHaveLength(1);
   });
 
