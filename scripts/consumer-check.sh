@@ -45,6 +45,11 @@ grep -q 'kind: CiliumLoadBalancerIPPool' out/dist/team-a/team-a.k8s.yaml
 grep -q 'k8sServiceHost: team-a-control-plane' out/cilium-values/team-a.yaml
 for f in preflight apply verify teardown; do test -x "out/dist/team-a/$f.sh" || { echo "consumer-check: out/dist/team-a/$f.sh missing" >&2; exit 1; }; done
 
+# The documented way: `npx cdk8s synth` with the example's cdk8s.yaml (its app command compiles first).
+rm -rf lib out .cdk8s.out
+npx --no-install cdk8s synth >cdk8s-synth.txt
+test -s out/dist/bundle.json && test -s .cdk8s.out/team-a.k8s.yaml || { echo "consumer-check: npx cdk8s synth wrote no bundle" >&2; cat cdk8s-synth.txt >&2; exit 1; }
+
 # Foreign files survive a successful synth; a failed synth (the cdk8s CLI output folder set to one of the
 # bundle folders) leaves everything byte-identical.
 echo '# ours' > out/dist/README.md

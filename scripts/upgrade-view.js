@@ -2,7 +2,8 @@
 // Prints the upgrade view of a preset between two Cilium versions:
 //   node scripts/upgrade-view.js zero-trust 1.18.12 1.20.0
 // Values keys added/removed/changed, cilium-config entries the charts render differently, apiVersions
-// that change, the Gateway API CRDs to install first, and the violations of each side.
+// that change, the Gateway API CRDs to install first, and the violations of each side (rule, field, problem, fix).
+// The mesh preset is not offered: meshPlatform takes no ciliumVersion.
 // esbuild bundles src/index.ts (as scripts/run-app.js does for the app), so no compile step is needed.
 'use strict';
 const path = require('path');
@@ -16,7 +17,8 @@ const PRESETS = {
 
 const [preset, from, to] = process.argv.slice(2);
 if (!PRESETS[preset] || !from || !to) {
-  process.stderr.write(`usage: node scripts/upgrade-view.js <${Object.keys(PRESETS).join('|')}> <from Cilium version> <to Cilium version>\n`);
+  process.stderr.write(`usage: node scripts/upgrade-view.js <${Object.keys(PRESETS).join('|')}> <from Cilium version> <to Cilium version>\n`
+    + '(the mesh preset is not supported: meshPlatform takes no ciliumVersion; call upgradeView with your own ClusterMesh build instead)\n');
   process.exit(2);
 }
 const root = path.resolve(__dirname, '..');

@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import { allViolations, prepareClusters } from '../cluster/app-validation';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
-import { PlatformConfigError, Violation } from '../errors';
+import { formatViolation, PlatformConfigError, Violation } from '../errors';
 import { expectedCiliumConfig } from '../spec/values-by-minor';
 import { ComponentVersions, componentVersionsOf, gatewayApiCrdUrls } from '../spec/versions';
 
@@ -149,7 +149,13 @@ export function upgradeView(build: (app: App, ciliumVersion: string) => void, fr
   return { from, to, clusters, appViolations: { from: before.violations, to: after.violations } };
 }
 
+/** `rule field: problem. Fix: fix`: what is wrong on that side and what to change. */
+function violationLine(v: Violation): string {
+  return `${v.rule} ${formatViolation(v)}`;
+}
+
 /** The view as short, deterministic lines (what `scripts/upgrade-view.js` prints). */
+
 export function formatUpgradeView(view: UpgradeView): string[] {
   const lines: string[] = [`Cilium ${view.from} -> ${view.to}`];
   const list = (title: string, items: readonly string[]) => {
@@ -169,10 +175,10 @@ export function formatUpgradeView(view: UpgradeView): string[] {
     list('cilium-config (chart)', c.chartConfigChanged.map((v) => `${v.key}: ${v.from} -> ${v.to}`));
     list('apiVersion', c.apiVersionsChanged.map((v) => `${v.object}: ${v.from} -> ${v.to}`));
     list('install first', c.gatewayApiCrdsFirst);
-    list(`violations at ${view.from}`, c.violations.from.map((v) => `${v.rule} ${v.field}`));
-    list(`violations at ${view.to}`, c.violations.to.map((v) => `${v.rule} ${v.field}`));
+    list(`violations at ${view.from}`, c.violations.from.map(violationLine));
+    list(`violations at ${view.to}`, c.violations.to.map(violationLine));
   }
-  list(`violations at ${view.from}`, view.appViolations.from.map((v) => `${v.rule} ${v.field}`));
-  list(`violations at ${view.to}`, view.appViolations.to.map((v) => `${v.rule} ${v.field}`));
+  list(`violations at ${view.from}`, view.appViolations.from.map(violationLine));
+  list(`violations at ${view.to}`, view.appViolations.to.map(violationLine));
   return lines;
 }

@@ -68,10 +68,23 @@ export function allViolations(root: IConstruct, prepared: readonly PreparedClust
   for (const construct of root.node.findAll()) {
     if (construct === root || isCluster(construct)) continue;
     for (const message of construct.node.validate()) {
-      violations.push({ rule: 'construct-validation', field: construct.node.path, problem: message, fix: 'see the construct documentation' });
+      violations.push(constructValidation(construct.node.path, message));
     }
   }
   return violations;
+}
+
+/**
+ * A message from `node.validate()` as a violation. A message already phrased as `problem. Fix: fix` (as this
+ * library's constructs write them, so `app.synth()` prints the fix too) keeps its own fix; any other message
+ * (cdk8s-plus, user constructs) gets the generic one. Either way the formatted violation says `Fix:` once.
+ */
+export function constructValidation(field: string, message: string): Violation {
+  const at = message.lastIndexOf('. Fix: ');
+  if (at > 0) {
+    return { rule: 'construct-validation', field, problem: message.slice(0, at), fix: message.slice(at + '. Fix: '.length) };
+  }
+  return { rule: 'construct-validation', field, problem: message, fix: 'see the construct documentation' };
 }
 
 /**

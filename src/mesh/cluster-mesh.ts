@@ -82,7 +82,7 @@ export class ClusterMesh extends Construct {
     this.demo = props.demo ?? true;
     this.node.addValidation({
       validate: () => (this._members.length >= 2 ? [] : [
-        `mesh ${this.meshName} has ${this._members.length} member(s); a Cluster Mesh joins two or more clusters. Fix: add members with addCluster({ clusterName })`,
+        `mesh ${this.meshName} has ${this._members.length} member${this._members.length === 1 ? '' : 's'}; a Cluster Mesh joins two or more clusters. Fix: add members with addCluster({ clusterName })`,
       ]),
     });
   }

@@ -40,15 +40,18 @@ export function exampleInterface(device: string): string {
 /** A port mapping's host socket, for duplicate detection. */
 export interface HostSocket { readonly field: string; readonly address: string; readonly port: number; readonly protocol: string }
 
-/** Every host socket a cluster binds: its kind port mappings and the API server port. */
+/**
+ * Every host socket a cluster binds: its host port mappings and the API server port. Each mapping is named by
+ * the prop the user wrote (`dev.hostPortMappings[1]`): the kind config publishes them, in order, as the
+ * `extraPortMappings` of the first control-plane node (`renderKindConfig`), so the index is the same.
+ */
 export function hostSockets(model: PlatformModel): HostSocket[] {
-  const sockets: HostSocket[] = [];
-  model.kindConfig.nodes.forEach((node, n) => (node.extraPortMappings ?? []).forEach((m, i) => sockets.push({
-    field: `${model.field}.kind.nodes[${n}].extraPortMappings[${i}] (hostPortMappings)`,
+  const sockets: HostSocket[] = model.spec.hostPortMappings.map((m, i) => ({
+    field: `${model.field}.hostPortMappings[${i}]`,
     address: m.listenAddress,
     port: m.hostPort,
     protocol: m.protocol,
-  })));
+  }));
   // Port 0 asks docker for a random free port: it never clashes.
   if (model.kindConfig.networking.apiServerPort !== undefined && model.kindConfig.networking.apiServerPort !== 0) {
     sockets.push({ field: `${model.field}.apiServerPort`, address: '127.0.0.1', port: model.kindConfig.networking.apiServerPort, protocol: 'TCP' });

@@ -34,7 +34,7 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
     summary: 'every LB pool block lies inside the kind docker network (L2 announcements answer ARP there)',
     check: (m) => blocksOf(m).filter((b) => !rangeContains(m.spec.dockerNetworkSubnet, b.range)).map((b) => v(
       'pool-outside-docker-subnet', b.field,
-      `block ${b.text} (${formatRange(b.range)}) is outside the kind docker network ${m.spec.dockerNetworkSubnet.cidr}, so nothing on the host can reach it`,
+      `block ${b.text}${b.text === formatRange(b.range) ? '' : ` (${formatRange(b.range)})`} is outside the kind docker network ${m.spec.dockerNetworkSubnet.cidr}, so nothing on the host can reach it`,
       `pick addresses inside ${m.spec.dockerNetworkSubnet.cidr} above those docker hands to nodes (e.g. a high /24), or set dockerNetworkSubnet to what \`docker network inspect kind\` reports`)),
   },
   {
@@ -91,7 +91,8 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
       if (needed === 0 || selective && capacity === 0) return [];
       if (needed > capacity) {
         return [v('lb-services-exceed-pool', m.loadBalancerServices[needed - 1].field,
-          `${needed} LoadBalancer Services need addresses but the pools offer ${capacity}; the rest stay <pending>`,
+          `${needed === 1 ? '1 LoadBalancer Service needs an address' : `${needed} LoadBalancer Services need addresses`} but the pools offer ${capacity}; `
+            + `${needed - capacity === 1 ? 'one stays' : `${needed - capacity} stay`} <pending>`,
           capacity === 0 ? 'add a CiliumLoadBalancerIPPool (LoadBalancerIpPool construct) to the cluster' : 'widen a pool block or add another pool')];
       }
       return [];

@@ -432,10 +432,10 @@ function wrongType(field: string, value: unknown, expected: string, fix: string)
  * segment of `field`).
  */
 function optionalObject<T extends object>(field: string, value: T | undefined, example: string, known?: readonly string[],
-  what = field.slice(field.lastIndexOf('.') + 1)): Partial<T> | undefined {
+  what = field.slice(field.lastIndexOf('.') + 1), hints: Readonly<Record<string, string>> = {}): Partial<T> | undefined {
   if (value === undefined) return undefined;
   if (!isPlainObject(value)) wrongType(field, value, 'an object', `write it as an object, e.g. ${example}, or leave it out for the defaults`);
-  if (known) rejectUnknownKeys(field, value, known, what);
+  if (known) rejectUnknownKeys(field, value, known, what, hints);
   return value as Partial<T>;
 }
 
@@ -743,6 +743,25 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
   };
 }
 
+/** The version props that are cluster props, not `versions` keys. */
+const TOP_LEVEL_VERSION_PROPS = ['ciliumVersion', 'kubernetesVersion', 'kindRelease', 'nodeImage'] as const;
+
+/** Fixes for a top-level version prop written inside `versions` (e.g. `versions: { ciliumVersion: '1.18.12' }`). */
+function topLevelVersionHints(versions: unknown): Record<string, string> {
+  const given = isPlainObject(versions) ? versions as Record<string, unknown> : {};
+  return Object.fromEntries(TOP_LEVEL_VERSION_PROPS.map((key) => [key,
+    `move it to the top-level ${key}: { ${key}: ${JSON.stringify(given[key] ?? '...')}, ... } next to clusterName `
+    + `(versions holds only ${VERSION_PROPS.join(', ')})`]));
+}
+
+/**
+ * The version matrix names its flat input keys (`gatewayApi`, `allowUnsupportedPair: true`); on the cluster
+ * props those three live under `versions`, so messages name them as the user writes them.
+ */
+function nestVersionKeys(message: string): string {
+  return message.replace(new RegExp(`(?<![.\\w])(${VERSION_PROPS.join('|')})\\b`, 'g'), 'versions.$1');
+}
+
 /**
  * Checks and resolves every version choice with the version matrix (`resolveComponentVersions`), so all
  * version violations are reported together, each with a fix naming a valid combination.
@@ -751,7 +770,8 @@ function resolveVersions(name: string, props: ClusterSpecProps) {
   const f = (field: string) => `${name}.${field}`;
   const versionText = (field: string, value: unknown, example: string) =>
     (value === undefined ? undefined : text(f(field), value, undefined, `write it as a string, e.g. "${example}"`));
-  const versionsProps = optionalObject(f('versions'), props.versions, `{ certManager: "${DEFAULT_CERT_MANAGER_VERSION}" }`, VERSION_PROPS) ?? {};
+  const versionsProps = optionalObject(f('versions'), props.versions, `{ certManager: "${DEFAULT_CERT_MANAGER_VERSION}" }`, VERSION_PROPS,
+    'versions', topLevelVersionHints(props.versions)) ?? {};
   const input: ComponentVersionInput = {
     ciliumVersion: versionText('ciliumVersion', props.ciliumVersion, DEFAULT_CILIUM_VERSION),
     kubernetesVersion: versionText('kubernetesVersion', props.kubernetesVersion, '1.36'),
@@ -766,8 +786,8 @@ function resolveVersions(name: string, props: ClusterSpecProps) {
     const violations: Violation[] = result.violations.map((v) => ({
       rule: v.rule,
       field: VERSION_PROPS.includes(v.field) ? f(`versions.${v.field}`) : f(v.field),
-      problem: v.problem,
-      fix: v.fix,
+      problem: nestVersionKeys(v.problem),
+      fix: nestVersionKeys(v.fix),
     }));
     throw new PlatformConfigError(violations);
   }

@@ -112,7 +112,7 @@ export const GATEWAY_API_RELEASES: readonly GatewayApiRelease[] = [
     standardNonCrdObjects: [],
     referenceGrantServed: ['v1beta1'],
     experimentalTlsRouteServed: ['v1alpha2'],
-    source: 'kubernetes-sigs/gateway-api tag v1.3.0 (40be951c) config/crd/standard + experimental TLSRoute (VERSIONS-SOURCES.md §2)',
+    source: 'kubernetes-sigs/gateway-api tag v1.3.0 (40be951c) config/crd/standard + experimental TLSRoute',
   },
   {
     version: 'v1.4.1',
@@ -124,7 +124,7 @@ export const GATEWAY_API_RELEASES: readonly GatewayApiRelease[] = [
     standardNonCrdObjects: [],
     referenceGrantServed: ['v1beta1'],
     experimentalTlsRouteServed: ['v1alpha2', 'v1alpha3'],
-    source: 'kubernetes-sigs/gateway-api tag v1.4.1 (477d172e) config/crd/standard + experimental TLSRoute (VERSIONS-SOURCES.md §2)',
+    source: 'kubernetes-sigs/gateway-api tag v1.4.1 (477d172e) config/crd/standard + experimental TLSRoute',
   },
   {
     version: 'v1.6.1',
@@ -140,7 +140,7 @@ export const GATEWAY_API_RELEASES: readonly GatewayApiRelease[] = [
     standardNonCrdObjects: ['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'],
     referenceGrantServed: ['v1', 'v1beta1'],
     experimentalTlsRouteServed: ['v1', 'v1alpha2', 'v1alpha3'],
-    source: 'kubernetes-sigs/gateway-api tag v1.6.1 (8bb74df0) config/crd/standard + experimental TLSRoute (VERSIONS-SOURCES.md §2)',
+    source: 'kubernetes-sigs/gateway-api tag v1.6.1 (8bb74df0) config/crd/standard + experimental TLSRoute',
   },
 ];
 
@@ -233,16 +233,16 @@ export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
     latestPatch: '1.18.12',
     latestPatchCommit: 'c2cd21cf99352ac16f451c684ba62807b18542e3',
     chartSha256: '5923f9d9fcb11bc4692ad52353cc791b935d96e09ba0c535c5a8b88ea8a37572',
-    releaseSource: 'cilium/charts commit ee5ca22d "Add cilium v1.18.12@c2cd21cf" (2026-07-16), cilium-1.18.12.tgz (VERSIONS-SOURCES.md §1.1)',
+    releaseSource: 'cilium/charts commit ee5ca22d "Add cilium v1.18.12@c2cd21cf" (2026-07-16), cilium-1.18.12.tgz',
     kubernetes: {
       min: '1.30',
       max: '1.33',
-      source: 'cilium v1.18.4 Documentation/network/kubernetes/requirements.rst and compatibility.rst (both 1.30-1.33; VERSIONS-SOURCES.md §1.5)',
+      source: 'cilium v1.18.4 Documentation/network/kubernetes/requirements.rst and compatibility.rst (both 1.30-1.33)',
     },
     ciKind: {
       kindRelease: 'v0.30.0',
       nodeImage: 'quay.io/cilium/kindest-node:v1.33.0',
-      source: 'cilium v1.18.4 .github/actions/set-env-variables/action.yml (VERSIONS-SOURCES.md §1.5)',
+      source: 'cilium v1.18.4 .github/actions/set-env-variables/action.yml',
     },
     gatewayApi: {
       release: 'v1.3.0',
@@ -260,7 +260,7 @@ export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
       l2AnnouncementPolicy: 'cilium.io/v2alpha1',
       networkPolicy: 'cilium.io/v2',
       cidrGroup: 'cilium.io/v2',
-      source: 'cilium v1.18.3/v1.18.4 pkg/k8s/apis/cilium.io/client/crds (served versions; VERSIONS.md)',
+      source: 'cilium v1.18.3/v1.18.4 pkg/k8s/apis/cilium.io/client/crds (served versions)',
     },
     networkPolicy: {
       protocols: ['TCP', 'UDP', 'SCTP', 'ANY'],
@@ -280,7 +280,7 @@ export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
     latestPatch: '1.19.6',
     latestPatchCommit: '9a8982433e18019e290b8199c0c4ad24f66befe8',
     chartSha256: '21c43cf53841f9ab0375047d95aa4c64051ea52bbd2c679416e6408f5f1c9179',
-    releaseSource: 'cilium/charts commit 3934d0b7 "Add cilium v1.19.6@9a898243" (2026-07-16), cilium-1.19.6.tgz (VERSIONS-SOURCES.md §1.1)',
+    releaseSource: 'cilium/charts commit 3934d0b7 "Add cilium v1.19.6@9a898243" (2026-07-16), cilium-1.19.6.tgz',
     kubernetes: {
       // The docs disagree: requirements.rst says 1.31-1.34, compatibility.rst says 1.32-1.35. The union is taken:
       // every minor in it is named as tested by one of the two pages, and 1.35 is what Cilium's own 1.19 CI runs.
@@ -325,7 +325,7 @@ export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
         'clustermesh.apiserver.tls.client.cert', 'clustermesh.apiserver.tls.client.key',
       ],
       k8sServiceHostAutoRendersOffline: false,
-      source: 'cilium-1.18.12.tgz vs cilium-1.19.6.tgz values.yaml/values.schema.json (CILIUM-HELM.md); 1.19.6 templates/_helpers.tpl '
+      source: 'cilium-1.18.12.tgz vs cilium-1.19.6.tgz values.yaml/values.schema.json; 1.19.6 templates/_helpers.tpl '
         + '`k8sServiceHost` fails "ConfigMap kube-public/cluster-info not found" when the lookup is empty',
     },
   },
@@ -334,7 +334,7 @@ export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
     latestPatch: '1.20.0',
     latestPatchCommit: '450c53145dc0a872ae20dfb05598c94ef55a71e2',
     chartSha256: 'c5f013912360d1a334f44ef25f36da59ba3414cdb48f466ee12d0c4fdff27883',
-    releaseSource: 'cilium/charts commit d5f3d1cc "Add cilium v1.20.0@450c5314" (2026-07-29), cilium-1.20.0.tgz (VERSIONS-SOURCES.md §1.1)',
+    releaseSource: 'cilium/charts commit d5f3d1cc "Add cilium v1.20.0@450c5314" (2026-07-29), cilium-1.20.0.tgz',
     kubernetes: {
       min: '1.33',
       max: '1.36',
@@ -385,7 +385,7 @@ export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
         'hubble.ui.backend.livenessProbe.enabled', 'hubble.ui.backend.readinessProbe.enabled', 'preflight.tofqdnsPreCache',
       ],
       k8sServiceHostAutoRendersOffline: false,
-      source: 'cilium-1.19.6.tgz vs cilium-1.20.0.tgz values.yaml/values.schema.json (CILIUM-HELM.md); 1.20.0 templates/_helpers.tpl as in 1.19',
+      source: 'cilium-1.19.6.tgz vs cilium-1.20.0.tgz values.yaml/values.schema.json; 1.20.0 templates/_helpers.tpl as in 1.19',
     },
   },
 ];
@@ -436,7 +436,7 @@ export const KIND_RELEASES: readonly KindRelease[] = [
       nodeImage('1.30.13', '397209b3d947d154f6641f2d0ce8d473732bd91c87d9575ade99049aa33cd648'),
     ],
     kubeadmV1beta4From: undefined,
-    source: 'kind v0.29.0 pkg/apis/config/defaults/image.go (blob c1e19f80) + release notes (VERSIONS-SOURCES.md §3)',
+    source: 'kind v0.29.0 pkg/apis/config/defaults/image.go (blob c1e19f80) + release notes',
   },
   {
     release: 'v0.30.0',
@@ -448,7 +448,7 @@ export const KIND_RELEASES: readonly KindRelease[] = [
       nodeImage('1.31.12', '0f5cc49c5e73c0c2bb6e2df56e7df189240d83cf94edfa30946482eb08ec57d2'),
     ],
     kubeadmV1beta4From: undefined,
-    source: 'kind v0.30.0 pkg/apis/config/defaults/image.go (blob 5628362d) + release notes (VERSIONS-SOURCES.md §3)',
+    source: 'kind v0.30.0 pkg/apis/config/defaults/image.go (blob 5628362d) + release notes',
   },
   {
     release: 'v0.31.0',
@@ -512,7 +512,7 @@ export const CERT_MANAGER_LINES: readonly CertManagerLine[] = [
     latestPatch: 'v1.20.3',
     commit: '1e1d16d1744e6d9c80e464e58e8d9ab1caed222b',
     source: 'cert-manager tag v1.20.3 deploy/crds: Certificate schema identical to v1.19.6 apart from descriptions; Issuer/ClusterIssuer add '
-      + 'only the optional dns01.azureDNS.zoneType (VERSIONS.md)',
+      + 'only the optional dns01.azureDNS.zoneType',
   },
 ];
 
@@ -797,7 +797,13 @@ function unsupportedCilium(version: string, field: string): VersionViolation {
   if (sameMinor !== undefined) {
     // right minor, wrong spelling: `v1.20.0` (keep the patch), `1.20` or `1.20.0-rc.0` (latest patch)
     suggestion = ciliumMinorOf(bare) !== undefined ? bare : sameMinor.latestPatch;
-    why = 'Helm chart versions are stable X.Y.Z releases without a leading v';
+    if (version.startsWith('v')) {
+      why = 'Helm chart versions are written X.Y.Z, without a leading v';
+    } else if (semver.valid(bare) !== null) {
+      why = `only stable X.Y.Z chart releases are supported, e.g. ${sameMinor.latestPatch}`;
+    } else {
+      why = `the chart needs a full X.Y.Z patch release, e.g. ${sameMinor.latestPatch}`;
+    }
   } else if (coerced !== undefined && semver.lt(coerced, `${CILIUM_MINORS[0]}.0`)) {
     suggestion = CILIUM_MINOR_FACTS[0].latestPatch;
   }

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { addAllPresets, ClusterMesh, KindCiliumCluster, meshPlatform, renderBundle, synthesizeBundle, validateApp } from '../../src';
 import { toYaml } from '../../src/private/yaml';
@@ -250,8 +251,21 @@ describe('the mesh rules name the clusters and the fix', () => {
   test('a mesh of one cluster is refused, naming the mesh and the fix', () => {
     const app = new App();
     new ClusterMesh(app, 'm', { name: 'm' }).addCluster({ clusterName: 'a' });
-    const found = configError(() => validateApp(app)).violations;
-    expect(found.map((x) => [x.rule, x.field, x.problem])).toEqual([['construct-validation', 'm', expect.stringMatching(/mesh m has 1 member\(s\).*addCluster/)]]);
+    const error = configError(() => validateApp(app));
+    expect(error.violations.map((x) => [x.rule, x.field, x.problem, x.fix])).toEqual([['construct-validation', 'm',
+      'mesh m has 1 member; a Cluster Mesh joins two or more clusters', 'add members with addCluster({ clusterName })']]);
+    expect(error.message.match(/Fix:/g)).toHaveLength(1);
+  });
+
+  test('a construct validation without its own fix gets the generic one, once', () => {
+    const app = new App();
+    new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
+    new Construct(app, 'mine').node.addValidation({ validate: () => ['the widget is not configured'] });
+    const error = configError(() => validateApp(app));
+    expect(error.violations.map((x) => [x.rule, x.field, x.problem, x.fix])).toEqual([
+      ['construct-validation', 'mine', 'the widget is not configured', 'see the construct documentation'],
+    ]);
+    expect(error.message.match(/Fix:/g)).toHaveLength(1);
   });
 
   test('an id above 255 without maxConnectedClusters 511 is refused at construction', () => {

@@ -32,13 +32,30 @@ test('values keys added, removed and changed are flattened dotted paths; each si
   // the same nodePort override on 1.19 would be a violation; an invalid side is reported, never thrown
   const broken = upgradeView((app, v) => build(app, v, { nodePort: { enabled: true } }), '1.18.12', '1.19.6');
   expect(broken.clusters[0].violations.to.map((x) => x.rule)).toEqual(['helm-value-removed-in-minor']);
-  expect(formatUpgradeView(broken)).toContain('    helm-value-removed-in-minor zero-trust.ciliumValues.nodePort.enabled');
+  const line = formatUpgradeView(broken).find((l) => l.startsWith('    helm-value-removed-in-minor zero-trust.ciliumValues.nodePort.enabled: '));
+  expect(line).toBeDefined();
+  const [v] = broken.clusters[0].violations.to;
+  expect(line).toBe(`    helm-value-removed-in-minor zero-trust.ciliumValues.nodePort.enabled: ${v.problem}. Fix: ${v.fix}`);
+  expect(v.problem.length).toBeGreaterThan(0);
+  expect(v.fix.length).toBeGreaterThan(0);
 });
 
 test('a version the matrix refuses is listed as a violation of that side', () => {
   const view = upgradeView(build, '1.20.0', '1.21.0');
   expect(view.clusters.map((c) => c.name)).toEqual(['zero-trust']);
   expect(view.appViolations.to.map((v) => [v.rule, v.field])).toEqual([['cilium-version-unsupported', 'zero-trust.ciliumVersion']]);
+});
+
+test('scripts/upgrade-view.js usage names the presets it takes and says the mesh preset is not one', () => {
+  let stderr = '';
+  try {
+    execFileSync(process.execPath, [path.resolve(__dirname, '../../scripts/upgrade-view.js'), 'mesh', '1.18.12', '1.20.0'], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (e) {
+    stderr = String((e as { stderr?: string }).stderr);
+    expect((e as { status?: number }).status).toBe(2);
+  }
+  expect(stderr).toContain('<dns-hubble|kpr-native|native-xdp|zero-trust>');
+  expect(stderr).toContain('the mesh preset is not supported');
 });
 
 test('scripts/upgrade-view.js prints the view of a preset', () => {

@@ -54,6 +54,46 @@ describe('version choices of a cluster', () => {
     }
   });
 
+  test('messages name the prop paths the user writes: versions.gatewayApi, versions.allowUnsupportedPair', () => {
+    const gw = configError(() => cluster({ ciliumVersion: '1.19.6', versions: { gatewayApi: 'v1.4.0' } })).violations[0];
+    expect(gw.fix).toBe("set versions.gatewayApi: 'v1.4.1', or set versions.allowUnsupportedPair: true to take responsibility for the pairing");
+    const k8s = configError(() => cluster({ ciliumVersion: '1.18.12', kubernetesVersion: '1.36' })).violations[0];
+    expect(k8s.fix).toContain('versions.allowUnsupportedPair: true');
+    const below = configError(() => cluster({ ciliumVersion: '1.20.0', versions: { gatewayApi: 'v1.4.1', allowUnsupportedPair: true } })).violations[0];
+    expect(below.problem).toContain('so versions.allowUnsupportedPair does not apply');
+    const cm = configError(() => cluster({ versions: { certManager: 'v1.21.1' } })).violations[0];
+    expect(cm.fix).toBe("set versions.certManager: 'v1.20.3', or versions.certManager: 'v1.19.6', or set versions.allowUnsupportedPair: true");
+  });
+
+  test('version refusals cite upstream sources, not the unshipped reference notes', () => {
+    const cases: Partial<KindCiliumClusterProps>[] = [
+      { ciliumVersion: '1.18.12', kubernetesVersion: '1.36' }, { ciliumVersion: '1.19.6', kubernetesVersion: '1.36' },
+      { ciliumVersion: '1.20.0', kubernetesVersion: '1.32' }, { ciliumVersion: '1.20.0', versions: { gatewayApi: 'v1.4.1' } },
+    ];
+    for (const props of cases) {
+      const e = configError(() => cluster(props));
+      expect(e.message).toMatch(/cilium v1\.\d+|cilium upgrade|Documentation|operator/);
+      expect(e.message).not.toMatch(/VERSIONS-SOURCES|VERSIONS\.md|CILIUM-HELM\.md|§/);
+    }
+  });
+
+  test.each(['ciliumVersion', 'kubernetesVersion', 'kindRelease', 'nodeImage'])('%s written inside versions: move it to the top level', (key) => {
+    const e = configError(() => cluster({ versions: { [key]: '1.18.12' } as never }));
+    expect(e.violations.map((v) => [v.rule, v.field])).toEqual([['unknown-prop', `dev.versions.${key}`]]);
+    expect(e.violations[0].fix).toMatch(new RegExp(`^move it to the top-level ${key}: \\{ ${key}: "1\\.18\\.12", \\.\\.\\. \\}`));
+    expect(e.violations[0].fix).not.toContain('remove it');
+  });
+
+  test.each([
+    ['1.18', /the chart needs a full X\.Y\.Z patch release, e\.g\. 1\.18\.12/],
+    ['v1.18.12', /written X\.Y\.Z, without a leading v/],
+    ['1.20.0-rc.0', /only stable X\.Y\.Z chart releases are supported, e\.g\. 1\.20\.0/],
+  ])('ciliumVersion %s: the reason fits what was written', (ciliumVersion, reason) => {
+    const e = configError(() => cluster({ ciliumVersion }));
+    expect(e.violations[0].problem).toMatch(reason);
+    if (!ciliumVersion.startsWith('v')) expect(e.violations[0].problem).not.toContain('leading v');
+  });
+
   test('every version violation is reported at once, with its field', () => {
     const e = configError(() => cluster({ ciliumVersion: '1.19.6', kubernetesVersion: '1.36', versions: { gatewayApi: 'v1.3.0', certManager: 'v1.18.0' } }));
     expect(e.violations.map((v) => [v.rule, v.field])).toEqual([
