@@ -7,19 +7,11 @@
 // (reference folder, tools cache) resolve as they do from test/support/.
 'use strict';
 const path = require('path');
+const { bundleEntry } = require('./lib/bundle-entry');
 
 const root = path.resolve(__dirname, '..');
 const outfile = path.join(root, '.cdk8s-build', 'fuzz', 'fuzz.js');
-require('esbuild').buildSync({
-  entryPoints: [path.join(root, 'test', 'support', 'fuzz-main.ts')],
-  bundle: true,
-  packages: 'external',
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  outfile,
-  logLevel: 'warning',
-});
+bundleEntry(path.join(root, 'test', 'support', 'fuzz-main.ts'), outfile);
 require(outfile).main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 }, (e) => {

@@ -7,6 +7,7 @@
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
+const { bundleEntry } = require('./lib/bundle-entry');
 
 const root = path.resolve(__dirname, '..');
 const outfile = path.join(root, '.cdk8s-build', 'main.js');
@@ -38,16 +39,7 @@ try {
   cached = false;
 }
 if (!cached) {
-  require('esbuild').buildSync({
-    entryPoints: [path.join(root, 'src', 'main.ts')],
-    bundle: true,
-    packages: 'external',
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outfile,
-    logLevel: 'warning',
-  });
+    bundleEntry(path.join(root, 'src', 'main.ts'), outfile);
   fs.writeFileSync(keyfile, key);
 }
 require(outfile);

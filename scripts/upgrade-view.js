@@ -7,6 +7,7 @@
 // esbuild bundles src/index.ts (as scripts/run-app.js does for the app), so no compile step is needed.
 'use strict';
 const path = require('path');
+const { bundleEntry } = require('./lib/bundle-entry');
 
 const PRESETS = {
   'dns-hubble': 'dnsHubblePlatform',
@@ -23,16 +24,7 @@ if (!PRESETS[preset] || !from || !to) {
 }
 const root = path.resolve(__dirname, '..');
 const outfile = path.join(root, '.cdk8s-build', 'index.js');
-require('esbuild').buildSync({
-  entryPoints: [path.join(root, 'src', 'index.ts')],
-  bundle: true,
-  packages: 'external',
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  outfile,
-  logLevel: 'warning',
-});
+bundleEntry(path.join(root, 'src', 'index.ts'), outfile);
 const lib = require(outfile);
 const view = lib.upgradeView((app, ciliumVersion) => lib[PRESETS[preset]](app, { ciliumVersion }), from, to);
 process.stdout.write(`${lib.formatUpgradeView(view).join('\n')}\n`);
