@@ -39,7 +39,7 @@ try {
   cached = false;
 }
 if (!cached) {
-    bundleEntry(path.join(root, 'src', 'main.ts'), outfile);
+  bundleEntry(path.join(root, 'src', 'main.ts'), outfile);
   fs.writeFileSync(keyfile, key);
 }
 require(outfile);
