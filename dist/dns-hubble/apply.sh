@@ -86,11 +86,12 @@ kubectl --context kind-dns-hubble label node dns-hubble-worker2 node-role.kubern
 kubectl --context kind-dns-hubble label node dns-hubble-worker3 node-role.kubernetes.io/worker= --overwrite
 step_done
 
-# cilium: Install Cilium 1.20.0 with the generated values and wait until its CRDs (pools, L2 and network policies) are established.
-step 'cilium: Install Cilium 1.20.0 with the generated values and wait until its CRDs (pools, L2 and network policies) are established.'
+# cilium: Install Cilium 1.20.0 with the generated values, then wait (bounded) for the agent DaemonSet and the operator Deployment to roll out and for its CRDs (pools, L2 and network policies) to be established. No helm --wait: it also waits for every LoadBalancer Service of the chart (e.g. clustermesh-apiserver) to get an address, which only the pools applied in a later step give.
+step 'cilium: Install Cilium 1.20.0 with the generated values, then wait (bounded) for the agent DaemonSet and the operator Deployment to roll out and for its CRDs (pools, L2 and network policies) to be established. No helm --wait: it also waits for every LoadBalancer Service of the chart (e.g. clustermesh-apiserver) to get an address, which only the pools applied in a later step give.'
 helm repo add cilium https://helm.cilium.io/ --force-update
-helm upgrade --install cilium cilium/cilium --kube-context kind-dns-hubble --version 1.20.0 --namespace kube-system --values cilium-values/dns-hubble.yaml --wait --timeout 10m
+helm upgrade --install cilium cilium/cilium --kube-context kind-dns-hubble --version 1.20.0 --namespace kube-system --values cilium-values/dns-hubble.yaml --timeout 10m
 kubectl --context kind-dns-hubble -n kube-system rollout status daemonset/cilium --timeout=10m
+kubectl --context kind-dns-hubble -n kube-system rollout status deployment/cilium-operator --timeout=10m
 kubectl --context kind-dns-hubble wait --for condition=established --timeout=5m crd/ciliumloadbalancerippools.cilium.io crd/ciliuml2announcementpolicies.cilium.io crd/ciliumnetworkpolicies.cilium.io crd/ciliumclusterwidenetworkpolicies.cilium.io
 step_done
 

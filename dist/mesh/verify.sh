@@ -82,14 +82,29 @@ answers() {
     "for i in \$(seq 1 20); do curl -s --max-time 5 \"$3\"; echo; done" 2>/dev/null \
     | grep -v '^$' | sort -u | paste -sd, - || true
 }
+# The intruder is denied at L3: curl must have run in its pod and timed out (an exec failure is an ERROR).
+PROBE_ERR="$(mktemp)"
+trap 'rm -f "$PROBE_ERR"' EXIT
+# probe_flow CONTEXT NAMESPACE DEPLOYMENT CONTAINER METHOD URL: the outcome of curl run in the client pod.
+probe_flow() {
+  local out rc=0 msg
+  out="$(kubectl --context "$1" -n "$2" exec "deploy/$3" -c "$4" -- curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X "$5" "$6" 2>"$PROBE_ERR")" || rc=$?
+  if [[ "$out" =~ ^[0-9]{3}$ ]]; then
+    if [ "$rc" = 0 ]; then echo "HTTP $out"
+    elif [ "$rc" = 28 ]; then echo timeout
+    else echo "curl exit $rc (HTTP $out)"
+    fi
+  else
+    msg="$(head -n 1 "$PROBE_ERR" | tr -d '|' | cut -c 1-80)"
+    echo "ERROR: kubectl exec did not run curl (exit $rc${msg:+: $msg})"
+  fi
+}
 obs="$(answers kind-mesh-east client http://echo.mesh-demo.svc.cluster.local:8080/)"
 check 'global service from mesh-east/client: answered by' mesh-east,mesh-west "${obs:-none}"
-obs="$(answers kind-mesh-east intruder http://echo.mesh-demo.svc.cluster.local:8080/)"
-check 'global service from mesh-east/intruder (policy deny)' denied "$([ -z "$obs" ] && echo denied || echo "answered by $obs")"
+check 'global service from mesh-east/intruder (policy deny)' timeout "$(probe_flow kind-mesh-east mesh-demo intruder curl GET http://echo.mesh-demo.svc.cluster.local:8080/)"
 obs="$(answers kind-mesh-west client http://echo.mesh-demo.svc.cluster.local:8080/)"
 check 'global service from mesh-west/client: answered by' mesh-east,mesh-west "${obs:-none}"
-obs="$(answers kind-mesh-west intruder http://echo.mesh-demo.svc.cluster.local:8080/)"
-check 'global service from mesh-west/intruder (policy deny)' denied "$([ -z "$obs" ] && echo denied || echo "answered by $obs")"
+check 'global service from mesh-west/intruder (policy deny)' timeout "$(probe_flow kind-mesh-west mesh-demo intruder curl GET http://echo.mesh-demo.svc.cluster.local:8080/)"
 
 printf '%-70s  %-24s  %-36s  %s\n' CHECK EXPECTED OBSERVED RESULT
 for row in "${ROWS[@]}"; do

@@ -61,18 +61,31 @@ check "cilium agents (daemonset/cilium)" ready "$obs"
 if kubectl --context kind-native-xdp -n kube-system rollout status deployment/cilium-operator --timeout=60s >/dev/null 2>&1; then obs=ready; else obs='not ready'; fi
 check "cilium operator (deployment/cilium-operator)" ready "$obs"
 
-# Policy flow matrix: probes from the client pods, with short timeouts (a dropped flow shows HTTP 000).
-# flow NAME EXPECT(allowed|denied) STATUS NAMESPACE DEPLOYMENT CONTAINER METHOD URL
-flow() {
-  local code observed
-  code="$(kubectl --context kind-native-xdp -n "$4" exec "deploy/$5" -c "$6" -- curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X "$7" "$8" 2>/dev/null || true)"
-  code="${code:-000}"
-  if [ "$code" = "$3" ]; then observed=allowed; else observed=denied; fi
-  check "$1" "$2" "$observed (HTTP $code)" "$([ "$observed" = "$2" ] && echo PASS || echo FAIL)"
+# Policy flow matrix: probes from the client pods, with short timeouts. Allowed: the HTTP status; L7 deny: HTTP 403
+# from Envoy; L3/L4 deny: curl timed out (exit 28). An exec that did not run curl is an ERROR, never a deny.
+PROBE_ERR="$(mktemp)"
+trap 'rm -f "$PROBE_ERR"' EXIT
+# probe_flow CONTEXT NAMESPACE DEPLOYMENT CONTAINER METHOD URL: the outcome of curl run in the client pod.
+probe_flow() {
+  local out rc=0 msg
+  out="$(kubectl --context "$1" -n "$2" exec "deploy/$3" -c "$4" -- curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X "$5" "$6" 2>"$PROBE_ERR")" || rc=$?
+  if [[ "$out" =~ ^[0-9]{3}$ ]]; then
+    if [ "$rc" = 0 ]; then echo "HTTP $out"
+    elif [ "$rc" = 28 ]; then echo timeout
+    else echo "curl exit $rc (HTTP $out)"
+    fi
+  else
+    msg="$(head -n 1 "$PROBE_ERR" | tr -d '|' | cut -c 1-80)"
+    echo "ERROR: kubectl exec did not run curl (exit $rc${msg:+: $msg})"
+  fi
 }
-flow 'tiefighter -> deathstar POST /v1/request-landing' allowed 200 star-wars tiefighter spaceship POST http://deathstar.star-wars.svc.cluster.local:80/v1/request-landing
-flow 'tiefighter -> deathstar PUT /v1/exhaust-port (L7 deny)' denied 200 star-wars tiefighter spaceship PUT http://deathstar.star-wars.svc.cluster.local:80/v1/exhaust-port
-flow 'xwing -> deathstar POST /v1/request-landing (L3 deny)' denied 200 star-wars xwing spaceship POST http://deathstar.star-wars.svc.cluster.local:80/v1/request-landing
+# flow NAME EXPECTED NAMESPACE DEPLOYMENT CONTAINER METHOD URL
+flow() {
+  check "$1" "$2" "$(probe_flow kind-native-xdp "$3" "$4" "$5" "$6" "$7")"
+}
+flow 'tiefighter -> deathstar POST /v1/request-landing' 'HTTP 200' star-wars tiefighter spaceship POST http://deathstar.star-wars.svc.cluster.local:80/v1/request-landing
+flow 'tiefighter -> deathstar PUT /v1/exhaust-port (L7 deny)' 'HTTP 403' star-wars tiefighter spaceship PUT http://deathstar.star-wars.svc.cluster.local:80/v1/exhaust-port
+flow 'xwing -> deathstar POST /v1/request-landing (L3 deny)' timeout star-wars xwing spaceship POST http://deathstar.star-wars.svc.cluster.local:80/v1/request-landing
 
 # Hubble relay: its Service has ready endpoints.
 if nonempty kubectl --context kind-native-xdp -n kube-system get endpoints hubble-relay -o 'jsonpath={.subsets[*].addresses[*].ip}'; then obs=reachable; else obs='no ready endpoints'; fi

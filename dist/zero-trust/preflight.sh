@@ -50,16 +50,27 @@ problem() { echo "  FAIL  $1" >&2; echo "        fix: $2" >&2; FAILED=1; }
 echo "preflight for kind cluster zero-trust"
 
 # Tools and their minimum versions.
+install_hint() {
+  case "$1" in
+    docker) echo https://docs.docker.com/engine/install/ ;;
+    kind) echo 'https://kind.sigs.k8s.io/docs/user/quick-start/#installation' ;;
+    kubectl) echo https://kubernetes.io/docs/tasks/tools/ ;;
+    helm) echo https://helm.sh/docs/intro/install/ ;;
+  esac
+}
 for tool in docker kind kubectl helm; do
   if ! command -v "$tool" >/dev/null 2>&1; then
-    problem "$tool is not installed (or not on PATH)" "install $tool (see https://kind.sigs.k8s.io/docs/user/quick-start/)"
+    problem "$tool is not installed (or not on PATH)" "install $tool (see $(install_hint "$tool"))"
   fi
 done
+# DOCKER_OK=1: the daemon answers; the checks that ask docker (or kind, which asks docker) are skipped otherwise.
+DOCKER_OK=0
 if command -v docker >/dev/null 2>&1; then
-  if docker info >/dev/null 2>&1; then ok "docker daemon reachable"
+  if docker info >/dev/null 2>&1; then ok "docker daemon reachable"; DOCKER_OK=1
   else problem "the docker daemon is not reachable (docker info failed)" "start docker, and make sure this user may use it (docker group or sudo)"
   fi
 fi
+skipped() { info "skipped (docker is missing or its daemon is not reachable): $1"; }
 check_version() {
   local tool="$1" have="$2" want="$3"
   if [ -z "$have" ]; then problem "cannot read the $tool version" "install $tool $want or later"
@@ -79,7 +90,9 @@ fi
 
 # An existing cluster of this name: reused by apply.sh when its nodes match.
 CLUSTER_EXISTS=0
-if command -v kind >/dev/null 2>&1 && kind get clusters 2>/dev/null | grep -qx zero-trust; then
+if [ "$DOCKER_OK" = 0 ]; then
+  skipped "whether kind cluster zero-trust exists"
+elif command -v kind >/dev/null 2>&1 && kind get clusters 2>/dev/null | grep -qx zero-trust; then
   CLUSTER_EXISTS=1
   expected='zero-trust-control-plane zero-trust-worker zero-trust-worker2'
   actual="$(kind get nodes --name zero-trust 2>/dev/null | sort | tr '\n' ' ' | sed 's/ $//')"
@@ -93,7 +106,9 @@ else
 fi
 
 # The docker network kind uses must be the subnet the bundle (pools, L2, Cilium values) was synthesized for.
-if command -v docker >/dev/null 2>&1 && docker network inspect kind >/dev/null 2>&1; then
+if [ "$DOCKER_OK" = 0 ]; then
+  skipped "the subnet of the docker network kind"
+elif command -v docker >/dev/null 2>&1 && docker network inspect kind >/dev/null 2>&1; then
   subnets="$(docker network inspect kind -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' 2>/dev/null | tr ' ' '\n' | grep -F . | grep -v : || true)"
   if printf '%s\n' "$subnets" | grep -qx 172.18.0.0/16; then
     ok "docker network kind is 172.18.0.0/16"
@@ -123,8 +138,10 @@ fi
 INOTIFY_DIR="${KC_INOTIFY_DIR:-/proc/sys/fs/inotify}"
 if [ -r "$INOTIFY_DIR/max_user_instances" ]; then
   other_nodes=0
-  if command -v docker >/dev/null 2>&1 && [ "$CLUSTER_EXISTS" = 0 ]; then
-    other_nodes="$(docker ps -q --filter label=io.x-k8s.kind.cluster 2>/dev/null | wc -l | tr -d ' ')"
+  if [ "$DOCKER_OK" = 0 ]; then
+    skipped "counting the kind nodes already on the host (the inotify need below counts this cluster only)"
+  elif [ "$CLUSTER_EXISTS" = 0 ]; then
+    other_nodes="$(docker ps -q --filter label=io.x-k8s.kind.cluster 2>/dev/null | wc -l | tr -d ' ')" || other_nodes=0
   fi
   need_instances=$(((other_nodes + 3) * 128))
   [ "$need_instances" -ge 512 ] || need_instances=512

@@ -74,12 +74,14 @@ export function applyPlan(input: ApplyPlanInput): ApplyStep[] {
   }
   steps.push({
     id: 'cilium',
-    description: `Install Cilium ${versions.cilium} with the generated values${input.meshCa ? ' and the mesh\'s shared CA (generated at apply time, never in the bundle)' : ''} and wait until its CRDs (pools, L2 and network policies) are established.`,
+    description: `Install Cilium ${versions.cilium} with the generated values${input.meshCa ? ' and the mesh\'s shared CA (generated at apply time, never in the bundle)' : ''}, then wait (bounded) for the agent DaemonSet and the operator Deployment to roll out and for its CRDs (pools, L2 and network policies) to be established. No helm --wait: it also waits for every LoadBalancer Service of the chart (e.g. clustermesh-apiserver) to get an address, which only the pools applied in a later step give.`,
     commands: [
       ...(input.meshCa ? [`bash ${input.meshCa.script}`] : []),
       `helm repo add cilium ${src.ciliumHelmRepo} --force-update`,
-      `helm upgrade --install cilium ${src.ciliumChart} --kube-context kind-${spec.clusterName} --version ${versions.cilium} --namespace kube-system --values ${input.ciliumValuesPath}${input.meshCa ? ` --values ${input.meshCa.valuesFile}` : ''} --wait --timeout 10m`,
+      // No --wait (see the description); --timeout still bounds helm's own operations (hook Jobs such as certgen).
+      `helm upgrade --install cilium ${src.ciliumChart} --kube-context kind-${spec.clusterName} --version ${versions.cilium} --namespace kube-system --values ${input.ciliumValuesPath}${input.meshCa ? ` --values ${input.meshCa.valuesFile}` : ''} --timeout 10m`,
       `kubectl ${ctx} -n kube-system rollout status daemonset/cilium --timeout=10m`,
+      `kubectl ${ctx} -n kube-system rollout status deployment/cilium-operator --timeout=10m`,
       `kubectl ${ctx} wait --for condition=established --timeout=5m ${CILIUM_CRDS_TO_WAIT_FOR}`,
     ],
   });

@@ -106,6 +106,7 @@ export function renderBundle(app: App): BundleFile[] {
     const manifestsDir = `dist/${name}`;
     const manifestFile = `${name}.k8s.yaml`;
     const hasObjects = objects.length > 0;
+    const mesh = meshOf(cluster);
 
     const steps = applyPlan({
       spec,
@@ -115,17 +116,22 @@ export function renderBundle(app: App): BundleFile[] {
       kindConfigPath,
       ciliumValuesPath,
       manifestsDir: hasObjects ? manifestsDir : undefined,
-      ...(meshOf(cluster) ? { meshCa: { script: `dist/${meshOf(cluster)!.meshName}/shared-ca.sh`, valuesFile: `${meshCaDir(meshOf(cluster)!.meshName)}/ca-values.yaml` } } : {}),
+      ...(mesh ? { meshCa: { script: `dist/${mesh.meshName}/shared-ca.sh`, valuesFile: `${meshCaDir(mesh.meshName)}/ca-values.yaml` } } : {}),
     });
 
     files.push({
       path: kindConfigPath,
       content: header([`kind cluster "${name}" (${BUNDLE_NAME} ${BUNDLE_VERSION}). Generated; do not edit.`, `kind create cluster --config ${kindConfigPath}`]) + toYaml(model.kindConfig),
     });
+    const helmCommand = `helm upgrade --install cilium cilium/cilium --version ${versions.cilium} -n kube-system -f ${ciliumValuesPath}`;
     files.push({
       path: ciliumValuesPath,
       content: header([`Cilium ${versions.cilium} Helm values for kind cluster "${name}" (${BUNDLE_NAME} ${BUNDLE_VERSION}). Generated; do not edit.`,
-        `helm upgrade --install cilium cilium/cilium --version ${versions.cilium} -n kube-system -f ${ciliumValuesPath}`]) + toYaml(model.ciliumValues),
+        // A mesh member needs the mesh's shared CA values too: without them each member makes its own CA and mesh TLS fails.
+        ...(mesh
+          ? [`Cluster Mesh "${mesh.meshName}" member: install with bash dist/${mesh.meshName}/apply.sh (every member), or by hand:`,
+            `bash dist/${mesh.meshName}/shared-ca.sh && ${helmCommand} -f ${meshCaDir(mesh.meshName)}/ca-values.yaml`]
+          : [helmCommand])]) + toYaml(model.ciliumValues),
     });
     if (hasObjects) {
       files.push({ path: `${manifestsDir}/${manifestFile}`, content: toYamlStream(objects) });

@@ -18,6 +18,8 @@ const HEALTHY: FakeState['responses'] = [
   { match: '^curl .*(http|https)://nginx\\.localhost:(30080|30443)/$', stdout: '200' },
   { match: 'exec deploy/tiefighter .* -X POST http://deathstar\\S+/v1/request-landing$', stdout: '200' },
   { match: 'exec deploy/tiefighter .* -X PUT ', stdout: '403' },
+  // Dropped flows: the client pod ran curl, which timed out (kubectl exec passes on curl's exit 28).
+  { match: 'exec deploy/(xwing|tiefighter) ', stdout: '000', code: 28 },
   { match: 'get endpoints hubble-relay', stdout: '10.244.1.7' },
 ];
 
@@ -69,6 +71,22 @@ describe('apply.sh on a recording host', () => {
     expect(fs.readFileSync(path.join(root, `.kind-cilium/${C}/local-ca.crt`), 'utf8')).toBe('CA\n');
   });
 
+  test('helm never uses --wait (the chart\'s LoadBalancer Services get addresses only later); the Cilium rollouts and CRDs are waited for, bounded', () => {
+    const run = host.run(`dist/${C}/apply.sh`);
+    expect(run.code).toBe(0);
+    const helm = run.calls.filter((c) => c.startsWith('helm '));
+    expect(helm.length).toBeGreaterThan(0);
+    for (const c of helm) expect(c).not.toMatch(/(^| )--wait(=| |$)/);
+    const order = [
+      /^helm upgrade --install cilium /,
+      /^kubectl --context kind-zero-trust -n kube-system rollout status daemonset\/cilium --timeout=\d+[sm]$/,
+      /^kubectl --context kind-zero-trust -n kube-system rollout status deployment\/cilium-operator --timeout=\d+[sm]$/,
+      /^kubectl --context kind-zero-trust wait --for condition=established --timeout=\d+[sm] crd\/ciliumloadbalancerippools\.cilium\.io/,
+      /apply -k dist\/zero-trust$/,
+    ].map((p) => index(run.calls, p));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
   test('a run that failed in step 4 (helm) is finished by a second run, without recreating the cluster', () => {
     host.setState({ ...host.state(), failOnce: ['helm upgrade --install cilium'] });
     const first = host.run(`dist/${C}/apply.sh`);
@@ -116,10 +134,47 @@ describe('apply.sh on a recording host', () => {
     expect(other.stderr).toContain(`fix: delete it with bash dist/${C}/teardown.sh`);
   });
 
+  test('preflight with the docker daemon down: names the fix, skips what needs the daemon, still runs every other check and prints the summary', () => {
+    host.setState({ ...host.state(), fail: ['docker ', 'kind get'] });
+    const run = host.run(`dist/${C}/preflight.sh`);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('the docker daemon is not reachable');
+    expect(run.stderr).toContain('fix: start docker');
+    expect(run.stdout).toMatch(/ok {4}inotify limits/);
+    expect(run.stdout).toContain('skipped');
+    expect(run.stdout).toMatch(/ok {4}kubectl v1\.33\.1/);
+    expect(run.stderr).toContain('preflight failed for zero-trust: nothing was created; fix the problems above and run again');
+  });
+
+  test('preflight gives each missing tool its own install hint', () => {
+    const script = fs.readFileSync(path.join(root, `dist/${C}/preflight.sh`), 'utf8');
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-nobin-'));
+    try {
+      // Only bash and the coreutils the script needs; no docker, kind, kubectl or helm.
+      for (const t of ['bash', 'cat', 'grep', 'head', 'sort', 'tr', 'sed', 'wc', 'dirname']) {
+        const found = spawnSync('bash', ['-c', `command -v ${t}`], { encoding: 'utf8' }).stdout.trim();
+        if (found) fs.symlinkSync(found, path.join(bin, t));
+      }
+      fs.writeFileSync(path.join(root, `dist/${C}/preflight-copy.sh`), script);
+      const run = spawnSync(path.join(bin, 'bash'), [`dist/${C}/preflight-copy.sh`], { cwd: root, encoding: 'utf8', env: { PATH: bin, KC_INOTIFY_DIR: path.join(bin, 'none') } });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/helm is not installed.*\n.*fix: .*https:\/\/helm\.sh\/docs\/intro\/install\//);
+      expect(run.stderr).toMatch(/kubectl is not installed.*\n.*fix: .*https:\/\/kubernetes\.io\/docs\/tasks\/tools\//);
+      expect(run.stderr).toMatch(/kind is not installed.*\n.*fix: .*https:\/\/kind\.sigs\.k8s\.io\/docs\/user\/quick-start\//);
+      expect(run.stderr).toMatch(/docker is not installed.*\n.*fix: .*https:\/\/docs\.docker\.com\/engine\/install\//);
+      expect(run.stderr).toContain('preflight failed for zero-trust');
+    } finally {
+      fs.rmSync(bin, { recursive: true, force: true });
+      fs.rmSync(path.join(root, `dist/${C}/preflight-copy.sh`), { force: true });
+    }
+  });
+
   test('every wait is bounded, and the cert-manager API wait comes before any Certificate is applied', () => {
     const script = fs.readFileSync(path.join(root, `dist/${C}/apply.sh`), 'utf8');
     const lines = script.split('\n');
     const waits = lines.filter((l) => /kubectl .*(wait|rollout status)/.test(l));
+    expect(waits.filter((l) => /rollout status (daemonset\/cilium|deployment\/cilium-operator) /.test(l))).toHaveLength(2);
+    for (const h of lines.filter((l) => /^helm /.test(l))) expect(h).not.toMatch(/ --wait\b/);
     expect(waits.length).toBeGreaterThan(5);
     for (const l of waits) expect(l).toMatch(/--timeout=\d+[sm]\b/);
     const untils = lines.filter((l) => /^wait_until /.test(l));
@@ -156,8 +211,9 @@ describe('verify.sh and teardown.sh on a recording host', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^CHECK\s+EXPECTED\s+OBSERVED\s+RESULT$/m);
-    expect(run.stdout).toMatch(/^tiefighter -> deathstar POST \/v1\/request-landing\s+allowed\s+allowed \(HTTP 200\)\s+PASS$/m);
-    expect(run.stdout).toMatch(/^xwing -> deathstar POST \/v1\/request-landing \(L3 deny\)\s+denied\s+denied \(HTTP 000\)\s+PASS$/m);
+    expect(run.stdout).toMatch(/^xwing -> deathstar POST \/v1\/request-landing \(L3 deny\)\s+timeout\s+timeout\s+PASS$/m);
+    expect(run.stdout).toMatch(/^tiefighter -> deathstar PUT \/v1\/exhaust-port \(L7 deny\)\s+HTTP 403\s+HTTP 403\s+PASS$/m);
+    expect(run.stdout).toMatch(/^tiefighter -> deathstar POST \/v1\/request-landing\s+HTTP 200\s+HTTP 200\s+PASS$/m);
     expect(run.stdout).toMatch(/^LoadBalancer demo\/nginx\s+an address in a pool\s+172\.18\.250\.101 \(pool\/pool\)\s+PASS$/m);
     expect(run.stdout).toMatch(/^https:\/\/nginx\.localhost:30443\/ \(via 127\.0\.0\.1\)\s+HTTP 200\s+HTTP 200\s+PASS$/m);
     expect(run.stdout).toMatch(/^hubble relay .*reachable\s+PASS$/m);
@@ -176,9 +232,34 @@ describe('verify.sh and teardown.sh on a recording host', () => {
     });
     const run = host.run(`dist/${C}/verify.sh`);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^xwing -> deathstar POST \/v1\/request-landing \(L3 deny\)\s+denied\s+allowed \(HTTP 200\)\s+FAIL$/m);
+    expect(run.stdout).toMatch(/^xwing -> deathstar POST \/v1\/request-landing \(L3 deny\)\s+timeout\s+HTTP 200\s+FAIL$/m);
     expect(run.stdout).toMatch(/^LoadBalancer demo\/nginx\s+an address in a pool\s+172\.18\.0\.5 \(outside every pool\)\s+FAIL$/m);
     expect(run.stderr).toMatch(/verify: 2 of \d+ checks failed for zero-trust/);
+  });
+
+  test('a deny is not "anything but 200": an exec that did not run curl is an ERROR, an L7 deny must be 403, an L3 deny a timeout', () => {
+    host.setState({
+      ...host.state(),
+      fail: ['exec deploy/xwing '],
+      responses: [
+        { match: 'exec deploy/tiefighter .* -X PUT ', stdout: '500' },
+        { match: 'exec deploy/tiefighter .*nginx', stdout: '000', code: 7 },
+        ...HEALTHY!,
+      ],
+    });
+    const run = host.run(`dist/${C}/verify.sh`);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^xwing -> deathstar POST \/v1\/request-landing \(L3 deny\)\s+timeout\s+ERROR: kubectl exec did not run curl \(exit 1: fake kubectl: injected failure\)\s+FAIL$/m);
+    expect(run.stdout).toMatch(/^tiefighter -> deathstar PUT \/v1\/exhaust-port \(L7 deny\)\s+HTTP 403\s+HTTP 500\s+FAIL$/m);
+    expect(run.stdout).toMatch(/^tiefighter -> nginx \(egress deny\)\s+timeout\s+curl exit 7 \(HTTP 000\)\s+FAIL$/m);
+    expect(run.stderr).toMatch(/verify: 3 of \d+ checks failed for zero-trust/);
+  });
+
+  test('a flow probe with no answer at all (kubectl printed nothing) is an ERROR, not a deny', () => {
+    host.setState({ ...host.state(), responses: [{ match: 'exec deploy/xwing ', stdout: '' }, ...HEALTHY!] });
+    const run = host.run(`dist/${C}/verify.sh`);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/^xwing -> deathstar POST \/v1\/request-landing \(L3 deny\)\s+timeout\s+ERROR: kubectl exec did not run curl \(exit 0\)\s+FAIL$/m);
   });
 
   test('teardown deletes the cluster and the exported CA, and is safe to repeat', () => {

@@ -311,7 +311,8 @@ describe('fleet scripts on a recording host', () => {
   ];
   const demo: FakeState['responses'] = [
     { match: 'exec deploy/client ', stdout: 'mesh-east\nmesh-west\nmesh-east\n' },
-    { match: 'exec deploy/intruder ', stdout: '' },
+    // The intruder's packets are dropped: curl ran in its pod and timed out.
+    { match: 'exec deploy/intruder ', stdout: '000', code: 28 },
   ];
   beforeAll(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-mesh-'));
@@ -334,7 +335,20 @@ describe('fleet scripts on a recording host', () => {
     for (const [i, c] of ['mesh-east', 'mesh-west'].entries()) {
       expect(helm[i]).toContain(`--kube-context kind-${c} `);
       expect(helm[i]).toContain(`--values cilium-values/${c}.yaml --values .kind-cilium/mesh/ca-values.yaml`);
+      // helm --wait would never finish: the clustermesh-apiserver LoadBalancer Service gets its address from the
+      // pool applied after helm. The rollouts are waited for instead, before the bundle.
+      expect(helm[i]).not.toMatch(/ --wait\b/);
+      const at = (re: RegExp) => run.calls.findIndex((call) => re.test(call));
+      const steps = [
+        at(new RegExp(`^helm upgrade --install cilium .*--kube-context kind-${c} `)),
+        at(new RegExp(`^kubectl --context kind-${c} -n kube-system rollout status daemonset/cilium --timeout=\\d+[sm]$`)),
+        at(new RegExp(`^kubectl --context kind-${c} -n kube-system rollout status deployment/cilium-operator --timeout=\\d+[sm]$`)),
+        at(new RegExp(`^kubectl --context kind-${c} apply -k dist/${c}$`)),
+      ];
+      expect(steps.every((x) => x >= 0)).toBe(true);
+      expect(steps).toEqual([...steps].sort((a, b) => a - b));
     }
+    expect(run.calls.filter((call) => / --wait\b/.test(call))).toEqual([]);
     const kindCreates = run.calls.filter((c) => c.startsWith('kind create cluster'));
     expect(kindCreates).toEqual(['kind create cluster --config kind/mesh-east.yaml', 'kind create cluster --config kind/mesh-west.yaml']);
     const statusCalls = run.calls.filter((c) => /cilium-dbg status/.test(c));
@@ -372,18 +386,41 @@ describe('fleet scripts on a recording host', () => {
     host.setState({ network: '172.18.0.0/16', clusters: { 'mesh-east': ['mesh-east-control-plane', 'mesh-east-worker'], 'mesh-west': ['mesh-west-control-plane', 'mesh-west-worker'] }, responses: [...ready, ...demo] });
     const run = host.run('dist/mesh/verify.sh');
     expect(run.stdout).toMatch(/global service from mesh-east\/client: answered by\s+mesh-east,mesh-west\s+mesh-east,mesh-west\s+PASS/);
-    expect(run.stdout).toMatch(/global service from mesh-west\/intruder \(policy deny\)\s+denied\s+denied\s+PASS/);
+    expect(run.stdout).toMatch(/global service from mesh-west\/intruder \(policy deny\)\s+timeout\s+timeout\s+PASS/);
     expect(run.stdout).toMatch(/ClusterMesh on every agent of mesh-west\s+1\/1 ready\s+1\/1 ready\s+PASS/);
     expect(run.calls.some((c) => /exec deploy\/client -c curl -- sh -c .*seq 1 20.*http:\/\/echo\.mesh-demo\.svc\.cluster\.local:8080\//.test(c))).toBe(true);
   });
 
   test('verify.sh fails when only the local cluster answers or the intruder gets through', () => {
-    host.setState({ network: '172.18.0.0/16', responses: [...ready, { match: 'exec deploy/', stdout: 'mesh-east\n' }] });
+    host.setState({ network: '172.18.0.0/16', responses: [...ready, { match: 'exec deploy/intruder ', stdout: '200' }, { match: 'exec deploy/', stdout: 'mesh-east\n' }] });
     const run = host.run('dist/mesh/verify.sh');
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/global service from mesh-west\/client: answered by\s+mesh-east,mesh-west\s+mesh-east\s+FAIL/);
-    expect(run.stdout).toMatch(/mesh-east\/intruder \(policy deny\)\s+denied\s+answered by mesh-east\s+FAIL/);
+    expect(run.stdout).toMatch(/mesh-east\/intruder \(policy deny\)\s+timeout\s+HTTP 200\s+FAIL/);
     expect(run.stderr).toContain('checks failed for mesh mesh');
+  });
+
+  test('verify.sh: an intruder probe that never ran (exec failed, or printed nothing) is an ERROR, not a deny', () => {
+    host.setState({ network: '172.18.0.0/16', fail: ['exec deploy/intruder -c curl -- curl'], responses: [...ready, demo[0]] });
+    const run = host.run('dist/mesh/verify.sh');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/mesh-east\/intruder \(policy deny\)\s+timeout\s+ERROR: kubectl exec did not run curl \(exit 1: fake kubectl: injected failure\)\s+FAIL/);
+    host.setState({ network: '172.18.0.0/16', responses: [...ready, demo[0], { match: 'exec deploy/intruder ', stdout: '' }] });
+    const empty = host.run('dist/mesh/verify.sh');
+    expect(empty.code).toBe(1);
+    expect(empty.stdout).toMatch(/mesh-west\/intruder \(policy deny\)\s+timeout\s+ERROR: kubectl exec did not run curl \(exit 0\)\s+FAIL/);
+  });
+
+  test('each member\'s values file header names the shared CA values: following it gives every member the mesh CA', () => {
+    for (const c of ['mesh-east', 'mesh-west']) {
+      const text = fs.readFileSync(path.join(root, `cilium-values/${c}.yaml`), 'utf8');
+      const head = text.split('\n').filter((l) => l.startsWith('#')).join('\n');
+      expect(head).toContain('bash dist/mesh/apply.sh');
+      expect(head).toContain('bash dist/mesh/shared-ca.sh');
+      const helmLines = head.split('\n').filter((l) => l.includes('helm upgrade --install'));
+      expect(helmLines.length).toBeGreaterThan(0);
+      for (const l of helmLines) expect(l).toContain(`-f cilium-values/${c}.yaml -f .kind-cilium/mesh/ca-values.yaml`);
+    }
   });
 
   test('teardown.sh deletes every member and the shared CA', () => {

@@ -1,5 +1,5 @@
 import { scriptHeader, SHELL_FUNCTIONS, sq } from './shell';
-import { PROBE_TIMEOUT_SECONDS } from './verify';
+import { PROBE_FLOW_FUNCTION, PROBE_TIMEOUT_SECONDS } from './verify';
 
 /** Everything the fleet scripts of one Cluster Mesh (`dist/<mesh>/`) need, as plain data. */
 export interface MeshOpsPlan {
@@ -164,14 +164,15 @@ function renderMeshVerify(plan: MeshOpsPlan): string {
       `    "for i in \\$(seq 1 ${demo.probes}); do curl -s --max-time ${PROBE_TIMEOUT_SECONDS} \\"$3\\"; echo; done" 2>/dev/null \\`,
       "    | grep -v '^$' | sort -u | paste -sd, - || true",
       '}',
+      '# The intruder is denied at L3: curl must have run in its pod and timed out (an exec failure is an ERROR).',
+      ...PROBE_FLOW_FUNCTION,
     );
     for (const m of plan.members) {
       if (!m.serviceUrl) continue;
       lines.push(
         `obs="$(answers ${sq(m.context)} ${sq(demo.client)} ${sq(m.serviceUrl)})"`,
         `check ${sq(`global service from ${m.clusterName}/${demo.client}: answered by`)} ${sq(names.join(','))} "\${obs:-none}"`,
-        `obs="$(answers ${sq(m.context)} ${sq(demo.intruder)} ${sq(m.serviceUrl)})"`,
-        `check ${sq(`global service from ${m.clusterName}/${demo.intruder} (policy deny)`)} denied "$([ -z "$obs" ] && echo denied || echo "answered by $obs")"`,
+        `check ${sq(`global service from ${m.clusterName}/${demo.intruder} (policy deny)`)} timeout "$(probe_flow ${sq(m.context)} ${sq(demo.namespace)} ${sq(demo.intruder)} ${sq(demo.container)} GET ${sq(m.serviceUrl)})"`,
       );
     }
   }

@@ -6,6 +6,14 @@ export const INOTIFY_MIN_WATCHES = 524288;
 /** Instances per kind node container (kind's 512 covers about four nodes); the check scales with every kind node on the host. */
 export const INOTIFY_INSTANCES_PER_NODE = 128;
 
+/** Where each host tool's install instructions are. */
+export const INSTALL_HINTS = {
+  docker: 'https://docs.docker.com/engine/install/',
+  kind: 'https://kind.sigs.k8s.io/docs/user/quick-start/#installation',
+  kubectl: 'https://kubernetes.io/docs/tasks/tools/',
+  helm: 'https://helm.sh/docs/intro/install/',
+} as const;
+
 /**
  * `dist/<c>/preflight.sh`: checks the host before anything is created, and changes nothing. Every failed check
  * prints its fix; the script exits 1 after running all checks. Run first by apply.sh, also on its own.
@@ -30,16 +38,24 @@ export function renderPreflightScript(plan: ClusterOpsPlan): string {
     `echo "preflight for kind cluster ${plan.clusterName}"`,
     '',
     '# Tools and their minimum versions.',
+    'install_hint() {',
+    '  case "$1" in',
+    ...Object.entries(INSTALL_HINTS).map(([tool, url]) => `    ${tool}) echo ${sq(url)} ;;`),
+    '  esac',
+    '}',
     'for tool in docker kind kubectl helm; do',
     '  if ! command -v "$tool" >/dev/null 2>&1; then',
-    '    problem "$tool is not installed (or not on PATH)" "install $tool (see https://kind.sigs.k8s.io/docs/user/quick-start/)"',
+    '    problem "$tool is not installed (or not on PATH)" "install $tool (see $(install_hint "$tool"))"',
     '  fi',
     'done',
+    '# DOCKER_OK=1: the daemon answers; the checks that ask docker (or kind, which asks docker) are skipped otherwise.',
+    'DOCKER_OK=0',
     'if command -v docker >/dev/null 2>&1; then',
-    '  if docker info >/dev/null 2>&1; then ok "docker daemon reachable"',
+    '  if docker info >/dev/null 2>&1; then ok "docker daemon reachable"; DOCKER_OK=1',
     '  else problem "the docker daemon is not reachable (docker info failed)" "start docker, and make sure this user may use it (docker group or sudo)"',
     '  fi',
     'fi',
+    'skipped() { info "skipped (docker is missing or its daemon is not reachable): $1"; }',
     'check_version() {',
     '  local tool="$1" have="$2" want="$3"',
     '  if [ -z "$have" ]; then problem "cannot read the $tool version" "install $tool $want or later"',
@@ -59,7 +75,9 @@ export function renderPreflightScript(plan: ClusterOpsPlan): string {
     '',
     '# An existing cluster of this name: reused by apply.sh when its nodes match.',
     'CLUSTER_EXISTS=0',
-    `if command -v kind >/dev/null 2>&1 && kind get clusters 2>/dev/null | grep -qx ${name}; then`,
+    'if [ "$DOCKER_OK" = 0 ]; then',
+    `  skipped "whether kind cluster ${plan.clusterName} exists"`,
+    `elif command -v kind >/dev/null 2>&1 && kind get clusters 2>/dev/null | grep -qx ${name}; then`,
     '  CLUSTER_EXISTS=1',
     `  expected=${sq(plan.nodes.slice().sort().join(' '))}`,
     `  actual="$(kind get nodes --name ${name} 2>/dev/null | sort | tr '\\n' ' ' | sed 's/ $//')"`,
@@ -73,7 +91,9 @@ export function renderPreflightScript(plan: ClusterOpsPlan): string {
     'fi',
     '',
     '# The docker network kind uses must be the subnet the bundle (pools, L2, Cilium values) was synthesized for.',
-    'if command -v docker >/dev/null 2>&1 && docker network inspect kind >/dev/null 2>&1; then',
+    'if [ "$DOCKER_OK" = 0 ]; then',
+    '  skipped "the subnet of the docker network kind"',
+    'elif command -v docker >/dev/null 2>&1 && docker network inspect kind >/dev/null 2>&1; then',
     '  subnets="$(docker network inspect kind -f \'{{range .IPAM.Config}}{{.Subnet}} {{end}}\' 2>/dev/null | tr \' \' \'\\n\' | grep -F . | grep -v : || true)"',
     `  if printf '%s\\n' "$subnets" | grep -qx ${sq(plan.dockerNetworkSubnet)}; then`,
     `    ok "docker network kind is ${plan.dockerNetworkSubnet}"`,
@@ -108,8 +128,10 @@ export function renderPreflightScript(plan: ClusterOpsPlan): string {
     'INOTIFY_DIR="${KC_INOTIFY_DIR:-/proc/sys/fs/inotify}"',
     'if [ -r "$INOTIFY_DIR/max_user_instances" ]; then',
     '  other_nodes=0',
-    '  if command -v docker >/dev/null 2>&1 && [ "$CLUSTER_EXISTS" = 0 ]; then',
-    '    other_nodes="$(docker ps -q --filter label=io.x-k8s.kind.cluster 2>/dev/null | wc -l | tr -d \' \')"',
+    '  if [ "$DOCKER_OK" = 0 ]; then',
+    '    skipped "counting the kind nodes already on the host (the inotify need below counts this cluster only)"',
+    '  elif [ "$CLUSTER_EXISTS" = 0 ]; then',
+    '    other_nodes="$(docker ps -q --filter label=io.x-k8s.kind.cluster 2>/dev/null | wc -l | tr -d \' \')" || other_nodes=0',
     '  fi',
     `  need_instances=$(((other_nodes + ${nodes}) * ${INOTIFY_INSTANCES_PER_NODE}))`,
     '  [ "$need_instances" -ge 512 ] || need_instances=512',

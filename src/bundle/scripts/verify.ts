@@ -1,8 +1,33 @@
 import { scriptHeader, SHELL_FUNCTIONS, sq } from './shell';
-import { ClusterOpsPlan } from '../ops-plan';
+import { ClusterOpsPlan, flowOutcome } from '../ops-plan';
 
 /** Timeout of each probe (curl `--max-time`), seconds: a dropped flow costs this much. */
 export const PROBE_TIMEOUT_SECONDS = 5;
+
+/**
+ * Shell function `probe_flow CONTEXT NAMESPACE DEPLOYMENT CONTAINER METHOD URL`: runs curl in the client pod and
+ * prints the outcome: `HTTP <status>`, `timeout` (curl exit 28: the packets were dropped), `curl exit N (HTTP <status>)`,
+ * or `ERROR: kubectl exec did not run curl (...)` when curl never printed its status (missing pod, wrong context:
+ * never a deny). kubectl exec exits with the remote command's exit code, so curl's 28 comes through.
+ */
+export const PROBE_FLOW_FUNCTION: readonly string[] = [
+  'PROBE_ERR="$(mktemp)"',
+  'trap \'rm -f "$PROBE_ERR"\' EXIT',
+  '# probe_flow CONTEXT NAMESPACE DEPLOYMENT CONTAINER METHOD URL: the outcome of curl run in the client pod.',
+  'probe_flow() {',
+  '  local out rc=0 msg',
+  `  out="$(kubectl --context "$1" -n "$2" exec "deploy/$3" -c "$4" -- curl -s -o /dev/null -w '%{http_code}' --max-time ${PROBE_TIMEOUT_SECONDS} -X "$5" "$6" 2>"$PROBE_ERR")" || rc=$?`,
+  '  if [[ "$out" =~ ^[0-9]{3}$ ]]; then',
+  '    if [ "$rc" = 0 ]; then echo "HTTP $out"',
+  '    elif [ "$rc" = 28 ]; then echo timeout',
+  '    else echo "curl exit $rc (HTTP $out)"',
+  '    fi',
+  '  else',
+  '    msg="$(head -n 1 "$PROBE_ERR" | tr -d \'|\' | cut -c 1-80)"',
+  '    echo "ERROR: kubectl exec did not run curl (exit $rc${msg:+: $msg})"',
+  '  fi',
+  '}',
+];
 
 /**
  * `dist/<c>/verify.sh`: checks the running platform against the description. Prints a table of expected vs
@@ -72,16 +97,14 @@ export function renderVerifyScript(plan: ClusterOpsPlan): string {
   if (plan.flows.length > 0) {
     lines.push(
       '',
-      '# Policy flow matrix: probes from the client pods, with short timeouts (a dropped flow shows HTTP 000).',
-      '# flow NAME EXPECT(allowed|denied) STATUS NAMESPACE DEPLOYMENT CONTAINER METHOD URL',
+      '# Policy flow matrix: probes from the client pods, with short timeouts. Allowed: the HTTP status; L7 deny: HTTP 403',
+      '# from Envoy; L3/L4 deny: curl timed out (exit 28). An exec that did not run curl is an ERROR, never a deny.',
+      ...PROBE_FLOW_FUNCTION,
+      '# flow NAME EXPECTED NAMESPACE DEPLOYMENT CONTAINER METHOD URL',
       'flow() {',
-      '  local code observed',
-      `  code="$(${k} -n "$4" exec "deploy/$5" -c "$6" -- curl -s -o /dev/null -w '%{http_code}' --max-time ${PROBE_TIMEOUT_SECONDS} -X "$7" "$8" 2>/dev/null || true)"`,
-      '  code="${code:-000}"',
-      '  if [ "$code" = "$3" ]; then observed=allowed; else observed=denied; fi',
-      '  check "$1" "$2" "$observed (HTTP $code)" "$([ "$observed" = "$2" ] && echo PASS || echo FAIL)"',
+      `  check "$1" "$2" "$(probe_flow ${ctx} "$3" "$4" "$5" "$6" "$7")"`,
       '}',
-      ...plan.flows.map((f) => `flow ${[f.name, f.expect, String(f.expectStatus), f.from.namespace, f.from.name, f.from.container, f.method, f.url].map(sq).join(' ')}`),
+      ...plan.flows.map((f) => `flow ${[f.name, flowOutcome(f.expect), f.from.namespace, f.from.name, f.from.container, f.method, f.url].map(sq).join(' ')}`),
     );
   }
   if (plan.hubbleRelay) {
