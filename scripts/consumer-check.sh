@@ -48,7 +48,11 @@ for f in preflight apply verify teardown; do test -x "out/dist/team-a/$f.sh" || 
 # The documented way: `npx cdk8s synth` with the example's cdk8s.yaml (its app command compiles first).
 rm -rf lib out .cdk8s.out
 npx --no-install cdk8s synth >cdk8s-synth.txt
-test -s out/dist/bundle.json && test -s .cdk8s.out/team-a.k8s.yaml || { echo "consumer-check: npx cdk8s synth wrote no bundle" >&2; cat cdk8s-synth.txt >&2; exit 1; }
+if ! { test -s out/dist/bundle.json && test -s .cdk8s.out/team-a.k8s.yaml; }; then
+  echo "consumer-check: npx cdk8s synth wrote no bundle" >&2
+  cat cdk8s-synth.txt >&2
+  exit 1
+fi
 
 # Foreign files survive a successful synth; a failed synth (the cdk8s CLI output folder set to one of the
 # bundle folders) leaves everything byte-identical.
