@@ -78,7 +78,10 @@ export interface TestWorkloadProps {
   readonly labels?: Record<string, string>;
   /** Labels on the Deployment, the Service and the pods that are not part of the selector. @default - none */
   readonly extraLabels?: Record<string, string>;
-  /** Deployment replicas, 1-20. @default 1 */
+  /**
+   * Deployment replicas, 1-20. 0, which Kubernetes accepts, is refused on purpose: a test workload exists to answer
+   * the probes of `verify.sh` and the flows its policy allows; leave the construct out instead. @default 1
+   */
   readonly replicas?: number;
   /** Readiness probe. @default - TCP connect to the first container port */
   readonly readiness?: TestWorkloadProbe;
@@ -182,7 +185,7 @@ export class TestWorkload extends Construct {
     const image = checkPinnedImage(`${path}.image`, props.image);
     const replicas = props.replicas ?? 1;
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > 20) {
-      invalid('invalid-number', `${path}.replicas`, `${replicas} is not an integer between 1 and 20`, 'use 1-20 replicas');
+      invalid('invalid-number', `${path}.replicas`, `${replicas} is not an integer between 1 and 20`, 'use 1-20 replicas (a test workload exists to answer verify.sh; leave the construct out rather than scaling it to 0)');
     }
     this.appLabels = checkLabelSet(`${path}.labels`, props.labels ?? { 'app.kubernetes.io/name': name }, false);
     const extraLabels = checkLabelSet(`${path}.extraLabels`, props.extraLabels ?? {}, true);
