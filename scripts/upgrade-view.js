@@ -14,12 +14,12 @@ const PRESETS = {
   'kpr-native': 'kprNativePlatform',
   'native-xdp': 'nativeXdpPlatform',
   'zero-trust': 'zeroTrustPlatform',
+  'mesh': 'meshPlatform',
 };
 
 const [preset, from, to] = process.argv.slice(2);
 if (!PRESETS[preset] || !from || !to) {
-  process.stderr.write(`usage: node scripts/upgrade-view.js <${Object.keys(PRESETS).join('|')}> <from Cilium version> <to Cilium version>\n`
-    + '(the mesh preset is not supported: meshPlatform takes no ciliumVersion; call upgradeView with your own ClusterMesh build instead)\n');
+  process.stderr.write(`usage: node scripts/upgrade-view.js <${Object.keys(PRESETS).join('|')}> <from Cilium version> <to Cilium version>\n`);
   process.exit(2);
 }
 const root = path.resolve(__dirname, '..');

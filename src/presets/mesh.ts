@@ -8,9 +8,14 @@ export interface MeshPlatformProps {
   readonly name?: string;
   /** Member kind cluster names (two or more). @default ['mesh-east', 'mesh-west'] */
   readonly clusterNames?: string[];
+  /**
+   * Cilium chart version of every member (members of one mesh run the same Cilium, so an upgrade can be rehearsed
+   * with the upgrade view). @default - the library's default (see `ciliumVersion` on the cluster)
+   */
+  readonly ciliumVersion?: string;
 }
 
-const MESH_PLATFORM_PROPS = propKeys<MeshPlatformProps>()('name', 'clusterNames');
+const MESH_PLATFORM_PROPS = propKeys<MeshPlatformProps>()('name', 'clusterNames', 'ciliumVersion');
 
 /**
  * Preset 5: a Cilium Cluster Mesh of two kind clusters (`mesh-east`, `mesh-west`: one worker each, ids 1 and 2,
@@ -21,7 +26,7 @@ export function meshPlatform(scope: Construct, props: MeshPlatformProps = {}): C
   rejectUnknownKeys('meshPlatform', props, MESH_PLATFORM_PROPS, 'meshPlatform');
   const mesh = new ClusterMesh(scope, props.name ?? 'mesh', { name: props.name ?? 'mesh' });
   for (const clusterName of props.clusterNames ?? ['mesh-east', 'mesh-west']) {
-    mesh.addCluster({ clusterName, workers: 1 });
+    mesh.addCluster({ clusterName, workers: 1, ...(props.ciliumVersion !== undefined ? { ciliumVersion: props.ciliumVersion } : {}) });
   }
   return mesh;
 }

@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { formatUpgradeView, LocalGateway, upgradeView, zeroTrustPlatform } from '../../src';
+import { formatUpgradeView, LocalGateway, meshPlatform, upgradeView, zeroTrustPlatform } from '../../src';
 
 /** zero-trust plus a route whose backend lives in another namespace (so a ReferenceGrant is written). */
 function build(app: App, ciliumVersion: string, ciliumValuesOverrides: Record<string, unknown> = {}): void {
@@ -46,16 +46,22 @@ test('a version the matrix refuses is listed as a violation of that side', () =>
   expect(view.appViolations.to.map((v) => [v.rule, v.field])).toEqual([['cilium-version-unsupported', 'zero-trust.ciliumVersion']]);
 });
 
-test('scripts/upgrade-view.js usage names the presets it takes and says the mesh preset is not one', () => {
+test('scripts/upgrade-view.js usage names the presets it takes (the mesh included)', () => {
   let stderr = '';
   try {
-    execFileSync(process.execPath, [path.resolve(__dirname, '../../scripts/upgrade-view.js'), 'mesh', '1.18.12', '1.20.0'], { encoding: 'utf8', stdio: 'pipe' });
+    execFileSync(process.execPath, [path.resolve(__dirname, '../../scripts/upgrade-view.js'), 'nope', '1.18.12', '1.20.0'], { encoding: 'utf8', stdio: 'pipe' });
   } catch (e) {
     stderr = String((e as { stderr?: string }).stderr);
     expect((e as { status?: number }).status).toBe(2);
   }
-  expect(stderr).toContain('<dns-hubble|kpr-native|native-xdp|zero-trust>');
-  expect(stderr).toContain('the mesh preset is not supported');
+  expect(stderr).toContain('<dns-hubble|kpr-native|native-xdp|zero-trust|mesh>');
+});
+
+test('the mesh preset rehearses an upgrade of every member together', () => {
+  const view = upgradeView((app, ciliumVersion) => meshPlatform(app, { ciliumVersion }), '1.18.12', '1.20.0');
+  expect(view.clusters.map((c) => [c.name, c.versions.from?.cilium, c.versions.to?.cilium])).toEqual([
+    ['mesh-east', '1.18.12', '1.20.0'], ['mesh-west', '1.18.12', '1.20.0'],
+  ]);
 });
 
 test('scripts/upgrade-view.js prints the view of a preset', () => {
