@@ -57,6 +57,7 @@ mesh_ready() {
 
 ROWS=()
 MISMATCHES=0
+# check NAME EXPECTED OBSERVED [PASS|FAIL]: one row of the table (PASS when EXPECTED = OBSERVED unless given).
 check() {
   local result="${4:-}"
   if [ -z "$result" ]; then if [ "$2" = "$3" ]; then result=PASS; else result=FAIL; fi; fi

@@ -1,4 +1,4 @@
-import { scriptHeader, SHELL_FUNCTIONS, sq } from './shell';
+import { scriptHeader, SHELL_FUNCTIONS, sq, checkTableReport, CHECK_TABLE_FUNCTIONS } from './shell';
 import { PROBE_FLOW_FUNCTION, PROBE_TIMEOUT_SECONDS } from './verify';
 
 /** Everything the fleet scripts of one Cluster Mesh (`dist/<mesh>/`) need, as plain data. */
@@ -135,14 +135,7 @@ function renderMeshVerify(plan: MeshOpsPlan): string {
     '',
     ...READY_FN,
     '',
-    'ROWS=()',
-    'MISMATCHES=0',
-    'check() {',
-    '  local result="${4:-}"',
-    '  if [ -z "$result" ]; then if [ "$2" = "$3" ]; then result=PASS; else result=FAIL; fi; fi',
-    '  [ "$result" = PASS ] || MISMATCHES=$((MISMATCHES + 1))',
-    '  ROWS+=("$1|$2|$3|$result")',
-    '}',
+    ...CHECK_TABLE_FUNCTIONS,
     '',
   ];
   for (const m of plan.members) {
@@ -176,19 +169,7 @@ function renderMeshVerify(plan: MeshOpsPlan): string {
       );
     }
   }
-  lines.push(
-    '',
-    'printf \'%-70s  %-24s  %-36s  %s\\n\' CHECK EXPECTED OBSERVED RESULT',
-    'for row in "${ROWS[@]}"; do',
-    '  IFS="|" read -r name expected observed result <<<"$row"',
-    '  printf \'%-70s  %-24s  %-36s  %s\\n\' "$name" "$expected" "$observed" "$result"',
-    'done',
-    'if [ "$MISMATCHES" != 0 ]; then',
-    `  echo "verify: $MISMATCHES of \${#ROWS[@]} checks failed for mesh ${plan.mesh}" >&2`,
-    '  exit 1',
-    'fi',
-    `echo "verify: all \${#ROWS[@]} checks passed for mesh ${plan.mesh}"`,
-  );
+  lines.push(...checkTableReport(`mesh ${plan.mesh}`));
   return `${lines.join('\n')}\n`;
 }
 

@@ -62,3 +62,33 @@ export const SHELL_FUNCTIONS: readonly string[] = [
   '  [ "$(printf \'%s\\n%s\\n\' "$want" "$have" | sort -V | head -n 1)" = "$want" ]',
   '}',
 ];
+
+/** The expected-vs-observed table of the verify scripts: `check NAME EXPECTED OBSERVED [PASS|FAIL]` adds a row. */
+export const CHECK_TABLE_FUNCTIONS: readonly string[] = [
+  'ROWS=()',
+  'MISMATCHES=0',
+  '# check NAME EXPECTED OBSERVED [PASS|FAIL]: one row of the table (PASS when EXPECTED = OBSERVED unless given).',
+  'check() {',
+  '  local result="${4:-}"',
+  '  if [ -z "$result" ]; then if [ "$2" = "$3" ]; then result=PASS; else result=FAIL; fi; fi',
+  '  [ "$result" = PASS ] || MISMATCHES=$((MISMATCHES + 1))',
+  '  ROWS+=("$1|$2|$3|$result")',
+  '}',
+];
+
+/** Prints the table of {@link CHECK_TABLE_FUNCTIONS} and exits 1 when a row failed; `subject` names what was verified. */
+export function checkTableReport(subject: string): string[] {
+  return [
+    '',
+    'printf \'%-70s  %-24s  %-36s  %s\\n\' CHECK EXPECTED OBSERVED RESULT',
+    'for row in "${ROWS[@]}"; do',
+    '  IFS="|" read -r name expected observed result <<<"$row"',
+    '  printf \'%-70s  %-24s  %-36s  %s\\n\' "$name" "$expected" "$observed" "$result"',
+    'done',
+    'if [ "$MISMATCHES" != 0 ]; then',
+    `  echo "verify: $MISMATCHES of \${#ROWS[@]} checks failed for ${subject}" >&2`,
+    '  exit 1',
+    'fi',
+    `echo "verify: all \${#ROWS[@]} checks passed for ${subject}"`,
+  ];
+}

@@ -1,5 +1,5 @@
-import { scriptHeader, SHELL_FUNCTIONS, sq } from './shell';
 import { ClusterOpsPlan, flowOutcome } from '../ops-plan';
+import { scriptHeader, SHELL_FUNCTIONS, sq, checkTableReport, CHECK_TABLE_FUNCTIONS } from './shell';
 
 /** Timeout of each probe (curl `--max-time`), seconds: a dropped flow costs this much. */
 export const PROBE_TIMEOUT_SECONDS = 5;
@@ -46,15 +46,7 @@ export function renderVerifyScript(plan: ClusterOpsPlan): string {
     '',
     ...SHELL_FUNCTIONS,
     '',
-    'ROWS=()',
-    'MISMATCHES=0',
-    '# check NAME EXPECTED OBSERVED [PASS|FAIL]: one row of the table (PASS when EXPECTED = OBSERVED unless given).',
-    'check() {',
-    '  local result="${4:-}"',
-    '  if [ -z "$result" ]; then if [ "$2" = "$3" ]; then result=PASS; else result=FAIL; fi; fi',
-    '  [ "$result" = PASS ] || MISMATCHES=$((MISMATCHES + 1))',
-    '  ROWS+=("$1|$2|$3|$result")',
-    '}',
+    ...CHECK_TABLE_FUNCTIONS,
     `probe() { curl -s -o /dev/null -w '%{http_code}' --max-time ${PROBE_TIMEOUT_SECONDS} "$@" || true; }`,
     '',
     `echo "verifying kind cluster ${plan.clusterName} (context ${plan.context})"`,
@@ -115,18 +107,6 @@ export function renderVerifyScript(plan: ClusterOpsPlan): string {
       'check "hubble relay (service kube-system/hubble-relay)" reachable "$obs"',
     );
   }
-  lines.push(
-    '',
-    'printf \'%-70s  %-24s  %-36s  %s\\n\' CHECK EXPECTED OBSERVED RESULT',
-    'for row in "${ROWS[@]}"; do',
-    '  IFS="|" read -r name expected observed result <<<"$row"',
-    '  printf \'%-70s  %-24s  %-36s  %s\\n\' "$name" "$expected" "$observed" "$result"',
-    'done',
-    'if [ "$MISMATCHES" != 0 ]; then',
-    `  echo "verify: $MISMATCHES of \${#ROWS[@]} checks failed for ${plan.clusterName}" >&2`,
-    '  exit 1',
-    'fi',
-    `echo "verify: all \${#ROWS[@]} checks passed for ${plan.clusterName}"`,
-  );
+  lines.push(...checkTableReport(plan.clusterName));
   return `${lines.join('\n')}\n`;
 }
