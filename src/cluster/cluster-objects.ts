@@ -30,8 +30,3 @@ export function resolvedEntries(scope: IConstruct): ResolvedObject[] {
     .sort((a, b) => kindRank(a.entry.object.kind) - kindRank(b.entry.object.kind) || a.i - b.i)
     .map(({ entry }) => entry);
 }
-
-/** The objects of {@link resolvedEntries}, without their construct paths. */
-export function resolvedObjects(scope: IConstruct): Record<string, any>[] {
-  return resolvedEntries(scope).map((e) => e.object);
-}

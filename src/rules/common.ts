@@ -52,8 +52,7 @@ export function hostSockets(model: PlatformModel): HostSocket[] {
     port: m.hostPort,
     protocol: m.protocol,
   }));
-  // Port 0 asks docker for a random free port: it never clashes.
-  if (model.kindConfig.networking.apiServerPort !== undefined && model.kindConfig.networking.apiServerPort !== 0) {
+  if (model.kindConfig.networking.apiServerPort !== undefined) {
     sockets.push({ field: `${model.field}.apiServerPort`, address: '127.0.0.1', port: model.kindConfig.networking.apiServerPort, protocol: 'TCP' });
   }
   return sockets;
