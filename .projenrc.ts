@@ -115,6 +115,7 @@ const LAYERS: readonly string[][] = [
   ['spec'],
   ['render'],
   ['model'],
+  ['applied'],
   ['rules'],
   ['cluster'],
   ['cilium'],
