@@ -260,9 +260,9 @@ export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
 export const DEFAULT_CILIUM_VERSION = '1.20.0';
 
 /**
- * The minor of a Cilium chart version, or `undefined` unless the version is a stable `X.Y.Z` release
- * (no leading `v`, no pre-release) of a supported minor. `1.20.0` → `1.20`; `v1.20.0`, `1.20`,
- * `1.20.0-rc.0`, `1.17.3` and `1.21.0` → `undefined`.
+ * The minor of a Cilium chart version in its normalised spelling ({@link normalizeCiliumVersion}), or
+ * `undefined` unless the version is a stable `X.Y.Z` release (no pre-release) of a supported minor.
+ * `1.20.0` → `1.20`; `v1.20.0` (not normalised), `1.20`, `1.20.0-rc.0`, `1.17.3` and `1.21.0` → `undefined`.
  */
 export function ciliumMinorOf(version: string): CiliumMinor | undefined {
   if (semver.valid(version) !== version || semver.prerelease(version) !== null) {
@@ -270,6 +270,15 @@ export function ciliumMinorOf(version: string): CiliumMinor | undefined {
   }
   const minor = `${semver.major(version)}.${semver.minor(version)}`;
   return CILIUM_MINORS.find((m) => m === minor);
+}
+
+/**
+ * A Cilium chart version as written in `ciliumVersion`, in the spelling of cilium/charts: a leading `v`
+ * before a digit is dropped (`v1.20.0` → `1.20.0`), as `helm --version` resolves it (Masterminds semver
+ * takes an optional `v`); anything else is returned unchanged. The one place the `v` is dropped.
+ */
+export function normalizeCiliumVersion(version: string): string {
+  return /^v\d/.test(version) ? version.slice(1) : version;
 }
 
 /** The facts of a supported Cilium minor. */

@@ -267,7 +267,8 @@ export interface ClusterSpecProps {
    */
   readonly tunnelProtocol?: TunnelProtocol;
   /**
-   * Cilium Helm chart version, `X.Y.Z` without `v`: any stable patch of 1.18, 1.19 or 1.20. The Helm values keys,
+   * Cilium Helm chart version, `X.Y.Z`: any stable patch of 1.18, 1.19 or 1.20. A leading `v` (`v1.20.0`, which
+   * `helm --version` resolves) is accepted and dropped, so the bundle names `1.20.0`. The Helm values keys,
    * apiVersions, Gateway API release, default node image and per-minor policy checks follow its minor.
    * @default '1.20.0'
    */

@@ -64,7 +64,10 @@ export const VERSION_RULE_IDS: readonly VersionRuleId[] = Object.values(VERSION_
 
 /** The version choices of a cluster description; every key is optional. */
 export interface ComponentVersionInput {
-  /** Cilium chart version, `X.Y.Z` without `v`, any stable patch of 1.18, 1.19 or 1.20. @default '1.20.0' */
+  /**
+   * Cilium chart version `X.Y.Z`, any stable patch of 1.18, 1.19 or 1.20; a leading `v` (`v1.20.0`, which helm
+   * resolves) is accepted and dropped. @default '1.20.0'
+   */
   readonly ciliumVersion?: string;
   /**
    * Kubernetes version, `X.Y` (newest published patch of that minor) or `X.Y.Z` (that exact image);

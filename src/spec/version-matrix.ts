@@ -1,6 +1,8 @@
 import * as semver from 'semver';
 import { CERT_MANAGER_LINES, DEFAULT_CERT_MANAGER_VERSION } from './cert-manager-lines';
-import { CILIUM_MINOR_FACTS, CILIUM_MINORS, CiliumMinor, ciliumMinorFacts, CiliumMinorFacts, ciliumMinorOf, DEFAULT_CILIUM_VERSION } from './cilium-minors';
+import {
+  CILIUM_MINOR_FACTS, CILIUM_MINORS, CiliumMinor, ciliumMinorFacts, CiliumMinorFacts, ciliumMinorOf, DEFAULT_CILIUM_VERSION, normalizeCiliumVersion,
+} from './cilium-minors';
 import { gatewayApiRelease } from './gateway-api-releases';
 import { kubeadmApiVersionFor, requiresCgroupV2 } from './kind-releases';
 import { resolveNode } from './node-image-resolution';
@@ -72,7 +74,8 @@ export type ComponentVersionResolution =
  * minor's pair. cert-manager: {@link DEFAULT_CERT_MANAGER_VERSION}.
  *
  * Refused (each with a fix naming a valid combination, see {@link VERSION_RULES}):
- * - a Cilium version that is not a stable `X.Y.Z` of 1.18/1.19/1.20 (`1.17.3`, `1.21.0`, `v1.20.0`, `1.20`);
+ * - a Cilium version that is not a stable `X.Y.Z` of 1.18/1.19/1.20 (`1.17.3`, `1.21.0`, `1.20`); a leading `v`
+ *   (`v1.20.0`, which helm resolves) is accepted and dropped ({@link normalizeCiliumVersion});
  * - a Kubernetes version outside the minor's tested range, unless `allowUnsupportedPair`;
  * - a Kubernetes version for which the kind release publishes no digest-pinned image;
  * - a custom `nodeImage` without `@sha256:` digest, or whose tag disagrees with `kubernetesVersion`;
@@ -87,10 +90,10 @@ export type ComponentVersionResolution =
 export function resolveComponentVersions(input: ComponentVersionInput, field: string): ComponentVersionResolution {
   const at = (key: keyof ComponentVersionInput) => (field ? `${field}.${key}` : key);
   const allow = input.allowUnsupportedPair === true;
-  const cilium = input.ciliumVersion ?? DEFAULT_CILIUM_VERSION;
+  const cilium = normalizeCiliumVersion(input.ciliumVersion ?? DEFAULT_CILIUM_VERSION);
   const minor = ciliumMinorOf(cilium);
   if (minor === undefined) {
-    return { ok: false, violations: [unsupportedCilium(cilium, at('ciliumVersion'))] };
+    return { ok: false, violations: [unsupportedCilium(input.ciliumVersion ?? DEFAULT_CILIUM_VERSION, at('ciliumVersion'))] };
   }
   const facts = ciliumMinorFacts(minor);
   const violations: VersionViolation[] = [];
@@ -134,16 +137,16 @@ export function resolveComponentVersions(input: ComponentVersionInput, field: st
 
 function unsupportedCilium(version: string, field: string): VersionViolation {
   const supported = CILIUM_MINOR_FACTS.map((f) => `${f.minor}.x (latest ${f.latestPatch})`).join(', ');
-  const bare = version.startsWith('v') ? version.slice(1) : version;
+  const bare = normalizeCiliumVersion(version);
   const coerced = semver.coerce(bare)?.version;
   const sameMinor = coerced === undefined ? undefined : CILIUM_MINOR_FACTS.find((f) => f.minor === `${semver.major(coerced)}.${semver.minor(coerced)}`);
   let suggestion = DEFAULT_CILIUM_VERSION;
   let why = `it is not a chart version of a supported minor; this library writes Helm values for ${supported}`;
   if (sameMinor !== undefined) {
-    // right minor, wrong spelling: `v1.20.0` (keep the patch), `1.20` or `1.20.0-rc.0` (latest patch)
-    suggestion = ciliumMinorOf(bare) !== undefined ? bare : sameMinor.latestPatch;
-    if (version.startsWith('v')) {
-      why = 'Helm chart versions are written X.Y.Z, without a leading v';
+    // right minor, wrong spelling: `1.20`, `1.20.0-rc.0` or `V1.20.0` (latest patch)
+    suggestion = sameMinor.latestPatch;
+    if (/^V\d/.test(version)) {
+      why = `chart versions are written X.Y.Z, e.g. ${sameMinor.latestPatch} (helm also takes a lower-case v)`;
     } else if (semver.valid(bare) !== null) {
       why = `only stable X.Y.Z chart releases are supported, e.g. ${sameMinor.latestPatch}`;
     } else {

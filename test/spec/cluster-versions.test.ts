@@ -1,5 +1,5 @@
 import { App, Testing } from 'cdk8s';
-import { AppNetworkPolicy, KindCiliumCluster, KindCiliumClusterProps } from '../../src';
+import { AppNetworkPolicy, KindCiliumCluster, KindCiliumClusterProps, renderBundle } from '../../src';
 import { ciliumMinorFacts, KIND_RELEASES, kindReleaseOf } from '../../src/spec/version-matrix';
 import { configError } from '../support/config-error';
 
@@ -84,14 +84,26 @@ describe('version choices of a cluster', () => {
     expect(e.violations[0].fix).not.toContain('remove it');
   });
 
+  test('ciliumVersion with a leading v (as helm accepts it) is normalised once: spec, bundle.json and apply.sh name 1.18.12', () => {
+    const app = new App();
+    const c = new KindCiliumCluster(app, 'dev', { clusterName: 'dev', ciliumVersion: 'v1.18.12' });
+    expect([c.spec.ciliumVersion, c.spec.ciliumMinor, c.spec.versions.gatewayApi]).toEqual(['1.18.12', '1.18', 'v1.3.0']);
+    const files = renderBundle(app);
+    const index = JSON.parse(files.find((f) => f.path === 'dist/bundle.json')!.content);
+    expect(index.clusters[0].versions.cilium).toBe('1.18.12');
+    const apply = files.find((f) => f.path === 'dist/dev/apply.sh')!.content;
+    expect(apply).toContain('--version 1.18.12 ');
+    expect(apply).not.toContain('v1.18.12');
+  });
+
   test.each([
     ['1.18', /the chart needs a full X\.Y\.Z patch release, e\.g\. 1\.18\.12/],
-    ['v1.18.12', /written X\.Y\.Z, without a leading v/],
+    ['v1.18', /the chart needs a full X\.Y\.Z patch release, e\.g\. 1\.18\.12/],
     ['1.20.0-rc.0', /only stable X\.Y\.Z chart releases are supported, e\.g\. 1\.20\.0/],
   ])('ciliumVersion %s: the reason fits what was written', (ciliumVersion, reason) => {
     const e = configError(() => cluster({ ciliumVersion }));
     expect(e.violations[0].problem).toMatch(reason);
-    if (!ciliumVersion.startsWith('v')) expect(e.violations[0].problem).not.toContain('leading v');
+    expect(e.violations[0].problem).not.toContain('leading v');
   });
 
   test('every version violation is reported at once, with its field', () => {
@@ -103,7 +115,7 @@ describe('version choices of a cluster', () => {
     ]);
   });
 
-  test.each([['1.17.3'], ['1.21.0'], ['v1.20.0'], ['1.20']])('Cilium %s is refused with a supported version in the fix', (ciliumVersion) => {
+  test.each([['1.17.3'], ['1.21.0'], ['v1.20'], ['1.20']])('Cilium %s is refused with a supported version in the fix', (ciliumVersion) => {
     const e = configError(() => cluster({ ciliumVersion }));
     expect(e.rules).toEqual(['cilium-version-unsupported']);
     expect(e.violations[0].field).toBe('dev.ciliumVersion');

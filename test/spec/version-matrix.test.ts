@@ -80,6 +80,13 @@ describe('defaults', () => {
     expect(ok({ nodeImage: IMG_136, kubernetesVersion: '1.36' }).kubernetes).toBe('1.36.1');
   });
 
+  test('a leading v on ciliumVersion is accepted and normalised (helm resolves it): the result equals the bare spelling', () => {
+    for (const f of CILIUM_MINOR_FACTS) {
+      expect(ok({ ciliumVersion: `v${f.latestPatch}` })).toEqual(ok({ ciliumVersion: f.latestPatch }));
+    }
+    expect(ok({ ciliumVersion: 'v1.19.3' }).cilium).toBe('1.19.3');
+  });
+
   test('the checked cert-manager lines are both accepted', () => {
     expect(ok({ certManager: 'v1.19.6' }).outsideMatrix).toBe(false);
   });
@@ -89,8 +96,8 @@ describe('refusals name the field, the value and a valid pair', () => {
   test.each([
     ['1.17.3', '1.18.12'],
     ['1.21.0', '1.20.0'],
-    ['v1.20.0', '1.20.0'],
-    ['v1.19.3', '1.19.3'],
+    ['v1.20', '1.20.0'],
+    ['V1.20.0', '1.20.0'],
     ['1.20', '1.20.0'],
     ['1.20.0-rc.0', '1.20.0'],
     ['latest', '1.20.0'],
@@ -221,7 +228,7 @@ describe('refusals name the field, the value and a valid pair', () => {
 
 describe('every fix hint works', () => {
   const refusedInputs: ComponentVersionInput[] = [
-    { ciliumVersion: '1.17.3' }, { ciliumVersion: '1.21.0' }, { ciliumVersion: 'v1.20.0' }, { ciliumVersion: '1.20' }, { ciliumVersion: '1.20.0-rc.0' },
+    { ciliumVersion: '1.17.3' }, { ciliumVersion: '1.21.0' }, { ciliumVersion: 'v1.20' }, { ciliumVersion: '1.20' }, { ciliumVersion: '1.20.0-rc.0' },
     { ciliumVersion: '1.18.12', kubernetesVersion: '1.36' }, { ciliumVersion: '1.20.0', kubernetesVersion: '1.29' },
     { ciliumVersion: '1.18.12', kubernetesVersion: '1.30', kindRelease: 'v0.32.0' }, { ciliumVersion: '1.20.0', kubernetesVersion: '1.36.0' },
     { kubernetesVersion: 'latest' }, { kindRelease: 'v0.28.0' }, { ciliumVersion: '1.18.12', kubernetesVersion: '1.30', kindRelease: 'v0.33.0' },
