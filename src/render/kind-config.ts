@@ -43,7 +43,10 @@ export interface KindClusterConfig {
 /**
  * The kubeadm patches that set a custom cluster DNS domain (API server certs, CoreDNS and kubelets agree).
  * Serialised like every output file, so a domain YAML would read as another type (`on`, `1:20`) stays a string
- * for kubeadm's YAML 1.1 parser.
+ * for kubeadm's YAML 1.1 parser. Unversioned (no `apiVersion`): kind applies such a patch to whichever kubeadm
+ * config API it writes for the node image (`ClusterSpec.kubeadmApiVersion`: v1beta4 for Kubernetes 1.36+ under
+ * kind v0.32+, v1beta3 before), and `networking.dnsDomain` / `clusterDomain` are spelled alike in both. A
+ * versioned v1beta3 patch would be skipped on v1beta4 and fail on Kubernetes 1.37, whose kubeadm refuses v1beta3.
  */
 export function dnsDomainPatches(dnsDomain: string): string[] {
   return [

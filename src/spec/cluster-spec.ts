@@ -212,7 +212,7 @@ export interface ClusterSpecProps {
    */
   readonly clusterName: string;
   /**
-   * Custom kind node image, pinned by digest (`kindest/node:v1.36.1@sha256:<64 hex>`); overrides the lookup by
+   * Custom kind node image, pinned by digest (`kindest/node:v1.36.4@sha256:<64 hex>`); overrides the lookup by
    * `kubernetesVersion`/`kindRelease`. An unpinned tag is refused (kind rebuilds node images per release). When the
    * tag names a Kubernetes version, it must lie inside the Cilium minor's tested range.
    * @default - the image of `kindRelease` for `kubernetesVersion` (see those props)
@@ -222,13 +222,16 @@ export interface ClusterSpecProps {
    * Kubernetes version of the nodes: `X.Y` (newest published patch of that minor) or `X.Y.Z`. Must lie inside the
    * tested range of the Cilium minor (1.18: 1.30-1.33, 1.19: 1.31-1.35, 1.20: 1.33-1.36; Cilium's
    * requirements/compatibility docs) unless `versions.allowUnsupportedPair`; the fix names a valid pair.
-   * @default - the newest Kubernetes inside the Cilium minor's range with a published image (1.20: 1.36.1)
+   * Kubernetes 1.37 (kind v0.33.0's default image) lies in no supported range yet.
+   * @default - the newest Kubernetes inside the Cilium minor's range with a published image (1.20: 1.36.4)
    */
   readonly kubernetesVersion?: string;
   /**
-   * kind release whose node images are used (`v0.29.0` … `v0.32.0`, or `v0.32`): kind node images are built per
-   * release, and images of v0.32 need kind v0.32 or later. Refused when it publishes no image for `kubernetesVersion`.
-   * @default - the newest release publishing the chosen Kubernetes version (v0.32.0)
+   * kind release whose node images are used (`v0.29.0` … `v0.33.0`, or `v0.33`): kind node images are built per
+   * release, and images of v0.32+ need that kind or later. Refused when it publishes no image for `kubernetesVersion`,
+   * or when it writes a kubeadm config API the node's kubeadm no longer reads (v0.31 and older write v1beta3, which
+   * Kubernetes 1.37 refuses).
+   * @default - the newest release publishing the chosen Kubernetes version (v0.33.0)
    */
   readonly kindRelease?: string;
   /** Number of control-plane nodes. @default 1 */
@@ -314,6 +317,12 @@ export interface ClusterSpec {
   readonly kindRelease: string;
   /** Kubernetes version of the node image (`1.36.1`); `undefined` for a custom image whose tag names none. */
   readonly kubernetesVersion: string | undefined;
+  /**
+   * kubeadm config apiVersion kind writes for this node image (`kubeadm.k8s.io/v1beta4` for Kubernetes 1.36+ under
+   * kind v0.32+, `kubeadm.k8s.io/v1beta3` before; `kubeadmApiVersionFor` in the version matrix): what versioned
+   * `kubeadmConfigPatches` must name. `undefined` when `kubernetesVersion` is.
+   */
+  readonly kubeadmApiVersion: string | undefined;
   readonly controlPlaneNodes: number;
   readonly workers: number;
   /** Worker labels kind sets through the kubelet (`nodes[].labels`). */
@@ -716,6 +725,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     nodeImage: resolved.nodeImage,
     kindRelease: resolved.kindRelease,
     kubernetesVersion: resolved.kubernetesVersion,
+    kubeadmApiVersion: resolved.kubeadmApiVersion,
     controlPlaneNodes,
     workers,
     workerLabels,
@@ -776,8 +786,8 @@ function resolveVersions(name: string, props: ClusterSpecProps) {
   const input: ComponentVersionInput = {
     ciliumVersion: versionText('ciliumVersion', props.ciliumVersion, DEFAULT_CILIUM_VERSION),
     kubernetesVersion: versionText('kubernetesVersion', props.kubernetesVersion, '1.36'),
-    kindRelease: versionText('kindRelease', props.kindRelease, 'v0.32'),
-    nodeImage: versionText('nodeImage', props.nodeImage, 'kindest/node:v1.36.1@sha256:<digest>'),
+    kindRelease: versionText('kindRelease', props.kindRelease, 'v0.33'),
+    nodeImage: versionText('nodeImage', props.nodeImage, 'kindest/node:v1.36.4@sha256:<digest>'),
     gatewayApi: versionText('versions.gatewayApi', versionsProps.gatewayApi, 'v1.6.1'),
     certManager: versionText('versions.certManager', versionsProps.certManager, DEFAULT_CERT_MANAGER_VERSION),
     allowUnsupportedPair: bool(f('versions.allowUnsupportedPair'), versionsProps.allowUnsupportedPair, false),
@@ -799,6 +809,7 @@ function resolveVersions(name: string, props: ClusterSpecProps) {
     nodeImage: r.kindNodeImage,
     kindRelease: r.kindRelease,
     kubernetesVersion: r.kubernetes,
+    kubeadmApiVersion: r.kubeadmApiVersion,
     versions: { gatewayApi: r.gatewayApi, certManager: r.certManager, allowUnsupportedPair: input.allowUnsupportedPair === true },
   };
 }

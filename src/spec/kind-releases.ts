@@ -1,4 +1,4 @@
-import { compareMinor } from './kubernetes-versions';
+import { compareMinor, KUBEADM_CONFIG_APIS } from './kubernetes-versions';
 
 /**
  * kind releases of the version matrix and the digest-pinned node images each one published, with what a
@@ -22,11 +22,17 @@ export interface KindNodeImage {
 export interface KindRelease {
   /** Release tag, e.g. `v0.32.0`. */
   readonly release: string;
-  /** kubernetes-sigs/kind tag commit. */
-  readonly commit: string;
+  /**
+   * kubernetes-sigs/kind tag commit; `undefined` when the tag is in no snapshot read (v0.33.0: the kind snapshot
+   * ends at 0.33.0-alpha), in which case {@link source} names the release page the images were read from.
+   */
+  readonly commit: string | undefined;
   /** Images published with the release, newest Kubernetes first. */
   readonly images: readonly KindNodeImage[];
-  /** Kubernetes minor from which this release generates kubeadm `v1beta4` configs (`undefined`: always v1beta3). */
+  /**
+   * Kubernetes minor from which this release generates kubeadm `v1beta4` configs (`undefined`: v1beta3 for every
+   * Kubernetes from 1.23; below 1.23 every release writes v1beta2). See {@link kubeadmApiVersionFor}.
+   */
   readonly kubeadmV1beta4From: string | undefined;
   /** Upstream provenance. */
   readonly source: string;
@@ -35,7 +41,10 @@ export interface KindRelease {
 const nodeImage = (k8s: string, digest: string, isDefault = false): KindNodeImage =>
   ({ kubernetes: k8s, image: `kindest/node:v${k8s}@sha256:${digest}`, default: isDefault });
 
-/** kind releases v0.29.0 to v0.32.0 (v1alpha4 Cluster config identical across them), oldest first. */
+/**
+ * kind releases v0.29.0 to v0.33.0, oldest first. The v1alpha4 Cluster config is identical from v0.29.0 to v0.32.0
+ * and to kind main at 0.33.0-alpha (2026-08-21, the newest kind tree read), which is what the kind config renderer writes.
+ */
 export const KIND_RELEASES: readonly KindRelease[] = [
   {
     release: 'v0.29.0',
@@ -87,6 +96,20 @@ export const KIND_RELEASES: readonly KindRelease[] = [
     source: 'kind v0.32.0 image.go (blob 486dbe91); other images from cluster-api mapper.go (blob caf44567); '
       + 'release notes (cloudfoundry/kind-deployment PR #417): kubeadm v1beta4 for 1.36.0+, new images need kind >= v0.32 for `kind load`',
   },
+  {
+    release: 'v0.33.0',
+    commit: undefined,
+    images: [
+      nodeImage('1.37.0', 'a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5', true),
+      nodeImage('1.36.4', '099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed'),
+      nodeImage('1.35.8', '07b2536e30b803ed61d1677a79df6115f798ce64c80f9e22f6ed45afd09323c0'),
+      nodeImage('1.34.11', '44e222ee2132dab25ff87301682f89eb82c7880ea3a1bf543bfe9708fd08d67d'),
+    ],
+    kubeadmV1beta4From: '1.36',
+    source: 'kind v0.33.0 release page github.com/kubernetes-sigs/kind/releases/tag/v0.33.0 (default image 1.37.0 and the other images with '
+      + 'digests; also polarsquad/krops PR #112); base image containerd v2.3.4; kubeadm v1beta4 from 1.36.0: kind main fed26882 (0.33.0-alpha) '
+      + 'pkg/cluster/internal/kubeadm/config.go (blob 6cf1f9ca, the same as at v0.32.0)',
+  },
 ];
 
 /**
@@ -113,13 +136,27 @@ export function publishedNodeImage(image: string): { readonly release: KindRelea
 }
 
 /**
- * kubeadm config apiVersion kind generates for a Kubernetes version: `kubeadm.k8s.io/v1beta4` with
- * kind ≥ v0.32.0 and Kubernetes ≥ 1.36, otherwise `kubeadm.k8s.io/v1beta3`. `kubeadmConfigPatches`
- * written for v1beta3 (map-style `extraArgs`) must be rewritten or left unversioned for v1beta4.
+ * The kubeadm config apiVersion kind writes for a node image: `kubeadm.k8s.io/v1beta4` with kind ≥ v0.32.0
+ * and Kubernetes ≥ 1.36, `kubeadm.k8s.io/v1beta2` below Kubernetes 1.23, otherwise `kubeadm.k8s.io/v1beta3`
+ * (kind's `pkg/cluster/internal/kubeadm/config.go` picks the template by the node's Kubernetes version).
+ * What the kind config renderer and `kubeadmConfigPatches` follow: a patch with another apiVersion does not
+ * apply (kind skips versioned patches that do not match), and v1beta4 takes list-style `extraArgs`. Whether
+ * the node's kubeadm accepts the result is {@link kubeadmApiVersionsAccepted} (1.37 refuses v1beta3).
  */
 export function kubeadmApiVersionFor(kindRelease: KindRelease, kubernetes: string): string {
   const from = kindRelease.kubeadmV1beta4From;
-  return from !== undefined && compareMinor(kubernetes, from) >= 0 ? 'kubeadm.k8s.io/v1beta4' : 'kubeadm.k8s.io/v1beta3';
+  if (from !== undefined && compareMinor(kubernetes, from) >= 0) return 'kubeadm.k8s.io/v1beta4';
+  return compareMinor(kubernetes, '1.23') < 0 ? 'kubeadm.k8s.io/v1beta2' : 'kubeadm.k8s.io/v1beta3';
+}
+
+/**
+ * The kubeadm config apiVersions the kubeadm of a Kubernetes version reads (`1.37` → only v1beta4; `1.36` →
+ * v1beta3 and v1beta4), oldest first, from {@link KUBEADM_CONFIG_APIS}.
+ */
+export function kubeadmApiVersionsAccepted(kubernetes: string): string[] {
+  return KUBEADM_CONFIG_APIS
+    .filter((api) => compareMinor(kubernetes, api.from) >= 0 && (api.removedIn === undefined || compareMinor(kubernetes, api.removedIn) < 0))
+    .map((api) => api.apiVersion);
 }
 
 /** True when node images of this Kubernetes version need a cgroup v2 host (Kubernetes ≥ 1.35). */

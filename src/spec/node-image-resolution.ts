@@ -92,8 +92,10 @@ function outsideRange(kubernetes: string, facts: CiliumMinorFacts, field: string
   const suggestions: Partial<ComponentVersionInput>[] = [replacement];
   const other = [...CILIUM_MINOR_FACTS].reverse().find((f) => inRange(kubernetes, f));
   if (other) suggestions.push({ ciliumVersion: other.latestPatch });
+  const none = other === undefined ? `; no supported Cilium minor is tested on Kubernetes ${minorOfKubernetes(kubernetes)}` : '';
   return violation(VERSION_RULES.kubernetesOutsideCiliumRange, field,
-    `Kubernetes ${kubernetes} is outside the range Cilium ${facts.minor} is tested on (${facts.kubernetes.min}-${facts.kubernetes.max}; ${facts.kubernetes.source})`,
+    `Kubernetes ${kubernetes} is outside the range Cilium ${facts.minor} is tested on (${facts.kubernetes.min}-${facts.kubernetes.max}; `
+    + `${facts.kubernetes.source})${none}`,
     suggestions, ', or set allowUnsupportedPair: true to take responsibility for the pairing');
 }
 

@@ -53,6 +53,11 @@ export const VERSION_RULES = {
   kindNodeImageKubernetesMismatch: 'kind-node-image-kubernetes-mismatch',
   /** `nodeImage` is an image published with another kind release than `kindRelease` (overridable by `allowUnsupportedPair`). */
   kindNodeImageReleaseMismatch: 'kind-node-image-release-mismatch',
+  /**
+   * The kind release writes a kubeadm config API the node's kubeadm no longer reads (kind v0.31 writes v1beta3,
+   * which Kubernetes 1.37 refuses); `kind create cluster` would fail, so `allowUnsupportedPair` does not apply.
+   */
+  kindReleaseKubeadmApiRejected: 'kind-release-kubeadm-api-rejected',
 } as const;
 
 /** A rule id of {@link VERSION_RULES}. */
@@ -75,7 +80,7 @@ export interface ComponentVersionInput {
    * @default the newest Kubernetes inside the Cilium minor's range with a published image (see {@link resolveComponentVersions})
    */
   readonly kubernetesVersion?: string;
-  /** kind release, `v0.29.0` … `v0.32.0` (or `v0.32`). @default the newest release publishing the chosen Kubernetes version */
+  /** kind release, `v0.29.0` … `v0.33.0` (or `v0.33`). @default the newest release publishing the chosen Kubernetes version */
   readonly kindRelease?: string;
   /**
    * Full node image reference, pinned by `@sha256:` digest. Overrides the lookup by `kubernetesVersion`.

@@ -4,7 +4,8 @@ import {
   CILIUM_MINOR_FACTS, CILIUM_MINORS, CiliumMinor, ciliumMinorFacts, CiliumMinorFacts, ciliumMinorOf, DEFAULT_CILIUM_VERSION, normalizeCiliumVersion,
 } from './cilium-minors';
 import { gatewayApiRelease } from './gateway-api-releases';
-import { kubeadmApiVersionFor, requiresCgroupV2 } from './kind-releases';
+import { KIND_RELEASES, KindRelease, kubeadmApiVersionFor, kubeadmApiVersionsAccepted, requiresCgroupV2 } from './kind-releases';
+import { KUBEADM_CONFIG_APIS, minorOfKubernetes } from './kubernetes-versions';
 import { resolveNode } from './node-image-resolution';
 import { ComponentVersionInput, VERSION_RULES, violation, VersionViolation } from './version-choices';
 
@@ -27,6 +28,7 @@ export * from './cert-manager-lines';
 export * from './cilium-minors';
 export * from './gateway-api-releases';
 export * from './kind-releases';
+export * from './kubernetes-versions';
 export { VERSION_RULES, VERSION_RULE_IDS } from './version-choices';
 export type { ComponentVersionInput, VersionRuleId, VersionViolation } from './version-choices';
 
@@ -37,11 +39,11 @@ export interface ResolvedComponentVersions {
   /** Its minor. */
   readonly ciliumMinor: CiliumMinor;
   /**
-   * Kubernetes patch version of the node image (`1.36.1`), or the requested `kubernetesVersion` for a
+   * Kubernetes patch version of the node image (`1.36.4`), or the requested `kubernetesVersion` for a
    * custom image whose tag names none; `undefined` when neither tells.
    */
   readonly kubernetes: string | undefined;
-  /** kind release tag, e.g. `v0.32.0`. */
+  /** kind release tag, e.g. `v0.33.0`. */
   readonly kindRelease: string;
   /** Node image reference pinned by digest. */
   readonly kindNodeImage: string;
@@ -65,13 +67,15 @@ export type ComponentVersionResolution =
 /**
  * Resolves and checks every component version of a cluster.
  *
- * Defaults: Cilium {@link DEFAULT_CILIUM_VERSION}; the node image is the newest kind release's image
- * for the newest Kubernetes version inside the Cilium minor's tested range (1.20 → kind v0.32.0,
- * Kubernetes 1.36.1; 1.19 → v0.32.0, 1.35.5; 1.18 → v0.32.0, 1.33.12). The newest kind release is
- * preferred even where an older one matches Cilium's own CI (1.18 CI: kind v0.30, 1.33.0) so one kind
- * binary serves all three minors: images published with v0.32 need kind ≥ v0.32 for `kind load`, and
- * newer patches of the same tested minor carry the Kubernetes security fixes. Gateway API: the
- * minor's pair. cert-manager: {@link DEFAULT_CERT_MANAGER_VERSION}.
+ * Defaults: Cilium {@link DEFAULT_CILIUM_VERSION}; the node image is the image, from the newest kind
+ * release that publishes one, of the newest Kubernetes patch inside the Cilium minor's tested range
+ * (1.20 → kind v0.33.0, Kubernetes 1.36.4; 1.19 → v0.33.0, 1.35.8; 1.18 → v0.32.0, 1.33.12, since
+ * v0.33.0 publishes nothing older than 1.34). Kubernetes 1.37, kind v0.33.0's own default, lies outside
+ * every supported range and is never a default. The newest kind release is preferred even where an
+ * older one matches Cilium's own CI (1.18 CI: kind v0.30, 1.33.0) so one kind binary (the newest)
+ * serves every minor: images published with v0.32+ need that kind or later for `kind load`, and newer
+ * patches of the same tested minor carry the Kubernetes security fixes. Gateway API: the minor's pair.
+ * cert-manager: {@link DEFAULT_CERT_MANAGER_VERSION}.
  *
  * Refused (each with a fix naming a valid combination, see {@link VERSION_RULES}):
  * - a Cilium version that is not a stable `X.Y.Z` of 1.18/1.19/1.20 (`1.17.3`, `1.21.0`, `1.20`); a leading `v`
@@ -79,6 +83,8 @@ export type ComponentVersionResolution =
  * - a Kubernetes version outside the minor's tested range, unless `allowUnsupportedPair`;
  * - a Kubernetes version for which the kind release publishes no digest-pinned image;
  * - a custom `nodeImage` without `@sha256:` digest, or whose tag disagrees with `kubernetesVersion`;
+ * - a kind release that writes a kubeadm config API the node's kubeadm no longer reads (v1beta3 on
+ *   Kubernetes 1.37), always;
  * - a Gateway API release below the operator's hard minimum, always (Cilium 1.20 requires TLSRoute,
  *   ReferenceGrant and BackendTLSPolicy at `v1`, which no v1.4.x bundle serves: upstream upgrade notes,
  *   PR #47408); any other non-default Gateway API release unless `allowUnsupportedPair`;
@@ -113,6 +119,7 @@ export function resolveComponentVersions(input: ComponentVersionInput, field: st
   violations.push(...cm);
   outsideMatrix ||= cm.length === 0 && !CERT_MANAGER_LINES.some((l) => l.latestPatch === certManager);
 
+  if (node.resolved !== undefined) violations.push(...checkKubeadmApi(node.resolved.kindRelease, node.resolved.kubernetes, at('kindRelease')));
   if (violations.length > 0 || node.resolved === undefined) {
     return { ok: false, violations };
   }
@@ -158,6 +165,20 @@ function unsupportedCilium(version: string, field: string): VersionViolation {
   return violation(VERSION_RULES.ciliumVersionUnsupported, field, `Cilium '${version}' is not supported: ${why}`, [{ ciliumVersion: suggestion }]);
 }
 
+
+/** Refuses a kind release whose kubeadm config (for this Kubernetes version) the node's kubeadm does not read. */
+function checkKubeadmApi(release: KindRelease, kubernetes: string | undefined, field: string): VersionViolation[] {
+  if (kubernetes === undefined) return [];
+  const written = kubeadmApiVersionFor(release, kubernetes);
+  const accepted = kubeadmApiVersionsAccepted(kubernetes);
+  if (accepted.includes(written)) return [];
+  const fitting = [...KIND_RELEASES].reverse().find((r) => accepted.includes(kubeadmApiVersionFor(r, kubernetes)));
+  const api = KUBEADM_CONFIG_APIS.find((a) => a.apiVersion === written);
+  return [violation(VERSION_RULES.kindReleaseKubeadmApiRejected, field,
+    `kind ${release.release} writes ${written} for Kubernetes ${kubernetes}, and kubeadm ${minorOfKubernetes(kubernetes)} accepts only `
+    + `${accepted.join(', ')}, so kind create cluster would fail; allowUnsupportedPair does not apply (${api?.source ?? release.source})`,
+    fitting ? [{ kindRelease: fitting.release }] : [{ kubernetesVersion: undefined, nodeImage: undefined }])];
+}
 
 function checkGatewayApi(version: string, facts: CiliumMinorFacts, field: string, allow: boolean): VersionViolation[] {
   const pair = facts.gatewayApi.release;

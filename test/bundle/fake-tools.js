@@ -48,7 +48,7 @@ switch (tool) {
     out('');
     break;
   case 'kind':
-    if (args[0] === 'version') out(`kind ${state.kindVersion || 'v0.32.0'} go1.24.0 linux/amd64`);
+    if (args[0] === 'version') out(`kind ${state.kindVersion || 'v0.33.0'} go1.24.0 linux/amd64`);
     if (args[0] === 'get' && args[1] === 'clusters') out(Object.keys(clusters).join('\n'));
     if (args[0] === 'get' && args[1] === 'nodes') out((clusters[arg('--name')] || []).join('\n'));
     if (args[0] === 'create' && args[1] === 'cluster') {

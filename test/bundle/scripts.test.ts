@@ -125,7 +125,7 @@ describe('apply.sh on a recording host', () => {
     expect(run.stderr).toContain('host port 127.0.0.1:30443/TCP is already in use');
     expect(run.stdout).toContain('ok    host port 127.0.0.1:30080/TCP is free');
     expect(run.stderr).toContain('fix: sudo sysctl fs.inotify.max_user_instances=512 fs.inotify.max_user_watches=524288');
-    expect(run.stderr).toContain('kind v0.20.0 is older than 0.32.0'); // the node image's kind release
+    expect(run.stderr).toContain('kind v0.20.0 is older than 0.33.0'); // the node image's kind release
     expect(run.stderr).toContain('nothing was created');
     host.setState({ ...host.state(), portsInUse: [], kindVersion: undefined, clusters: { [C]: [`${C}-control-plane`] } });
     host.setInotify(8192, 1048576);

@@ -81,17 +81,18 @@ describe('default bundle (all presets)', () => {
     expect(index.files).toEqual(expected);
     const zt = index.clusters.find((c: any) => c.name === 'zero-trust');
     expect(zt.applyOrder.map((s: any) => s.id)).toEqual(['kind', 'gateway-api-crds', 'cilium', 'cert-manager', 'bundle']);
-    // The defaults of the version matrix: Cilium 1.20.0 with its Gateway API pair, on kind v0.32's Kubernetes 1.36.1 image.
+    // The defaults of the version matrix: Cilium 1.20.0 with its Gateway API pair, on kind v0.33's Kubernetes 1.36.4 image
+    // (the newest patch inside 1.20's tested range; kind v0.33's own default, 1.37.0, is outside it).
     expect(zt.versions).toEqual({
       cilium: DEFAULT_CILIUM_VERSION,
       gatewayApi: 'v1.6.1',
       certManager: DEFAULT_CERT_MANAGER_VERSION,
-      kindRelease: 'v0.32.0',
-      kindNodeImage: kindReleaseOf('v0.32')!.images.find((i) => i.kubernetes === '1.36.1')!.image,
-      kubernetes: '1.36.1',
+      kindRelease: 'v0.33.0',
+      kindNodeImage: kindReleaseOf('v0.33')!.images.find((i) => i.kubernetes === '1.36.4')!.image,
+      kubernetes: '1.36.4',
     });
     expect(DEFAULT_CILIUM_VERSION).toBe('1.20.0');
-    expect(zt.versions.kindNodeImage).toMatch(/^kindest\/node:v1\.36\.1@sha256:[0-9a-f]{64}$/);
+    expect(zt.versions.kindNodeImage).toMatch(/^kindest\/node:v1\.36\.4@sha256:[0-9a-f]{64}$/);
     // 1.20 needs no experimental CRD: Gateway API v1.6.1's standard install serves TLSRoute v1.
     expect(Object.keys(zt.installSources).filter((k) => k.startsWith('gatewayApi'))).toEqual(['gatewayApiStandardCrds']);
     expect(zt.loadBalancerPoolAddresses).toBe(50);
@@ -118,7 +119,7 @@ describe('default bundle (all presets)', () => {
     expect(script).toContain('set -euo pipefail');
     // The header names every pinned version.
     expect(script).toContain('# Versions: Cilium 1.20.0, Gateway API v1.6.1, cert-manager v1.20.3,');
-    expect(script).toMatch(/# {3}kind v0\.32\.0 node image kindest\/node:v1\.36\.1@sha256:[0-9a-f]{64} \(Kubernetes 1\.36\.1\)/);
+    expect(script).toMatch(/# {3}kind v0\.33\.0 node image kindest\/node:v1\.36\.4@sha256:[0-9a-f]{64} \(Kubernetes 1\.36\.4\)/);
     expect(script).not.toContain('experimental/');
   });
 

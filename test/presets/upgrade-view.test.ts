@@ -66,8 +66,9 @@ test('the mesh preset rehearses an upgrade of every member together', () => {
 
 test('scripts/upgrade-view.js prints the view of a preset', () => {
   const out = execFileSync(process.execPath, [path.resolve(__dirname, '../../scripts/upgrade-view.js'), 'zero-trust', '1.18.12', '1.20.0'], { encoding: 'utf8' });
-  expect(out.split('\n').slice(0, 5)).toEqual([
-    'Cilium 1.18.12 -> 1.20.0', 'cluster zero-trust', '  cilium: 1.18.12 -> 1.20.0', '  gatewayApi: v1.3.0 -> v1.6.1', '  kubernetes: 1.33.12 -> 1.36.1',
+  expect(out.split('\n').slice(0, 6)).toEqual([
+    'Cilium 1.18.12 -> 1.20.0', 'cluster zero-trust', '  cilium: 1.18.12 -> 1.20.0', '  gatewayApi: v1.3.0 -> v1.6.1',
+    '  kindRelease: v0.32.0 -> v0.33.0', '  kubernetes: 1.33.12 -> 1.36.4',
   ]);
   expect(out).toContain('https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml');
 }, 60_000);

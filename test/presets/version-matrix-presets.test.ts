@@ -7,7 +7,10 @@ import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { BundleFile, dnsHubblePlatform, KindCiliumCluster, KindCiliumClusterProps, kprNativePlatform, nativeXdpPlatform, renderBundle, zeroTrustPlatform } from '../../src';
 import { expectedCiliumConfig, helmValuesFacts } from '../../src/spec/values-by-minor';
-import { CILIUM_MINOR_FACTS, CiliumMinorFacts, gatewayApiRelease, kindReleaseOf, publishedNodeImage, removedHelmKeys } from '../../src/spec/version-matrix';
+import {
+  CILIUM_MINOR_FACTS, CiliumMinorFacts, gatewayApiRelease, KIND_RELEASES, kindReleaseOf, kubeadmApiVersionFor, kubeadmApiVersionsAccepted,
+  publishedNodeImage, removedHelmKeys,
+} from '../../src/spec/version-matrix';
 import { describeWithReference, REFERENCE_DIR, referenceAvailable, referenceProfile, validateBundleFile } from '../support/reference-schemas';
 import { helmBinOrUndefined } from '../support/tools';
 
@@ -98,6 +101,22 @@ describeWithReference('every preset, every minor: outputs pass that minor\'s ref
     }
     expect(checked.sort()).toEqual([`cilium-values/${name}.yaml`, `dist/${name}/${name}.k8s.yaml`, `kind/${name}.yaml`]);
   });
+});
+
+test('every published node image: the kubeadm API kind writes for it is one its kubeadm reads, and the DNS patches apply to it (unversioned)', () => {
+  for (const release of KIND_RELEASES) {
+    for (const image of release.images) {
+      const app = new App();
+      const cluster = dnsHubblePlatform(app, { nodeImage: image.image, versions: { allowUnsupportedPair: true } });
+      const label = `${release.release} ${image.kubernetes}`;
+      expect([label, cluster.spec.kindRelease, cluster.spec.kubeadmApiVersion])
+        .toEqual([label, release.release, kubeadmApiVersionFor(release, image.kubernetes)]);
+      expect([label, kubeadmApiVersionsAccepted(image.kubernetes).includes(cluster.spec.kubeadmApiVersion!)]).toEqual([label, true]);
+      const patches = cluster.kindConfig().kubeadmConfigPatches ?? [];
+      expect(patches.length).toBe(2);
+      for (const patch of patches) expect([label, /apiVersion/.test(patch)]).toEqual([label, false]);
+    }
+  }
 });
 
 test('the dns-hubble preset on a Kubernetes 1.36 image (kind v0.32, kubeadm v1beta4) writes no v1beta3 kubeadm patch', () => {

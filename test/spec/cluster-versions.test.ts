@@ -8,18 +8,20 @@ import { configError } from '../support/config-error';
 const cluster = (props: Partial<KindCiliumClusterProps> = {}) => new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev', ...props });
 
 describe('version choices of a cluster', () => {
-  test('defaults: Cilium 1.20.0, Gateway API v1.6.1, cert-manager v1.20.3, kind v0.32.0 with Kubernetes 1.36.1', () => {
+  test('defaults: Cilium 1.20.0, Gateway API v1.6.1, cert-manager v1.20.3, kind v0.33.0 with Kubernetes 1.36.4 (kubeadm v1beta4)', () => {
     const spec = cluster().spec;
-    expect([spec.ciliumVersion, spec.ciliumMinor, spec.kindRelease, spec.kubernetesVersion]).toEqual(['1.20.0', '1.20', 'v0.32.0', '1.36.1']);
+    expect([spec.ciliumVersion, spec.ciliumMinor, spec.kindRelease, spec.kubernetesVersion]).toEqual(['1.20.0', '1.20', 'v0.33.0', '1.36.4']);
+    expect(spec.kubeadmApiVersion).toBe('kubeadm.k8s.io/v1beta4');
+    expect(cluster({ ciliumVersion: '1.18.12' }).spec.kubeadmApiVersion).toBe('kubeadm.k8s.io/v1beta3');
     expect(spec.versions).toEqual({ gatewayApi: 'v1.6.1', certManager: 'v1.20.3', allowUnsupportedPair: false });
-    expect(spec.nodeImage).toBe(kindReleaseOf('v0.32.0')!.images.find((i) => i.default)!.image);
+    expect(spec.nodeImage).toBe(kindReleaseOf('v0.33.0')!.images.find((i) => i.kubernetes === '1.36.4')!.image);
   });
 
   test.each([
     ['1.18.4', '1.18', 'v1.3.0', '1.33.12'],
     ['1.18.12', '1.18', 'v1.3.0', '1.33.12'],
-    ['1.19.6', '1.19', 'v1.4.1', '1.35.5'],
-    ['1.20.0', '1.20', 'v1.6.1', '1.36.1'],
+    ['1.19.6', '1.19', 'v1.4.1', '1.35.8'],
+    ['1.20.0', '1.20', 'v1.6.1', '1.36.4'],
   ])('Cilium %s: minor %s, Gateway API %s, newest Kubernetes in range %s', (ciliumVersion, minor, gatewayApi, k8s) => {
     const spec = cluster({ ciliumVersion }).spec;
     expect([spec.ciliumMinor, spec.versions.gatewayApi, spec.kubernetesVersion]).toEqual([minor, gatewayApi, k8s]);
@@ -41,7 +43,20 @@ describe('version choices of a cluster', () => {
     expect(e.violations[0].fix).toContain("ciliumVersion: '1.20.0'");
     // the named pairs are accepted
     expect(cluster({ ciliumVersion: '1.18.12', kubernetesVersion: '1.33' }).spec.kubernetesVersion).toBe('1.33.12');
-    expect(cluster({ ciliumVersion: '1.20.0', kubernetesVersion: '1.36' }).spec.kubernetesVersion).toBe('1.36.1');
+    expect(cluster({ ciliumVersion: '1.20.0', kubernetesVersion: '1.36' }).spec.kubernetesVersion).toBe('1.36.4');
+  });
+
+  test('kindRelease v0.33.0 works; Kubernetes 1.37 (its default image) is refused with a fix naming a valid pair, or accepted with the opt-in', () => {
+    expect(cluster({ kindRelease: 'v0.33.0' }).spec).toMatchObject({ kindRelease: 'v0.33.0', kubernetesVersion: '1.36.4' });
+    const e = configError(() => cluster({ kindRelease: 'v0.33.0', kubernetesVersion: '1.37' }));
+    expect(e.rules).toEqual(['kubernetes-version-outside-cilium-range']);
+    expect(e.violations[0].field).toBe('dev.kubernetesVersion');
+    expect(e.violations[0].fix).toContain("kubernetesVersion: '1.36'");
+    expect(e.violations[0].fix).toContain('versions.allowUnsupportedPair: true');
+    expect(cluster({ kindRelease: 'v0.33.0', kubernetesVersion: '1.36' }).violations()).toEqual([]);
+    const accepted = cluster({ kindRelease: 'v0.33.0', kubernetesVersion: '1.37', versions: { allowUnsupportedPair: true } });
+    expect([accepted.spec.kubernetesVersion, accepted.spec.kubeadmApiVersion]).toEqual(['1.37.0', 'kubeadm.k8s.io/v1beta4']);
+    expect(accepted.kindConfig().nodes.map((n) => n.image)).toEqual([kindReleaseOf('v0.33.0')!.images[0].image, kindReleaseOf('v0.33.0')!.images[0].image]);
   });
 
   test('Cilium 1.20 with Gateway API v1.4.x is refused even with allowUnsupportedPair (below the operator minimum)', () => {

@@ -8,7 +8,8 @@ import {
 } from '../../src/spec/values-by-minor';
 import {
   CERT_MANAGER_LINES, CILIUM_MINOR_FACTS, CILIUM_MINORS, ciliumMinorFacts, ciliumMinorOf, ComponentVersionInput, GATEWAY_API_RELEASES,
-  gatewayApiRelease, KIND_RELEASES, kindReleaseOf, kubeadmApiVersionFor, publishedNodeImage, removedHelmKeys, requiresCgroupV2,
+  gatewayApiRelease, KIND_RELEASES, kindReleaseOf, kubeadmApiVersionFor, kubeadmApiVersionsAccepted, publishedNodeImage, removedHelmKeys,
+  requiresCgroupV2,
   resolveComponentVersions, ResolvedComponentVersions, VERSION_RULE_IDS, VERSION_RULES, VersionViolation,
 } from '../../src/spec/version-matrix';
 import { helmBinOrUndefined } from '../support/tools';
@@ -29,17 +30,19 @@ function refused(input: ComponentVersionInput, ...rules: string[]): VersionViola
 }
 
 const IMG_136 = 'kindest/node:v1.36.1@sha256:3489c7674813ba5d8b1a9977baea8a6e553784dab7b84759d1014dbd78f7ebd5';
+const IMG_1364 = 'kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed';
+const IMG_137 = 'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5';
 const IMG_133_V029 = 'kindest/node:v1.33.1@sha256:050072256b9a903bd914c0b2866828150cb229cea0efe5892e2b644d5dd3b34f';
 const CUSTOM_DIGEST = `sha256:${'ab'.repeat(32)}`;
 
 describe('defaults', () => {
-  test('no input: Cilium 1.20.0 on kind v0.32.0 / Kubernetes 1.36.1, Gateway API v1.6.1, cert-manager v1.20.3', () => {
+  test('no input: Cilium 1.20.0 on kind v0.33.0 / Kubernetes 1.36.4 (the newest patch inside 1.20\'s range), Gateway API v1.6.1', () => {
     expect(ok({})).toEqual({
       cilium: '1.20.0',
       ciliumMinor: '1.20',
-      kubernetes: '1.36.1',
-      kindRelease: 'v0.32.0',
-      kindNodeImage: IMG_136,
+      kubernetes: '1.36.4',
+      kindRelease: 'v0.33.0',
+      kindNodeImage: IMG_1364,
       gatewayApi: 'v1.6.1',
       certManager: 'v1.20.3',
       kubeadmApiVersion: 'kubeadm.k8s.io/v1beta4',
@@ -49,19 +52,23 @@ describe('defaults', () => {
   });
 
   test.each([
-    ['1.18.12', '1.33.12', 'v1.3.0', 'kubeadm.k8s.io/v1beta3', false],
-    ['1.18.4', '1.33.12', 'v1.3.0', 'kubeadm.k8s.io/v1beta3', false],
-    ['1.19.6', '1.35.5', 'v1.4.1', 'kubeadm.k8s.io/v1beta3', true],
-    ['1.20.0', '1.36.1', 'v1.6.1', 'kubeadm.k8s.io/v1beta4', true],
-  ])('Cilium %s: newest in-range image of kind v0.32.0 (%s), Gateway API %s', (cilium, k8s, gw, kubeadm, cgroup) => {
+    ['1.18.12', 'v0.32.0', '1.33.12', 'v1.3.0', 'kubeadm.k8s.io/v1beta3', false],
+    ['1.18.4', 'v0.32.0', '1.33.12', 'v1.3.0', 'kubeadm.k8s.io/v1beta3', false],
+    ['1.19.6', 'v0.33.0', '1.35.8', 'v1.4.1', 'kubeadm.k8s.io/v1beta3', true],
+    ['1.20.0', 'v0.33.0', '1.36.4', 'v1.6.1', 'kubeadm.k8s.io/v1beta4', true],
+  ])('Cilium %s: the newest in-range image of the newest release publishing one (kind %s, %s), Gateway API %s', (cilium, release, k8s, gw, kubeadm, cgroup) => {
     const v = ok({ ciliumVersion: cilium });
-    expect(v).toMatchObject({ kubernetes: k8s, kindRelease: 'v0.32.0', gatewayApi: gw, kubeadmApiVersion: kubeadm, cgroupV2Only: cgroup });
+    expect(v).toMatchObject({ kubernetes: k8s, kindRelease: release, gatewayApi: gw, kubeadmApiVersion: kubeadm, cgroupV2Only: cgroup });
     expect(v.kindNodeImage).toMatch(new RegExp(`^kindest/node:v${k8s.replace(/\./g, '\\.')}@sha256:[0-9a-f]{64}$`));
   });
 
   test('a chosen kind release gives its newest in-range image', () => {
     expect(ok({ ciliumVersion: '1.20.0', kindRelease: 'v0.29.0' })).toMatchObject({ kubernetes: '1.33.1', kindNodeImage: IMG_133_V029, kubeadmApiVersion: 'kubeadm.k8s.io/v1beta3' });
     expect(ok({ kindRelease: 'v0.31' }).kindRelease).toBe('v0.31.0');
+    expect(ok({ kindRelease: 'v0.33.0' })).toMatchObject({ kindRelease: 'v0.33.0', kubernetes: '1.36.4', kindNodeImage: IMG_1364 });
+    expect(ok({ kindRelease: 'v0.33' }).kindRelease).toBe('v0.33.0');
+    expect(ok({ kindRelease: 'v0.32' })).toMatchObject({ kubernetes: '1.36.1', kindNodeImage: IMG_136 });
+    expect(ok({ ciliumVersion: '1.19.6', kubernetesVersion: '1.34', kindRelease: 'v0.33.0' }).kubernetes).toBe('1.34.11');
   });
 
   test('kubernetesVersion picks the newest release publishing it; X.Y takes the newest patch, X.Y.Z the exact image', () => {
@@ -73,7 +80,7 @@ describe('defaults', () => {
   test('a published nodeImage takes its own release; a custom pinned image takes the newest release', () => {
     expect(ok({ ciliumVersion: '1.18.12', nodeImage: IMG_133_V029 })).toMatchObject({ kindRelease: 'v0.29.0', kubernetes: '1.33.1' });
     const custom = `registry.local:5000/kind/node:v1.34.2@${CUSTOM_DIGEST}`;
-    expect(ok({ nodeImage: custom })).toMatchObject({ kindRelease: 'v0.32.0', kubernetes: '1.34.2', kindNodeImage: custom });
+    expect(ok({ nodeImage: custom })).toMatchObject({ kindRelease: 'v0.33.0', kubernetes: '1.34.2', kindNodeImage: custom });
     const untagged = `kindest/node@${CUSTOM_DIGEST}`;
     expect(ok({ nodeImage: untagged })).toMatchObject({ kubernetes: undefined, kubeadmApiVersion: undefined, cgroupV2Only: undefined });
     expect(ok({ nodeImage: untagged, kubernetesVersion: '1.35' })).toMatchObject({ kubernetes: '1.35', cgroupV2Only: true });
@@ -116,13 +123,44 @@ describe('refusals name the field, the value and a valid pair', () => {
     expect(v.fix).toContain('allowUnsupportedPair');
   });
 
+  test('Kubernetes 1.37 (kind v0.33.0\'s default image) is published but outside every supported range: refused, the fix names 1.36', () => {
+    const [v] = refused({ kubernetesVersion: '1.37' }, VERSION_RULES.kubernetesOutsideCiliumRange);
+    expect(v.field).toBe('dev.kubernetesVersion');
+    expect(v.problem).toContain('Kubernetes 1.37 is outside the range Cilium 1.20 is tested on (1.33-1.36');
+    expect(v.problem).toContain('no supported Cilium minor is tested on Kubernetes 1.37');
+    expect(v.suggestions).toEqual([{ kubernetesVersion: '1.36' }]);
+    expect(v.fix).toBe("set kubernetesVersion: '1.36', or set allowUnsupportedPair: true to take responsibility for the pairing");
+    expect(ok({ kubernetesVersion: '1.36' })).toMatchObject({ kubernetes: '1.36.4', kindRelease: 'v0.33.0' });
+    const [image] = refused({ nodeImage: IMG_137 }, VERSION_RULES.kubernetesOutsideCiliumRange);
+    expect(image).toMatchObject({ field: 'dev.nodeImage', suggestions: [{ nodeImage: IMG_1364 }] });
+    for (const f of CILIUM_MINOR_FACTS) refused({ ciliumVersion: f.latestPatch, kubernetesVersion: '1.37.0' }, VERSION_RULES.kubernetesOutsideCiliumRange);
+  });
+
+  test('allowUnsupportedPair accepts Kubernetes 1.37 on kind v0.33.0 (kubeadm v1beta4) and marks the result', () => {
+    expect(ok({ kubernetesVersion: '1.37', allowUnsupportedPair: true })).toMatchObject({
+      kubernetes: '1.37.0', kindRelease: 'v0.33.0', kindNodeImage: IMG_137, kubeadmApiVersion: 'kubeadm.k8s.io/v1beta4', outsideMatrix: true,
+    });
+    expect(ok({ nodeImage: IMG_137, allowUnsupportedPair: true })).toMatchObject({ kindRelease: 'v0.33.0', outsideMatrix: true });
+  });
+
+  test('a kind release that writes a kubeadm config API the node\'s kubeadm no longer accepts is refused, even with allowUnsupportedPair', () => {
+    const custom = `registry.local/node:v1.37.0@${CUSTOM_DIGEST}`;
+    const [v] = refused({ nodeImage: custom, kindRelease: 'v0.31.0', allowUnsupportedPair: true }, VERSION_RULES.kindReleaseKubeadmApiRejected);
+    expect(v.field).toBe('dev.kindRelease');
+    expect(v.problem).toContain('kind v0.31.0 writes kubeadm.k8s.io/v1beta3 for Kubernetes 1.37.0');
+    expect(v.problem).toContain('kubeadm 1.37 accepts only kubeadm.k8s.io/v1beta4');
+    expect(v.suggestions).toEqual([{ kindRelease: 'v0.33.0' }]);
+    // kind v0.31 with a 1.36 image writes v1beta3, which kubeadm 1.36 still accepts
+    expect(ok({ nodeImage: `registry.local/node:v1.36.0@${CUSTOM_DIGEST}`, kindRelease: 'v0.31.0' }).kubeadmApiVersion).toBe('kubeadm.k8s.io/v1beta3');
+  });
+
   test('Kubernetes outside every range suggests only the in-range version', () => {
     const [v] = refused({ ciliumVersion: '1.20.0', kubernetesVersion: '1.29' }, VERSION_RULES.kubernetesOutsideCiliumRange);
     expect(v.suggestions).toEqual([{ kubernetesVersion: '1.36' }]);
   });
 
   test('allowUnsupportedPair accepts an untested Kubernetes version and marks the result', () => {
-    expect(ok({ ciliumVersion: '1.18.12', kubernetesVersion: '1.36', allowUnsupportedPair: true })).toMatchObject({ kubernetes: '1.36.1', outsideMatrix: true });
+    expect(ok({ ciliumVersion: '1.18.12', kubernetesVersion: '1.36', allowUnsupportedPair: true })).toMatchObject({ kubernetes: '1.36.4', outsideMatrix: true });
     expect(ok({ ciliumVersion: '1.18.12', nodeImage: IMG_136, allowUnsupportedPair: true }).outsideMatrix).toBe(true);
   });
 
@@ -142,10 +180,10 @@ describe('refusals name the field, the value and a valid pair', () => {
 
   test('unknown kind release suggests the newest release publishing the wanted Kubernetes version', () => {
     const [v] = refused({ kindRelease: 'v0.28.0' }, VERSION_RULES.kindReleaseUnsupported);
-    expect(v).toMatchObject({ field: 'dev.kindRelease', fix: "set kindRelease: 'v0.32.0'" });
-    expect(refused({ ciliumVersion: '1.18.12', kubernetesVersion: '1.30', kindRelease: 'v0.33.0' }, VERSION_RULES.kindReleaseUnsupported)[0].suggestions)
+    expect(v).toMatchObject({ field: 'dev.kindRelease', fix: "set kindRelease: 'v0.33.0'" });
+    expect(refused({ ciliumVersion: '1.18.12', kubernetesVersion: '1.30', kindRelease: 'v0.34.0' }, VERSION_RULES.kindReleaseUnsupported)[0].suggestions)
       .toEqual([{ kindRelease: 'v0.29.0' }]);
-    expect(refused({ kubernetesVersion: '1.20', kindRelease: 'x' }, VERSION_RULES.kindReleaseUnsupported)[0].suggestions).toEqual([{ kindRelease: 'v0.32.0' }]);
+    expect(refused({ kubernetesVersion: '1.20', kindRelease: 'x' }, VERSION_RULES.kindReleaseUnsupported)[0].suggestions).toEqual([{ kindRelease: 'v0.33.0' }]);
   });
 
   test('custom nodeImage must be pinned by digest', () => {
@@ -153,7 +191,7 @@ describe('refusals name the field, the value and a valid pair', () => {
     expect(v).toMatchObject({ field: 'dev.nodeImage' });
     expect(v.fix).toContain(IMG_133_V029);
     expect(refused({ nodeImage: 'kindest/node:latest@sha256:short' }, VERSION_RULES.kindNodeImageNotPinned)[0].suggestions)
-      .toEqual([{ nodeImage: IMG_136 }]);
+      .toEqual([{ nodeImage: IMG_1364 }]);
   });
 
   test('nodeImage tag outside the range suggests the in-range image of the same release', () => {
@@ -231,7 +269,9 @@ describe('every fix hint works', () => {
     { ciliumVersion: '1.17.3' }, { ciliumVersion: '1.21.0' }, { ciliumVersion: 'v1.20' }, { ciliumVersion: '1.20' }, { ciliumVersion: '1.20.0-rc.0' },
     { ciliumVersion: '1.18.12', kubernetesVersion: '1.36' }, { ciliumVersion: '1.20.0', kubernetesVersion: '1.29' },
     { ciliumVersion: '1.18.12', kubernetesVersion: '1.30', kindRelease: 'v0.32.0' }, { ciliumVersion: '1.20.0', kubernetesVersion: '1.36.0' },
-    { kubernetesVersion: 'latest' }, { kindRelease: 'v0.28.0' }, { ciliumVersion: '1.18.12', kubernetesVersion: '1.30', kindRelease: 'v0.33.0' },
+    { kubernetesVersion: 'latest' }, { kindRelease: 'v0.28.0' }, { ciliumVersion: '1.18.12', kubernetesVersion: '1.30', kindRelease: 'v0.34.0' },
+    { ciliumVersion: '1.18.12', kubernetesVersion: '1.30', kindRelease: 'v0.33.0' }, { kubernetesVersion: '1.37' }, { nodeImage: IMG_137 },
+    { kubernetesVersion: '1.37', kindRelease: 'v0.33' }, { nodeImage: `registry.local/node:v1.37.0@${CUSTOM_DIGEST}`, kindRelease: 'v0.31.0', allowUnsupportedPair: true },
     { nodeImage: 'kindest/node:v1.33.1' }, { nodeImage: 'kindest/node:latest@sha256:short' }, { ciliumVersion: '1.18.12', nodeImage: IMG_136 },
     { nodeImage: `my/node:v1.37.0@${CUSTOM_DIGEST}`, kindRelease: 'v0.29.0' },
     { nodeImage: IMG_136, kubernetesVersion: '1.35' }, { ciliumVersion: '1.18.12', nodeImage: IMG_133_V029, kindRelease: 'v0.32.0' },
@@ -248,7 +288,7 @@ describe('every fix hint works', () => {
       expect(violation.suggestions.length).toBeGreaterThan(0);
       for (const suggestion of violation.suggestions) {
         for (const [key, value] of Object.entries(suggestion)) {
-          expect(violation.fix).toContain(value === undefined ? `remove ${key}` : `${key}: '${value}'`);
+          expect(violation.fix).toContain(value === undefined ? `remove ${key}` : typeof value === 'string' ? `${key}: '${value}'` : `${key}: ${String(value)}`);
         }
         const fixed = resolveComponentVersions({ ...input, ...suggestion }, 'dev');
         const rules = fixed.ok ? [] : fixed.violations.map((v) => v.rule);
@@ -293,13 +333,19 @@ describe('lookups', () => {
 
   test('kind lookups, kubeadm apiVersion and cgroup v2', () => {
     expect(kindReleaseOf('v0.32')?.release).toBe('v0.32.0');
-    expect(kindReleaseOf('v0.33.0')).toBeUndefined();
+    expect(kindReleaseOf('v0.33.0')?.images.map((i) => i.kubernetes)).toEqual(['1.37.0', '1.36.4', '1.35.8', '1.34.11']);
+    expect(kindReleaseOf('v0.34.0')).toBeUndefined();
     expect(publishedNodeImage(IMG_133_V029)?.release.release).toBe('v0.29.0');
     expect(publishedNodeImage(`kindest/node:v1.33.1@${CUSTOM_DIGEST}`)).toBeUndefined();
     const v032 = kindReleaseOf('v0.32.0')!;
     expect(kubeadmApiVersionFor(v032, '1.36.1')).toBe('kubeadm.k8s.io/v1beta4');
     expect(kubeadmApiVersionFor(v032, '1.35.5')).toBe('kubeadm.k8s.io/v1beta3');
     expect(kubeadmApiVersionFor(kindReleaseOf('v0.31.0')!, '1.36.0')).toBe('kubeadm.k8s.io/v1beta3');
+    expect(kubeadmApiVersionFor(kindReleaseOf('v0.33.0')!, '1.37.0')).toBe('kubeadm.k8s.io/v1beta4');
+    expect(kubeadmApiVersionFor(kindReleaseOf('v0.33.0')!, '1.22.4')).toBe('kubeadm.k8s.io/v1beta2');
+    expect(kubeadmApiVersionsAccepted('1.37.0')).toEqual(['kubeadm.k8s.io/v1beta4']);
+    expect(kubeadmApiVersionsAccepted('1.36')).toEqual(['kubeadm.k8s.io/v1beta3', 'kubeadm.k8s.io/v1beta4']);
+    expect(kubeadmApiVersionsAccepted('1.30.13')).toEqual(['kubeadm.k8s.io/v1beta3']);
     expect(requiresCgroupV2('1.34.8')).toBe(false);
     expect(requiresCgroupV2('1.35.0')).toBe(true);
     for (const r of KIND_RELEASES) {
@@ -307,6 +353,25 @@ describe('lookups', () => {
       expect(r.images[0].default).toBe(true);
       for (const i of r.images) expect(i.image).toMatch(new RegExp(`^kindest/node:v${i.kubernetes.replace(/\./g, '\\.')}@sha256:[0-9a-f]{64}$`));
     }
+  });
+
+  test('every published image: the kubeadm config API its kind release writes is one its kubeadm accepts', () => {
+    for (const r of KIND_RELEASES) {
+      for (const i of r.images) {
+        const written = kubeadmApiVersionFor(r, i.kubernetes);
+        expect([r.release, i.kubernetes, kubeadmApiVersionsAccepted(i.kubernetes).includes(written)]).toEqual([r.release, i.kubernetes, true]);
+        expect(ok({ nodeImage: i.image, allowUnsupportedPair: true }).kubeadmApiVersion).toBe(written);
+      }
+    }
+  });
+
+  test('every kind release cites its source; a release missing from every snapshot says so instead of a commit', () => {
+    for (const r of KIND_RELEASES) {
+      expect(r.source.length).toBeGreaterThan(20);
+      if (r.commit === undefined) expect(r.source).toMatch(/release page/);
+      else expect(r.commit).toMatch(/^[0-9a-f]{40}$/);
+    }
+    expect(kindReleaseOf('v0.33.0')!.source).toContain('github.com/kubernetes-sigs/kind/releases/tag/v0.33.0');
   });
 
   test('rule ids are unique and stable', () => {
