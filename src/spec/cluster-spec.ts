@@ -189,7 +189,11 @@ export interface VersionOptions {
    * @default - the release paired with the Cilium minor: v1.3.0 (1.18), v1.4.1 (1.19), v1.6.1 (1.20)
    */
   readonly gatewayApi?: string;
-  /** cert-manager release (`vX.Y.Z`); v1.19.6 or v1.20.3 unless `allowUnsupportedPair`. @default 'v1.20.3' */
+  /**
+   * cert-manager release (`vX.Y.Z`): a checked patch of the v1.19, v1.20 or v1.21 line (v1.19.6; v1.20.4, v1.20.3;
+   * v1.21.2, v1.21.1), whose cert-manager.io/v1 schemas add only optional fields to v1.19.6's; another release needs
+   * `allowUnsupportedPair`. @default 'v1.20.4' (a security release)
+   */
   readonly certManager?: string;
   /**
    * Accept a Gateway API / cert-manager release, Kubernetes version or kind image pairing outside the checked

@@ -89,7 +89,7 @@ export interface ComponentVersionInput {
   readonly nodeImage?: string;
   /** Gateway API release tag. @default the Cilium minor's pair: v1.3.0 (1.18), v1.4.1 (1.19), v1.6.1 (1.20) */
   readonly gatewayApi?: string;
-  /** cert-manager release tag. @default 'v1.20.3' */
+  /** cert-manager release tag: a checked patch of v1.19, v1.20 or v1.21 (see `CERT_MANAGER_LINES`). @default 'v1.20.4' */
   readonly certManager?: string;
   /**
    * Accept a Gateway API or cert-manager release, a Kubernetes version or a kind release/image pairing

@@ -1,5 +1,5 @@
 import * as semver from 'semver';
-import { CERT_MANAGER_LINES, DEFAULT_CERT_MANAGER_VERSION } from './cert-manager-lines';
+import { CERT_MANAGER_LINES, certManagerLineOf, DEFAULT_CERT_MANAGER_VERSION } from './cert-manager-lines';
 import {
   CILIUM_MINOR_FACTS, CILIUM_MINORS, CiliumMinor, ciliumMinorFacts, CiliumMinorFacts, ciliumMinorOf, DEFAULT_CILIUM_VERSION, normalizeCiliumVersion,
 } from './cilium-minors';
@@ -88,7 +88,8 @@ export type ComponentVersionResolution =
  * - a Gateway API release below the operator's hard minimum, always (Cilium 1.20 requires TLSRoute,
  *   ReferenceGrant and BackendTLSPolicy at `v1`, which no v1.4.x bundle serves: upstream upgrade notes,
  *   PR #47408); any other non-default Gateway API release unless `allowUnsupportedPair`;
- * - a cert-manager release other than v1.19.6 / v1.20.3 unless `allowUnsupportedPair` (malformed: always).
+ * - a cert-manager release other than the checked patches of its lines (v1.19.6, v1.20.4, v1.20.3, v1.21.2,
+ *   v1.21.1) unless `allowUnsupportedPair` (malformed: always).
  *
  * @param input the version choices
  * @param field prefix for violation fields (`dev` gives `dev.kubernetesVersion`); `''` for bare keys
@@ -117,7 +118,7 @@ export function resolveComponentVersions(input: ComponentVersionInput, field: st
   const certManager = input.certManager ?? DEFAULT_CERT_MANAGER_VERSION;
   const cm = checkCertManager(certManager, at('certManager'), allow);
   violations.push(...cm);
-  outsideMatrix ||= cm.length === 0 && !CERT_MANAGER_LINES.some((l) => l.latestPatch === certManager);
+  outsideMatrix ||= cm.length === 0 && certManagerLineOf(certManager) === undefined;
 
   if (node.resolved !== undefined) violations.push(...checkKubeadmApi(node.resolved.kindRelease, node.resolved.kubernetes, at('kindRelease')));
   if (violations.length > 0 || node.resolved === undefined) {
@@ -203,8 +204,8 @@ function checkGatewayApi(version: string, facts: CiliumMinorFacts, field: string
 }
 
 function checkCertManager(version: string, field: string, allow: boolean): VersionViolation[] {
-  const checked = CERT_MANAGER_LINES.map((l) => l.latestPatch);
-  if (checked.includes(version)) return [];
+  if (certManagerLineOf(version) !== undefined) return [];
+  const checked = CERT_MANAGER_LINES.flatMap((l) => l.patches);
   const bare = version.startsWith('v') ? version.slice(1) : undefined;
   const wellFormed = bare !== undefined && semver.valid(bare) === bare && semver.prerelease(bare) === null;
   if (wellFormed && allow) return [];
@@ -212,21 +213,31 @@ function checkCertManager(version: string, field: string, allow: boolean): Versi
     wellFormed
       ? `cert-manager ${version} is outside the checked matrix (${checked.join(', ')})`
       : `'${version}' is not a cert-manager release tag (vX.Y.Z)`,
-    [...checked].reverse().map((c) => ({ certManager: c })), wellFormed ? ', or set allowUnsupportedPair: true' : '')];
+    certManagerSuggestions(), wellFormed ? ', or set allowUnsupportedPair: true' : '')];
+}
+
+/** The default release first, then the newest patch of every other line, newest line first. */
+function certManagerSuggestions(): Partial<ComponentVersionInput>[] {
+  const others = [...CERT_MANAGER_LINES].reverse().map((l) => l.latestPatch).filter((p) => p !== DEFAULT_CERT_MANAGER_VERSION);
+  return [DEFAULT_CERT_MANAGER_VERSION, ...others].map((certManager) => ({ certManager }));
 }
 
 /**
  * The reference folders (below `../shared/reference/`) whose CRD schemas a cluster's custom objects are
  * checked against: its Cilium minor's CRDs, the Gateway API release it installs (the minor's pair when the
- * chosen release has no folder) and cert-manager's (the cert-manager.io/v1 schemas are the same across the
- * supported lines, apart from optional fields). One entry per CRD source of `src/private/crd-catalog.ts`.
+ * chosen release has no folder) and its cert-manager line's reference schemas ({@link CertManagerCrds}: every
+ * line adds only optional fields to them; a release outside the lines takes the default line's). One entry
+ * per CRD source of `src/private/crd-catalog.ts`.
  */
-export function crdSchemaFolders(minor: CiliumMinor, gatewayApi: string): Readonly<Record<'cilium' | 'gateway-api' | 'gateway-api-experimental' | 'cert-manager', string>> {
+export function crdSchemaFolders(
+  minor: CiliumMinor, gatewayApi: string, certManager: string = DEFAULT_CERT_MANAGER_VERSION,
+): Readonly<Record<'cilium' | 'gateway-api' | 'gateway-api-experimental' | 'cert-manager', string>> {
   const release = gatewayApiRelease(gatewayApi) ? gatewayApi : ciliumMinorFacts(minor).gatewayApi.release;
+  const line = certManagerLineOf(certManager) ?? certManagerLineOf(DEFAULT_CERT_MANAGER_VERSION)!;
   return {
     'cilium': `cilium-${minor}`,
     'gateway-api': `gateway-api-${release}`,
     'gateway-api-experimental': `gateway-api-${release}`,
-    'cert-manager': 'cert-manager-v1.19',
+    'cert-manager': line.crds.referenceFolder,
   };
 }

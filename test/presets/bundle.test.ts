@@ -111,14 +111,14 @@ describe('default bundle (all presets)', () => {
       at('kind create cluster --config kind/zero-trust.yaml'),
       at('gateway-api/releases/download/v1.6.1/standard-install.yaml'),
       at('helm upgrade --install cilium cilium/cilium --kube-context kind-zero-trust --version 1.20.0'),
-      at('cert-manager/releases/download/v1.20.3/cert-manager.yaml'),
+      at('cert-manager/releases/download/v1.20.4/cert-manager.yaml'),
       at('apply -k dist/zero-trust'),
     ];
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(script).toMatch(/^#!\/usr\/bin\/env bash\n/);
     expect(script).toContain('set -euo pipefail');
     // The header names every pinned version.
-    expect(script).toContain('# Versions: Cilium 1.20.0, Gateway API v1.6.1, cert-manager v1.20.3,');
+    expect(script).toContain('# Versions: Cilium 1.20.0, Gateway API v1.6.1, cert-manager v1.20.4,');
     expect(script).toMatch(/# {3}kind v0\.33\.0 node image kindest\/node:v1\.36\.4@sha256:[0-9a-f]{64} \(Kubernetes 1\.36\.4\)/);
     expect(script).not.toContain('experimental/');
   });

@@ -4,7 +4,7 @@ import * as YAML from 'yaml';
 import { KindCiliumCluster, KindCiliumClusterProps, PlatformConfigError } from '../../src';
 import { formatIpv4 } from '../../src/private/ipv4';
 import { toYaml } from '../../src/private/yaml';
-import { CILIUM_MINOR_FACTS, KIND_RELEASES } from '../../src/spec/version-matrix';
+import { CILIUM_MINOR_FACTS, DEFAULT_CERT_MANAGER_VERSION, KIND_RELEASES } from '../../src/spec/version-matrix';
 
 const DEFAULT_KIND_NODE_IMAGE = KIND_RELEASES[KIND_RELEASES.length - 1].images[0].image;
 import { REFERENCE_MISSING_NOTICE, referenceAvailable, validateCiliumValues, validateKindConfig } from '../support/reference-schemas';
@@ -143,7 +143,14 @@ const validDescription: fc.Arbitrary<KindCiliumClusterProps> = fc.record({
     ...(r.labels ? { workerLabels: r.labels } : {}),
     ...(r.devices ? { devices: r.devices } : {}),
     ...(r.cilium !== undefined ? { ciliumVersion: r.cilium.latestPatch } : {}),
-    ...(r.explicitVersions ? { versions: { gatewayApi: (r.cilium ?? CILIUM_MINOR_FACTS[CILIUM_MINOR_FACTS.length - 1]).gatewayApi.release, certManager: 'v1.20.3' } } : {}),
+    ...(r.explicitVersions
+      ? {
+        versions: {
+          gatewayApi: (r.cilium ?? CILIUM_MINOR_FACTS[CILIUM_MINOR_FACTS.length - 1]).gatewayApi.release,
+          certManager: DEFAULT_CERT_MANAGER_VERSION,
+        },
+      }
+      : {}),
     // the operator's required anti-affinity needs one node per replica
     operatorReplicas: nodes >= 2 ? 2 : 1,
   };

@@ -8,12 +8,12 @@ import { configError } from '../support/config-error';
 const cluster = (props: Partial<KindCiliumClusterProps> = {}) => new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev', ...props });
 
 describe('version choices of a cluster', () => {
-  test('defaults: Cilium 1.20.0, Gateway API v1.6.1, cert-manager v1.20.3, kind v0.33.0 with Kubernetes 1.36.4 (kubeadm v1beta4)', () => {
+  test('defaults: Cilium 1.20.0, Gateway API v1.6.1, cert-manager v1.20.4, kind v0.33.0 with Kubernetes 1.36.4 (kubeadm v1beta4)', () => {
     const spec = cluster().spec;
     expect([spec.ciliumVersion, spec.ciliumMinor, spec.kindRelease, spec.kubernetesVersion]).toEqual(['1.20.0', '1.20', 'v0.33.0', '1.36.4']);
     expect(spec.kubeadmApiVersion).toBe('kubeadm.k8s.io/v1beta4');
     expect(cluster({ ciliumVersion: '1.18.12' }).spec.kubeadmApiVersion).toBe('kubeadm.k8s.io/v1beta3');
-    expect(spec.versions).toEqual({ gatewayApi: 'v1.6.1', certManager: 'v1.20.3', allowUnsupportedPair: false });
+    expect(spec.versions).toEqual({ gatewayApi: 'v1.6.1', certManager: 'v1.20.4', allowUnsupportedPair: false });
     expect(spec.nodeImage).toBe(kindReleaseOf('v0.33.0')!.images.find((i) => i.kubernetes === '1.36.4')!.image);
   });
 
@@ -76,8 +76,9 @@ describe('version choices of a cluster', () => {
     expect(k8s.fix).toContain('versions.allowUnsupportedPair: true');
     const below = configError(() => cluster({ ciliumVersion: '1.20.0', versions: { gatewayApi: 'v1.4.1', allowUnsupportedPair: true } })).violations[0];
     expect(below.problem).toContain('so versions.allowUnsupportedPair does not apply');
-    const cm = configError(() => cluster({ versions: { certManager: 'v1.21.1' } })).violations[0];
-    expect(cm.fix).toBe("set versions.certManager: 'v1.20.3', or versions.certManager: 'v1.19.6', or set versions.allowUnsupportedPair: true");
+    const cm = configError(() => cluster({ versions: { certManager: 'v1.22.0' } })).violations[0];
+    expect(cm.fix).toBe("set versions.certManager: 'v1.20.4', or versions.certManager: 'v1.21.2', or versions.certManager: 'v1.19.6', "
+      + 'or set versions.allowUnsupportedPair: true');
   });
 
   test('version refusals cite upstream sources, not the unshipped reference notes', () => {

@@ -44,7 +44,7 @@ describe('defaults', () => {
       kindRelease: 'v0.33.0',
       kindNodeImage: IMG_1364,
       gatewayApi: 'v1.6.1',
-      certManager: 'v1.20.3',
+      certManager: 'v1.20.4',
       kubeadmApiVersion: 'kubeadm.k8s.io/v1beta4',
       cgroupV2Only: true,
       outsideMatrix: false,
@@ -243,10 +243,12 @@ describe('refusals name the field, the value and a valid pair', () => {
   });
 
   test('cert-manager outside the checked releases', () => {
-    const [v] = refused({ certManager: 'v1.21.1' }, VERSION_RULES.certManagerUnsupported);
-    expect(v).toMatchObject({ field: 'dev.certManager', problem: 'cert-manager v1.21.1 is outside the checked matrix (v1.19.6, v1.20.3)' });
-    expect(v.fix).toBe("set certManager: 'v1.20.3', or certManager: 'v1.19.6', or set allowUnsupportedPair: true");
-    expect(ok({ certManager: 'v1.21.1', allowUnsupportedPair: true })).toMatchObject({ certManager: 'v1.21.1', outsideMatrix: true });
+    const [v] = refused({ certManager: 'v1.21.0' }, VERSION_RULES.certManagerUnsupported);
+    expect(v).toMatchObject({
+      field: 'dev.certManager', problem: 'cert-manager v1.21.0 is outside the checked matrix (v1.19.6, v1.20.4, v1.20.3, v1.21.2, v1.21.1)',
+    });
+    expect(v.fix).toBe("set certManager: 'v1.20.4', or certManager: 'v1.21.2', or certManager: 'v1.19.6', or set allowUnsupportedPair: true");
+    expect(ok({ certManager: 'v1.21.0', allowUnsupportedPair: true })).toMatchObject({ certManager: 'v1.21.0', outsideMatrix: true });
     const [bad] = refused({ certManager: '1.20.3', allowUnsupportedPair: true }, VERSION_RULES.certManagerUnsupported);
     expect(bad.problem).toBe("'1.20.3' is not a cert-manager release tag (vX.Y.Z)");
   });
@@ -277,7 +279,7 @@ describe('every fix hint works', () => {
     { nodeImage: IMG_136, kubernetesVersion: '1.35' }, { ciliumVersion: '1.18.12', nodeImage: IMG_133_V029, kindRelease: 'v0.32.0' },
     { ciliumVersion: '1.20.0', gatewayApi: 'v1.4.1', allowUnsupportedPair: true }, { gatewayApi: 'v1.4.1' },
     { ciliumVersion: '1.18.12', gatewayApi: 'v1.4.1' }, { ciliumVersion: '1.19.6', gatewayApi: 'v1.4.0' }, { gatewayApi: 'latest' },
-    { certManager: 'v1.21.1' }, { certManager: '1.20.3' },
+    { certManager: 'v1.21.0' }, { certManager: '1.20.3' },
   ];
 
   test.each(refusedInputs.map((i) => [JSON.stringify(i), i] as const))('%s', (_name, input) => {
@@ -555,7 +557,7 @@ describeReference('cross-check against shared/reference', () => {
   });
 
   test('cert-manager v1.19 CRDs are cert-manager.io/v1', () => {
-    expect(CERT_MANAGER_LINES.map((l) => l.line)).toEqual(['v1.19', 'v1.20']);
+    expect(CERT_MANAGER_LINES.map((l) => l.line)).toEqual(['v1.19', 'v1.20', 'v1.21']);
     const files = fs.readdirSync(ref('cert-manager-v1.19')).filter((f) => f.endsWith('.yaml'));
     for (const f of files) {
       expect(docs(ref('cert-manager-v1.19', f))[0].spec.versions.map((v: any) => v.name)).toEqual(['v1']);

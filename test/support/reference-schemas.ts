@@ -8,7 +8,7 @@ import addFormats from 'ajv-formats';
 import * as YAML from 'yaml';
 import { celValidate, CelRule, collectRules, compileRule, formatCelFailure, isTransitionRule } from './cel';
 import { CRD_CATALOG, CrdEntry, crdReferenceFile } from '../../src/private/crd-catalog';
-import { CiliumMinor, ciliumMinorFacts, ciliumMinorOf, DEFAULT_CILIUM_VERSION } from '../../src/spec/version-matrix';
+import { CiliumMinor, ciliumMinorFacts, ciliumMinorOf, crdSchemaFolders, DEFAULT_CILIUM_VERSION } from '../../src/spec/version-matrix';
 
 /**
  * Validators for everything this library writes, checked against the upstream schemas kept
@@ -167,7 +167,8 @@ export interface ReferenceProfile {
 
 /** The reference profile of a Cilium minor (its Gateway API pair from the version matrix). */
 export function referenceProfile(minor: CiliumMinor): ReferenceProfile {
-  return { minor, cilium: `cilium-${minor}`, gatewayApi: `gateway-api-${ciliumMinorFacts(minor).gatewayApi.release}`, certManager: 'cert-manager-v1.19' };
+  const folders = crdSchemaFolders(minor, ciliumMinorFacts(minor).gatewayApi.release);
+  return { minor, cilium: folders.cilium, gatewayApi: folders['gateway-api'], certManager: folders['cert-manager'] };
 }
 
 /** The profile of the default Cilium version: what the default bundle is checked against. */
