@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ClusterMesh } from '../mesh/cluster-mesh';
 import { propKeys, rejectUnknownKeys } from '../private/props';
+import type { VersionOptions } from '../spec/cluster-spec';
 
 /** Props of {@link meshPlatform}. */
 export interface MeshPlatformProps {
@@ -13,9 +14,14 @@ export interface MeshPlatformProps {
    * with the upgrade view). @default - the library's default (see `ciliumVersion` on the cluster)
    */
   readonly ciliumVersion?: string;
+  /**
+   * External release pins and opt-ins of every member (as `versions` on a cluster), e.g. `{ allowPreRelease: true }`
+   * with `ciliumVersion: '1.21.0-pre.0'`. @default - the matrix's defaults for the Cilium version
+   */
+  readonly versions?: VersionOptions;
 }
 
-const MESH_PLATFORM_PROPS = propKeys<MeshPlatformProps>()('name', 'clusterNames', 'ciliumVersion');
+const MESH_PLATFORM_PROPS = propKeys<MeshPlatformProps>()('name', 'clusterNames', 'ciliumVersion', 'versions');
 
 /**
  * Preset 5: a Cilium Cluster Mesh of two kind clusters (`mesh-east`, `mesh-west`: one worker each, ids 1 and 2,
@@ -26,7 +32,12 @@ export function meshPlatform(scope: Construct, props: MeshPlatformProps = {}): C
   rejectUnknownKeys('meshPlatform', props, MESH_PLATFORM_PROPS, 'meshPlatform');
   const mesh = new ClusterMesh(scope, props.name ?? 'mesh', { name: props.name ?? 'mesh' });
   for (const clusterName of props.clusterNames ?? ['mesh-east', 'mesh-west']) {
-    mesh.addCluster({ clusterName, workers: 1, ...(props.ciliumVersion !== undefined ? { ciliumVersion: props.ciliumVersion } : {}) });
+    mesh.addCluster({
+      clusterName,
+      workers: 1,
+      ...(props.ciliumVersion !== undefined ? { ciliumVersion: props.ciliumVersion } : {}),
+      ...(props.versions !== undefined ? { versions: props.versions } : {}),
+    });
   }
   return mesh;
 }

@@ -1,18 +1,22 @@
 import * as semver from 'semver';
 
 /**
- * The Cilium minors of the version matrix: per minor, the newest chart release in the reference store,
+ * The Cilium minors of the version matrix (1.18, 1.19, 1.20, and the 1.21 development preview): per minor, the
+ * newest chart release in the reference store,
  * the Kubernetes range it is tested on, its Gateway API pairing, the apiVersions and policy enums of its
  * CRDs, and the Helm values keys it removed. Pure data and lookups; every row cites its upstream source.
  *
  * Cilium chart versions have no `v`: `1.20.0` (what `helm --version` takes).
  */
 
-/** A Cilium minor this library writes Helm values and manifests for. */
-export type CiliumMinor = '1.18' | '1.19' | '1.20';
+/**
+ * A Cilium minor this library writes Helm values and manifests for: the supported minors 1.18, 1.19 and 1.20, and
+ * the 1.21 preview (a development pre-release, used only with `allowPreRelease`; see {@link CiliumMinorFacts.preRelease}).
+ */
+export type CiliumMinor = '1.18' | '1.19' | '1.20' | '1.21';
 
-/** The supported Cilium minors, oldest first. */
-export const CILIUM_MINORS: readonly CiliumMinor[] = ['1.18', '1.19', '1.20'];
+/** Every Cilium minor of the matrix, oldest first, the 1.21 preview included. */
+export const CILIUM_MINORS: readonly CiliumMinor[] = ['1.18', '1.19', '1.20', '1.21'];
 
 /** What to install from Gateway API before Cilium, and which apiVersions Cilium's operator watches. */
 export interface CiliumGatewayApiFacts {
@@ -39,9 +43,18 @@ export interface CiliumGatewayApiFacts {
 
 /** The per-minor facts of one Cilium minor. */
 export interface CiliumMinorFacts {
-  /** `1.18`, `1.19` or `1.20`. */
+  /** `1.18`, `1.19`, `1.20` or `1.21`. */
   readonly minor: CiliumMinor;
-  /** Newest patch release in the reference store, the default chart version for the minor. */
+  /**
+   * True for a development pre-release (1.21.0-pre.0): not a supported release. Its one release
+   * ({@link latestPatch}) is accepted only with `allowPreRelease: true` and is never a default or a suggestion
+   * that lacks the opt-in; every other version of the minor is refused.
+   */
+  readonly preRelease: boolean;
+  /**
+   * Newest patch release in the reference store, the default chart version for the minor; for a pre-release
+   * row, the pre-release itself (`1.21.0-pre.0`), the only version of the minor accepted.
+   */
   readonly latestPatch: string;
   /** cilium/cilium commit of {@link latestPatch}. */
   readonly latestPatchCommit: string;
@@ -92,10 +105,11 @@ export interface CiliumMinorFacts {
   };
 }
 
-/** The three supported Cilium minors, oldest first. */
+/** The Cilium minors of the matrix, oldest first: the three supported minors, then the 1.21 preview. */
 export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
   {
     minor: '1.18',
+    preRelease: false,
     latestPatch: '1.18.12',
     latestPatchCommit: 'c2cd21cf99352ac16f451c684ba62807b18542e3',
     chartSha256: '5923f9d9fcb11bc4692ad52353cc791b935d96e09ba0c535c5a8b88ea8a37572',
@@ -143,6 +157,7 @@ export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
   },
   {
     minor: '1.19',
+    preRelease: false,
     latestPatch: '1.19.6',
     latestPatchCommit: '9a8982433e18019e290b8199c0c4ad24f66befe8',
     chartSha256: '21c43cf53841f9ab0375047d95aa4c64051ea52bbd2c679416e6408f5f1c9179',
@@ -197,6 +212,7 @@ export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
   },
   {
     minor: '1.20',
+    preRelease: false,
     latestPatch: '1.20.0',
     latestPatchCommit: '450c53145dc0a872ae20dfb05598c94ef55a71e2',
     chartSha256: 'c5f013912360d1a334f44ef25f36da59ba3414cdb48f466ee12d0c4fdff27883',
@@ -254,22 +270,83 @@ export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
       source: 'cilium-1.19.6.tgz vs cilium-1.20.0.tgz values.yaml/values.schema.json; 1.20.0 templates/_helpers.tpl as in 1.19',
     },
   },
+  {
+    minor: '1.21',
+    preRelease: true,
+    latestPatch: '1.21.0-pre.0',
+    latestPatchCommit: 'e864986222d3b2d9fad0fc508cb875687e718f96',
+    chartSha256: 'b90f9b6b67d5669d143ff18f501caf856c220629ceacc149f5977b1fa8ab212e',
+    releaseSource: 'cilium/charts commit 009b5e95 "Add cilium v1.21.0-pre.0@e864986" (2026-08-03), cilium-1.21.0-pre.0.tgz: a development '
+      + 'pre-release of main ("Prepare for release v1.21.0-pre.0"), not a supported release',
+    kubernetes: {
+      min: '1.33',
+      max: '1.36',
+      source: 'cilium e864986 (v1.21.0-pre.0) Documentation/network/kubernetes/requirements.rst and compatibility.rst, both 1.33-1.36',
+    },
+    ciKind: {
+      kindRelease: 'v0.32.0',
+      nodeImage: 'quay.io/cilium/kindest-node:v1.36.0',
+      source: 'cilium e864986 (v1.21.0-pre.0) .github/actions/set-env-variables/action.yml',
+    },
+    gatewayApi: {
+      release: 'v1.6.1',
+      minimum: 'v1.6.1',
+      requiredKinds: [
+        'GatewayClass v1', 'Gateway v1', 'HTTPRoute v1', 'GRPCRoute v1', 'TLSRoute v1', 'ReferenceGrant v1', 'BackendTLSPolicy v1',
+      ],
+      optionalKinds: ['ListenerSet v1', 'TCPRoute v1', 'UDPRoute v1', 'ServiceImport v1beta1'],
+      extraCrds: [],
+      referenceGrantApiVersion: 'gateway.networking.k8s.io/v1',
+      tlsRouteApiVersion: 'gateway.networking.k8s.io/v1',
+      source: 'cilium e864986 (v1.21.0-pre.0) go.mod sigs.k8s.io/gateway-api v1.6.1 and Documentation/network/servicemesh/gateway-api/'
+        + 'installation.rst (v1.6.1); required kinds as in 1.20 (operator/pkg/gateway-api/helpers/schemes.go)',
+    },
+    apiVersions: {
+      loadBalancerIpPool: 'cilium.io/v2',
+      l2AnnouncementPolicy: 'cilium.io/v2alpha1',
+      networkPolicy: 'cilium.io/v2',
+      cidrGroup: 'cilium.io/v2',
+      source: 'cilium e864986 (v1.21.0-pre.0) pkg/k8s/apis/cilium.io/client/crds: the five CRDs are byte-identical to 1.20\'s '
+        + '(blobs 13128612, ad90d00c, 071ae6c5, 295a64f8, f715409f); CRD schema version 1.34.2',
+    },
+    networkPolicy: {
+      protocols: ['TCP', 'UDP', 'SCTP', 'VRRP', 'IGMP', 'GRE', 'IPIP', 'IPV6', 'ESP', 'AH', 'ANY'],
+      entities: [
+        'all', 'world', 'cluster', 'cluster-mesh', 'host', 'init', 'ingress', 'unmanaged', 'remote-node', 'health', 'none', 'kube-apiserver',
+      ],
+      kafkaRules: false,
+      requiresMustBeEmpty: true,
+      source: 'cilium e864986 (v1.21.0-pre.0) crds/v2/ciliumnetworkpolicies.yaml (blob 071ae6c5) and ciliumclusterwidenetworkpolicies.yaml '
+        + '(blob 295a64f8), the same blobs as 1.20',
+    },
+    helm: {
+      removedKeys: [],
+      k8sServiceHostAutoRendersOffline: false,
+      source: 'cilium-1.20.0.tgz vs cilium-1.21.0-pre.0.tgz values.yaml/values.schema.json: no key removed, 16 added (values-by-minor.ts); '
+        + 'templates/_helpers.tpl `k8sServiceHost` as in 1.20',
+    },
+  },
 ];
 
-/** Default Cilium chart version: the latest patch of the newest minor. */
+/** The supported (stable) minors' facts, oldest first: the ones defaults and plain suggestions may name. */
+export const STABLE_CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = CILIUM_MINOR_FACTS.filter((f) => !f.preRelease);
+
+/** Default Cilium chart version: the latest patch of the newest supported (stable) minor; never a pre-release. */
 export const DEFAULT_CILIUM_VERSION = '1.20.0';
 
 /**
- * The minor of a Cilium chart version in its normalised spelling ({@link normalizeCiliumVersion}), or
- * `undefined` unless the version is a stable `X.Y.Z` release (no pre-release) of a supported minor.
- * `1.20.0` → `1.20`; `v1.20.0` (not normalised), `1.20`, `1.20.0-rc.0`, `1.17.3` and `1.21.0` → `undefined`.
+ * The minor of a Cilium chart version in its normalised spelling ({@link normalizeCiliumVersion}): a stable
+ * `X.Y.Z` of a supported minor, or exactly the pre-release of a preview row (`1.21.0-pre.0` → `1.21`; whether
+ * it may be used is `allowPreRelease`'s business). `1.20.0` → `1.20`; `v1.20.0` (not normalised), `1.20`,
+ * `1.20.0-rc.0`, `1.17.3`, `1.21.0` and `1.21.0-pre.1` → `undefined`.
  */
 export function ciliumMinorOf(version: string): CiliumMinor | undefined {
-  if (semver.valid(version) !== version || semver.prerelease(version) !== null) {
-    return undefined;
-  }
+  if (semver.valid(version) !== version) return undefined;
   const minor = `${semver.major(version)}.${semver.minor(version)}`;
-  return CILIUM_MINORS.find((m) => m === minor);
+  const facts = CILIUM_MINOR_FACTS.find((f) => f.minor === minor);
+  if (facts === undefined) return undefined;
+  if (facts.preRelease) return version === facts.latestPatch ? facts.minor : undefined;
+  return semver.prerelease(version) === null ? facts.minor : undefined;
 }
 
 /**

@@ -198,10 +198,19 @@ export interface VersionOptions {
   /**
    * Accept a Gateway API / cert-manager release, Kubernetes version or kind image pairing outside the checked
    * matrix, taking responsibility for it. Never accepts a malformed version, an unsupported Cilium minor, an
-   * unpinned image or a Gateway API release below the operator's minimum.
+   * unpinned image or a Gateway API release below the operator's minimum, and does not opt in to a pre-release.
    * @default false
    */
   readonly allowUnsupportedPair?: boolean;
+  /**
+   * Opt in to the Cilium 1.21 preview: `ciliumVersion: '1.21.0-pre.0'`, a development pre-release (cilium/charts
+   * 009b5e95) with its own row in the version matrix (Kubernetes 1.33-1.36, Gateway API v1.6.1) and its chart's checks
+   * (e.g. `networkDriver.enabled` needs Kubernetes 1.34). Not a supported release, never a default: without this
+   * flag that version is refused (`cilium-pre-release-not-allowed`, the fix names this flag or `ciliumVersion: '1.20.0'`).
+   * No effect on a stable version.
+   * @default false
+   */
+  readonly allowPreRelease?: boolean;
 }
 
 /**
@@ -274,9 +283,11 @@ export interface ClusterSpecProps {
    */
   readonly tunnelProtocol?: TunnelProtocol;
   /**
-   * Cilium Helm chart version, `X.Y.Z`: any stable patch of 1.18, 1.19 or 1.20. A leading `v` (`v1.20.0`, which
-   * `helm --version` resolves) is accepted and dropped, so the bundle names `1.20.0`. The Helm values keys,
-   * apiVersions, Gateway API release, default node image and per-minor policy checks follow its minor.
+   * Cilium Helm chart version, `X.Y.Z`: any stable patch of 1.18, 1.19 or 1.20 (the patches validated offline against
+   * their chart archives are 1.18.12, 1.18.4, 1.19.6 and 1.20.0; other patches of a minor keep its values keys), or the
+   * 1.21 preview `1.21.0-pre.0` with `versions.allowPreRelease: true`. A leading `v` (`v1.20.0`, which `helm --version`
+   * resolves) is accepted and dropped, so the bundle names `1.20.0`. The Helm values keys, apiVersions, Gateway API
+   * release, default node image and per-minor policy checks follow its minor.
    * @default '1.20.0'
    */
   readonly ciliumVersion?: string;
@@ -413,7 +424,7 @@ const MASQUERADE_PROPS = propKeys<MasqueradeOptions>()('bpf', 'ipMasqAgent', 'no
 const LOAD_BALANCER_PROPS = propKeys<LoadBalancerOptions>()('acceleration', 'mode', 'dsrDispatch');
 const CILIUM_CLUSTER_PROPS = propKeys<CiliumClusterOptions>()('name', 'id', 'maxConnectedClusters');
 /** Keys of {@link ComponentVersionInput} that live under `versions` in {@link ClusterSpecProps}. */
-const VERSION_PROPS = propKeys<VersionOptions>()('gatewayApi', 'certManager', 'allowUnsupportedPair');
+const VERSION_PROPS = propKeys<VersionOptions>()('gatewayApi', 'certManager', 'allowUnsupportedPair', 'allowPreRelease');
 
 // ------------------------------------------------------------------------------------------------
 // Input guards. JavaScript and JSON callers can pass any type; every guard answers a wrong type with
@@ -795,6 +806,7 @@ function resolveVersions(name: string, props: ClusterSpecProps) {
     gatewayApi: versionText('versions.gatewayApi', versionsProps.gatewayApi, 'v1.6.1'),
     certManager: versionText('versions.certManager', versionsProps.certManager, DEFAULT_CERT_MANAGER_VERSION),
     allowUnsupportedPair: bool(f('versions.allowUnsupportedPair'), versionsProps.allowUnsupportedPair, false),
+    allowPreRelease: bool(f('versions.allowPreRelease'), versionsProps.allowPreRelease, false),
   };
   const result = resolveComponentVersions(input, '');
   if (!result.ok) {
@@ -814,7 +826,12 @@ function resolveVersions(name: string, props: ClusterSpecProps) {
     kindRelease: r.kindRelease,
     kubernetesVersion: r.kubernetes,
     kubeadmApiVersion: r.kubeadmApiVersion,
-    versions: { gatewayApi: r.gatewayApi, certManager: r.certManager, allowUnsupportedPair: input.allowUnsupportedPair === true },
+    versions: {
+      gatewayApi: r.gatewayApi,
+      certManager: r.certManager,
+      allowUnsupportedPair: input.allowUnsupportedPair === true,
+      allowPreRelease: input.allowPreRelease === true,
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import * as semver from 'semver';
-import { CILIUM_MINOR_FACTS, CiliumMinorFacts } from './cilium-minors';
+import { CILIUM_MINOR_FACTS, CiliumMinorFacts, STABLE_CILIUM_MINOR_FACTS } from './cilium-minors';
 import { KIND_RELEASES, KindNodeImage, KindRelease, publishedNodeImage, kindReleaseOf } from './kind-releases';
 import { compareMinor, minorOfKubernetes, normalizeKubernetes } from './kubernetes-versions';
 import { At, ComponentVersionInput, VERSION_RULES, violation, VersionViolation } from './version-choices';
@@ -90,9 +90,10 @@ function unavailable(kubernetes: string, release: KindRelease, facts: CiliumMino
 
 function outsideRange(kubernetes: string, facts: CiliumMinorFacts, field: string, replacement: Partial<ComponentVersionInput>): VersionViolation {
   const suggestions: Partial<ComponentVersionInput>[] = [replacement];
-  const other = [...CILIUM_MINOR_FACTS].reverse().find((f) => inRange(kubernetes, f));
+  const other = [...STABLE_CILIUM_MINOR_FACTS].reverse().find((f) => inRange(kubernetes, f));
   if (other) suggestions.push({ ciliumVersion: other.latestPatch });
-  const none = other === undefined ? `; no supported Cilium minor is tested on Kubernetes ${minorOfKubernetes(kubernetes)}` : '';
+  const none = other === undefined && !CILIUM_MINOR_FACTS.some((f) => inRange(kubernetes, f))
+    ? `; no supported Cilium minor is tested on Kubernetes ${minorOfKubernetes(kubernetes)}` : '';
   return violation(VERSION_RULES.kubernetesOutsideCiliumRange, field,
     `Kubernetes ${kubernetes} is outside the range Cilium ${facts.minor} is tested on (${facts.kubernetes.min}-${facts.kubernetes.max}; `
     + `${facts.kubernetes.source})${none}`,

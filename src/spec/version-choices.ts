@@ -29,8 +29,10 @@ export interface VersionViolation {
  * keep the ids of the former single-minor `version-matrix` rule.
  */
 export const VERSION_RULES = {
-  /** `ciliumVersion` is not a stable `X.Y.Z` release of a supported minor (1.18, 1.19, 1.20). */
+  /** `ciliumVersion` is not a stable `X.Y.Z` release of a supported minor (1.18, 1.19, 1.20), nor the 1.21 preview. */
   ciliumVersionUnsupported: 'cilium-version-unsupported',
+  /** `ciliumVersion` is the 1.21 development pre-release (1.21.0-pre.0) and `allowPreRelease` is not set. */
+  ciliumPreReleaseNotAllowed: 'cilium-pre-release-not-allowed',
   /** `gatewayApi` is not the release the Cilium minor pairs with (overridable by `allowUnsupportedPair`). */
   gatewayApiCiliumMismatch: 'gateway-api-cilium-mismatch',
   /** `certManager` is not one of the checked releases (overridable by `allowUnsupportedPair` when well-formed). */
@@ -95,9 +97,17 @@ export interface ComponentVersionInput {
    * Accept a Gateway API or cert-manager release, a Kubernetes version or a kind release/image pairing
    * outside the matrix, taking responsibility for it. Never accepts malformed versions, an unsupported
    * Cilium minor, an unpinned image, or a Gateway API release below the Cilium operator's hard minimum.
+   * Does not opt in to a pre-release (that is {@link allowPreRelease}).
    * @default false
    */
   readonly allowUnsupportedPair?: boolean;
+  /**
+   * Opt in to a Cilium development pre-release of the matrix: `ciliumVersion: '1.21.0-pre.0'` (cilium/charts
+   * 009b5e95), which has its own matrix row and chart checks but is not a supported release. Without it that
+   * version is refused (`cilium-pre-release-not-allowed`). Changes nothing for a stable version.
+   * @default false
+   */
+  readonly allowPreRelease?: boolean;
 }
 
 

@@ -2,6 +2,7 @@ import * as semver from 'semver';
 import { CERT_MANAGER_LINES, certManagerLineOf, DEFAULT_CERT_MANAGER_VERSION } from './cert-manager-lines';
 import {
   CILIUM_MINOR_FACTS, CILIUM_MINORS, CiliumMinor, ciliumMinorFacts, CiliumMinorFacts, ciliumMinorOf, DEFAULT_CILIUM_VERSION, normalizeCiliumVersion,
+  STABLE_CILIUM_MINOR_FACTS,
 } from './cilium-minors';
 import { gatewayApiRelease } from './gateway-api-releases';
 import { KIND_RELEASES, KindRelease, kubeadmApiVersionFor, kubeadmApiVersionsAccepted, requiresCgroupV2 } from './kind-releases';
@@ -78,6 +79,8 @@ export type ComponentVersionResolution =
  * cert-manager: {@link DEFAULT_CERT_MANAGER_VERSION}.
  *
  * Refused (each with a fix naming a valid combination, see {@link VERSION_RULES}):
+ * - the 1.21 preview `1.21.0-pre.0` (a development pre-release) without `allowPreRelease: true`; any other 1.21
+ *   version always;
  * - a Cilium version that is not a stable `X.Y.Z` of 1.18/1.19/1.20 (`1.17.3`, `1.21.0`, `1.20`); a leading `v`
  *   (`v1.20.0`, which helm resolves) is accepted and dropped ({@link normalizeCiliumVersion});
  * - a Kubernetes version outside the minor's tested range, unless `allowUnsupportedPair`;
@@ -104,6 +107,7 @@ export function resolveComponentVersions(input: ComponentVersionInput, field: st
   }
   const facts = ciliumMinorFacts(minor);
   const violations: VersionViolation[] = [];
+  if (facts.preRelease && input.allowPreRelease !== true) violations.push(preReleaseNotAllowed(cilium, facts, at('ciliumVersion')));
   let outsideMatrix = false;
 
   const node = resolveNode(input, facts, at, allow);
@@ -143,13 +147,30 @@ export function resolveComponentVersions(input: ComponentVersionInput, field: st
 }
 
 
+/** The preview minor's release without `allowPreRelease`: opt in, or use the default stable release. */
+function preReleaseNotAllowed(version: string, facts: CiliumMinorFacts, field: string): VersionViolation {
+  return violation(VERSION_RULES.ciliumPreReleaseNotAllowed, field,
+    `Cilium '${version}' is a development pre-release of ${facts.minor} (${facts.releaseSource}); it is never a default, `
+    + 'and is used only with an explicit opt-in', [{ allowPreRelease: true }, { ciliumVersion: DEFAULT_CILIUM_VERSION }]);
+}
+
 function unsupportedCilium(version: string, field: string): VersionViolation {
-  const supported = CILIUM_MINOR_FACTS.map((f) => `${f.minor}.x (latest ${f.latestPatch})`).join(', ');
+  const supported = [
+    ...STABLE_CILIUM_MINOR_FACTS.map((f) => `${f.minor}.x (latest ${f.latestPatch})`),
+    ...CILIUM_MINOR_FACTS.filter((f) => f.preRelease).map((f) => `the ${f.minor} preview ${f.latestPatch} (with allowPreRelease: true)`),
+  ].join(', ');
   const bare = normalizeCiliumVersion(version);
   const coerced = semver.coerce(bare)?.version;
   const sameMinor = coerced === undefined ? undefined : CILIUM_MINOR_FACTS.find((f) => f.minor === `${semver.major(coerced)}.${semver.minor(coerced)}`);
   let suggestion = DEFAULT_CILIUM_VERSION;
   let why = `it is not a chart version of a supported minor; this library writes Helm values for ${supported}`;
+  if (sameMinor?.preRelease) {
+    // 1.21.0, 1.21.0-pre.1: the minor exists only as its preview release
+    return violation(VERSION_RULES.ciliumVersionUnsupported, field,
+      `Cilium '${version}' is not supported: ${sameMinor.minor} is available only as the development pre-release ${sameMinor.latestPatch}, `
+      + `whose chart the library was checked against (${sameMinor.releaseSource})`,
+      [{ ciliumVersion: DEFAULT_CILIUM_VERSION }, { ciliumVersion: sameMinor.latestPatch, allowPreRelease: true }]);
+  }
   if (sameMinor !== undefined) {
     // right minor, wrong spelling: `1.20`, `1.20.0-rc.0` or `V1.20.0` (latest patch)
     suggestion = sameMinor.latestPatch;
@@ -161,7 +182,7 @@ function unsupportedCilium(version: string, field: string): VersionViolation {
       why = `the chart needs a full X.Y.Z patch release, e.g. ${sameMinor.latestPatch}`;
     }
   } else if (coerced !== undefined && semver.lt(coerced, `${CILIUM_MINORS[0]}.0`)) {
-    suggestion = CILIUM_MINOR_FACTS[0].latestPatch;
+    suggestion = STABLE_CILIUM_MINOR_FACTS[0].latestPatch;
   }
   return violation(VERSION_RULES.ciliumVersionUnsupported, field, `Cilium '${version}' is not supported: ${why}`, [{ ciliumVersion: suggestion }]);
 }
@@ -188,7 +209,7 @@ function checkGatewayApi(version: string, facts: CiliumMinorFacts, field: string
     return [violation(VERSION_RULES.gatewayApiVersionInvalid, field, `'${version}' is not a Gateway API release tag (vX.Y.Z)`, [{ gatewayApi: pair }])];
   }
   if (version === pair) return [];
-  const paired = [...CILIUM_MINOR_FACTS].reverse().find((f) => f.gatewayApi.release === version);
+  const paired = [...STABLE_CILIUM_MINOR_FACTS].reverse().find((f) => f.gatewayApi.release === version);
   const alternatives: Partial<ComponentVersionInput>[] = [{ gatewayApi: pair }];
   if (paired) alternatives.push({ ciliumVersion: paired.latestPatch });
   if (semver.lt(bare, facts.gatewayApi.minimum.slice(1))) {

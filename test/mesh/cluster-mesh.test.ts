@@ -7,20 +7,24 @@ import { Construct } from 'constructs';
 import * as YAML from 'yaml';
 import { addAllPresets, ClusterMesh, KindCiliumCluster, meshPlatform, renderBundle, synthesizeBundle, validateApp } from '../../src';
 import { toYaml } from '../../src/private/yaml';
+import { helmValuesFacts } from '../../src/spec/values-by-minor';
+import { CILIUM_MINOR_FACTS, ciliumMinorOf } from '../../src/spec/version-matrix';
 import { FakeHost, FakeState } from '../bundle/harness';
+import { ciliumVersionProps } from '../support/cilium-versions';
 import { configError } from '../support/config-error';
 import { ciliumConfig, helmReadValues, helmTemplate, helmTemplateRun } from '../support/helm';
 import { kubectlBinary, kubectlReadBack, kustomize } from '../support/kubectl';
 import { describeWithReference, validateBundleFile } from '../support/reference-schemas';
 import { renderApp, writeBundle } from '../support/render';
 
-const CHARTS = ['1.18.12', '1.19.6', '1.20.0'];
+/** The chart of every minor of the matrix (the 1.21 preview included). */
+const CHARTS = CILIUM_MINOR_FACTS.map((f) => f.latestPatch);
 
 function threeClusterMesh(app: App, pools = false, ciliumVersion?: string): ClusterMesh {
   const mesh = new ClusterMesh(app, 'trio', { name: 'trio' });
   ['alpha', 'beta', 'gamma'].forEach((clusterName, i) => mesh.addCluster({
     clusterName,
-    ...(ciliumVersion ? { ciliumVersion } : {}),
+    ...(ciliumVersion ? ciliumVersionProps(ciliumVersion) : {}),
     ...(pools ? { meshPool: { start: `172.18.248.${10 * i + 10}`, stop: `172.18.248.${10 * i + 19}` }, podSubnet: `10.${100 + i}.0.0/16`, serviceSubnet: `10.${110 + i}.0.0/16` } : {}),
   }));
   return mesh;
@@ -64,7 +68,7 @@ describe('allocation', () => {
   });
 });
 
-describe('both meshes pass the official chart (helm template, 1.18.12 / 1.19.6 / 1.20.0)', () => {
+describe(`both meshes pass the official chart (helm template, ${CHARTS.join(' / ')})`, () => {
   const cases: [string, (app: App, version: string) => ClusterMesh][] = [
     ['two clusters (preset, values for 1.20 rendered by every chart)', (app) => meshPlatform(app)],
     ['three clusters (members described with that Cilium version)', (app, version) => threeClusterMesh(app, false, version)],
@@ -86,14 +90,21 @@ describe('both meshes pass the official chart (helm template, 1.18.12 / 1.19.6 /
           const secret = docs.find((d) => d.kind === 'Secret' && d.metadata?.name === 'cilium-kvstoremesh')
             ?? docs.find((d) => d.kind === 'Secret' && d.metadata?.name === 'cilium-clustermesh');
           const peers = mesh.memberAddresses.filter((m) => m.cluster !== member);
+          // The name resolves to the peer's pool address where this chart puts it (HelmValuesFacts.meshPeerAddresses): the
+          // `cilium-host-aliases` block of the peer's Secret entry (1.20+), and/or hostAliases of the pods that dial peers (up to 1.20).
+          const places = helmValuesFacts(ciliumMinorOf(version)!).meshPeerAddresses;
+          const aliases = docs.flatMap((d) => d.spec?.template?.spec?.hostAliases ?? []);
+          if (!places.includes('pod-host-aliases')) expect([version, aliases]).toEqual([version, []]);
           for (const peer of peers) {
             const entry = Buffer.from(secret!.data[peer.cluster.clusterName], 'base64').toString('utf8');
             const host = `${peer.cluster.clusterName}.mesh.cilium.io`;
-            expect(entry).toContain(`https://${host}:2379`);
-            // The name resolves to the peer's pool address: `cilium-host-aliases` in the entry, or hostAliases of the pods.
-            const aliases = docs.flatMap((d) => d.spec?.template?.spec?.hostAliases ?? []);
-            const mapped = entry.includes(peer.apiserverIp) || aliases.some((a: any) => a.ip === peer.apiserverIp && a.hostnames.includes(host));
-            expect([version, member.clusterName, host, mapped]).toEqual([version, member.clusterName, host, true]);
+            const remote = YAML.parse(entry);
+            expect(remote.endpoints).toEqual([`https://${host}:2379`]);
+            const inSecret = (remote['cilium-host-aliases'] ?? []).some((a: any) => a.hostname === host && a.ips.includes(peer.apiserverIp));
+            const inPods = aliases.some((a: any) => a.ip === peer.apiserverIp && a.hostnames.includes(host));
+            expect([version, member.clusterName, host, { inSecret, inPods }]).toEqual([version, member.clusterName, host, {
+              inSecret: places.includes('secret-host-aliases'), inPods: places.includes('pod-host-aliases'),
+            }]);
           }
           expect(Object.keys(secret!.data).filter((k) => !k.includes('.') && !k.startsWith('common-') && !k.startsWith('local-')).sort())
             .toEqual(peers.map((p) => p.cluster.clusterName).sort());

@@ -5,19 +5,25 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { BundleFile, dnsHubblePlatform, KindCiliumCluster, KindCiliumClusterProps, kprNativePlatform, nativeXdpPlatform, renderBundle, zeroTrustPlatform } from '../../src';
+import {
+  BundleFile, dnsHubblePlatform, KindCiliumCluster, KindCiliumClusterProps, kprNativePlatform, meshPlatform, nativeXdpPlatform, renderBundle,
+  zeroTrustPlatform,
+} from '../../src';
 import { expectedCiliumConfig, helmValuesFacts } from '../../src/spec/values-by-minor';
 import {
   CILIUM_MINOR_FACTS, CiliumMinorFacts, gatewayApiRelease, KIND_RELEASES, kindReleaseOf, kubeadmApiVersionFor, kubeadmApiVersionsAccepted,
   publishedNodeImage, removedHelmKeys,
 } from '../../src/spec/version-matrix';
+import { ciliumVersionProps } from '../support/cilium-versions';
+import { configError } from '../support/config-error';
 import { describeWithReference, REFERENCE_DIR, referenceAvailable, referenceProfile, validateBundleFile } from '../support/reference-schemas';
 import { helmBinOrUndefined } from '../support/tools';
 
 /**
- * The version matrix end to end: every preset synthesizes for the latest patch of every supported
- * Cilium minor, and each output passes THAT minor's references (Helm values schema, Cilium CRDs, the
- * CRDs of its Gateway API pair) and, with HELM_BIN, the real chart through `helm template`.
+ * The version matrix end to end: every preset synthesizes for the latest patch of every Cilium minor of
+ * the matrix (the 1.21 preview with its `versions.allowPreRelease` opt-in), and each output passes THAT
+ * minor's references (Helm values schema, Cilium CRDs, the CRDs of its Gateway API pair) and, with
+ * HELM_BIN, the real chart through `helm template`. Without the opt-in the preview is refused.
  */
 
 type Preset = (scope: Construct, overrides?: Partial<KindCiliumClusterProps>) => KindCiliumCluster;
@@ -31,7 +37,7 @@ function render(version: string, name: string, preset: Preset): BundleFile[] {
   const key = `${version}/${name}`;
   if (!rendered.has(key)) {
     const app = new App();
-    preset(app, { ciliumVersion: version });
+    preset(app, ciliumVersionProps(version));
     rendered.set(key, renderBundle(app));
   }
   return rendered.get(key)!;
@@ -85,6 +91,22 @@ describe.each(MATRIX)('Cilium %s, preset %s', (version, name, preset, facts: Cil
       expect(patch).not.toMatch(/apiVersion/);
       expect(YAML.parse(patch).kind).toMatch(/^(ClusterConfiguration|KubeletConfiguration)$/);
     }
+  });
+});
+
+describe('the 1.21 preview without the opt-in', () => {
+  test.each([...PRESETS.map(([name, preset]) => [name, (app: App) => preset(app, { ciliumVersion: '1.21.0-pre.0' })] as const),
+    ['mesh', (app: App) => meshPlatform(app, { ciliumVersion: '1.21.0-pre.0' })] as const])('%s is refused, naming versions.allowPreRelease', (_name, build) => {
+    const e = configError(() => build(new App()));
+    expect(e.rules).toEqual(['cilium-pre-release-not-allowed']);
+    expect(e.violations[0].field).toMatch(/\.ciliumVersion$/);
+    expect(e.violations[0].problem).toContain("Cilium '1.21.0-pre.0' is a development pre-release of 1.21");
+    expect(e.violations[0].fix).toBe("set versions.allowPreRelease: true, or ciliumVersion: '1.20.0'");
+  });
+
+  test('the mesh preset with the opt-in: both members run the preview', () => {
+    const mesh = meshPlatform(new App(), { ciliumVersion: '1.21.0-pre.0', versions: { allowPreRelease: true } });
+    expect(mesh.members.map((m) => [m.clusterName, m.spec.ciliumVersion])).toEqual([['mesh-east', '1.21.0-pre.0'], ['mesh-west', '1.21.0-pre.0']]);
   });
 });
 

@@ -4,7 +4,9 @@ import * as YAML from 'yaml';
 import { KindCiliumCluster, KindCiliumClusterProps, PlatformConfigError } from '../../src';
 import { formatIpv4 } from '../../src/private/ipv4';
 import { toYaml } from '../../src/private/yaml';
-import { CILIUM_MINOR_FACTS, DEFAULT_CERT_MANAGER_VERSION, KIND_RELEASES } from '../../src/spec/version-matrix';
+import {
+  CILIUM_MINOR_FACTS, ciliumMinorFacts, ciliumMinorOf, DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, KIND_RELEASES,
+} from '../../src/spec/version-matrix';
 
 const DEFAULT_KIND_NODE_IMAGE = KIND_RELEASES[KIND_RELEASES.length - 1].images[0].image;
 import { REFERENCE_MISSING_NOTICE, referenceAvailable, validateCiliumValues, validateKindConfig } from '../support/reference-schemas';
@@ -143,11 +145,14 @@ const validDescription: fc.Arbitrary<KindCiliumClusterProps> = fc.record({
     ...(r.labels ? { workerLabels: r.labels } : {}),
     ...(r.devices ? { devices: r.devices } : {}),
     ...(r.cilium !== undefined ? { ciliumVersion: r.cilium.latestPatch } : {}),
-    ...(r.explicitVersions
+    ...(r.explicitVersions || r.cilium?.preRelease
       ? {
         versions: {
-          gatewayApi: (r.cilium ?? CILIUM_MINOR_FACTS[CILIUM_MINOR_FACTS.length - 1]).gatewayApi.release,
-          certManager: DEFAULT_CERT_MANAGER_VERSION,
+          ...(r.cilium?.preRelease ? { allowPreRelease: true } : {}),
+          ...(r.explicitVersions ? {
+            gatewayApi: (r.cilium ?? ciliumMinorFacts(ciliumMinorOf(DEFAULT_CILIUM_VERSION)!)).gatewayApi.release,
+            certManager: DEFAULT_CERT_MANAGER_VERSION,
+          } : {}),
         },
       }
       : {}),

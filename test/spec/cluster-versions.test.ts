@@ -13,7 +13,7 @@ describe('version choices of a cluster', () => {
     expect([spec.ciliumVersion, spec.ciliumMinor, spec.kindRelease, spec.kubernetesVersion]).toEqual(['1.20.0', '1.20', 'v0.33.0', '1.36.4']);
     expect(spec.kubeadmApiVersion).toBe('kubeadm.k8s.io/v1beta4');
     expect(cluster({ ciliumVersion: '1.18.12' }).spec.kubeadmApiVersion).toBe('kubeadm.k8s.io/v1beta3');
-    expect(spec.versions).toEqual({ gatewayApi: 'v1.6.1', certManager: 'v1.20.4', allowUnsupportedPair: false });
+    expect(spec.versions).toEqual({ gatewayApi: 'v1.6.1', certManager: 'v1.20.4', allowUnsupportedPair: false, allowPreRelease: false });
     expect(spec.nodeImage).toBe(kindReleaseOf('v0.33.0')!.images.find((i) => i.kubernetes === '1.36.4')!.image);
   });
 
@@ -57,6 +57,26 @@ describe('version choices of a cluster', () => {
     const accepted = cluster({ kindRelease: 'v0.33.0', kubernetesVersion: '1.37', versions: { allowUnsupportedPair: true } });
     expect([accepted.spec.kubernetesVersion, accepted.spec.kubeadmApiVersion]).toEqual(['1.37.0', 'kubeadm.k8s.io/v1beta4']);
     expect(accepted.kindConfig().nodes.map((n) => n.image)).toEqual([kindReleaseOf('v0.33.0')!.images[0].image, kindReleaseOf('v0.33.0')!.images[0].image]);
+  });
+
+  test('Cilium 1.21.0-pre.0 needs versions.allowPreRelease; refused without, with a fix naming the prop paths the user writes', () => {
+    const e = configError(() => cluster({ ciliumVersion: '1.21.0-pre.0' }));
+    expect(e.violations.map((v) => [v.rule, v.field])).toEqual([['cilium-pre-release-not-allowed', 'dev.ciliumVersion']]);
+    expect(e.violations[0].fix).toBe("set versions.allowPreRelease: true, or ciliumVersion: '1.20.0'");
+    const spec = cluster({ ciliumVersion: '1.21.0-pre.0', versions: { allowPreRelease: true } }).spec;
+    expect([spec.ciliumVersion, spec.ciliumMinor, spec.kubernetesVersion, spec.versions.allowPreRelease]).toEqual(['1.21.0-pre.0', '1.21', '1.36.4', true]);
+    // allowUnsupportedPair is not a pre-release opt-in
+    expect(configError(() => cluster({ ciliumVersion: '1.21.0-pre.0', versions: { allowUnsupportedPair: true } })).rules)
+      .toEqual(['cilium-pre-release-not-allowed']);
+    expect(configError(() => cluster({ ciliumVersion: '1.21.0-pre.0', versions: { allowPreRelease: 'yes' as any } })).violations[0])
+      .toMatchObject({ rule: 'invalid-type', field: 'dev.versions.allowPreRelease' });
+  });
+
+  test('networkDriver.enabled (new in the 1.21 chart) on Kubernetes 1.33 is refused like the chart refuses it; 1.34 is fine', () => {
+    const props = { ciliumVersion: '1.21.0-pre.0', versions: { allowPreRelease: true }, ciliumValuesOverrides: { networkDriver: { enabled: true } } };
+    const v = cluster({ ...props, kubernetesVersion: '1.33' }).violations();
+    expect(v.map((x) => [x.rule, x.field])).toEqual([['helm-value-needs-newer-kubernetes', 'dev.ciliumValues.networkDriver.enabled']]);
+    expect(cluster({ ...props, kubernetesVersion: v[0].fix.match(/kubernetesVersion: '([\d.]+)'/)![1] }).violations()).toEqual([]);
   });
 
   test('Cilium 1.20 with Gateway API v1.4.x is refused even with allowUnsupportedPair (below the operator minimum)', () => {

@@ -89,7 +89,7 @@ describe('defaults', () => {
 
   test('a leading v on ciliumVersion is accepted and normalised (helm resolves it): the result equals the bare spelling', () => {
     for (const f of CILIUM_MINOR_FACTS) {
-      expect(ok({ ciliumVersion: `v${f.latestPatch}` })).toEqual(ok({ ciliumVersion: f.latestPatch }));
+      expect(ok({ ciliumVersion: `v${f.latestPatch}`, allowPreRelease: f.preRelease })).toEqual(ok({ ciliumVersion: f.latestPatch, allowPreRelease: f.preRelease }));
     }
     expect(ok({ ciliumVersion: 'v1.19.3' }).cilium).toBe('1.19.3');
   });
@@ -102,7 +102,7 @@ describe('defaults', () => {
 describe('refusals name the field, the value and a valid pair', () => {
   test.each([
     ['1.17.3', '1.18.12'],
-    ['1.21.0', '1.20.0'],
+    ['1.22.0', '1.20.0'],
     ['v1.20', '1.20.0'],
     ['V1.20.0', '1.20.0'],
     ['1.20', '1.20.0'],
@@ -133,7 +133,9 @@ describe('refusals name the field, the value and a valid pair', () => {
     expect(ok({ kubernetesVersion: '1.36' })).toMatchObject({ kubernetes: '1.36.4', kindRelease: 'v0.33.0' });
     const [image] = refused({ nodeImage: IMG_137 }, VERSION_RULES.kubernetesOutsideCiliumRange);
     expect(image).toMatchObject({ field: 'dev.nodeImage', suggestions: [{ nodeImage: IMG_1364 }] });
-    for (const f of CILIUM_MINOR_FACTS) refused({ ciliumVersion: f.latestPatch, kubernetesVersion: '1.37.0' }, VERSION_RULES.kubernetesOutsideCiliumRange);
+    for (const f of CILIUM_MINOR_FACTS) {
+      refused({ ciliumVersion: f.latestPatch, allowPreRelease: f.preRelease, kubernetesVersion: '1.37.0' }, VERSION_RULES.kubernetesOutsideCiliumRange);
+    }
   });
 
   test('allowUnsupportedPair accepts Kubernetes 1.37 on kind v0.33.0 (kubeadm v1beta4) and marks the result', () => {
@@ -266,6 +268,44 @@ describe('refusals name the field, the value and a valid pair', () => {
   });
 });
 
+describe('Cilium 1.21 preview: a development pre-release, only with an explicit opt-in, never a default', () => {
+  test('1.21.0-pre.0 is refused without allowPreRelease; the fix names the opt-in and the default stable release', () => {
+    const [v] = refused({ ciliumVersion: '1.21.0-pre.0' }, VERSION_RULES.ciliumPreReleaseNotAllowed);
+    expect(v.field).toBe('dev.ciliumVersion');
+    expect(v.problem).toContain("Cilium '1.21.0-pre.0' is a development pre-release");
+    expect(v.problem).toContain('cilium/charts commit 009b5e95');
+    expect(v.suggestions).toEqual([{ allowPreRelease: true }, { ciliumVersion: '1.20.0' }]);
+    expect(v.fix).toBe("set allowPreRelease: true, or ciliumVersion: '1.20.0'");
+  });
+
+  test('with allowPreRelease it resolves like 1.20: kind v0.33.0 / Kubernetes 1.36.4, Gateway API v1.6.1', () => {
+    expect(ok({ ciliumVersion: '1.21.0-pre.0', allowPreRelease: true })).toMatchObject({
+      cilium: '1.21.0-pre.0', ciliumMinor: '1.21', kubernetes: '1.36.4', kindRelease: 'v0.33.0', gatewayApi: 'v1.6.1', outsideMatrix: false,
+    });
+    expect(ok({ ciliumVersion: 'v1.21.0-pre.0', allowPreRelease: true }).cilium).toBe('1.21.0-pre.0');
+    // the opt-in does not widen the tested Kubernetes range
+    refused({ ciliumVersion: '1.21.0-pre.0', allowPreRelease: true, kubernetesVersion: '1.37' }, VERSION_RULES.kubernetesOutsideCiliumRange);
+    // and changes nothing for a stable release
+    expect(ok({ allowPreRelease: true })).toEqual(ok({}));
+  });
+
+  test('other 1.21 versions are not in the matrix: the fix names the default, or the preview with its opt-in', () => {
+    for (const ciliumVersion of ['1.21.0', '1.21.0-pre.1', '1.21.1']) {
+      const [v] = refused({ ciliumVersion, allowPreRelease: true }, VERSION_RULES.ciliumVersionUnsupported);
+      expect(v.suggestions).toEqual([{ ciliumVersion: '1.20.0' }, { ciliumVersion: '1.21.0-pre.0', allowPreRelease: true }]);
+      expect(v.fix).toBe("set ciliumVersion: '1.20.0', or ciliumVersion: '1.21.0-pre.0' with allowPreRelease: true");
+    }
+  });
+
+  test('no default is a pre-release: the default Cilium, and every suggestion that names only a ciliumVersion', () => {
+    expect(ciliumMinorFacts(ok({}).ciliumMinor).preRelease).toBe(false);
+    expect(ciliumMinorFacts('1.21').preRelease).toBe(true);
+    for (const f of CILIUM_MINOR_FACTS.filter((x) => !x.preRelease)) expect(ok({ ciliumVersion: f.latestPatch }).ciliumMinor).toBe(f.minor);
+    const r = resolveComponentVersions({ ciliumVersion: '1.18.12', kubernetesVersion: '1.36' }, '');
+    expect(r.ok || r.violations[0].suggestions).toEqual([{ kubernetesVersion: '1.33' }, { ciliumVersion: '1.20.0' }]);
+  });
+});
+
 describe('every fix hint works', () => {
   const refusedInputs: ComponentVersionInput[] = [
     { ciliumVersion: '1.17.3' }, { ciliumVersion: '1.21.0' }, { ciliumVersion: 'v1.20' }, { ciliumVersion: '1.20' }, { ciliumVersion: '1.20.0-rc.0' },
@@ -280,6 +320,8 @@ describe('every fix hint works', () => {
     { ciliumVersion: '1.20.0', gatewayApi: 'v1.4.1', allowUnsupportedPair: true }, { gatewayApi: 'v1.4.1' },
     { ciliumVersion: '1.18.12', gatewayApi: 'v1.4.1' }, { ciliumVersion: '1.19.6', gatewayApi: 'v1.4.0' }, { gatewayApi: 'latest' },
     { certManager: 'v1.21.0' }, { certManager: '1.20.3' },
+    { ciliumVersion: '1.21.0-pre.0' }, { ciliumVersion: '1.21.0' }, { ciliumVersion: '1.21.0-pre.1', allowPreRelease: true },
+    { ciliumVersion: '1.21.0-pre.0', allowPreRelease: true, kubernetesVersion: '1.37' }, { ciliumVersion: '1.22.0' },
   ];
 
   test.each(refusedInputs.map((i) => [JSON.stringify(i), i] as const))('%s', (_name, input) => {
@@ -305,7 +347,8 @@ describe('lookups', () => {
     expect(ciliumMinorOf('1.18.4')).toBe('1.18');
     expect(ciliumMinorOf('1.19.99')).toBe('1.19');
     expect(ciliumMinorOf('1.20.0')).toBe('1.20');
-    for (const bad of ['v1.20.0', '1.20', '1.20.0-rc.0', '1.17.3', '1.21.0', '', 'x']) expect(ciliumMinorOf(bad)).toBeUndefined();
+    expect(ciliumMinorOf('1.21.0-pre.0')).toBe('1.21');
+    for (const bad of ['v1.20.0', '1.20', '1.20.0-rc.0', '1.17.3', '1.21.0', '1.21.0-pre.1', '', 'x']) expect(ciliumMinorOf(bad)).toBeUndefined();
   });
 
   test('per-minor facts', () => {
@@ -325,6 +368,18 @@ describe('lookups', () => {
     expect(ciliumMinorFacts('1.20').networkPolicy.entities).toContain('cluster-mesh');
     expect(ciliumMinorFacts('1.19').networkPolicy.entities).not.toContain('cluster-mesh');
     expect(gatewayApiRelease('v9.9.9')).toBeUndefined();
+  });
+
+  test('the 1.21 preview row: the 1.20 facts where the reference shows them unchanged, its own release and chart', () => {
+    const [f20, f21] = [ciliumMinorFacts('1.20'), ciliumMinorFacts('1.21')];
+    expect([f21.latestPatch, f21.latestPatchCommit, f21.chartSha256]).toEqual([
+      '1.21.0-pre.0', 'e864986222d3b2d9fad0fc508cb875687e718f96', 'b90f9b6b67d5669d143ff18f501caf856c220629ceacc149f5977b1fa8ab212e',
+    ]);
+    expect([f21.kubernetes.min, f21.kubernetes.max]).toEqual([f20.kubernetes.min, f20.kubernetes.max]);
+    expect({ ...f21.gatewayApi, source: '' }).toEqual({ ...f20.gatewayApi, source: '' });
+    expect({ ...f21.networkPolicy, source: '' }).toEqual({ ...f20.networkPolicy, source: '' });
+    expect({ ...f21.apiVersions, source: '' }).toEqual({ ...f20.apiVersions, source: '' });
+    expect(f21.helm.removedKeys).toEqual([]);
   });
 
   test('removedHelmKeys is cumulative', () => {
@@ -379,7 +434,7 @@ describe('lookups', () => {
   test('rule ids are unique and stable', () => {
     expect(new Set(VERSION_RULE_IDS).size).toBe(VERSION_RULE_IDS.length);
     expect(VERSION_RULE_IDS).toEqual(expect.arrayContaining(['cilium-version-unsupported', 'gateway-api-cilium-mismatch', 'cert-manager-version-unsupported']));
-    expect(VALUES_RULE_IDS).toEqual(['helm-value-removed-in-minor', 'helm-k8s-service-host-auto-offline']);
+    expect(VALUES_RULE_IDS).toEqual(['helm-value-removed-in-minor', 'helm-k8s-service-host-auto-offline', 'helm-value-needs-newer-kubernetes']);
   });
 });
 
@@ -417,11 +472,25 @@ describe('values by minor', () => {
     }
   });
 
+  test('networkDriver.enabled needs Kubernetes 1.34 on the 1.21 chart (its new fail); off, or an older chart, is no violation', () => {
+    const on = { networkDriver: { enabled: true } };
+    const v = adaptValuesToMinor(on, '1.21', 'dev.ciliumValues', '1.33.12').violations;
+    expect(v.map((x) => [x.rule, x.field])).toEqual([[VALUES_RULES.needsNewerKubernetes, 'dev.ciliumValues.networkDriver.enabled']]);
+    expect(v[0].problem).toContain('Kubernetes 1.34 or later');
+    expect(v[0].fix).toBe("use Kubernetes 1.34 or later (kubernetesVersion: '1.34'), or drop networkDriver.enabled");
+    for (const k8s of ['1.34.11', '1.36.4', '1.34', undefined]) expect(adaptValuesToMinor(on, '1.21', '', k8s).violations).toEqual([]);
+    expect(adaptValuesToMinor({ networkDriver: { enabled: false } }, '1.21', '', '1.33.12').violations).toEqual([]);
+    expect(adaptValuesToMinor(on, '1.20', '', '1.33.12').violations).toEqual([]);
+  });
+
   test('expected cilium-config per minor', () => {
     expect(expectedCiliumConfig('1.18', { gatewayApi: true })['policy-default-local-cluster']).toBe('false');
     expect(expectedCiliumConfig('1.20', { gatewayApi: true })['bpf-lb-sock-hostns-only']).toBe('true');
     expect(expectedCiliumConfig('1.20', { gatewayApi: false })['bpf-lb-sock-hostns-only']).toBeUndefined();
     expect(helmValuesFacts('1.20').gatewayClassObjects).toContain('ValidatingAdmissionPolicy/gateway.cilium.io');
+    expect(expectedCiliumConfig('1.21', { gatewayApi: false })['enable-network-driver']).toBe('false');
+    expect(helmValuesFacts('1.20').meshPeerAddresses).toEqual(['pod-host-aliases', 'secret-host-aliases']);
+    expect(helmValuesFacts('1.21').meshPeerAddresses).toEqual(['secret-host-aliases']);
     expect(HELM_VALUES_FACTS.map((f) => f.chartVersion)).toEqual(CILIUM_MINOR_FACTS.map((f) => f.latestPatch));
   });
 });
@@ -460,6 +529,16 @@ function flattenKeys(v: unknown, prefix = '', out = new Set<string>()): Set<stri
       out.add(p);
       flattenKeys(child, p, out);
     }
+  }
+  return out;
+}
+
+/** Leaf dotted paths of a values object (an empty map or a list is a leaf) with their defaults. */
+function flattenLeaves(v: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
+  if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0) {
+    for (const [k, child] of Object.entries(v)) flattenLeaves(child, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out.set(prefix, v);
   }
   return out;
 }
@@ -510,6 +589,18 @@ describeReference('cross-check against shared/reference', () => {
     }
     const create = JSON.parse(fs.readFileSync(ref(`cilium-${minor}`, 'helm-values.schema.json'), 'utf8')).properties.gatewayAPI.properties.gatewayClass.properties.create;
     expect([create.type].flat().sort().join('|')).toBe(helmValuesFacts(minor).gatewayClassCreateType);
+  });
+
+  test('the keys each chart adds over the previous minor\'s, where recorded (1.21: 16 keys), equal the reference values.yaml', () => {
+    const leaves = (minor: string) => flattenLeaves(YAML.parse(fs.readFileSync(ref(`cilium-${minor}`, 'helm-values.yaml'), 'utf8')));
+    for (const [i, minor] of CILIUM_MINORS.entries()) {
+      const recorded = helmValuesFacts(minor).addedKeys;
+      if (recorded === undefined) continue;
+      const [before, now] = [leaves(CILIUM_MINORS[i - 1]), leaves(minor)];
+      expect([...now.keys()].filter((k) => !before.has(k))).toEqual(recorded);
+      expect([...before.keys()].filter((k) => !now.has(k))).toEqual(ciliumMinorFacts(minor).helm.removedKeys);
+    }
+    expect(helmValuesFacts('1.21').addedKeys).toHaveLength(16);
   });
 
   test('chart archives of every latest patch exist with the recorded sha256', () => {
@@ -604,5 +695,30 @@ describeHelm('helm template against each minor\'s chart', () => {
       fs.rmSync(auto, { force: true });
     }
     expect(rendered).toBe(ciliumMinorFacts(minor).helm.k8sServiceHostAutoRendersOffline);
+  });
+
+  // The chart's Kubernetes guards: the library refuses exactly what the chart fails on, for every Kubernetes minor of the
+  // minor's tested range and one either side.
+  test.each(CILIUM_MINOR_FACTS.map((f) => [f.latestPatch, f.minor] as const))('cilium-%s: networkDriver.enabled and the Kubernetes version', (chartVersion, minor) => {
+    const chart = path.join(REFERENCE!, 'cilium-charts', `cilium-${chartVersion}.tgz`);
+    const file = path.join(os.tmpdir(), `network-driver-${process.pid}.yaml`);
+    fs.writeFileSync(file, 'networkDriver:\n  enabled: true\n');
+    const [lo, hi] = [ciliumMinorFacts(minor).kubernetes.min, ciliumMinorFacts(minor).kubernetes.max].map((v) => Number(v.split('.')[1]));
+    try {
+      for (let m = lo - 1; m <= hi + 1; m++) {
+        const kubernetes = `1.${m}.2`;
+        let chartRenders = true;
+        try {
+          execFileSync(HELM!, ['template', 'cilium', chart, '-n', 'kube-system', '-f', file, '--kube-version', kubernetes], { stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 });
+        } catch (e) {
+          chartRenders = false;
+          expect(String((e as { stderr?: Buffer }).stderr)).toContain('networkDriver.enabled requires kubernetes version 1.34 or greater');
+        }
+        const library = adaptValuesToMinor({ networkDriver: { enabled: true } }, minor, '', kubernetes).violations.length === 0;
+        expect([chartVersion, kubernetes, library]).toEqual([chartVersion, kubernetes, chartRenders]);
+      }
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 });
