@@ -2,7 +2,8 @@ import { App } from 'cdk8s';
 import { allViolations, prepareClusters } from '../cluster/app-validation';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { formatViolation, PlatformConfigError, Violation } from '../errors';
-import { expectedCiliumConfig } from '../spec/values-by-minor';
+import { expectedCiliumConfig, helmValuesFacts, MeshPeerAddressPlace } from '../spec/values-by-minor';
+import { ciliumMinorFacts } from '../spec/version-matrix';
 import { ComponentVersions, componentVersionsOf, gatewayApiCrdUrls } from '../spec/versions';
 
 /** A values key whose value differs between the two bundles (`from`/`to` as JSON). */
@@ -42,6 +43,13 @@ export interface ClusterUpgrade {
   readonly apiVersionsChanged: readonly ApiVersionChange[];
   /** Gateway API CRD manifests to apply before upgrading Cilium (empty when no Gateway or the release is unchanged). */
   readonly gatewayApiCrdsFirst: readonly string[];
+  /**
+   * What changes that the values and objects above do not show, from the version matrix: the target is a development
+   * pre-release (the 1.21 preview, opted in with `versions.allowPreRelease`); for a Cluster Mesh member, the chart
+   * writes the peers' addresses somewhere else (`HelmValuesFacts.meshPeerAddresses`: 1.21 drops the pods'
+   * `hostAliases` and keeps only the `cilium-host-aliases` block of the mesh Secrets).
+   */
+  readonly notes: readonly string[];
   /** Rule results (violations) of each side. */
   readonly violations: { readonly from: readonly Violation[]; readonly to: readonly Violation[] };
 }
@@ -55,9 +63,21 @@ export interface UpgradeView {
   readonly appViolations: { readonly from: readonly Violation[]; readonly to: readonly Violation[] };
 }
 
+/** What the view compares of one cluster on one side. */
+interface SideCluster {
+  readonly versions: ComponentVersions;
+  readonly values: Record<string, unknown>;
+  readonly objects: Record<string, any>[];
+  readonly minor: KindCiliumCluster['spec']['ciliumMinor'];
+  readonly gateway: boolean;
+  /** A Cluster Mesh member. */
+  readonly mesh: boolean;
+  readonly violations: Violation[];
+}
+
 interface Side {
   readonly violations: Violation[];
-  readonly clusters: Map<string, { versions: ComponentVersions; values: Record<string, unknown>; objects: Record<string, any>[]; minor: KindCiliumCluster['spec']['ciliumMinor']; gateway: boolean; violations: Violation[] }>;
+  readonly clusters: Map<string, SideCluster>;
 }
 
 /** Builds the app for one Cilium version and collects what the view compares; never throws for an invalid description. */
@@ -80,6 +100,7 @@ function side(build: (app: App, ciliumVersion: string) => void, ciliumVersion: s
       objects,
       minor: cluster.spec.ciliumMinor,
       gateway: model.gateways.length > 0,
+      mesh: model.meshMemberships.length > 0,
       violations: all.filter((v) => v.field === prefix || v.field.startsWith(`${prefix}.`) || v.field.startsWith(`${prefix}/`)),
     });
   }
@@ -105,6 +126,29 @@ function diffMaps(a: Map<string, string>, b: Map<string, string>) {
   };
 }
 
+const PEER_ADDRESS_PLACES: Readonly<Record<MeshPeerAddressPlace, string>> = {
+  'pod-host-aliases': "the pods' hostAliases",
+  'secret-host-aliases': 'the cilium-host-aliases block of the cilium-clustermesh / cilium-kvstoremesh Secret entries',
+};
+
+/** The notes of {@link ClusterUpgrade.notes} for one cluster built on both sides (or only on the new one). */
+function upgradeNotes(a: SideCluster | undefined, b: SideCluster): string[] {
+  const notes: string[] = [];
+  const to = ciliumMinorFacts(b.minor);
+  if (to.preRelease) {
+    notes.push(`Cilium ${b.versions.cilium} is a development pre-release (${to.releaseSource}), opted in with versions.allowPreRelease`);
+  }
+  if (a && (a.mesh || b.mesh)) {
+    const [from, now] = [helmValuesFacts(a.minor).meshPeerAddresses, helmValuesFacts(b.minor).meshPeerAddresses];
+    const gone = from.filter((p) => !now.includes(p));
+    if (gone.length > 0 || now.some((p) => !from.includes(p))) {
+      notes.push(`Cluster Mesh peer addresses: the chart writes them to ${now.map((p) => PEER_ADDRESS_PLACES[p]).join(' and ')}`
+        + (gone.length > 0 ? ` only (no longer to ${gone.map((p) => PEER_ADDRESS_PLACES[p]).join(' or ')})` : ''));
+    }
+  }
+  return notes;
+}
+
 const objectId = (o: Record<string, any>) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
 
 /**
@@ -112,8 +156,11 @@ const objectId = (o: Record<string, any>) => `${o.kind} ${o.metadata?.namespace 
  * Cilium version (e.g. `(app, v) => zeroTrustPlatform(app, { ciliumVersion: v })`); both apps are built
  * and compared cluster by cluster (by cluster name): Helm values keys added, removed and changed
  * (flattened dotted paths), cilium-config entries the charts render differently, objects whose
- * apiVersion changes, the Gateway API CRDs to install before upgrading Cilium, and the violations of
- * each side (an invalid side is reported, not thrown).
+ * apiVersion changes, the Gateway API CRDs to install before upgrading Cilium, notes from the version
+ * matrix (a pre-release target, where a mesh member's peer addresses move), and the violations of
+ * each side (an invalid side is reported, not thrown). A pre-release target (`1.21.0-pre.0`) needs the
+ * opt-in in `build` (`versions: { allowPreRelease: true }`); without it, that side lists
+ * `cilium-pre-release-not-allowed`.
  */
 export function upgradeView(build: (app: App, ciliumVersion: string) => void, from: string, to: string): UpgradeView {
   const before = side(build, from);
@@ -143,6 +190,7 @@ export function upgradeView(build: (app: App, ciliumVersion: string) => void, fr
       ],
       apiVersionsChanged,
       gatewayApiCrdsFirst: b && b.gateway && a?.versions.gatewayApi !== b.versions.gatewayApi ? gatewayApiCrdUrls(b.versions) : [],
+      notes: b ? upgradeNotes(a, b) : [],
       violations: { from: a?.violations ?? [], to: b?.violations ?? [] },
     };
   });
@@ -175,6 +223,7 @@ export function formatUpgradeView(view: UpgradeView): string[] {
     list('cilium-config (chart)', c.chartConfigChanged.map((v) => `${v.key}: ${v.from} -> ${v.to}`));
     list('apiVersion', c.apiVersionsChanged.map((v) => `${v.object}: ${v.from} -> ${v.to}`));
     list('install first', c.gatewayApiCrdsFirst);
+    list('notes', c.notes);
     list(`violations at ${view.from}`, c.violations.from.map(violationLine));
     list(`violations at ${view.to}`, c.violations.to.map(violationLine));
   }

@@ -276,8 +276,8 @@ export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
     latestPatch: '1.21.0-pre.0',
     latestPatchCommit: 'e864986222d3b2d9fad0fc508cb875687e718f96',
     chartSha256: 'b90f9b6b67d5669d143ff18f501caf856c220629ceacc149f5977b1fa8ab212e',
-    releaseSource: 'cilium/charts commit 009b5e95 "Add cilium v1.21.0-pre.0@e864986" (2026-08-03), cilium-1.21.0-pre.0.tgz: a development '
-      + 'pre-release of main ("Prepare for release v1.21.0-pre.0"), not a supported release',
+    releaseSource: 'cilium/charts commit 009b5e95 "Add cilium v1.21.0-pre.0@e864986" (2026-08-03), cilium-1.21.0-pre.0.tgz, built from '
+      + 'cilium main ("Prepare for release v1.21.0-pre.0")',
     kubernetes: {
       min: '1.33',
       max: '1.36',

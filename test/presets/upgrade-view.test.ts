@@ -1,11 +1,11 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { formatUpgradeView, LocalGateway, meshPlatform, upgradeView, zeroTrustPlatform } from '../../src';
+import { formatUpgradeView, LocalGateway, meshPlatform, upgradeView, VersionOptions, zeroTrustPlatform } from '../../src';
 
 /** zero-trust plus a route whose backend lives in another namespace (so a ReferenceGrant is written). */
-function build(app: App, ciliumVersion: string, ciliumValuesOverrides: Record<string, unknown> = {}): void {
-  const cluster = zeroTrustPlatform(app, { ciliumVersion, ciliumValuesOverrides });
+function build(app: App, ciliumVersion: string, ciliumValuesOverrides: Record<string, unknown> = {}, versions: VersionOptions = {}): void {
+  const cluster = zeroTrustPlatform(app, { ciliumVersion, ciliumValuesOverrides, versions });
   (cluster.node.findChild('gateway') as LocalGateway).addHttpRoute('api', { namespace: 'routes', backend: { name: 'api', port: 80, namespace: 'apps' } });
 }
 
@@ -45,6 +45,52 @@ test('a version the matrix refuses is listed as a violation of that side', () =>
   expect(view.clusters.map((c) => c.name)).toEqual(['zero-trust']);
   expect(view.appViolations.to.map((v) => [v.rule, v.field])).toEqual([['cilium-version-unsupported', 'zero-trust.ciliumVersion']]);
 });
+
+test('1.20 -> the 1.21 preview (opted in): the chart\'s new config entry, no values or apiVersion change, and the pre-release note', () => {
+  const view = upgradeView((app, v) => build(app, v, {}, { allowPreRelease: true }), '1.20.0', '1.21.0-pre.0');
+  const [zt] = view.clusters;
+  expect([zt.versions.from?.cilium, zt.versions.to?.cilium, zt.versions.to?.gatewayApi]).toEqual(['1.20.0', '1.21.0-pre.0', 'v1.6.1']);
+  expect([zt.valuesAdded, zt.valuesRemoved, zt.valuesChanged, zt.apiVersionsChanged, zt.gatewayApiCrdsFirst]).toEqual([[], [], [], [], []]);
+  expect(zt.chartConfigChanged).toEqual([{ key: 'enable-network-driver', from: '(chart default)', to: '"false"' }]);
+  expect(zt.notes).toEqual([
+    'Cilium 1.21.0-pre.0 is a development pre-release (cilium/charts commit 009b5e95 "Add cilium v1.21.0-pre.0@e864986" (2026-08-03), '
+    + 'cilium-1.21.0-pre.0.tgz, built from cilium main ("Prepare for release v1.21.0-pre.0")), opted in with versions.allowPreRelease',
+  ]);
+  expect(zt.violations).toEqual({ from: [], to: [] });
+  expect(formatUpgradeView(view)).toContain('  notes:');
+});
+
+test('1.20 -> the 1.21 preview without the opt-in: that side lists cilium-pre-release-not-allowed with its fix', () => {
+  const view = upgradeView(build, '1.20.0', '1.21.0-pre.0');
+  expect(view.appViolations.to.map((v) => [v.rule, v.field, v.fix])).toEqual([
+    ['cilium-pre-release-not-allowed', 'zero-trust.ciliumVersion', "set versions.allowPreRelease: true, or ciliumVersion: '1.20.0'"],
+  ]);
+});
+
+test('a mesh 1.20 -> the 1.21 preview: the note says where the peer addresses move (pods\' hostAliases -> the mesh Secrets)', () => {
+  const view = upgradeView((app, ciliumVersion) => meshPlatform(app, { ciliumVersion, versions: { allowPreRelease: true } }), '1.20.0', '1.21.0-pre.0');
+  for (const c of view.clusters) {
+    expect(c.notes).toContain('Cluster Mesh peer addresses: the chart writes them to the cilium-host-aliases block of the cilium-clustermesh / '
+      + 'cilium-kvstoremesh Secret entries only (no longer to the pods\' hostAliases)');
+    expect(c.violations).toEqual({ from: [], to: [] });
+  }
+  // 1.19 -> 1.20 adds the Secret block next to the pods' hostAliases
+  const earlier = upgradeView((app, ciliumVersion) => meshPlatform(app, { ciliumVersion }), '1.19.6', '1.20.0');
+  expect(earlier.clusters[0].notes).toEqual(['Cluster Mesh peer addresses: the chart writes them to the pods\' hostAliases and the '
+    + 'cilium-host-aliases block of the cilium-clustermesh / cilium-kvstoremesh Secret entries']);
+  // a single cluster is no mesh member: no mesh note
+  expect(upgradeView(build, '1.19.6', '1.20.0').clusters[0].notes).toEqual([]);
+});
+
+test('scripts/upgrade-view.js --allow-pre-release opts every cluster of the preset in to the preview', () => {
+  const script = path.resolve(__dirname, '../../scripts/upgrade-view.js');
+  const out = execFileSync(process.execPath, [script, 'mesh', '1.20.0', '1.21.0-pre.0', '--allow-pre-release'], { encoding: 'utf8' });
+  expect(out.split('\n').slice(0, 3)).toEqual(['Cilium 1.20.0 -> 1.21.0-pre.0', 'cluster mesh-east', '  cilium: 1.20.0 -> 1.21.0-pre.0']);
+  expect(out).not.toContain('cilium-pre-release-not-allowed');
+  const refused = execFileSync(process.execPath, [script, 'zero-trust', '1.20.0', '1.21.0-pre.0'], { encoding: 'utf8' });
+  expect(refused).toContain('cilium-pre-release-not-allowed');
+  expect(refused).toContain('--allow-pre-release');
+}, 120_000);
 
 test('scripts/upgrade-view.js usage names the presets it takes (the mesh included)', () => {
   let stderr = '';
