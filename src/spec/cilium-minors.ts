@@ -56,6 +56,12 @@ export interface CiliumMinorFacts {
    * row, the pre-release itself (`1.21.0-pre.0`), the only version of the minor accepted.
    */
   readonly latestPatch: string;
+  /**
+   * The releases of the minor validated offline, newest first: those whose official chart archive is in the
+   * reference store (`cilium-charts/`, with its sha256 in `SHA256SUMS`), which the tests render every preset
+   * with. Any other stable patch of a supported minor is accepted too (patch releases keep the minor's values keys).
+   */
+  readonly validatedPatches: readonly string[];
   /** cilium/cilium commit of {@link latestPatch}. */
   readonly latestPatchCommit: string;
   /** sha256 of the official chart archive `cilium-<latestPatch>.tgz` from cilium/charts. */
@@ -111,6 +117,7 @@ export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
     minor: '1.18',
     preRelease: false,
     latestPatch: '1.18.12',
+    validatedPatches: ['1.18.12', '1.18.4'],
     latestPatchCommit: 'c2cd21cf99352ac16f451c684ba62807b18542e3',
     chartSha256: '5923f9d9fcb11bc4692ad52353cc791b935d96e09ba0c535c5a8b88ea8a37572',
     releaseSource: 'cilium/charts commit ee5ca22d "Add cilium v1.18.12@c2cd21cf" (2026-07-16), cilium-1.18.12.tgz',
@@ -159,6 +166,7 @@ export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
     minor: '1.19',
     preRelease: false,
     latestPatch: '1.19.6',
+    validatedPatches: ['1.19.6'],
     latestPatchCommit: '9a8982433e18019e290b8199c0c4ad24f66befe8',
     chartSha256: '21c43cf53841f9ab0375047d95aa4c64051ea52bbd2c679416e6408f5f1c9179',
     releaseSource: 'cilium/charts commit 3934d0b7 "Add cilium v1.19.6@9a898243" (2026-07-16), cilium-1.19.6.tgz',
@@ -214,6 +222,7 @@ export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
     minor: '1.20',
     preRelease: false,
     latestPatch: '1.20.0',
+    validatedPatches: ['1.20.0'],
     latestPatchCommit: '450c53145dc0a872ae20dfb05598c94ef55a71e2',
     chartSha256: 'c5f013912360d1a334f44ef25f36da59ba3414cdb48f466ee12d0c4fdff27883',
     releaseSource: 'cilium/charts commit d5f3d1cc "Add cilium v1.20.0@450c5314" (2026-07-29), cilium-1.20.0.tgz',
@@ -274,6 +283,7 @@ export const CILIUM_MINOR_FACTS: readonly CiliumMinorFacts[] = [
     minor: '1.21',
     preRelease: true,
     latestPatch: '1.21.0-pre.0',
+    validatedPatches: ['1.21.0-pre.0'],
     latestPatchCommit: 'e864986222d3b2d9fad0fc508cb875687e718f96',
     chartSha256: 'b90f9b6b67d5669d143ff18f501caf856c220629ceacc149f5977b1fa8ab212e',
     releaseSource: 'cilium/charts commit 009b5e95 "Add cilium v1.21.0-pre.0@e864986" (2026-08-03), cilium-1.21.0-pre.0.tgz, built from '

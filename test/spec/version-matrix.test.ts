@@ -603,12 +603,21 @@ describeReference('cross-check against shared/reference', () => {
     expect(helmValuesFacts('1.21').addedKeys).toHaveLength(16);
   });
 
-  test('chart archives of every latest patch exist with the recorded sha256', () => {
+  test('chart archives of every latest patch exist with the recorded sha256; every validated patch has its archive', () => {
     const sums = fs.readFileSync(ref('cilium-charts', 'SHA256SUMS'), 'utf8');
     for (const f of CILIUM_MINOR_FACTS) {
       expect(fs.existsSync(ref('cilium-charts', `cilium-${f.latestPatch}.tgz`))).toBe(true);
       expect(sums).toMatch(new RegExp(`${f.chartSha256}\\s+\\*?cilium-${f.latestPatch.replace(/\./g, '\\.')}\\.tgz`));
+      expect(f.validatedPatches[0]).toBe(f.latestPatch);
+      for (const patch of f.validatedPatches) {
+        expect([patch, ciliumMinorOf(patch)]).toEqual([patch, f.minor]);
+        expect([patch, fs.existsSync(ref('cilium-charts', `cilium-${patch}.tgz`))]).toEqual([patch, true]);
+        expect(sums).toMatch(new RegExp(`[0-9a-f]{64}\\s+\\*?cilium-${patch.replace(/\./g, '\\.')}\\.tgz`));
+      }
     }
+    // every archive here is a validated patch of some minor
+    const archives = fs.readdirSync(ref('cilium-charts')).flatMap((n) => /^cilium-(.+)\.tgz$/.exec(n)?.[1] ?? []).sort();
+    expect(archives).toEqual(CILIUM_MINOR_FACTS.flatMap((f) => f.validatedPatches).sort());
     for (const minor of CILIUM_MINORS.slice(1)) {
       expect(YAML.parse(fs.readFileSync(ref(`cilium-${minor}`, 'helm-Chart.yaml'), 'utf8')).version).toBe(ciliumMinorFacts(minor).latestPatch);
     }
@@ -667,7 +676,7 @@ if (describeHelm === describe.skip) {
 describeHelm('helm template against each minor\'s chart', () => {
   const presets = fs.readdirSync(path.resolve(__dirname, '../../cilium-values')).filter((f) => f.endsWith('.yaml'));
 
-  test.each(CILIUM_MINOR_FACTS.map((f) => [f.latestPatch, f.minor] as const))('cilium-%s', (chartVersion, minor) => {
+  test.each(CILIUM_MINOR_FACTS.flatMap((f) => f.validatedPatches.map((p) => [p, f.minor] as const)))('cilium-%s', (chartVersion, minor) => {
     const chart = path.join(REFERENCE!, 'cilium-charts', `cilium-${chartVersion}.tgz`);
     for (const preset of presets) {
       const file = path.resolve(__dirname, '../../cilium-values', preset);
