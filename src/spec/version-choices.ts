@@ -72,8 +72,8 @@ export const VERSION_RULE_IDS: readonly VersionRuleId[] = Object.values(VERSION_
 /** The version choices of a cluster description; every key is optional. */
 export interface ComponentVersionInput {
   /**
-   * Cilium chart version `X.Y.Z`, any stable patch of 1.18, 1.19 or 1.20; a leading `v` (`v1.20.0`, which helm
-   * resolves) is accepted and dropped. @default '1.20.0'
+   * Cilium chart version `X.Y.Z`, any stable patch of 1.18, 1.19 or 1.20, or the 1.21 preview `1.21.0-pre.0` with
+   * {@link allowPreRelease}; a leading `v` (`v1.20.0`, which helm resolves) is accepted and dropped. @default '1.20.0'
    */
   readonly ciliumVersion?: string;
   /**

@@ -146,7 +146,6 @@ export function resolveComponentVersions(input: ComponentVersionInput, field: st
   };
 }
 
-
 /** The preview minor's release without `allowPreRelease`: opt in, or use the default stable release. */
 function preReleaseNotAllowed(version: string, facts: CiliumMinorFacts, field: string): VersionViolation {
   return violation(VERSION_RULES.ciliumPreReleaseNotAllowed, field,
