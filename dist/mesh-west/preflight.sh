@@ -79,7 +79,7 @@ check_version() {
   fi
 }
 if command -v kind >/dev/null 2>&1; then
-  check_version kind "$(kind version 2>/dev/null | grep -oE 'v[0-9]+\.[0-9]+\.[0-9]+' | head -n 1)" 0.32.0
+  check_version kind "$(kind version 2>/dev/null | grep -oE 'v[0-9]+\.[0-9]+\.[0-9]+' | head -n 1)" 0.33.0
 fi
 if command -v kubectl >/dev/null 2>&1; then
   check_version kubectl "$(kubectl version --client 2>/dev/null | grep -oE 'v[0-9]+\.[0-9]+\.[0-9]+' | head -n 1)" 1.32.0
