@@ -3,7 +3,7 @@
 //   node scripts/upgrade-view.js zero-trust 1.18.12 1.20.0
 // Values keys added/removed/changed, cilium-config entries the charts render differently, apiVersions
 // that change, the Gateway API CRDs to install first, and the violations of each side (rule, field, problem, fix).
-// The mesh preset is not offered: meshPlatform takes no ciliumVersion.
+// Exits 1 when either side has a violation (an unsupported version, a refused description), after printing the view.
 // esbuild bundles src/index.ts (as scripts/run-app.js does for the app), so no compile step is needed.
 'use strict';
 const path = require('path');
@@ -28,3 +28,7 @@ bundleEntry(path.join(root, 'src', 'index.ts'), outfile);
 const lib = require(outfile);
 const view = lib.upgradeView((app, ciliumVersion) => lib[PRESETS[preset]](app, { ciliumVersion }), from, to);
 process.stdout.write(`${lib.formatUpgradeView(view).join('\n')}\n`);
+if (!view.valid) {
+  process.stderr.write(`upgrade-view: not a valid upgrade: ${preset} ${from} -> ${to} has violations (listed above)\n`);
+  process.exitCode = 1;
+}

@@ -3,6 +3,7 @@ import { allViolations, prepareClusters } from '../cluster/app-validation';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { formatViolation, PlatformConfigError, Violation } from '../errors';
 import { expectedCiliumConfig } from '../spec/values-by-minor';
+import { CILIUM_MINOR_FACTS, ciliumMinorOf, gatewayApiRelease } from '../spec/version-matrix';
 import { ComponentVersions, componentVersionsOf, gatewayApiCrdUrls } from '../spec/versions';
 
 /** A values key whose value differs between the two bundles (`from`/`to` as JSON). */
@@ -19,6 +20,23 @@ export interface ApiVersionChange {
   readonly object: string;
   readonly from: string;
   readonly to: string;
+}
+
+/**
+ * A step the upgrade needs besides `helm upgrade` and re-applying the bundle:
+ * - `recreate-cluster`: the kind node image changes (another Kubernetes version or kind release); kind has no
+ *   in-place node upgrade (each node is a container of that image), so the cluster is deleted and created again;
+ * - `cilium-minors-skipped`: the two versions are more than one minor apart; Cilium's only tested upgrade and
+ *   rollback path is between consecutive minors (Cilium docs, Upgrade Guide: "Always perform rollbacks and upgrades
+ *   between one minor release at a time"), so the note names the path through each minor's latest patch;
+ * - `gateway-api-downgrade-blocked`: the installed Gateway API release has the `safe-upgrades.gateway.networking.k8s.io`
+ *   ValidatingAdmissionPolicy (v1.6.1), which denies the CRDs of the target release (bundle version v0.x or v1.0-v1.5),
+ *   so the policy and its binding must be deleted first (or the cluster recreated).
+ */
+export interface UpgradeNote {
+  readonly id: 'recreate-cluster' | 'cilium-minors-skipped' | 'gateway-api-downgrade-blocked';
+  /** What to do and why, one line. */
+  readonly text: string;
 }
 
 /** What changes for one cluster between two Cilium versions. */
@@ -42,6 +60,8 @@ export interface ClusterUpgrade {
   readonly apiVersionsChanged: readonly ApiVersionChange[];
   /** Gateway API CRD manifests to apply before upgrading Cilium (empty when no Gateway or the release is unchanged). */
   readonly gatewayApiCrdsFirst: readonly string[];
+  /** Steps besides `helm upgrade` (empty when there are none, or when a side does not build). */
+  readonly notes: readonly UpgradeNote[];
   /** Rule results (violations) of each side. */
   readonly violations: { readonly from: readonly Violation[]; readonly to: readonly Violation[] };
 }
@@ -53,6 +73,8 @@ export interface UpgradeView {
   readonly clusters: readonly ClusterUpgrade[];
   /** Violations that belong to no cluster of the app (construction errors, app-level rules). */
   readonly appViolations: { readonly from: readonly Violation[]; readonly to: readonly Violation[] };
+  /** True when neither side has a violation (`scripts/upgrade-view.js` exits 1 otherwise). */
+  readonly valid: boolean;
 }
 
 interface Side {
@@ -143,10 +165,59 @@ export function upgradeView(build: (app: App, ciliumVersion: string) => void, fr
       ],
       apiVersionsChanged,
       gatewayApiCrdsFirst: b && b.gateway && a?.versions.gatewayApi !== b.versions.gatewayApi ? gatewayApiCrdUrls(b.versions) : [],
+      notes: a && b ? upgradeNotes(name, a, b) : [],
       violations: { from: a?.violations ?? [], to: b?.violations ?? [] },
     };
   });
-  return { from, to, clusters, appViolations: { from: before.violations, to: after.violations } };
+  const appViolations = { from: before.violations, to: after.violations };
+  const valid = [appViolations, ...clusters.map((c) => c.violations)].every((v) => v.from.length === 0 && v.to.length === 0);
+  return { from, to, clusters, appViolations, valid };
+}
+
+/**
+ * The bundle versions `safe-upgrades.gateway.networking.k8s.io` refuses (gateway-api v1.6.1
+ * config/crd/standard/gateway.networking.k8s.io_vap_safeupgrades.yaml: a CRD whose `gateway.networking.k8s.io/bundle-version`
+ * matches `v1.[0-5].\d+` or `v0` and not `-(rc)`; both patterns are plain enough to mean the same in RE2 and JavaScript).
+ */
+function refusedBySafeUpgrades(bundleVersion: string): boolean {
+  return !/-(rc)/.test(bundleVersion) && (/v1.[0-5].\d+/.test(bundleVersion) || /v0/.test(bundleVersion));
+}
+
+type SideCluster = NonNullable<ReturnType<Side['clusters']['get']>>;
+
+/** The steps of one cluster's upgrade besides helm (see {@link UpgradeNote}). */
+function upgradeNotes(name: string, a: SideCluster, b: SideCluster): UpgradeNote[] {
+  const notes: UpgradeNote[] = [];
+  const [from, to] = [a.versions, b.versions];
+  if (from.kindNodeImage !== to.kindNodeImage) {
+    const what = from.kubernetes !== to.kubernetes ? `Kubernetes ${from.kubernetes ?? '?'} -> ${to.kubernetes ?? '?'}` : `${from.kindNodeImage} -> ${to.kindNodeImage}`;
+    notes.push({
+      id: 'recreate-cluster',
+      text: `recreate the kind cluster: its node image changes (${what}) and kind cannot upgrade nodes in place; `
+        + `run bash dist/${name}/teardown.sh, then bash dist/${name}/apply.sh (workloads and their data are lost)`,
+    });
+  }
+  const order = CILIUM_MINOR_FACTS.map((f) => f.minor);
+  const [i, j] = [ciliumMinorOf(from.cilium), ciliumMinorOf(to.cilium)].map((m) => (m === undefined ? -1 : order.indexOf(m)));
+  if (i >= 0 && j >= 0 && Math.abs(i - j) > 1) {
+    const through = (i < j ? CILIUM_MINOR_FACTS.slice(i + 1, j) : CILIUM_MINOR_FACTS.slice(j + 1, i).reverse()).map((f) => f.latestPatch);
+    notes.push({
+      id: 'cilium-minors-skipped',
+      text: `Cilium ${from.cilium} -> ${to.cilium} skips ${through.length === 1 ? 'a minor' : 'minors'}: Cilium supports upgrades and rollbacks one minor `
+        + `at a time, so go ${[from.cilium, ...through, to.cilium].join(' -> ')}`,
+    });
+  }
+  const installed = gatewayApiRelease(from.gatewayApi);
+  if (a.gateway && b.gateway && from.gatewayApi !== to.gatewayApi && installed?.standardNonCrdObjects.includes('ValidatingAdmissionPolicy')
+    && refusedBySafeUpgrades(to.gatewayApi)) {
+    notes.push({
+      id: 'gateway-api-downgrade-blocked',
+      text: `Gateway API ${from.gatewayApi} installed the ValidatingAdmissionPolicy safe-upgrades.gateway.networking.k8s.io, which denies the `
+        + `${to.gatewayApi} CRDs (it refuses bundle versions before v1.6): first run kubectl --context kind-${name} delete `
+        + 'validatingadmissionpolicy,validatingadmissionpolicybinding safe-upgrades.gateway.networking.k8s.io, or recreate the cluster',
+    });
+  }
+  return notes;
 }
 
 /** `rule field: problem. Fix: fix`: what is wrong on that side and what to change. */
@@ -169,6 +240,7 @@ export function formatUpgradeView(view: UpgradeView): string[] {
         if (from[key] !== to[key]) lines.push(`  ${key}: ${from[key] ?? '-'} -> ${to[key] ?? '-'}`);
       }
     }
+    list('before you upgrade', c.notes.map((n) => n.text));
     list('values added', c.valuesAdded);
     list('values removed', c.valuesRemoved);
     list('values changed', c.valuesChanged.map((v) => `${v.key}: ${v.from} -> ${v.to}`));

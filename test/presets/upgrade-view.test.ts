@@ -1,7 +1,8 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { formatUpgradeView, LocalGateway, meshPlatform, upgradeView, zeroTrustPlatform } from '../../src';
+import { CILIUM_MINOR_FACTS } from '../../src/spec/version-matrix';
 
 /** zero-trust plus a route whose backend lives in another namespace (so a ReferenceGrant is written). */
 function build(app: App, ciliumVersion: string, ciliumValuesOverrides: Record<string, unknown> = {}): void {
@@ -71,3 +72,76 @@ test('scripts/upgrade-view.js prints the view of a preset', () => {
   ]);
   expect(out).toContain('https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml');
 }, 60_000);
+
+describe('notes: what the user must do besides helm upgrade', () => {
+  // Every minor's latest patch the preset builds on as it is (a pre-release row may need more than a version).
+  const latest = CILIUM_MINOR_FACTS.map((f) => f.latestPatch).filter((v) => upgradeView(build, v, v).valid);
+  const pairs = latest.flatMap((from) => latest.filter((to) => to !== from).map((to) => [from, to] as const));
+
+  test.each(pairs)('%s -> %s: "recreate the cluster" exactly when the kind node image changes', (from, to) => {
+    const [zt] = upgradeView(build, from, to).clusters;
+    const note = zt.notes.find((n) => n.id === 'recreate-cluster');
+    expect(note !== undefined).toBe(zt.versions.from!.kindNodeImage !== zt.versions.to!.kindNodeImage);
+    if (note) {
+      expect(note.text).toContain(`${zt.versions.from!.kubernetes} -> ${zt.versions.to!.kubernetes}`);
+      expect(note.text).toContain('bash dist/zero-trust/teardown.sh');
+      expect(note.text).toContain('bash dist/zero-trust/apply.sh');
+    }
+  });
+
+  test.each(pairs)('%s -> %s: safe-upgrades blocks going back below the policy\'s floor, and only then', (from, to) => {
+    const [zt] = upgradeView(build, from, to).clusters;
+    const note = zt.notes.find((n) => n.id === 'gateway-api-downgrade-blocked');
+    // Only Gateway API v1.6.1 installs the policy, and it refuses bundle versions v0.x and v1.0-v1.5.
+    const blocked = zt.versions.from!.gatewayApi === 'v1.6.1' && ['v1.3.0', 'v1.4.1'].includes(zt.versions.to!.gatewayApi);
+    expect(note !== undefined).toBe(blocked);
+    if (note) {
+      expect(note.text).toContain('ValidatingAdmissionPolicy safe-upgrades.gateway.networking.k8s.io');
+      expect(note.text).toContain(`${zt.versions.to!.gatewayApi}`);
+      expect(note.text).toContain('kubectl --context kind-zero-trust delete validatingadmissionpolicy,validatingadmissionpolicybinding safe-upgrades.gateway.networking.k8s.io');
+    }
+  });
+
+  test.each(pairs)('%s -> %s: a skipped Cilium minor is named with the path through each minor', (from, to) => {
+    const [zt] = upgradeView(build, from, to).clusters;
+    const note = zt.notes.find((n) => n.id === 'cilium-minors-skipped');
+    const [i, j] = [latest.indexOf(from), latest.indexOf(to)];
+    expect(note !== undefined).toBe(Math.abs(i - j) > 1);
+    if (note) {
+      const route = (i < j ? latest.slice(i, j + 1) : latest.slice(j, i + 1).reverse()).join(' -> ');
+      expect(note.text).toContain(route);
+    }
+  });
+
+  test('the notes are printed under the versions', () => {
+    const lines = formatUpgradeView(upgradeView(build, '1.20.0', '1.18.12'));
+    const at = lines.indexOf('  before you upgrade:');
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1).filter((l) => l.startsWith('    ')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('no view of an app without Gateway names the Gateway API policy', () => {
+    const view = upgradeView((app, ciliumVersion) => meshPlatform(app, { ciliumVersion }), '1.20.0', '1.18.12');
+    expect(view.clusters.flatMap((c) => c.notes.map((n) => n.id))).not.toContain('gateway-api-downgrade-blocked');
+  });
+});
+
+describe('validity and the script\'s exit code', () => {
+  const script = path.resolve(__dirname, '../../scripts/upgrade-view.js');
+  const run = (...args: string[]) => spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
+
+  test('a view with a violation on either side is not valid', () => {
+    expect(upgradeView(build, '1.18.12', '1.20.0').valid).toBe(true);
+    expect(upgradeView(build, '1.20.0', '1.17.3').valid).toBe(false);
+    expect(upgradeView(build, 'nope', '1.20.0').valid).toBe(false);
+    expect(upgradeView((app, v) => build(app, v, { nodePort: { enabled: true } }), '1.18.12', '1.19.6').valid).toBe(false);
+  });
+
+  test.each([['1.20.0', '1.17.3'], ['v1.20', '1.20.0'], ['1.18.12', 'latest']])('%s -> %s: the view is printed and the script exits 1', (from, to) => {
+    const r = run('zero-trust', from, to);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`Cilium ${from} -> ${to}`);
+    expect(r.stdout).toContain('cilium-version-unsupported');
+    expect(r.stderr).toContain('upgrade-view: not a valid upgrade');
+  }, 60_000);
+});
