@@ -11,7 +11,8 @@ import { FakeHost, FakeState } from '../bundle/harness';
 import { configError } from '../support/config-error';
 import { ciliumConfig, helmReadValues, helmTemplate, helmTemplateRun } from '../support/helm';
 import { kubectlBinary, kubectlReadBack, kustomize } from '../support/kubectl';
-import { describeWithReference, validateBundleFile } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
+import { validateBundleFile } from '../support/reference-schemas';
 import { renderApp, writeBundle } from '../support/render';
 
 const CHARTS = ['1.18.12', '1.19.6', '1.20.0'];
@@ -64,7 +65,7 @@ describe('allocation', () => {
   });
 });
 
-describe('both meshes pass the official chart (helm template, 1.18.12 / 1.19.6 / 1.20.0)', () => {
+describeWithReference('both meshes pass the official chart (helm template, 1.18.12 / 1.19.6 / 1.20.0)', ['charts'], () => {
   const cases: [string, (app: App, version: string) => ClusterMesh][] = [
     ['two clusters (preset, values for 1.20 rendered by every chart)', (app) => meshPlatform(app)],
     ['three clusters (members described with that Cilium version)', (app, version) => threeClusterMesh(app, false, version)],
@@ -118,7 +119,7 @@ describe('the three-cluster mesh passes the same oracles as single clusters', ()
     }]);
   });
 
-  describeWithReference('reference schemas (kind config, chart values.schema.json, CRD and core schemas)', () => {
+  describeWithReference('reference schemas (kind config, chart values.schema.json, CRD and core schemas)', ['kind-schema', 'helm-values', 'crds'], () => {
     test.each(yamlFiles.map((f) => f.path))('%s', (p) => {
       expect([p, validateBundleFile(p, bundle.read(p)) ?? []]).toEqual([p, []]);
     });
@@ -148,7 +149,7 @@ describe('the three-cluster mesh passes the same oracles as single clusters', ()
   });
 });
 
-describe("the chart's clustermesh guards and the field checks", () => {
+describeWithReference("the chart's clustermesh guards and the field checks", ['charts'], () => {
   // [label, props, chart renders, library accepts]. The chart fails unless maxConnectedClusters is 255 or 511
   // (templates/validate.yaml); it does not range-check cluster.id, which the agent does at startup (cilium pkg/clustermesh/types:
   // ClusterIDMax follows max-connected-clusters and a larger cluster-id is refused), so the library refuses that one before the chart would let it through.

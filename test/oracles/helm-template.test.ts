@@ -1,6 +1,6 @@
 import { KindCiliumCluster, KindCiliumClusterProps } from '../../src';
 import { ciliumConfig, helmTemplateRun, hubbleRelayConfig, K8sObject } from '../support/helm';
-import { describeWithReference } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
 import { renderApp, RenderedBundle } from '../support/render';
 
 /**
@@ -87,7 +87,7 @@ function checkRendered(r: Rendered): void {
   expect(apiHost).toBe(spec.kubeProxyReplacement ? `${name}-control-plane` : undefined);
 }
 
-describeWithReference('helm template: the official Cilium chart renders every preset', () => {
+describeWithReference('helm template: the official Cilium chart renders every preset', ['charts'], () => {
   const bundle = renderApp();
   let rendered: Rendered[] = [];
   beforeAll(async () => {
@@ -127,7 +127,7 @@ const VARIANTS: [string, KindCiliumClusterProps][] = [
   }],
 ];
 
-describeWithReference('helm template: varied cluster descriptions', () => {
+describeWithReference('helm template: varied cluster descriptions', ['charts'], () => {
   const bundles = VARIANTS.map(([label, props]) => ({ label, bundle: renderApp((app) => [new KindCiliumCluster(app, props.clusterName, props)]) }));
   let rendered: { label: string; r: Rendered }[] = [];
   beforeAll(async () => {
