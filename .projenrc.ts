@@ -94,7 +94,8 @@ const project = new typescript.TypeScriptProject({
     devdirs: ['test'],
     ignorePatterns: ['imports/', 'examples/*/node_modules/', 'lib/', '*.js', '*.d.ts'],
   },
-  gitignore: ['/.kind-cilium/', '/.readme-snippets/', '/.cdk8s-build/', '/.cdk8s.out/', '/.synth-staging*/', '/.crd-stripped/', '/examples/*/node_modules/', '/examples/*/out/'],
+  // `.reference-cache/`: upstream reference data `npm run fetch-reference` fetches for the oracle tests (never committed).
+  gitignore: ['/.reference-cache*/', '/.kind-cilium/', '/.readme-snippets/', '/.cdk8s-build/', '/.cdk8s.out/', '/.synth-staging*/', '/.crd-stripped/', '/examples/*/node_modules/', '/examples/*/out/'],
 });
 
 // The cdk8s app: an esbuild launcher, so `npx cdk8s synth` never type-checks through ts-node.
@@ -137,7 +138,7 @@ project.eslint?.addRules({
 });
 
 project.addTask('import', {
-  description: 'Regenerate imports/ and src/private/crd-schemas.generated.ts from ../shared/reference CRDs (descriptions stripped first)',
+  description: 'Regenerate imports/ and src/private/crd-schemas.generated.ts from the upstream CRDs (fetch-reference cache or ../shared/reference; descriptions stripped first)',
   steps: [{ exec: 'node scripts/import-crds.js' }, { exec: 'node scripts/crd-schemas.js' }],
 });
 
@@ -158,6 +159,13 @@ project.gitignore.exclude('/artifacts/');
 
 // Type-check everything (src, imports, tests, bench) before jest: ts-jest only transpiles.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
+project.addTask('fetch-reference', {
+  description: 'Fetch the upstream reference data the oracle tests read into .reference-cache/, sha256-checked against the version matrix '
+    + 'and test/support/reference.sha256 (offline from SHARED_REFERENCE_DIR or ../shared/reference when present, else online; options: --from DIR --online --pin)',
+  exec: 'node scripts/fetch-reference.js',
+  receiveArgs: true,
+});
 
 project.addTask('bench', {
   description: 'Print synth benchmark figures (end-to-end and 10/100/1,000 clusters; cross-cluster rules on 8,000 clusters)',

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { BUNDLE_DIRS, BundleFile, renderBundle } from './render';
+import { synthesisReport } from './synthesis-report';
 import { writeFilesAtomically } from './write';
 import { PlatformConfigError } from '../errors';
 import { propKeys, rejectUnknownKeys } from '../private/props';
@@ -71,7 +72,9 @@ export function checkCdk8sOutdir(rootDir: string, cdk8sOutdir: string): void {
 
 /**
  * Entry point for a cdk8s app command: builds the app, synthesizes the bundle into the current
- * folder and turns errors into a message on stderr and exit code 1 (no stack trace for bad input).
+ * folder, reports on stderr the files written per cluster and the commands to run next (the cdk8s CLI
+ * swallows the app's stdout), and turns errors into a message on stderr and exit code 1 (no stack trace
+ * for bad input).
  */
 export function runSynthesis(build: (app: App) => void, options: SynthesizeOptions = {}): void {
   try {
@@ -83,7 +86,8 @@ export function runSynthesis(build: (app: App) => void, options: SynthesizeOptio
     const app = new App();
     build(app);
     const files = synthesizeBundle(app, { ...options, cdk8sOutdir: outdir });
-    process.stdout.write(`cdk8s-kind-cilium: wrote ${files.length} files to ${BUNDLE_DIRS.map((d) => `${d}/`).join(', ')}\n`);
+    // stderr: the cdk8s CLI swallows the app's stdout.
+    process.stderr.write(synthesisReport(files));
   } catch (err) {
     if (err instanceof PlatformConfigError && err.rules.includes(CDK8S_OUTDIR_RULE)) {
       process.stderr.write(`cdk8s-kind-cilium: synthesis stopped before writing anything.\n${err.message}\n`);

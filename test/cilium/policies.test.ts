@@ -8,7 +8,8 @@ import { PlatformConfigError } from '../../src/errors';
 import { NginxDemo } from '../../src/workloads/nginx-demo';
 import { StarWarsDemo } from '../../src/workloads/star-wars-demo';
 import { Endpoint, Flow, PolicySimulator, describePeer } from '../support/policy-simulator';
-import { describeWithReference, validateManifest } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
+import { validateManifest } from '../support/reference-schemas';
 
 /** The whole demo platform: default deny, nginx behind an LB, the Star Wars demo and an app that calls out. */
 function platform(denyProps: ClusterDefaultDenyProps = {}) {
@@ -358,7 +359,7 @@ describe('AppNetworkPolicy', () => {
   });
 });
 
-describeWithReference('every emitted Cilium policy satisfies the upstream Cilium 1.18 CRD schema', () => {
+describeWithReference('every emitted Cilium policy satisfies the upstream Cilium 1.18 CRD schema', ['crds'], () => {
   const variants: [string, ClusterDefaultDenyProps][] = [
     ['defaults', {}],
     ['dns off, gateway off, api server on', { allowDns: false, allowIngressFromGateway: false, allowApiServerEgress: true, exemptNamespaces: ['monitoring'] }],

@@ -14,7 +14,8 @@ import { ciliumVersionProps } from '../support/cilium-versions';
 import { configError } from '../support/config-error';
 import { ciliumConfig, helmReadValues, helmTemplate, helmTemplateRun } from '../support/helm';
 import { kubectlBinary, kubectlReadBack, kustomize } from '../support/kubectl';
-import { describeWithReference, validateBundleFile } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
+import { validateBundleFile } from '../support/reference-schemas';
 import { renderApp, writeBundle } from '../support/render';
 
 /** The chart of every minor of the matrix (the 1.21 preview included). */
@@ -68,7 +69,7 @@ describe('allocation', () => {
   });
 });
 
-describe(`both meshes pass the official chart (helm template, ${CHARTS.join(' / ')})`, () => {
+describeWithReference(`both meshes pass the official chart (helm template, ${CHARTS.join(' / ')})`, ['charts'], () => {
   const cases: [string, (app: App, version: string) => ClusterMesh][] = [
     ['two clusters (preset, values for 1.20 rendered by every chart)', (app) => meshPlatform(app)],
     ['three clusters (members described with that Cilium version)', (app, version) => threeClusterMesh(app, false, version)],
@@ -129,7 +130,7 @@ describe('the three-cluster mesh passes the same oracles as single clusters', ()
     }]);
   });
 
-  describeWithReference('reference schemas (kind config, chart values.schema.json, CRD and core schemas)', () => {
+  describeWithReference('reference schemas (kind config, chart values.schema.json, CRD and core schemas)', ['kind-schema', 'helm-values', 'crds'], () => {
     test.each(yamlFiles.map((f) => f.path))('%s', (p) => {
       expect([p, validateBundleFile(p, bundle.read(p)) ?? []]).toEqual([p, []]);
     });
@@ -159,7 +160,7 @@ describe('the three-cluster mesh passes the same oracles as single clusters', ()
   });
 });
 
-describe("the chart's clustermesh guards and the field checks", () => {
+describeWithReference("the chart's clustermesh guards and the field checks", ['charts'], () => {
   // [label, props, chart renders, library accepts]. The chart fails unless maxConnectedClusters is 255 or 511
   // (templates/validate.yaml); it does not range-check cluster.id, which the agent does at startup (cilium pkg/clustermesh/types:
   // ClusterIDMax follows max-connected-clusters and a larger cluster-id is refused), so the library refuses that one before the chart would let it through.

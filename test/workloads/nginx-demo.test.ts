@@ -6,7 +6,8 @@ import { KindCiliumCluster } from '../../src/cluster/kind-cilium-cluster';
 import { PlatformConfigError } from '../../src/errors';
 import { NGINX_UNPRIVILEGED_IMAGE, NginxDemo, NginxDemoProps } from '../../src/workloads/nginx-demo';
 import { Endpoint, PolicySimulator } from '../support/policy-simulator';
-import { describeWithReference, validateManifest } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
+import { validateManifest } from '../support/reference-schemas';
 
 function setup(props: NginxDemoProps = {}, withPool = true) {
   const cluster = new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev' });
@@ -123,7 +124,7 @@ describe('NginxDemo', () => {
   });
 });
 
-describeWithReference('NginxDemo policy satisfies the Cilium CRD schema', () => {
+describeWithReference('NginxDemo policy satisfies the Cilium CRD schema', ['crds'], () => {
   test.each([{}, { loadBalancer: false }])('%j', (props) => {
     const { cluster } = setup(props);
     const policies = Testing.synth(cluster).filter((m) => m.kind === 'CiliumNetworkPolicy');

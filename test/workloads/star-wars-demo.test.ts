@@ -4,7 +4,8 @@ import { KindCiliumCluster } from '../../src/cluster/kind-cilium-cluster';
 import { PlatformConfigError } from '../../src/errors';
 import { STAR_WARS_DEATHSTAR_IMAGE, STAR_WARS_LABELS, STAR_WARS_SPACESHIP_IMAGE, StarWarsDemo, StarWarsDemoProps } from '../../src/workloads/star-wars-demo';
 import { Endpoint, Flow, PolicySimulator } from '../support/policy-simulator';
-import { describeWithReference, validateManifest } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
+import { validateManifest } from '../support/reference-schemas';
 
 function synth(props: StarWarsDemoProps = {}, defaultDeny = true) {
   const cluster = new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev' });
@@ -134,7 +135,7 @@ describe('StarWarsDemo props', () => {
   });
 });
 
-describeWithReference('Star Wars policies satisfy the Cilium CRD schema', () => {
+describeWithReference('Star Wars policies satisfy the Cilium CRD schema', ['crds'], () => {
   const policies = synth().manifests.filter((m) => m.kind === 'CiliumNetworkPolicy');
   test.each(policies.map((p) => [p.metadata.name, p]))('%s', (_name, p) => {
     expect(p.apiVersion).toBe('cilium.io/v2');
