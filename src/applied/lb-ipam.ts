@@ -24,7 +24,7 @@ import { KubeObject, namespacedName } from './objects';
 /**
  * The Service condition LB-IPAM writes (`lbipam.go` `ciliumSvcRequestSatisfiedCondition`) in every supported minor
  * (1.18–1.21; its pool conditions are `cilium.io/...` too, as the pool CRD's printer column `cilium.io/PoolConflict`
- * shows). `Documentation/network/lb-ipam.rst` and the behaviour cases still show the pre-1.15 name
+ * shows). `Documentation/network/lb-ipam.rst` and the behaviour cases still show the older name
  * `io.cilium/lb-ipam-request-satisfied`; reasons and messages are unchanged.
  */
 export const LB_IPAM_REQUEST_SATISFIED = 'cilium.io/IPAMRequestSatisfied';
@@ -156,7 +156,10 @@ export interface LbIpamPoolStatus {
   readonly ipsAvailable: string;
   /** Addresses allocated, held-back first/last addresses included; a shared address counts once. */
   readonly ipsUsed: number;
-  /** False when which of two overlapping pools lost depends on Go map order (equal or missing `creationTimestamp`). */
+  /**
+   * False when which of two overlapping pools loses depends on Go map order (equal or missing `creationTimestamp`,
+   * or an overlap with such a pool).
+   */
   readonly exact: boolean;
 }
 
@@ -195,10 +198,12 @@ export interface LbIpamInput {
   readonly services: readonly KubeObject[];
   readonly settings?: LbIpamSettings;
   /**
-   * The Services exist before the first pool (as when one `kubectl apply` creates Services before custom objects, or
-   * for Cilium's own LoadBalancer Services): LB-IPAM then takes them all in one unordered pass when the first pool
-   * appears, and the later pools in further passes. Otherwise the pools exist first and each Service is handled as it
-   * is created. @default false
+   * The Services exist before the first pool: LB-IPAM, dormant until then, takes them all in one unordered pass when
+   * the first pool appears, and the later pools in further passes. So it is for Cilium's own LoadBalancer Services, and
+   * for a bundle applied with `kubectl apply -k`, whose default (legacy) kustomize order creates Services before
+   * custom objects such as pools. Otherwise the pools exist first and each Service is handled as it is created. For a
+   * mix (e.g. the Service Cilium generates for a Gateway appears after the pools) give the events to {@link simulateLbIpam}.
+   * @default false
    */
   readonly servicesBeforePools?: boolean;
 }
