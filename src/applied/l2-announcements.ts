@@ -41,7 +41,8 @@ export interface L2Settings {
   /**
    * The Cilium version (`x.y.z`). From 1.20.2 (upstream cilium/cilium#46399, backported to 1.20 by #48550) a node takes
    * part in the lease of an `externalTrafficPolicy: Local` Service only when it runs one of its backends; before,
-   * any selected node may win the lease and drop the traffic (cilium/cilium#27800).
+   * any selected node may win the lease and drop the traffic (cilium/cilium#27800). No backport to 1.19 or 1.18 is
+   * known; they are modelled without the gate.
    */
   readonly ciliumVersion: string;
   /** Where the leases live: the agent's namespace (`K8sNamespace`). @default 'kube-system' */
