@@ -118,11 +118,6 @@ export function ipInRange(ip: IpAddress, from: IpAddress, to: IpAddress): boolea
   return compareIp(ip, from) >= 0 && compareIp(ip, to) <= 0;
 }
 
-/** The address `delta` after `ip` (no overflow check: callers stay inside a range). */
-export function ipAdd(ip: IpAddress, delta: bigint): IpAddress {
-  return { bits: ip.bits, value: ip.value + delta };
-}
-
 function formatV4(value: bigint): string {
   return [2n ** 24n, 2n ** 16n, 2n ** 8n, 1n].map((unit) => String((value / unit) % 256n)).join('.');
 }
