@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { announceL2, L2Node } from '../../src/applied/l2-announcements';
 import {
   ALLOW_FIRST_LAST_IPS_DEFAULT, LB_IPAM_REQUEST_SATISFIED, LbIpamEvent, LbIpamResult, LbIpamServiceResult, LbIpamSettings,
@@ -7,7 +6,8 @@ import {
 } from '../../src/applied/lb-ipam';
 import { ipInRange, parseIp, parsePrefix } from '../../src/applied/lb-ipam-addresses';
 import { KubeObject } from '../../src/applied/objects';
-import { describeWithReference, REFERENCE_DIR } from '../support/reference-schemas';
+import { CILIUM_MINORS } from '../../src/spec/version-matrix';
+import { describeWithReference, readReference, referencePath } from '../support/reference';
 
 /**
  * Every case of `../shared/reference/behaviour-cases/lb-ipam.json` (README.md of that folder gives the fields), run
@@ -15,7 +15,7 @@ import { describeWithReference, REFERENCE_DIR } from '../support/reference-schem
  * upstream source; the list is checked both ways (a listed deviation that starts agreeing fails, as does an unlisted one).
  */
 
-const CASES_FILE = path.join(REFERENCE_DIR, 'behaviour-cases/lb-ipam.json');
+const CASES_FILE = 'behaviour-cases/lb-ipam.json';
 
 /**
  * Known disagreements, by `<case>[/step <n>][/config <n>] <subject> <field>`. Each names its source. Keep it short:
@@ -333,8 +333,8 @@ function runL2Case(c: any): Record<string, string> {
 
 // ---- the test -----------------------------------------------------------------------------------------------------
 
-describeWithReference('LB-IPAM and L2 models against the upstream behaviour cases (behaviour-cases/lb-ipam.json)', () => {
-  const doc = () => JSON.parse(fs.readFileSync(CASES_FILE, 'utf8'));
+describeWithReference('LB-IPAM and L2 models against the upstream behaviour cases (behaviour-cases/lb-ipam.json)', ['behaviour-cases', 'crds'], () => {
+  const doc = () => JSON.parse(readReference(CASES_FILE));
 
   test('the file has the 31 cases and 8 L2 cases this test was written for, and every step has an entry in STEPS', () => {
     const d = doc();
@@ -363,11 +363,11 @@ describeWithReference('LB-IPAM and L2 models against the upstream behaviour case
   });
 
   test('allowFirstLastIPs defaults per minor agree with each minor\'s pool CRD, whose printer column reads cilium.io/PoolConflict', () => {
-    const minors = fs.readdirSync(REFERENCE_DIR).map((f) => /^cilium-(1\.\d+)$/.exec(f)?.[1]).filter((m): m is string => m !== undefined).sort();
+    const minors = [...CILIUM_MINORS].sort();
     expect(minors.length).toBeGreaterThan(0);
     expect(Object.keys(ALLOW_FIRST_LAST_IPS_DEFAULT).sort()).toEqual(minors);
     for (const minor of minors) {
-      const crd = fs.readFileSync(path.join(REFERENCE_DIR, `cilium-${minor}/ciliumloadbalancerippools.yaml`), 'utf8');
+      const crd = fs.readFileSync(referencePath(`cilium-${minor}/ciliumloadbalancerippools.yaml`), 'utf8');
       // Every served version describes the field the same way; "`Yes` or undefined" means allocatable.
       const descriptions = crd.match(/AllowFirstLastIPs, if set to `(Yes|No)` or undefined means that the first and last IPs of each CIDR will be allocatable/g) ?? [];
       expect(descriptions.length).toBeGreaterThanOrEqual(1);
