@@ -1,5 +1,5 @@
 import { isIP } from 'net';
-import { namespaceOf, readListener } from './gateway-objects';
+import { appendTo, namespaceOf, readListener } from './gateway-objects';
 import { KubeObject, labelsOf } from './objects';
 import { parseGoDuration } from '../private/syntax';
 
@@ -129,7 +129,7 @@ export function gatewayShimCertificates(objects: readonly KubeObject[]): ShimRes
       }
       for (const r of readListener(l).tls!.certificateRefs) {
         const key = `${r.namespace ?? namespace}/${r.name}`;
-        hosts.set(key, [...(hosts.get(key) ?? []), String(l.hostname)]);
+        appendTo(hosts, key, String(l.hostname));
       }
     });
     const duration = annotations['cert-manager.io/duration'];

@@ -1,7 +1,7 @@
 import { X509Certificate, createPrivateKey } from 'crypto';
 import { ShimEvent, gatewayShimCertificates } from './cert-manager-shim';
 import { CertificateRefState, certificateRefState } from './gateway-listeners';
-import { AppliedIndex, CERT_MANAGER_CERTIFICATE_NAME_ANNOTATION, Condition, condition, namespaceOf, readListener } from './gateway-objects';
+import { AppliedIndex, CERT_MANAGER_CERTIFICATE_NAME_ANNOTATION, appendTo, Condition, condition, namespaceOf, readListener } from './gateway-objects';
 import { KubeObject } from './objects';
 
 /**
@@ -163,7 +163,7 @@ export function applyCertManager(objects: readonly KubeObject[], config: CertMan
       if (certs.has(key)) continue;
       certs.set(key, o);
       const secret = `${namespaceOf(o)}/${o.spec?.secretName ?? ''}`;
-      bySecret.set(secret, [...(bySecret.get(secret) ?? []), key]);
+      appendTo(bySecret, secret, key);
     } else if (o.kind === 'Secret' && o.apiVersion === 'v1') {appliedSecrets.set(`${namespaceOf(o)}/${o.metadata.name}`, o);}
   }
 

@@ -4,7 +4,7 @@ import { computeHosts } from './gateway-hostnames';
 import { AppliedIndex, Route, condition, namespaceOf, readListener } from './gateway-objects';
 import {
   ParentOwner, acceptedCondition, backendState, invalidRegexCondition, isGatewayRef, isListenerSetRef,
-  kindAllowed, namespaceAllowed, parentPicksListener, resolvedRefsCondition,
+  kindAllowed, namespaceAllowed, parentRefPicksListener, resolvedRefsCondition,
 } from './gateway-routes';
 import { GatewayApiState, GatewayState, ListenerSetState, RouteParentState, RouteState } from './gateway-state';
 import { GatewayCtx, gatewayContexts, gatewayState, listenerSetAllowed, ownerOf } from './gateway-status';
@@ -110,7 +110,7 @@ export function applyGatewayApi(input: GatewayApiInput): GatewayApiState {
       if (o.kind === 'ListenerSet' && !setOwner.has(`${o.namespace}/${o.name}`)) return ps;
       const picked = o.listeners.filter((l) => kindAllowed(l, route.kind, facts) && namespaceAllowed(l, route.namespace, o.namespace, index)
         && (route.kind === 'TCPRoute' || route.kind === 'UDPRoute' || computeHosts(route.hostnames, l.hostname, []).length > 0)
-        && parentPicksListener({ ...route, parentRefs: [ps.resolved] }, l, o));
+        && parentRefPicksListener(ps.resolved, l, o));
       return { ...ps, attachedListeners: picked.map((l) => `${o.kind}/${o.namespace}/${o.name}/${l.name}`) };
     });
     routeStates.push({ ref: route.ref, kind: route.kind, reconciled, parents: withAttachments, backends });

@@ -1,8 +1,8 @@
 import { GatewayControllerFacts } from './gateway-facts';
 import { computeHosts, hostnameMatchesWildcard, selectVirtualHost, sniHostnamesIntersect, virtualHostDomains } from './gateway-hostnames';
 import { CertificateRefState } from './gateway-listeners';
-import { AppliedIndex, HttpMatch, Listener, Redirect, Route, ValueMatch } from './gateway-objects';
-import { BackendState, ParentOwner, backendState, isGatewayRef, isListenerSetRef, namespaceAllowed } from './gateway-routes';
+import { AppliedIndex, HttpMatch, Listener, Redirect, Route, ValueMatch, appendTo } from './gateway-objects';
+import { BackendState, ParentOwner, backendState, namespaceAllowed, parentRefPicksListener } from './gateway-routes';
 import { re2MatchesFully } from '../private/re2';
 
 /**
@@ -66,14 +66,6 @@ function isTlsListener(l: DataplaneListener): boolean {
   return l.listener.tls !== undefined && permittedCertificates(l).length > 0;
 }
 
-/** Whether one of the route's parentRefs names this listener's owner and its `sectionName`/`port` pick the listener (ingestion filters). */
-function listenerIsParent(route: Route, dl: DataplaneListener): boolean {
-  const { listener: l, owner } = dl;
-  return route.parentRefs.some((p) => (owner.kind === 'Gateway' ? isGatewayRef(p) : isListenerSetRef(p))
-    && p.name === owner.name && p.namespace === owner.namespace
-    && (p.sectionName === undefined || p.sectionName === l.name) && (p.port === undefined || p.port === l.port));
-}
-
 function matchKey(m: HttpMatch): string {
   const kv = (list: readonly ValueMatch[]) => list.map((x) => `${x.type}:${x.name}=${x.value}`).sort().join('|');
   return `${m.method ?? ''}|${m.path.type}:${m.path.value}|${kv(m.headers)}|${kv(m.queryParams)}`;
@@ -102,7 +94,7 @@ function moreSpecific(a: HttpMatch, b: HttpMatch): boolean {
 /** The Envoy routes of one virtual host: equal matches merged (their backends pooled), then sorted stably. */
 function envoyRoutes(entries: readonly HttpRouteEntry[]): HttpRouteEntry[] {
   const byKey = new Map<string, HttpRouteEntry[]>();
-  for (const e of entries) byKey.set(matchKey(e.match), [...(byKey.get(matchKey(e.match)) ?? []), e]);
+  for (const e of entries) appendTo(byKey, matchKey(e.match), e);
   const merged = [...byKey.values()].map((group): HttpRouteEntry => {
     const first = group[0];
     if (first.action.kind === 'redirect') return { ...first, sources: group.flatMap((g) => g.sources) };
@@ -141,7 +133,7 @@ export function httpRouteConfigurations(listeners: readonly DataplaneListener[],
   const hostnamesByProtocol = new Map<string, string[]>();
   for (const dl of listeners) {
     const { protocol, hostname } = dl.listener;
-    if (hostname) hostnamesByProtocol.set(protocol, [...(hostnamesByProtocol.get(protocol) ?? []), hostname]);
+    if (hostname) appendTo(hostnamesByProtocol, protocol, hostname);
   }
   const securePorts = [...new Set(http.filter(isTlsListener).map((dl) => dl.listener.port))].sort((a, b) => a - b);
   const passthroughPorts = new Set(listeners.filter((dl) => dl.listener.protocol === 'TLS' && dl.listener.tls?.mode === 'Passthrough').map((dl) => dl.listener.port));
@@ -150,6 +142,7 @@ export function httpRouteConfigurations(listeners: readonly DataplaneListener[],
   const perPort = securePorts.length > 1 || passthroughPorts.size > 1 || crossProtocol;
   // config name -> hostname -> entries, in listener then route order (Cilium's map insertion order).
   const configs = new Map<string, { tls: boolean; ports: Set<number>; hosts: Map<string, HttpRouteEntry[]> }>();
+  const entriesOf = new Map<Route, HttpRouteEntry[]>();
   for (const dl of http) {
     const tls = isTlsListener(dl);
     const name = tls ? (perPort ? `listener-${dl.listener.port}` : 'listener-secure') : 'listener-insecure';
@@ -158,13 +151,15 @@ export function httpRouteConfigurations(listeners: readonly DataplaneListener[],
     if (dl.listener.protocol !== 'TLS') config.ports.add(dl.listener.port);
     const others = hostnamesByProtocol.get(dl.listener.protocol) ?? [];
     for (const route of routes) {
-      if (!listenerIsParent(route, dl)) continue;
+      if (!route.parentRefs.some((p) => parentRefPicksListener(p, dl.listener, dl.owner))) continue;
       if (!dl.prefilteredNamespaces && !namespaceAllowed(dl.listener, route.namespace, dl.owner.namespace, index)) continue;
       const hosts = computeHosts(route.hostnames, dl.listener.hostname, others);
       if (hosts.length === 0) continue;
       const keys = hosts.length === 1 && hosts[0] === '*' ? [dl.listener.hostname ?? '*'] : hosts;
-      const entries = routeEntries(route, index).map((e) => (e.action.kind === 'redirect' ? { ...e, action: { ...e.action, listenerPort: dl.listener.port } } : e));
-      for (const h of keys) config.hosts.set(h, [...(config.hosts.get(h) ?? []), ...entries]);
+      let own = entriesOf.get(route);
+      if (!own) entriesOf.set(route, own = routeEntries(route, index));
+      const entries = own.map((e) => (e.action.kind === 'redirect' ? { ...e, action: { ...e.action, listenerPort: dl.listener.port } } : e));
+      for (const h of keys) appendTo(config.hosts, h, ...entries);
     }
   }
   return [...configs.entries()].sort(([a], [b]) => (a === 'listener-insecure' ? -1 : b === 'listener-insecure' ? 1 : a.localeCompare(b)))

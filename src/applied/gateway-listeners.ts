@@ -1,6 +1,6 @@
 import { GatewayControllerFacts } from './gateway-facts';
 import { sniHostnamesIntersect } from './gateway-hostnames';
-import { AppliedIndex, Condition, GATEWAY_API_GROUP, Listener, RouteKind, SecretRef, condition, tlsSecretProblem } from './gateway-objects';
+import { AppliedIndex, Condition, GATEWAY_API_GROUP, Listener, RouteKind, SecretRef, appendTo, condition, tlsSecretProblem } from './gateway-objects';
 
 /**
  * Listener validation as Cilium's Gateway reconciler does it (operator/pkg/gateway-api/gateway_reconcile.go
@@ -145,7 +145,7 @@ export function gatewayListenerConflicts(listeners: readonly Listener[]): Map<st
   const conflicts = new Map<string, { reason: string; message: string }>();
   // Pairs of listeners on one port only: group by port first, so a Gateway with many ports stays cheap.
   const byPort = new Map<number, Listener[]>();
-  for (const l of listeners) byPort.set(l.port, [...(byPort.get(l.port) ?? []), l]);
+  for (const l of listeners) appendTo(byPort, l.port, l);
   for (const group of byPort.values()) {
     for (let i = 0; i < group.length; i++) {
       for (let j = i + 1; j < group.length; j++) {

@@ -133,6 +133,13 @@ export interface Route {
   readonly order: number;
 }
 
+/** Appends to the list kept under `key` (creating it), in place: building an index stays linear. */
+export function appendTo<K, V>(map: Map<K, V[]>, key: K, ...values: V[]): void {
+  const list = map.get(key);
+  if (list) list.push(...values);
+  else map.set(key, [...values]);
+}
+
 /** Namespace of a namespaced object as `kubectl apply` resolves it (`default` when absent). */
 export function namespaceOf(o: Pick<KubeObject, 'metadata'>): string {
   return o.metadata.namespace ?? 'default';
@@ -317,9 +324,7 @@ export class AppliedIndex {
           from: arr(o.spec?.from).map((f: any) => ({ group: String(f?.group ?? ''), kind: String(f?.kind ?? ''), namespace: String(f?.namespace ?? '') })),
           to: arr(o.spec?.to).map((t: any) => ({ group: String(t?.group ?? ''), kind: String(t?.kind ?? ''), name: str(t?.name) })),
         };
-        const list = this.grants.get(namespaceOf(o)) ?? [];
-        list.push(grant);
-        this.grants.set(namespaceOf(o), list);
+        appendTo(this.grants, namespaceOf(o), grant);
       } else {
         const route = readRoute(o, i);
         if (route) this.routes.push(route);

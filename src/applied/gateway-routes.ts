@@ -206,11 +206,10 @@ export function invalidRegexCondition(route: Route): Condition | undefined {
 export function attachesToListener(route: Route, l: Listener, owner: ParentOwner, facts: GatewayControllerFacts, index: AppliedIndex): boolean {
   if (!kindAllowed(l, route.kind, facts) || !namespaceAllowed(l, route.namespace, owner.namespace, index)) return false;
   if (route.kind !== 'TCPRoute' && route.kind !== 'UDPRoute' && computeHosts(route.hostnames, l.hostname, []).length === 0) return false;
-  return parentPicksListener(route, l, owner);
+  return route.parentRefs.some((p) => parentRefPicksListener(p, l, owner));
 }
 
-/** Whether one of the route's parentRefs names this listener's owner and picks the listener (Cilium `parentRefMatched`). */
-export function parentPicksListener(route: Route, l: Listener, owner: ParentOwner): boolean {
-  return route.parentRefs.some((p) => (owner.kind === 'Gateway' ? isGatewayRef(p) : isListenerSetRef(p))
-    && p.name === owner.name && p.namespace === owner.namespace && selects(p, l));
+/** Whether a parentRef names this listener's owner and picks the listener (Cilium `parentRefMatched`). */
+export function parentRefPicksListener(p: ParentRef, l: Listener, owner: ParentOwner): boolean {
+  return (owner.kind === 'Gateway' ? isGatewayRef(p) : isListenerSetRef(p)) && p.name === owner.name && p.namespace === owner.namespace && selects(p, l);
 }

@@ -107,7 +107,7 @@ export function desiredGatewayService(gateway: KubeObject, listeners: readonly L
   };
   if (!hostNetwork) spec.externalTrafficPolicy = classService?.externalTrafficPolicy || facts.service.externalTrafficPolicy;
   if (classService?.ipFamilyPolicy) spec.ipFamilyPolicy = classService.ipFamilyPolicy;
-  else if (!classService?.ipFamilies && families.length > 1) spec.ipFamilyPolicy = 'PreferDualStack';
+  else if (facts.service.ipFamilies.length > 1) spec.ipFamilyPolicy = 'PreferDualStack';
   if (type === 'LoadBalancer') {
     if (classService?.loadBalancerClass) spec.loadBalancerClass = classService.loadBalancerClass;
     if (classService?.loadBalancerSourceRanges) spec.loadBalancerSourceRanges = [...classService.loadBalancerSourceRanges];
