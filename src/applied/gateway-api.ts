@@ -25,8 +25,9 @@ export interface GatewayApiInput {
   readonly objects: readonly KubeObject[];
   readonly facts: GatewayControllerFacts;
   /**
-   * The addresses the LB-IPAM model gives a Service (`status.loadBalancer.ingress`); `[]` while pending. A Gateway
-   * is `Programmed` only once its Service has one (operator `setAddressStatus`).
+   * The addresses a Gateway's Service gets: for a LoadBalancer Service the LB-IPAM model's
+   * (`status.loadBalancer.ingress`, `[]` while pending); for a NodePort Service (host network, or a class config
+   * choosing NodePort) the nodes' addresses. A Gateway is `Programmed` only once it has one (operator `setAddressStatus`).
    */
   readonly serviceAddresses: (namespace: string, name: string) => readonly string[];
 }

@@ -14,6 +14,9 @@ import { re2MatchesFully } from '../private/re2';
  * configuration (`listener-insecure`), and those of its HTTPS listeners into `listener-secure` (or one per port
  * when the Gateway has several HTTPS ports). Envoy then picks a virtual host by the Host header alone, so a
  * hostname served on two ports answers the same on both (cilium/cilium#33221).
+ *
+ * Not modelled: BackendTLSPolicy (an invalid policy makes Cilium drop the backend it targets), filters other than
+ * RequestRedirect (header modifiers, rewrites and mirrors do not change which backend answers), timeouts and retries.
  */
 
 /** Where a matching request goes. */
@@ -66,6 +69,9 @@ function isTlsListener(l: DataplaneListener): boolean {
   return l.listener.tls !== undefined && permittedCertificates(l).length > 0;
 }
 
+/** The inverted, case-insensitive header match Cilium adds to a scheme-changing redirect (not a Gateway API match type). */
+const FORWARDED_PROTO_NOT = 'NotEqualIgnoreCase';
+
 function matchKey(m: HttpMatch): string {
   const kv = (list: readonly ValueMatch[]) => list.map((x) => `${x.type}:${x.name}=${x.value}`).sort().join('|');
   return `${m.method ?? ''}|${m.path.type}:${m.path.value}|${kv(m.headers)}|${kv(m.queryParams)}`;
@@ -97,7 +103,12 @@ function envoyRoutes(entries: readonly HttpRouteEntry[]): HttpRouteEntry[] {
   for (const e of entries) appendTo(byKey, matchKey(e.match), e);
   const merged = [...byKey.values()].map((group): HttpRouteEntry => {
     const first = group[0];
-    if (first.action.kind === 'redirect') return { ...first, sources: group.flatMap((g) => g.sources) };
+    if (first.action.kind === 'redirect') {
+      // A redirect to another scheme only matches requests not already on it (envoy_virtual_host.go getRouteRedirectMatch).
+      const scheme = first.action.redirect.scheme;
+      const match = scheme ? { ...first.match, headers: [...first.match.headers, { type: FORWARDED_PROTO_NOT, name: 'X-Forwarded-Proto', value: scheme }] } : first.match;
+      return { ...first, match, sources: group.flatMap((g) => g.sources) };
+    }
     const backends = group.flatMap((g) => (g.action.kind === 'forward' ? g.action.backends : []));
     return {
       sources: group.flatMap((g) => g.sources),
@@ -162,6 +173,8 @@ export function httpRouteConfigurations(listeners: readonly DataplaneListener[],
       for (const h of keys) appendTo(config.hosts, h, ...entries);
     }
   }
+  // Cilium always emits listener-insecure once the Gateway has an HTTP, HTTPS or TLS listener (empty when no route needs it).
+  if (http.length > 0 && !configs.has('listener-insecure')) configs.set('listener-insecure', { tls: false, ports: new Set(), hosts: new Map() });
   return [...configs.entries()].sort(([a], [b]) => (a === 'listener-insecure' ? -1 : b === 'listener-insecure' ? 1 : a.localeCompare(b)))
     .map(([name, c]) => ({
       name,
@@ -199,6 +212,7 @@ export type HttpOutcome =
   | { readonly kind: 'refused'; readonly why: string };
 
 function valueMatches(m: ValueMatch, actual: string | undefined): boolean {
+  if (m.type === FORWARDED_PROTO_NOT) return actual === undefined || actual.toLowerCase() !== m.value.toLowerCase();
   if (actual === undefined) return false;
   return m.type === 'RegularExpression' ? re2MatchesFully(m.value, actual) : m.value === actual;
 }
@@ -214,7 +228,8 @@ function requestMatches(m: HttpMatch, req: HttpRequest): boolean {
     if (path !== prefix && !path.startsWith(`${prefix}/`)) return false;
   }
   if (m.method !== undefined && m.method.toUpperCase() !== (req.method ?? 'GET').toUpperCase()) return false;
-  const headers = new Map(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  // Envoy sets X-Forwarded-Proto from the connection (the Gateway is the edge: use_remote_address).
+  const headers = new Map([['x-forwarded-proto', req.tls ? 'https' : 'http'], ...Object.entries(req.headers ?? {}).map(([k, v]): [string, string] => [k.toLowerCase(), v])]);
   if (!m.headers.every((h) => valueMatches(h, headers.get(h.name.toLowerCase())))) return false;
   const params = new URLSearchParams(query);
   return m.queryParams.every((qm) => valueMatches(qm, params.get(qm.name) ?? undefined));

@@ -62,19 +62,28 @@ export interface CiliumGatewayControllerOptions {
   readonly ipFamilies?: readonly ('IPv4' | 'IPv6')[];
   /** Whether the chart's GatewayClass `cilium` is installed (`gatewayAPI.gatewayClass.create`). @default true */
   readonly gatewayClass?: boolean;
+  /**
+   * Optional route kinds whose CRDs are not installed: the operator then does not reconcile them (no status, no
+   * attachment), but its listener protocols stay as it knows them (a TCP listener is still accepted with
+   * `supportedKinds: [TCPRoute]`; Cilium testdata tcproute-crd-not-installed).
+   * @default [] (the bundle installs every CRD the minor uses)
+   */
+  readonly missingRouteCrds?: readonly RouteKind[];
 }
 
 /**
- * Cilium's Gateway controller facts for the Gateway API kinds of a Cilium minor, assuming the optional kinds'
- * CRDs are installed (the bundle installs them: see `extraCrds` and the Gateway API release of the minor).
- * Route kinds: those named in the required or optional kinds. Listener protocols: `HTTP`/`HTTPS` (HTTPRoute,
- * GRPCRoute), `TLS` (TLSRoute), and `TCP`/`UDP` only where TCPRoute/UDPRoute are reconciled (Cilium 1.20,
- * operator commit ca3ea4b3ec "add TCPRoute and UDPRoute support in operator"); ListenerSets from 1.20.
+ * Cilium's Gateway controller facts for the Gateway API kinds of a Cilium minor (the optional kinds' CRDs
+ * installed unless listed in `missingRouteCrds`: the bundle installs them, see `extraCrds` and the minor's Gateway
+ * API release). Route kinds: those named in the required or optional kinds. Listener protocols
+ * (`getSupportedRouteKinds`): `HTTP`/`HTTPS` (HTTPRoute, GRPCRoute), `TLS` (TLSRoute), and `TCP`/`UDP` where the
+ * operator knows TCPRoute/UDPRoute (Cilium 1.20, operator commit ca3ea4b3ec "add TCPRoute and UDPRoute support in
+ * operator"); ListenerSets from 1.20.
  */
 export function ciliumGatewayControllerFacts(kinds: CiliumGatewayApiKinds, options: CiliumGatewayControllerOptions = {}): GatewayControllerFacts {
   const named = new Set([...kinds.requiredKinds, ...kinds.optionalKinds].map((k) => k.split(' ')[0]));
-  const routeKinds = (['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'] as const).filter((k) => named.has(k));
-  const http = routeKinds.filter((k) => k === 'HTTPRoute' || k === 'GRPCRoute');
+  const known = (['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'] as const).filter((k) => named.has(k));
+  const routeKinds = known.filter((k) => !(options.missingRouteCrds ?? []).includes(k));
+  const http: RouteKind[] = ['HTTPRoute', 'GRPCRoute'];
   const protocols: Record<string, readonly RouteKind[]> = { HTTP: http, HTTPS: http, TLS: ['TLSRoute'] };
   if (named.has('TCPRoute')) protocols.TCP = ['TCPRoute'];
   if (named.has('UDPRoute')) protocols.UDP = ['UDPRoute'];

@@ -68,7 +68,9 @@ export function certificateRefState(ref: SecretRef, owner: ListenerOwner, index:
  * - a protocol the controller does not serve: not valid, `UnsupportedProtocol`;
  * - `allowedRoutes.kinds` naming a kind the protocol cannot carry: `ResolvedRefs: False, InvalidRouteKinds`,
  *   `supportedKinds` keeps the valid ones; none valid makes the listener invalid (conformance
- *   GatewayInvalidRouteKind);
+ *   GatewayInvalidRouteKind). Commit 14325177cb (PR #46203) had kept such a listener accepted; the ListenerSet
+ *   rework 371d0fb80d brought the check back, and the branch point's golden
+ *   testdata/gateway/gateway-invalid-route-kind expects `Accepted: False, Invalid`;
  * - each `tls.certificateRefs[]`, in order, until one fails: not a core Secret or a missing or malformed Secret
  *   gives `InvalidCertificateRef`, another namespace without a ReferenceGrant `RefNotPermitted` (conformance
  *   GatewayInvalidTLSConfiguration, GatewaySecretMissingReferenceGrant); the listener is then invalid;

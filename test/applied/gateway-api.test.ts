@@ -83,6 +83,14 @@ describe('route parent conditions: one scenario per reason', () => {
     expect(cond(state.gateways[0].listeners[1].conditions.Accepted)).toBe('False/UnsupportedProtocol');
   });
 
+  test('a TCP listener without the TCPRoute CRD: accepted (Cilium knows the protocol), but TCPRoutes get no status', () => {
+    const facts = ciliumGatewayControllerFacts(ciliumMinorFacts('1.20').gatewayApi, { missingRouteCrds: ['TCPRoute'] });
+    const tcp = { apiVersion: GW, kind: 'TCPRoute', metadata: { name: 't', namespace: 'infra' }, spec: { parentRefs: [{ name: 'gw' }], rules: [] } };
+    const state = apply([...base, gateway('infra', 'gw', [{ name: 't', port: 9000, protocol: 'TCP' }]), tcp], undefined, facts);
+    const l = state.gateways[0].listeners[0];
+    expect([cond(l.conditions.Accepted), l.supportedKinds, state.routes[0].reconciled]).toEqual(['True/Accepted', ['TCPRoute'], false]);
+  });
+
   test('a route namespace the bundle does not create is not selected (issue 18: gateway-access label missing)', () => {
     const gwSel = gateway('infra', 'gw', [http('h', 80, { allowedRoutes: { namespaces: { from: 'Selector', selector: { matchLabels: { 'gateway-access': 'true' } } } } })]);
     const unlabelled = apply([...base, gwSel, service('shop', 'web'), httpRoute('shop', 'r', [{ name: 'gw', namespace: 'infra' }])]);

@@ -96,6 +96,13 @@ describe('responses Envoy gives itself, and refused connections', () => {
       .toBe('301 https://app.localhost:30443/x?y=1');
   });
 
+  test('a scheme-changing redirect only matches requests not already on that scheme (X-Forwarded-Proto)', () => {
+    const objects = [gateway('infra', 'gw', [http(), https('s', 'tls')]), secret, httpRoute('infra', 'r', [{ name: 'gw' }], [
+      { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] },
+    ])];
+    expect([ask(objects, { host: 'a.example', port: 80 }), ask(objects, { host: 'a.example', port: 443, tls: true })]).toEqual(['301 https://a.example/', '404']);
+  });
+
   test('Cilium pools the backends of equal matches that reach one virtual host from different ports (cilium/cilium#33221)', () => {
     const objects = [gateway('infra', 'gw', [http('a', 80, { hostname: 'foo.com' }), http('b', 8080, { hostname: 'foo.com' })]),
       httpRoute('infra', 'ra', [{ name: 'gw', sectionName: 'a' }], [{ backendRefs: [to('v1')] }]),
