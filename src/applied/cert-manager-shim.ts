@@ -15,8 +15,11 @@ import { parseGoDuration } from '../private/syntax';
 export interface ShimEvent {
   /** `Gateway/<ns>/<name>` or `ListenerSet/<ns>/<name>`. */
   readonly object: string;
+  /** Event type. */
   readonly type: 'Normal' | 'Warning';
+  /** Event reason (`CreateCertificate`, `BadConfig`). */
   readonly reason: string;
+  /** Event message. */
   readonly message: string;
 }
 
@@ -24,6 +27,7 @@ export interface ShimEvent {
 export interface ShimResult {
   /** The Certificates it creates (owned by their Gateway). */
   readonly certificates: readonly KubeObject[];
+  /** The events it records, in order. */
   readonly events: readonly ShimEvent[];
   /** Objects whose sync fails with an error (logged and retried, no event, no Certificate): bad duration annotations. */
   readonly errors: readonly { readonly object: string; readonly message: string }[];

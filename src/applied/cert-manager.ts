@@ -49,7 +49,9 @@ export interface CertificateState {
   readonly issuer: string;
   /** Whether cert-manager issues it, so its Secret will hold `tls.crt`, `tls.key` and `ca.crt`. */
   readonly issued: boolean;
+  /** `spec.isCA`. */
   readonly isCA: boolean;
+  /** `spec.dnsNames`. */
   readonly dnsNames: readonly string[];
   /** The `Ready` condition. */
   readonly Ready: Condition;
@@ -75,6 +77,7 @@ export interface SecretState {
 export interface ListenerCertificate {
   /** `<ns>/<gateway>/<listener>`. */
   readonly listener: string;
+  /** How the reference resolves (with the issued Secrets counted as existing). */
   readonly certificateRef: CertificateRefState;
   /** The Certificate that issues the Secret, when one does. */
   readonly certificate?: string;
@@ -84,12 +87,15 @@ export interface ListenerCertificate {
 
 /** The applied state of cert-manager. */
 export interface CertManagerState {
+  /** Every Issuer and ClusterIssuer, by ref. */
   readonly issuers: readonly IssuerState[];
+  /** Every Certificate, applied or created by the gateway-shim. */
   readonly certificates: readonly CertificateState[];
   /** Every Secret that will exist: applied ones and issued ones. */
   readonly secrets: readonly SecretState[];
   /** The Certificates the gateway-shim creates (also listed in {@link certificates}). */
   readonly createdCertificates: readonly KubeObject[];
+  /** Events of the gateway-shim. */
   readonly events: readonly ShimEvent[];
   /** Objects whose shim sync fails (bad duration annotations). */
   readonly shimErrors: readonly { readonly object: string; readonly message: string }[];

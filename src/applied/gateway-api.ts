@@ -23,6 +23,7 @@ export * from './gateway-state';
 export interface GatewayApiInput {
   /** Every object the bundle applies (and the Secrets cert-manager will create, from the cert-manager model). */
   readonly objects: readonly KubeObject[];
+  /** The controller modelled (Cilium: {@link ciliumGatewayControllerFacts}). */
   readonly facts: GatewayControllerFacts;
   /**
    * The addresses a Gateway's Service gets: for a LoadBalancer Service the LB-IPAM model's

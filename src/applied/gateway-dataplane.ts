@@ -29,14 +29,19 @@ export type RouteAction =
 export interface HttpRouteEntry {
   /** The routes this entry comes from (`Kind/namespace/name#rule`): several when Cilium merges equal matches. */
   readonly sources: readonly string[];
+  /** Path, headers, query parameters and method the request must match. */
   readonly match: HttpMatch;
+  /** Forward, answer directly, or redirect. */
   readonly action: RouteAction;
 }
 
 /** An Envoy virtual host: one hostname (or `*`) and its routes, most specific match first. */
 export interface VirtualHost {
+  /** The hostname the virtual host is for (`*` for the catch-all). */
   readonly hostname: string;
+  /** Envoy `domains`: `[hostname, hostname:*]`, or `[*]`. */
   readonly domains: readonly string[];
+  /** Envoy routes in the order Envoy tries them. */
   readonly routes: readonly HttpRouteEntry[];
 }
 
@@ -48,13 +53,17 @@ export interface RouteConfiguration {
   readonly tls: boolean;
   /** The Gateway ports whose requests it routes. */
   readonly ports: readonly number[];
+  /** One virtual host per hostname, sorted by name. */
   readonly virtualHosts: readonly VirtualHost[];
 }
 
 /** A listener of the Gateway with its owner and how its certificates resolve. */
 export interface DataplaneListener {
+  /** The listener as written (defaults applied). */
   readonly listener: Listener;
+  /** The Gateway or ListenerSet that owns it. */
   readonly owner: ParentOwner;
+  /** How each of its certificate references resolves. */
   readonly certificateRefs: readonly CertificateRefState[];
   /** For a ListenerSet listener: the namespaces it admits (Cilium resolves them up front); `undefined` = checked per route. */
   readonly prefilteredNamespaces?: boolean;

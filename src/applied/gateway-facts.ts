@@ -52,8 +52,8 @@ export interface CiliumGatewayApiKinds {
   readonly optionalKinds: readonly string[];
 }
 
-/** Options of {@link ciliumGatewayControllerFacts}: the Helm values that change the generated Service. */
-export interface CiliumGatewayControllerOptions {
+/** How Cilium and the Gateway API CRDs are installed, as far as {@link ciliumGatewayControllerFacts} needs it (Helm values, missing CRDs). */
+export interface CiliumGatewayInstall {
   /** `gatewayAPI.externalTrafficPolicy`. @default 'Cluster' */
   readonly externalTrafficPolicy?: 'Cluster' | 'Local';
   /** `gatewayAPI.hostNetwork.enabled`. @default false */
@@ -79,7 +79,7 @@ export interface CiliumGatewayControllerOptions {
  * operator knows TCPRoute/UDPRoute (Cilium 1.20, operator commit ca3ea4b3ec "add TCPRoute and UDPRoute support in
  * operator"); ListenerSets from 1.20.
  */
-export function ciliumGatewayControllerFacts(kinds: CiliumGatewayApiKinds, options: CiliumGatewayControllerOptions = {}): GatewayControllerFacts {
+export function ciliumGatewayControllerFacts(kinds: CiliumGatewayApiKinds, options: CiliumGatewayInstall = {}): GatewayControllerFacts {
   const named = new Set([...kinds.requiredKinds, ...kinds.optionalKinds].map((k) => k.split(' ')[0]));
   const known = (['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'] as const).filter((k) => named.has(k));
   const routeKinds = known.filter((k) => !(options.missingRouteCrds ?? []).includes(k));

@@ -12,6 +12,7 @@ import { AppliedIndex, Condition, GATEWAY_API_GROUP, Listener, RouteKind, Secret
 export interface CertificateRefState {
   /** The Secret's namespace (the listener owner's when not written). */
   readonly namespace: string;
+  /** The Secret name. */
   readonly name: string;
   /**
    * `Resolved`; `InvalidKind` (not a core Secret); `RefNotPermitted` (another namespace without a ReferenceGrant
@@ -28,6 +29,7 @@ export interface ListenerValidation {
   readonly valid: boolean;
   /** The `Accepted: False` reason when not valid (`Invalid`, `UnsupportedProtocol`, `UnsupportedValue`). */
   readonly invalidReason: string;
+  /** Why it is not valid, in Cilium's words. */
   readonly invalidMessages: readonly string[];
   /** Route kinds in the listener status `supportedKinds`. */
   readonly supportedKinds: readonly RouteKind[];
@@ -39,7 +41,9 @@ export interface ListenerValidation {
 
 /** The object that owns a listener, for reference checks. */
 export interface ListenerOwner {
+  /** Which kind owns the listener (the `from` of a ReferenceGrant). */
   readonly kind: 'Gateway' | 'ListenerSet';
+  /** The owner's namespace. */
   readonly namespace: string;
 }
 

@@ -32,7 +32,9 @@ export function condition(status: boolean | 'Unknown', reason: string, message: 
 
 /** `allowedRoutes` of a listener after CRD defaulting (`namespaces.from` defaults to `Same`). */
 export interface AllowedRoutes {
+  /** `All`, `Same`, `Selector` or `None`. */
   readonly from: string;
+  /** The namespace selector (for `Selector`). */
   readonly selector?: LabelSelector;
   /** `kinds` as written; `undefined` when absent (the listener then allows the kinds of its protocol). */
   readonly kinds?: readonly { readonly group: string; readonly kind: string }[];
@@ -40,8 +42,11 @@ export interface AllowedRoutes {
 
 /** A `SecretObjectReference` (listener `tls.certificateRefs[]`) with group `''` and kind `Secret` defaulted. */
 export interface SecretRef {
+  /** API group (`''` for core). */
   readonly group: string;
+  /** Kind (`Secret`). */
   readonly kind: string;
+  /** Secret name. */
   readonly name: string;
   /** The namespace written, if any. */
   readonly namespace?: string;
@@ -49,11 +54,15 @@ export interface SecretRef {
 
 /** A listener of a Gateway or a ListenerSet, CRD defaults applied. */
 export interface Listener {
+  /** Listener name (the `sectionName` routes use). */
   readonly name: string;
+  /** Port on the Gateway (and its Service). */
   readonly port: number;
+  /** `HTTP`, `HTTPS`, `TLS`, `TCP`, `UDP` or anything else (then unsupported). */
   readonly protocol: string;
   /** `undefined` when the listener has no hostname (matches every hostname). */
   readonly hostname?: string;
+  /** Which routes may attach. */
   readonly allowedRoutes: AllowedRoutes;
   /** `tls` with `mode` defaulted to `Terminate`; `undefined` when absent. */
   readonly tls?: { readonly mode: string; readonly certificateRefs: readonly SecretRef[] };
@@ -61,12 +70,17 @@ export interface Listener {
 
 /** A route `parentRef`, group `gateway.networking.k8s.io` and kind `Gateway` defaulted, namespace resolved. */
 export interface ParentRef {
+  /** API group (`gateway.networking.k8s.io`). */
   readonly group: string;
+  /** `Gateway` or `ListenerSet` (anything else is no parent Cilium handles). */
   readonly kind: string;
+  /** The parent's name. */
   readonly name: string;
   /** The parent's namespace: the one written, or the route's own. */
   readonly namespace: string;
+  /** The listener name it picks, if any. */
   readonly sectionName?: string;
+  /** The listener port it picks, if any. */
   readonly port?: number;
   /** The parentRef exactly as written in the route (status is keyed by it). */
   readonly written: Readonly<Record<string, unknown>>;
@@ -74,20 +88,27 @@ export interface ParentRef {
 
 /** A `backendRef` (or a RequestMirror `backendRef`), group `''`, kind `Service` and weight 1 defaulted. */
 export interface BackendRef {
+  /** API group (`''` for core). */
   readonly group: string;
+  /** Kind (`Service`, `ServiceImport`, ...). */
   readonly kind: string;
+  /** The backend's name. */
   readonly name: string;
   /** The backend's namespace: the one written, or the route's own. */
   readonly namespace: string;
   /** The Service port; `undefined` when not written (Cilium refuses a Service reference without one). */
   readonly port?: number;
+  /** Relative weight among the rule's backends. */
   readonly weight: number;
 }
 
 /** One string match of an HTTP/gRPC route (`type` defaulted to `Exact`). */
 export interface ValueMatch {
+  /** `Exact` or `RegularExpression`. */
   readonly type: string;
+  /** Header or query parameter name. */
   readonly name: string;
+  /** The value or pattern. */
   readonly value: string;
 }
 
@@ -95,17 +116,25 @@ export interface ValueMatch {
 export interface HttpMatch {
   /** `Exact`, `PathPrefix` or `RegularExpression`; defaults to `PathPrefix /`. */
   readonly path: { readonly type: string; readonly value: string };
+  /** Header matches (all must hold). */
   readonly headers: readonly ValueMatch[];
+  /** Query parameter matches (all must hold). */
   readonly queryParams: readonly ValueMatch[];
+  /** HTTP method, when the match names one. */
   readonly method?: string;
 }
 
 /** A RequestRedirect filter. */
 export interface Redirect {
+  /** `http` or `https`; `undefined` keeps the request's. */
   readonly scheme?: string;
+  /** Host to redirect to; `undefined` keeps the request's. */
   readonly hostname?: string;
+  /** Port to redirect to. */
   readonly port?: number;
+  /** Redirect status code (`302` by default). */
   readonly statusCode: number;
+  /** `ReplaceFullPath` or `ReplacePrefixMatch` and its value. */
   readonly path?: { readonly type: string; readonly value: string };
 }
 
@@ -113,21 +142,29 @@ export interface Redirect {
 export interface RouteRule {
   /** HTTP/gRPC matches; `[]` for TLS/TCP/UDP routes. A rule without matches matches `PathPrefix /`. */
   readonly matches: readonly HttpMatch[];
+  /** The rule's backendRefs. */
   readonly backendRefs: readonly BackendRef[];
   /** RequestMirror backends (Cilium checks them like backendRefs). */
   readonly mirrorBackendRefs: readonly BackendRef[];
+  /** Its RequestRedirect filter, if any. */
   readonly redirect?: Redirect;
 }
 
 /** A route of any kind, read from its object. */
 export interface Route {
+  /** The route kind. */
   readonly kind: RouteKind;
   /** `Kind/namespace/name`. */
   readonly ref: string;
+  /** The route's namespace. */
   readonly namespace: string;
+  /** The route's name. */
   readonly name: string;
+  /** Its hostnames (`[]` for TCP/UDP routes and when none are written). */
   readonly hostnames: readonly string[];
+  /** Its parentRefs, defaults applied. */
   readonly parentRefs: readonly ParentRef[];
+  /** Its rules, defaults applied. */
   readonly rules: readonly RouteRule[];
   /** Position in the applied objects (creation order: Cilium orders equal matches by it). */
   readonly order: number;
@@ -280,7 +317,9 @@ export function readRoute(o: KubeObject, order: number): Route | undefined {
 
 /** A ReferenceGrant, read. */
 interface Grant {
+  /** Who may refer: group, kind and namespace of the referring object. */
   readonly from: readonly { readonly group: string; readonly kind: string; readonly namespace: string }[];
+  /** What may be referred to: group, kind and optionally name, in the grant's namespace. */
   readonly to: readonly { readonly group: string; readonly kind: string; readonly name?: string }[];
 }
 

@@ -12,9 +12,13 @@ import { compileRe2 } from '../private/re2';
 
 /** The listeners a parentRef points at: a Gateway's, or a ListenerSet's (then `gateway` is its parent Gateway). */
 export interface ParentOwner {
+  /** Kind of the listener owner. */
   readonly kind: 'Gateway' | 'ListenerSet';
+  /** Its namespace. */
   readonly namespace: string;
+  /** Its name. */
   readonly name: string;
+  /** Its listeners, defaults applied. */
   readonly listeners: readonly Listener[];
   /** `namespace/name` of the Gateway whose controller runs the checks. */
   readonly gateway: string;
@@ -117,7 +121,9 @@ export function acceptedCondition(route: Route, p: ParentRef, owner: ParentOwner
 export interface BackendState {
   /** `namespace/name`. */
   readonly service: string;
+  /** The port the backendRef names. */
   readonly port?: number;
+  /** Its weight. */
   readonly weight: number;
   /**
    * `Resolved`; `RefNotPermitted` (another namespace without a ReferenceGrant); `InvalidKind` (not a Service or
@@ -125,6 +131,7 @@ export interface BackendState {
    * exposes no such port: Cilium accepts the reference, Envoy finds no endpoint and answers 503).
    */
   readonly state: 'Resolved' | 'RefNotPermitted' | 'InvalidKind' | 'BackendNotFound' | 'PortNotOnService';
+  /** Why, in words (Cilium's message where it writes one). */
   readonly message: string;
 }
 

@@ -61,14 +61,23 @@ export function gatewayServicePorts(listeners: readonly Listener[]): { name: str
 
 /** The `spec.service` of a CiliumGatewayClassConfig (cilium.io/v2alpha1), as far as the Service uses it. */
 export interface GatewayClassServiceConfig {
+  /** `LoadBalancer` (default), `NodePort` or `ClusterIP`. */
   readonly type?: string;
+  /** `Cluster` or `Local`. */
   readonly externalTrafficPolicy?: string;
+  /** `spec.loadBalancerClass` of the Service. */
   readonly loadBalancerClass?: string;
+  /** `spec.loadBalancerSourceRanges` of the Service. */
   readonly loadBalancerSourceRanges?: readonly string[];
+  /** `Allow` (default) or `Deny`, as the `service.cilium.io/src-ranges-policy` annotation. */
   readonly loadBalancerSourceRangesPolicy?: string;
+  /** `spec.ipFamilies` of the Service. */
   readonly ipFamilies?: readonly string[];
+  /** `spec.ipFamilyPolicy` of the Service. */
   readonly ipFamilyPolicy?: string;
+  /** `spec.allocateLoadBalancerNodePorts` of the Service. */
   readonly allocateLoadBalancerNodePorts?: boolean;
+  /** `spec.trafficDistribution` of the Service. */
   readonly trafficDistribution?: string;
 }
 

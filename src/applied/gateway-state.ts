@@ -13,9 +13,13 @@ import { KubeObject } from './objects';
 export interface ListenerState {
   /** `Gateway/<ns>/<name>` or `ListenerSet/<ns>/<name>`. */
   readonly parent: string;
+  /** Listener name. */
   readonly name: string;
+  /** Listener port. */
   readonly port: number;
+  /** Listener protocol. */
   readonly protocol: string;
+  /** Listener hostname, if any. */
   readonly hostname?: string;
   /** `status.listeners[].supportedKinds` (kinds of group gateway.networking.k8s.io). */
   readonly supportedKinds: readonly RouteKind[];
@@ -39,9 +43,13 @@ export type AttachedListener = string;
 
 /** What one TCP/UDP/TLS-passthrough listener forwards to. */
 export interface L4ListenerRoutes {
+  /** `<Kind>/<ns>/<name>/<listener>`. */
   readonly listener: string;
+  /** Listener port. */
   readonly port: number;
+  /** `TCP`, `UDP` or `TLS`. */
   readonly protocol: string;
+  /** The routes attached to it, in creation order, each with its backends. */
   readonly routes: readonly { readonly route: string; readonly backends: readonly BackendState[] }[];
 }
 
@@ -49,8 +57,11 @@ export interface L4ListenerRoutes {
 export interface GatewayState {
   /** `Gateway/<ns>/<name>`. */
   readonly ref: string;
+  /** The Gateway's namespace. */
   readonly namespace: string;
+  /** The Gateway's name. */
   readonly name: string;
+  /** `spec.gatewayClassName`. */
   readonly gatewayClassName: string;
   /** Whether the modelled controller owns it (its GatewayClass exists and names the controller). */
   readonly managed: boolean;
@@ -82,6 +93,7 @@ export interface ListenerSetState {
   readonly attached: boolean;
   /** `Accepted`/`Programmed` (undefined when the controller never reconciles it). */
   readonly conditions?: { readonly Accepted: Condition; readonly Programmed: Condition };
+  /** Status of its listeners (`[]` when not attached). */
   readonly listeners: readonly ListenerState[];
 }
 
@@ -106,6 +118,7 @@ export interface RouteParentState {
 export interface RouteState {
   /** `Kind/<ns>/<name>`. */
   readonly ref: string;
+  /** The route kind. */
   readonly kind: RouteKind;
   /** Whether the controller reconciles it at all (its kind is served and one parent is a managed Gateway or attached ListenerSet). */
   readonly reconciled: boolean;
@@ -117,8 +130,11 @@ export interface RouteState {
 
 /** The applied state of Gateway API. */
 export interface GatewayApiState {
+  /** Every Gateway among the objects. */
   readonly gateways: readonly GatewayState[];
+  /** Every ListenerSet among the objects. */
   readonly listenerSets: readonly ListenerSetState[];
+  /** Every route among the objects. */
   readonly routes: readonly RouteState[];
   /** The Services the controller creates (one per Gateway it gets that far with). */
   readonly services: readonly KubeObject[];

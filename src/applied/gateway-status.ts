@@ -16,15 +16,23 @@ import { KubeObject, selectorMatches } from './objects';
 
 /** @internal What the Gateway model knows about one Gateway while it applies the controller. */
 export interface GatewayCtx {
+  /** `namespace/name`. */
   readonly key: string;
+  /** The Gateway object. */
   readonly obj: KubeObject;
+  /** Its listeners, defaults applied. */
   readonly listeners: Listener[];
+  /** Whether its class names the modelled controller. */
   readonly managed: boolean;
+  /** Why not, when not. */
   readonly unmanagedReason?: string;
   /** Set when the reconciler stops before the route checks (InvalidParameters). */
   readonly early?: Condition;
+  /** `spec.service` of its class's CiliumGatewayClassConfig. */
   readonly classService?: GatewayClassServiceConfig;
+  /** Its attached ListenerSets, sorted by namespace/name. */
   readonly sets: { key: string; obj: KubeObject; listeners: Listener[] }[];
+  /** The routes its reconcile lists. */
   readonly routes: Route[];
 }
 
