@@ -1,15 +1,13 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { tlsSecretData } from './tls-fixtures';
 import { CERT_MANAGER_RELEASE_MANIFEST_CONFIG, CertManagerConfig, CertManagerState, applyCertManager } from '../../src/applied/cert-manager';
 import { applyGatewayApi } from '../../src/applied/gateway-api';
 import { ciliumGatewayControllerFacts } from '../../src/applied/gateway-facts';
 import { KubeObject } from '../../src/applied/objects';
 import { ciliumMinorFacts } from '../../src/spec/version-matrix';
-import { REFERENCE_DIR, describeWithReference, referenceAvailable } from '../support/reference-schemas';
+import { describeWithReference, readReference } from '../support/reference';
 
 /**
- * Runs every case of `../shared/reference/behaviour-cases/cert-manager.json` through the cert-manager model (and,
+ * Runs every case of `behaviour-cases/cert-manager.json` through the cert-manager model (and,
  * for the Gateway listener expectations, the Gateway model over the applied objects plus the Secrets cert-manager
  * issues, as the integrator wires them). Disagreements must be listed in DEVIATIONS with a source; there are none.
  */
@@ -122,9 +120,8 @@ function disagreements(c: any): Map<string, string> {
   return out;
 }
 
-describeWithReference('cert-manager model vs the cert-manager behaviour cases', () => {
-  const file = path.join(REFERENCE_DIR, 'behaviour-cases', 'cert-manager.json');
-  const data: { cases: any[] } = referenceAvailable ? JSON.parse(fs.readFileSync(file, 'utf8')) : { cases: [] };
+describeWithReference('cert-manager model vs the cert-manager behaviour cases', ['behaviour-cases'], () => {
+  const data: { cases: any[] } = JSON.parse(readReference('behaviour-cases/cert-manager.json'));
   const cases: [string, any][] = data.cases.map((c) => [c.id, c]);
 
   test('the case file holds the 11 cases this test was written against', () => {

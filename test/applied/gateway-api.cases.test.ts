@@ -1,15 +1,13 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { LEAF_CERT_PEM, tlsSecretData } from './tls-fixtures';
 import { GatewayApiState, applyGatewayApi, gatewayHttpRequest } from '../../src/applied/gateway-api';
 import { ciliumGatewayControllerFacts } from '../../src/applied/gateway-facts';
 import { GATEWAY_API_GROUP } from '../../src/applied/gateway-objects';
 import { KubeObject } from '../../src/applied/objects';
 import { ciliumMinorFacts } from '../../src/spec/version-matrix';
-import { REFERENCE_DIR, describeWithReference, referenceAvailable } from '../support/reference-schemas';
+import { describeWithReference, readReference } from '../support/reference';
 
 /**
- * Runs every case of `../shared/reference/behaviour-cases/gateway-api-attachment.json` (Gateway API v1.6.1
+ * Runs every case of `behaviour-cases/gateway-api-attachment.json` (Gateway API v1.6.1
  * conformance, see that folder's README for how expectations are judged) through the Gateway model, with Cilium
  * 1.20's controller facts. Every disagreement must be listed in DEVIATIONS with its upstream source; the test
  * fails when a listed deviation starts agreeing or an unlisted one appears.
@@ -174,9 +172,8 @@ function disagreements(data: any, c: any): Map<string, string> {
   return out;
 }
 
-describeWithReference('Gateway model vs the Gateway API v1.6.1 conformance cases', () => {
-  const file = path.join(REFERENCE_DIR, 'behaviour-cases', 'gateway-api-attachment.json');
-  const data: { base: any[]; cases: any[] } = referenceAvailable ? JSON.parse(fs.readFileSync(file, 'utf8')) : { base: [], cases: [] };
+describeWithReference('Gateway model vs the Gateway API v1.6.1 conformance cases', ['behaviour-cases'], () => {
+  const data: { base: any[]; cases: any[] } = JSON.parse(readReference('behaviour-cases/gateway-api-attachment.json'));
   const cases: [string, any][] = data.cases.map((c) => [c.id, c]);
 
   test('the case file holds the 32 cases this test was written against', () => {

@@ -10,7 +10,7 @@ import { CILIUM_MINORS } from '../../src/spec/version-matrix';
 import { describeWithReference, readReference, referencePath } from '../support/reference';
 
 /**
- * Every case of `../shared/reference/behaviour-cases/lb-ipam.json` (README.md of that folder gives the fields), run
+ * Every case of `behaviour-cases/lb-ipam.json` (README.md of that folder gives the fields), run
  * through the LB-IPAM and L2 models. Each disagreement is either fixed in the model or listed in DEVIATIONS with its
  * upstream source; the list is checked both ways (a listed deviation that starts agreeing fails, as does an unlisted one).
  */
