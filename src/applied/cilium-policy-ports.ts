@@ -211,9 +211,17 @@ export function compilePortRule(pr: any, opts: { readonly ingress: boolean; read
   return out;
 }
 
+/** Compiled RE2 patterns by source (policies repeat the same few patterns; compiling is the costly part of an import). */
+const REGEX_CACHE = new Map<string, RE2JS | string>();
+
 function compileRegex(text: string, what: string): RE2JS | string {
-  const c = compileRe2(text);
-  return c.ok ? c.regex : `invalid ${what} regex "${text}": ${c.error}`;
+  let compiled = REGEX_CACHE.get(text);
+  if (compiled === undefined) {
+    const c = compileRe2(text);
+    compiled = c.ok ? c.regex : c.error;
+    if (REGEX_CACHE.size < 10_000) REGEX_CACHE.set(text, compiled);
+  }
+  return typeof compiled === 'string' ? `invalid ${what} regex "${text}": ${compiled}` : compiled;
 }
 
 /** Compiles `rules.http` (`PortRuleHTTP.Sanitize`: method and path must compile as RE2; header matches need a name and a known action). */

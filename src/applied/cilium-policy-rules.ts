@@ -85,8 +85,36 @@ export interface CompileContext {
   readonly nodeSelectorLabels: boolean;
   /** `enableNonDefaultDenyPolicies`: without it `enableDefaultDeny: false` is ignored. */
   readonly enableNonDefaultDenyPolicies: boolean;
-  /** Services, EndpointSlices/Endpoints and CiliumCIDRGroups of the cluster (for `toServices` and `cidrGroupRef`). */
-  readonly objects: readonly KubeObject[];
+  /** The objects policies refer to (for `toServices` and `cidrGroupRef`), see {@link indexReferencedObjects}. */
+  readonly referenced: ReferencedObjects;
+}
+
+/** The objects policies refer to, indexed once per engine. */
+export interface ReferencedObjects {
+  /** Services (`v1`). */
+  readonly services: readonly KubeObject[];
+  /** CiliumCIDRGroups. */
+  readonly cidrGroups: readonly KubeObject[];
+  /** Backend addresses of Services without a selector, by `namespace/name` (EndpointSlices and Endpoints). */
+  readonly backends: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Indexes the Services, EndpointSlices, Endpoints and CiliumCIDRGroups among `objects` (one pass). */
+export function indexReferencedObjects(objects: readonly KubeObject[]): ReferencedObjects {
+  const services: KubeObject[] = [];
+  const cidrGroups: KubeObject[] = [];
+  const backends = new Map<string, string[]>();
+  const add = (namespace: string | undefined, name: string | undefined, ips: readonly string[]) => {
+    const key = `${namespace ?? 'default'}/${name}`;
+    backends.set(key, [...(backends.get(key) ?? []), ...ips]);
+  };
+  for (const o of objects) {
+    if (o.kind === 'Service' && o.apiVersion === 'v1') services.push(o);
+    else if (o.kind === 'CiliumCIDRGroup' && /^cilium\.io\//.test(o.apiVersion)) cidrGroups.push(o);
+    else if (o.kind === 'EndpointSlice') add(o.metadata.namespace, labelsOf(o)['kubernetes.io/service-name'], (o.endpoints ?? []).flatMap((ep: any) => ep.addresses ?? []));
+    else if (o.kind === 'Endpoints') add(o.metadata.namespace, o.metadata.name, (o.subsets ?? []).flatMap((ss: any) => (ss.addresses ?? []).map((a: any) => a.ip)));
+  }
+  return { services, cidrGroups, backends };
 }
 
 const POLICY_KINDS = new Set(['CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy']);
@@ -154,8 +182,9 @@ function cidrMatchers(cidrs: readonly any[] | undefined, sets: readonly any[] | 
       texts = [String(rule.cidr)];
     } else {
       // A CiliumCIDRGroup that does not exist (yet) selects nothing.
-      const groups = ctx.objects.filter((o) => o.kind === 'CiliumCIDRGroup' && /^cilium\.io\//.test(o.apiVersion)
-        && (rule.cidrGroupRef !== undefined ? o.metadata.name === rule.cidrGroupRef : plainSelectorMatches(rule.cidrGroupSelector, labelsOf(o))));
+      const groups = ctx.referenced.cidrGroups.filter((o) => (rule.cidrGroupRef !== undefined
+        ? o.metadata.name === rule.cidrGroupRef
+        : plainSelectorMatches(rule.cidrGroupSelector, labelsOf(o))));
       texts = groups.flatMap((g) => g.spec?.externalCIDRs ?? []);
       if (texts.length === 0) out.push({ kind: 'unknown', what: `CIDR group ${rule.cidrGroupRef ?? JSON.stringify(rule.cidrGroupSelector)} (none found)` });
     }
@@ -175,11 +204,10 @@ function cidrMatchers(cidrs: readonly any[] | undefined, sets: readonly any[] | 
 function resolveToServices(services: readonly any[], ctx: CompileContext): { selectors: SourcedSelector[]; cidrs: PeerMatcher[] } {
   const selectors: SourcedSelector[] = [];
   const cidrs: PeerMatcher[] = [];
-  const all = ctx.objects.filter((o) => o.kind === 'Service' && o.apiVersion === 'v1');
   for (const ts of services) {
     const ref = ts?.k8sServiceSelector ?? ts?.k8sService;
     const ns = ref?.namespace ?? '';
-    for (const svc of all) {
+    for (const svc of ctx.referenced.services) {
       const svcNs = svc.metadata.namespace ?? 'default';
       if (ns !== '' && ns !== svcNs) continue;
       const selected = ts?.k8sServiceSelector
@@ -192,26 +220,13 @@ function resolveToServices(services: readonly any[], ctx: CompileContext): { sel
         selectors.push(clusterScoped({ requirements: reqs }, ctx));
         continue;
       }
-      for (const ip of backendAddresses(svc.metadata.name, svcNs, ctx.objects)) {
+      for (const ip of ctx.referenced.backends.get(`${svcNs}/${svc.metadata.name}`) ?? []) {
         const prefix = parsePrefix(ip, true);
         if (prefix) cidrs.push({ kind: 'cidr', prefix, except: [] });
       }
     }
   }
   return { selectors, cidrs };
-}
-
-function backendAddresses(name: string, namespace: string, objects: readonly KubeObject[]): string[] {
-  const out: string[] = [];
-  for (const o of objects) {
-    if ((o.metadata.namespace ?? 'default') !== namespace) continue;
-    if (o.kind === 'EndpointSlice' && labelsOf(o)['kubernetes.io/service-name'] === name) {
-      for (const ep of o.endpoints ?? []) out.push(...(ep.addresses ?? []));
-    } else if (o.kind === 'Endpoints' && o.metadata.name === name) {
-      for (const subset of o.subsets ?? []) out.push(...(subset.addresses ?? []).map((a: any) => a.ip));
-    }
-  }
-  return out;
 }
 
 interface SpecContext {

@@ -2,7 +2,7 @@ import {
   describePeer, entityOf, IdentityLabels, identityOf, isPodPeer, PolicyPeer, prefixContains, selects,
 } from './cilium-policy-identity';
 import { DnsMatcher, dnsMatches, FlowProtocol, HttpRequest, httpRuleAllows, L4Entry, l4EntryMatches, L4Query, PORT_PROTOCOLS, PortEntry } from './cilium-policy-ports';
-import { compilePolicy, CompiledRule, formatRuleRef, isCiliumPolicy, PeerMatcher, PolicyRuleRef } from './cilium-policy-rules';
+import { compilePolicy, CompiledRule, formatRuleRef, indexReferencedObjects, isCiliumPolicy, PeerMatcher, PolicyRuleRef } from './cilium-policy-rules';
 import { KubeObject } from './objects';
 
 export * from './cilium-policy-identity';
@@ -211,7 +211,7 @@ export class CiliumPolicyEngine {
       policyCIDRMatchMode: options.policyCIDRMatchMode ?? [],
       mutualAuthentication: options.mutualAuthentication ?? false,
     };
-    const ctx = { ...this.opts, objects };
+    const ctx = { ...this.opts, referenced: indexReferencedObjects(objects) };
     const imports: PolicyImportNote[] = [];
     for (const o of objects) {
       if (!isCiliumPolicy(o)) continue;
