@@ -66,6 +66,15 @@ export interface EntityPeer {
   readonly ip?: string;
   /** The node's labels (`host` and `remote-node` only; `fromNodes`/`toNodes` and host policies select them). @default {} */
   readonly nodeLabels?: Readonly<Record<string, string>>;
+  /**
+   * Where the API server runs (`kube-apiserver` only), which decides its identity (`pkg/identity/numericidentity.go`,
+   * `pkg/labels/labels.go`): on another node of the cluster it is identity 7 (`reserved:kube-apiserver` and
+   * `reserved:remote-node`); on the endpoint's own node it is the `host` identity with `reserved:kube-apiserver`
+   * (so `allow-localhost` applies); outside the cluster it is `reserved:kube-apiserver` and `reserved:world`.
+   * In kind the API server runs on the control-plane node.
+   * @default 'remote-node'
+   */
+  readonly runsOn?: 'remote-node' | 'host' | 'outside';
 }
 
 /** An address outside the cluster (`world`): an IP, a name learnt from DNS (what `toFQDNs` selects), or both. */
@@ -222,6 +231,10 @@ export function identityOf(peer: PolicyPeer, ctx: IdentityContext): IdentityLabe
   }
   const entity = entityOf(peer)!;
   id.add('reserved', entity, '');
+  if (entity === 'kube-apiserver') {
+    const runsOn = typeof peer === 'object' && 'entity' in peer ? peer.runsOn ?? 'remote-node' : 'remote-node';
+    id.add('reserved', runsOn === 'outside' ? 'world' : runsOn, '');
+  }
   if (entity === 'world' && typeof peer === 'object' && 'ip' in peer && peer.ip !== undefined) {
     id.add('reserved', parseIpv4(peer.ip) !== undefined ? 'world-ipv4' : 'world-ipv6', '');
   }
@@ -238,14 +251,19 @@ export function identityOf(peer: PolicyPeer, ctx: IdentityContext): IdentityLabe
 
 /** One requirement of an endpoint selector, with the label source made explicit (`any` when the key had no prefix). */
 export interface SourcedRequirement {
+  /** The label source (`k8s`, `reserved`, ...), or `any`. */
   readonly source: string;
+  /** The label key without the source. */
   readonly key: string;
+  /** The Kubernetes selector operator (`matchLabels` entries are `In` with one value). */
   readonly operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  /** The values of `In`/`NotIn`. */
   readonly values: readonly string[];
 }
 
 /** An endpoint selector as Cilium holds it after `EndpointSelector.Sanitize()`: every key carries a source. */
 export interface SourcedSelector {
+  /** Every requirement must hold; none selects every identity. */
   readonly requirements: readonly SourcedRequirement[];
 }
 
@@ -339,8 +357,11 @@ export function entitySelectors(entity: string, clusterName: string): readonly S
 
 /** A parsed CIDR prefix: family, network bits and length. */
 export interface Prefix {
+  /** IPv4 or IPv6. */
   readonly family: 4 | 6;
+  /** The address as a number (host bits may be set). */
   readonly bits: bigint;
+  /** The prefix length. */
   readonly length: number;
 }
 

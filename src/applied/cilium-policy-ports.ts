@@ -34,10 +34,15 @@ export interface HttpRequest {
 
 /** One compiled `rules.http` entry. */
 export interface HttpRuleMatcher {
+  /** `method`, matched against the whole method. */
   readonly method?: RE2JS;
+  /** `path`, matched against the whole request target. */
   readonly path?: RE2JS;
+  /** `host`, matched against the whole `Host` header. */
   readonly host?: RE2JS;
+  /** `headers`: each must be present (with this exact value when one is given); names in lower case. */
   readonly headers: readonly { readonly name: string; readonly value?: string }[];
+  /** `headerMatches`: `value` empty means presence; `mismatch` (LOG, ADD, DELETE, REPLACE) lets a mismatch through. */
   readonly headerMatches: readonly { readonly name: string; readonly value: string; readonly secret: boolean; readonly mismatch?: string }[];
   /** The rule constrains nothing (`{}`): every request passes. */
   readonly allowsAll: boolean;
@@ -321,7 +326,9 @@ export function dnsMatches(m: DnsMatcher, name: string): boolean {
 export interface L4Query {
   /** A concrete protocol (never `ANY`). */
   readonly protocol: Exclude<FlowProtocol, 'ANY'>;
+  /** The destination port (0 for protocols without ports). */
   readonly port: number;
+  /** The ICMP type (ICMP and ICMPv6 only). */
   readonly icmpType: number;
   /** The named container ports of the destination pod. */
   readonly namedPorts: readonly NamedPort[];

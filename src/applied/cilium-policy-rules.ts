@@ -39,14 +39,18 @@ export function formatRuleRef(ref: PolicyRuleRef): string {
 
 /** One peer selector of a rule, in the form it is matched. */
 export type PeerMatcher =
+  /** Endpoints, entities, nodes and Services with selectors: a selector over identity labels. */
   | { readonly kind: 'selector'; readonly selector: SourcedSelector }
+  /** `fromCIDR`/`toCIDR`/`*CIDRSet`, CIDR groups, Services without selectors: outside addresses in `prefix` but not in `except`. */
   | { readonly kind: 'cidr'; readonly prefix: Prefix; readonly except: readonly Prefix[] }
+  /** `toFQDNs`: outside addresses learnt for a matching name. */
   | { readonly kind: 'fqdn'; readonly matcher: DnsMatcher }
   /** A selector whose members are unknown offline (`fromGroups`/`toGroups`: cloud security groups): selects no peer here. */
   | { readonly kind: 'unknown'; readonly what: string };
 
 /** One entry of an imported rule: one item of `ingress`, `egress`, `ingressDeny` or `egressDeny`. */
 export interface CompiledRule {
+  /** Where the rule was written. */
   readonly ref: PolicyRuleRef;
   /** Ingress (`ingress`/`ingressDeny`) or egress. */
   readonly ingress: boolean;
@@ -70,7 +74,9 @@ export interface CompiledRule {
 
 /** A policy as imported, or the reason the agent refuses it. */
 export type CompiledPolicy =
+  /** Imported: its rules, and the fields that have no effect. */
   | { readonly policy: string; readonly rules: readonly CompiledRule[]; readonly ignored: readonly string[] }
+  /** Refused by the agent, with its reason. */
   | { readonly policy: string; readonly rejected: string };
 
 /** The agent settings and cluster objects that change how policies import. */
@@ -251,8 +257,9 @@ function compileRule(raw: any, section: PolicySection, index: number, spec: Spec
   const members = (ingress ? INGRESS_PEERS : EGRESS_PEERS).filter((k) => !(deny && k === 'toFQDNs') && (raw?.[k]?.length ?? 0) > 0);
   if (members.length > 1) reject(`combining ${members[0]} and ${members[1]} is not supported yet`);
   if ((raw?.[nodes]?.length ?? 0) > 0 && !ctx.nodeSelectorLabels) reject('FromNodes/ToNodes rules can only be applied when the "enable-node-selector-labels" flag is set');
-  for (const field of ['fromRequires', 'toRequires']) if (raw?.[field]?.length) ignored.push(`${section}[${index}].${field} (deprecated; not applied)`);
-  if (raw?.[groups]?.length) ignored.push(`${section}[${index}].${groups} (cloud security groups are unknown offline: they select no peer here)`);
+  const at = `${spec.specIndex === undefined ? '' : `specs[${spec.specIndex}].`}${section}[${index}]`;
+  for (const field of ['fromRequires', 'toRequires']) if (raw?.[field]?.length) ignored.push(`${at}.${field} (not modelled: Cilium 1.18 still narrows the peers of every rule of the endpoint with it; 1.19 removed it and its CRD refuses it)`);
+  if (raw?.[groups]?.length) ignored.push(`${at}.${groups} (cloud security groups are unknown offline: they select no peer here)`);
 
   // Peers (`mergeEndpointSelectors`): an empty list that was written selects nobody.
   const written = [endpoints, nodes, entities, cidr, cidrSet];

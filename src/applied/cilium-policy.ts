@@ -1,11 +1,16 @@
 import {
+  CiliumPolicyOptions, ClientObservation, DenialHow, DirectionEnforcement, FlowVerdict, HopVerdict, PolicyFlow, PolicyImportNote,
+  SideBasis, SideVerdict,
+} from './cilium-policy-flow';
+import {
   describePeer, entityOf, IdentityLabels, identityOf, isPodPeer, PolicyPeer, prefixContains, selects,
 } from './cilium-policy-identity';
-import { DnsMatcher, dnsMatches, FlowProtocol, HttpRequest, httpRuleAllows, L4Entry, l4EntryMatches, L4Query, PORT_PROTOCOLS, PortEntry } from './cilium-policy-ports';
+import { DnsMatcher, dnsMatches, httpRuleAllows, L4Entry, l4EntryMatches, L4Query, PORT_PROTOCOLS, PortEntry } from './cilium-policy-ports';
 import { compilePolicy, CompiledRule, formatRuleRef, indexReferencedObjects, isCiliumPolicy, PeerMatcher, PolicyRuleRef } from './cilium-policy-rules';
 import { KubeObject } from './objects';
 
 export * from './cilium-policy-identity';
+export * from './cilium-policy-flow';
 export type { FlowProtocol, HttpRequest } from './cilium-policy-ports';
 export type { PolicyRuleRef, PolicySection } from './cilium-policy-rules';
 export { formatRuleRef } from './cilium-policy-rules';
@@ -32,137 +37,13 @@ export { formatRuleRef } from './cilium-policy-rules';
  *   backend port, cilium/proxy#351), then `ingress` to the backend (`ingress` identity's egress, enforced by Envoy,
  *   and the backend's ingress, which sees the source `ingress`, cilium/proxy#167). Envoy answers a denial with 403.
  *
- * Not modelled: CiliumEnvoyConfig `listener` redirects, TLS interception contents, Kubernetes NetworkPolicy,
- * host policies' interaction with kube-proxy replacement, `policy-deny-response: icmp` (denials are drops here).
+ * - a pod reaching itself meets no policy (loopback, or the hairpin of its own Service in `bpf/bpf_lxc.c`).
+ *
+ * A named port is resolved against the destination pod's container ports (egress: per destination identity,
+ * `GetEgressNamedPorts` in `pkg/policy/resolve.go`). Not modelled: CiliumEnvoyConfig `listener` redirects, TLS interception
+ * contents, Kubernetes NetworkPolicy, `policy-deny-response: icmp` (denials are drops here), reply traffic (flows
+ * are connections; conntrack lets replies through).
  */
-
-/** Agent settings that change verdicts, by their Helm value names (`../shared/reference/cilium-1.x/helm-values.yaml`). */
-export interface CiliumPolicyOptions {
-  /** `cluster.name`: what the `cluster` entity and the cluster label of this cluster's pods say. @default 'default' */
-  readonly clusterName?: string;
-  /**
-   * `policyEnforcementMode`: `default` enforces on endpoints some rule selects, `always` on every endpoint (no rule:
-   * nothing passes, not even the local node), `never` nowhere (`Documentation/security/policy/intro.rst`).
-   * @default 'default'
-   */
-  readonly policyEnforcementMode?: 'default' | 'always' | 'never';
-  /** The agent flag `allow-localhost`: `auto` is `always` in Kubernetes (`pkg/option/config.go`). @default 'auto' */
-  readonly allowLocalhost?: 'auto' | 'always' | 'policy';
-  /** `clustermesh.policyDefaultLocalCluster`: peer selectors without a cluster label select this cluster only (1.18 chart: false). @default true */
-  readonly policyDefaultLocalCluster?: boolean;
-  /** `enableNonDefaultDenyPolicies`: honour `enableDefaultDeny: false`. @default true */
-  readonly enableNonDefaultDenyPolicies?: boolean;
-  /** `l7Proxy`: without it the agent refuses every policy with HTTP or DNS rules. @default true */
-  readonly l7Proxy?: boolean;
-  /** `hostFirewall.enabled`: host policies (`nodeSelector`) are enforced on the node. @default false */
-  readonly hostFirewall?: boolean;
-  /** `nodeSelectorLabels`: `fromNodes`/`toNodes` are accepted. @default false */
-  readonly nodeSelectorLabels?: boolean;
-  /** `policyCIDRMatchMode`: with `nodes`, CIDR rules also select node addresses. @default [] */
-  readonly policyCIDRMatchMode?: readonly 'nodes'[];
-  /** Mutual authentication (`authentication.mutual.spire.enabled`): without it `authentication.mode: required` drops. @default false */
-  readonly mutualAuthentication?: boolean;
-}
-
-/** One connection attempt: a TCP/UDP/SCTP connection, an ICMP message, an HTTP request or a DNS lookup. */
-export interface PolicyFlow {
-  /** The client. */
-  readonly from: PolicyPeer;
-  /** The server, after Service translation (a backend pod, never a ClusterIP); `ingress` for a Gateway or Ingress address. */
-  readonly to: PolicyPeer;
-  /** The destination port (the backend's container port). Required for TCP, UDP, SCTP and ANY. */
-  readonly port?: number;
-  /** @default 'TCP' */
-  readonly protocol?: FlowProtocol;
-  /** ICMP type for `ICMP`/`ICMPv6`. @default 8 (echo request) for ICMP, 128 for ICMPv6 */
-  readonly icmpType?: number;
-  /** The HTTP request, when the connection carries one. */
-  readonly http?: HttpRequest;
-  /** The name looked up, when the flow is a DNS query. */
-  readonly dns?: string;
-  /** The TLS server name the client sends (for `serverNames`). */
-  readonly sni?: string;
-  /** The flow goes through a Gateway or Ingress listener: two hops, `from` -> `ingress` -> `to`. @default false */
-  readonly viaIngress?: boolean;
-}
-
-/** A flow's outcome. */
-export type FlowVerdictKind = 'allowed' | 'denied-ingress' | 'denied-egress';
-
-/** How a denial shows: a silent drop (timeout), Envoy's HTTP 403, or the DNS proxy's REFUSED. */
-export type DenialHow = 'drop' | 'http-403' | 'dns-refused';
-
-/** What decided one side. */
-export type SideBasis =
-  | 'not-enforced' | 'l7lb-handoff' | 'allow-rule' | 'default-allow' | 'allow-localhost'
-  | 'deny-rule' | 'default-deny' | 'l7-http' | 'l7-dns' | 'server-name' | 'authentication';
-
-/** The verdict of one side of one hop. */
-export interface SideVerdict {
-  /** `egress` of the sender or `ingress` of the receiver. */
-  readonly side: 'egress' | 'ingress';
-  /** The identity that enforces ({@link describePeer}). */
-  readonly enforcer: string;
-  /** Policy is enforced on this side (some rule selects it in this direction, or mode `always`). */
-  readonly enforced: boolean;
-  /** The side is in default deny for this direction. */
-  readonly defaultDeny: boolean;
-  /** This side lets the flow through. */
-  readonly allowed: boolean;
-  /** How a denial shows. */
-  readonly how?: DenialHow;
-  /** What decided. */
-  readonly basis: SideBasis;
-  /** The rule that allowed or denied (absent for defaults). */
-  readonly by?: PolicyRuleRef;
-  /** The policies whose rules select the enforcer in this direction. */
-  readonly policies: readonly string[];
-  /** In plain words. */
-  readonly reason: string;
-}
-
-/** One hop: a sender's egress and a receiver's ingress. */
-export interface HopVerdict {
-  readonly from: string;
-  readonly to: string;
-  readonly egress: SideVerdict;
-  readonly ingress: SideVerdict;
-}
-
-/** The verdict for a flow. */
-export interface FlowVerdict {
-  /** `allowed`, or the direction that denied. */
-  readonly verdict: FlowVerdictKind;
-  /** How the denial shows. */
-  readonly how?: DenialHow;
-  /** The identity that denied (`default/web`, `ingress`, ...). */
-  readonly at?: string;
-  /** The rule that denied (a deny rule, an L7 rule); absent when default deny denied. */
-  readonly by?: PolicyRuleRef;
-  /** In plain words. */
-  readonly reason: string;
-  /** One hop, or two through a Gateway/Ingress. */
-  readonly hops: readonly HopVerdict[];
-}
-
-/** A policy the agent refuses to import (it then has no effect), or parts of one that are not applied. */
-export interface PolicyImportNote {
-  readonly policy: string;
-  /** Why the agent refuses the whole policy. */
-  readonly rejected?: string;
-  /** Fields that are accepted but have no effect offline or upstream. */
-  readonly ignored: readonly string[];
-}
-
-/** Where an endpoint stands in one direction. */
-export interface DirectionEnforcement {
-  /** Policy is enforced (a rule selects it in this direction, or mode `always`). */
-  readonly enforced: boolean;
-  /** Default deny: only what a rule allows passes. */
-  readonly defaultDeny: boolean;
-  /** The policies with a rule selecting it in this direction. */
-  readonly policies: readonly string[];
-}
 
 interface Direction extends DirectionEnforcement {
   readonly rules: readonly CompiledRule[];
@@ -257,21 +138,25 @@ export class CiliumPolicyEngine {
     const hops = flow.viaIngress
       ? [this.hop(flow, flow.from, INGRESS, true), this.hop(flow, INGRESS, flow.to, false)]
       : [this.hop(flow, flow.from, flow.to, entityOf(flow.to) === 'ingress')];
-    for (const hop of hops) {
+    for (const [i, hop] of hops.entries()) {
       for (const side of [hop.egress, hop.ingress]) {
         if (side.allowed) continue;
+        const behindEnvoy = i > 0 && side.enforcer !== describePeer(INGRESS) && side.how === 'drop';
+        const clientSees: ClientObservation = behindEnvoy ? (flow.http ? 'http-503' : 'reset')
+          : side.how === 'drop' ? 'timeout' : side.how!;
         return {
           verdict: side.side === 'egress' ? 'denied-egress' : 'denied-ingress',
           how: side.how,
           at: side.enforcer,
           ...(side.by ? { by: side.by } : {}),
+          clientSees,
           reason: side.reason,
           hops,
         };
       }
     }
     const route = hops.length > 1 ? ` through ${describePeer(INGRESS)}` : '';
-    return { verdict: 'allowed', reason: `${describePeer(flow.from)} reaches ${describePeer(flow.to)}${route}`, hops };
+    return { verdict: 'allowed', clientSees: 'response', reason: `${describePeer(flow.from)} reaches ${describePeer(flow.to)}${route}`, hops };
   }
 
   private namespaceRules(namespace: string): CompiledRule[] {
@@ -314,6 +199,20 @@ export class CiliumPolicyEngine {
   }
 
   private hop(flow: PolicyFlow, from: PolicyPeer, to: PolicyPeer, toL7LoadBalancer: boolean): HopVerdict {
+    if (samePod(from, to)) {
+      // A pod reaching itself (loopback, or its own Service: bpf_lxc.c skips policy for hairpin flows).
+      const side = (s: 'egress' | 'ingress'): SideVerdict => ({
+        side: s,
+        enforcer: describePeer(from),
+        enforced: false,
+        defaultDeny: false,
+        allowed: true,
+        basis: 'same-pod',
+        policies: [],
+        reason: `${describePeer(from)} reaches itself without policy (loopback or hairpin)`,
+      });
+      return { from: describePeer(from), to: describePeer(to), egress: side('egress'), ingress: side('ingress') };
+    }
     const egress: SideVerdict = toL7LoadBalancer && this.isLocalEndpoint(from)
       ? {
         side: 'egress',
@@ -441,9 +340,10 @@ export class CiliumPolicyEngine {
       case 'selector': return selects(p.selector, remoteId);
       case 'unknown': return false;
       case 'cidr': {
-        const entity = entityOf(remote);
-        const nodes = (entity === 'host' || entity === 'remote-node') && this.opts.policyCIDRMatchMode.includes('nodes');
-        if (entity !== 'world' && !nodes) return false;
+        // CIDR selectors select outside addresses (and node addresses with `policyCIDRMatchMode: [nodes]`), never pods.
+        const world = remoteId.lookup('reserved', 'world') !== undefined;
+        const node = remoteId.lookup('reserved', 'host') !== undefined || remoteId.lookup('reserved', 'remote-node') !== undefined;
+        if (!world && !(node && this.opts.policyCIDRMatchMode.includes('nodes'))) return false;
         const ip = typeof remote === 'object' && 'ip' in remote ? remote.ip : undefined;
         if (ip === undefined) return p.prefix.length === 0 && p.except.length === 0;
         return prefixContains(p.prefix, ip) && !p.except.some((e) => prefixContains(e, ip));
@@ -462,6 +362,11 @@ export class CiliumPolicyEngine {
   private learns(client: PolicyPeer, name: string): boolean {
     return this.subject(client).egress.rules.some((r) => !r.deny && r.l4.some((e) => e.kind === 'port' && e.dns?.some((m) => dnsMatches(m, name))));
   }
+}
+
+/** The same named pod at both ends. */
+function samePod(a: PolicyPeer, b: PolicyPeer): boolean {
+  return isPodPeer(a) && isPodPeer(b) && a.name !== undefined && a.name === b.name && a.namespace === b.namespace && a.cluster === b.cluster;
 }
 
 function flowL4(flow: PolicyFlow): string {

@@ -6,7 +6,8 @@ import { CiliumPolicyEngine, PodPeer, PolicyFlow, PolicyPeer } from '../../src/a
  * - an allow rule (without L7 rules) never turns an allowed flow into a denied one, unless its policy puts the flow's
  *   end into default deny (`Documentation/security/policy/intro.rst`: the union of rules is allowed);
  * - a deny rule that covers a flow always wins (`Documentation/security/policy/deny.rst`), except an egress deny on
- *   traffic to a Gateway/Ingress address, which never meets the client's egress policy;
+ *   traffic to a Gateway/Ingress address, which never meets the client's egress policy (and a pod reaching itself,
+ *   which never meets policy at all);
  * - a CNP decides only for pods of its own namespace, and its peer selectors without a namespace requirement admit
  *   only pods of its own namespace (`Documentation/security/policy/kubernetes.rst`);
  * - the order of the objects does not change any verdict.
@@ -100,8 +101,10 @@ test('an allow rule never denies an allowed flow unless its policy brings defaul
 test('a deny rule that covers a flow always wins', () => {
   const base = fc.array(policy({ withDns: true }), { maxLength: 4 });
   fc.assert(fc.property(base, flow, fc.constantFrom(...PODS), fc.boolean(), (objects, f0, target, byPort) => {
-    const ingressFlow = { ...f0, to: target };
-    const egressFlow = { ...f0, from: target };
+    // A pod reaching itself never meets policy (loopback): not a flow a deny rule can cover.
+    const other = (p: PolicyPeer) => (p === target || (typeof p === 'object' && 'name' in p && p.name === target.name && 'namespace' in p && p.namespace === target.namespace) ? 'world' : p);
+    const ingressFlow = { ...f0, from: other(f0.from), to: target };
+    const egressFlow = { ...f0, from: target, to: other(f0.to) };
     const select = { matchLabels: { app: target.labels.app, [`k8s:${NS_KEY}`]: target.namespace } };
     const covering = byPort ? { toPorts: [{ ports: [{ port: String(f0.port), protocol: f0.protocol }] }] } : {};
     const deny = (section: string, peers: object) => ({

@@ -159,6 +159,10 @@ describe('entities (pkg/policy/api/entity.go)', () => {
     ['world', { ip: '8.8.8.8' }, true], ['world', { fqdn: 'a.io' }, true], ['world', 'remote-node', false],
     ['all', { ip: '8.8.8.8' }, true], ['all', 'remote-node', true], ['none', 'world', false], ['none', pod('x', 'y'), false],
     ['kube-apiserver', 'kube-apiserver', true], ['kube-apiserver', 'host', false], ['unmanaged', 'unmanaged', true],
+    // The API server's identity depends on where it runs (identity 7 on another node; the host identity on this one).
+    ['remote-node', 'kube-apiserver', true], ['host', 'kube-apiserver', false],
+    ['host', { entity: 'kube-apiserver', runsOn: 'host' }, true], ['kube-apiserver', { entity: 'kube-apiserver', runsOn: 'host' }, true],
+    ['world', { entity: 'kube-apiserver', runsOn: 'outside' }, true], ['cluster', { entity: 'kube-apiserver', runsOn: 'outside' }, true],
   ])('%s selects %j: %s', (entity, peer, expected) => {
     expect(outcome(allowFrom(entity), { from: peer, to: api, port: 80 }) === 'allowed').toBe(expected);
   });
@@ -404,15 +408,23 @@ describe('Gateway and Ingress traffic: two hops (ingress-reference.rst)', () => 
     const lockdown = ccnp('lockdown', { endpointSelector: { matchExpressions: [{ key: 'reserved:ingress', operator: 'Exists' }] }, ingress: [{ fromEntities: ['cluster'] }] });
     const e = engine([lockdown, backendFromIngress]);
     const v = e.verdict({ from: { ip: '203.0.113.1' }, to: api, port: 8080, http: { method: 'GET', path: '/' }, viaIngress: true });
-    expect([v.verdict, v.how, v.at]).toEqual(['denied-ingress', 'http-403', 'ingress']);
+    expect([v.verdict, v.how, v.at, v.clientSees]).toEqual(['denied-ingress', 'http-403', 'ingress', 'http-403']);
     expect(outcome(e, { from: { ip: '203.0.113.1' }, to: 'ingress', port: 8080 })).toBe('denied-ingress drop');
     expect(outcome(e, { from: web, to: api, port: 8080, http: { method: 'GET', path: '/' }, viaIngress: true })).toBe('allowed');
   });
   test('a backend that does not admit the ingress identity drops Gateway traffic (the route answers 503)', () => {
     const e = engine([cnp('demo', 'api', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }] })]);
     const v = e.verdict({ from: web, to: api, port: 8080, viaIngress: true });
-    expect([v.verdict, v.how, v.at]).toEqual(['denied-ingress', 'drop', 'demo/api']);
+    expect([v.verdict, v.how, v.at, v.clientSees]).toEqual(['denied-ingress', 'drop', 'demo/api', 'reset']);
+    expect(e.verdict({ from: web, to: api, port: 8080, viaIngress: true, http: { method: 'GET', path: '/' } }).clientSees).toBe('http-503');
+    expect(e.verdict({ from: other, to: api, port: 8080 }).clientSees).toBe('timeout');
   });
+});
+
+test('a pod reaching itself meets no policy, not even a deny rule', () => {
+  const e = engine([cnp('demo', 'deny', { endpointSelector: {}, ingressDeny: [{ fromEntities: ['all'] }], egressDeny: [{ toEntities: ['all'] }] })]);
+  expect(e.verdict({ from: api, to: { ...api }, port: 80 }).hops[0].ingress.basis).toBe('same-pod');
+  expect(outcome(e, { from: web, to: api, port: 80 })).toBe('denied-egress drop');
 });
 
 describe('verdict texts', () => {
