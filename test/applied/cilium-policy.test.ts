@@ -292,6 +292,16 @@ describe('layer 7 (Documentation/security/policy/layer7.rst, cilium/proxy networ
     const otherPort = [{ fromEndpoints: [{}], toPorts: [{ ports: [{ port: '81', protocol: 'TCP' }] }] }];
     expect(outcome(http([{ method: 'GET' }], otherPort), { from: web, to: api, port: 80, http: landing })).toBe('denied-ingress http-403');
   });
+  test('L7 rules on one side only: egress HTTP rules are enforced by the client\'s Envoy (denied-egress 403)', () => {
+    const e = engine([cnp('demo', 'p', {
+      endpointSelector: { matchLabels: { app: 'web' } },
+      egress: [{ toEndpoints: [{ matchLabels: { app: 'api' } }], toPorts: [{ ports: [{ port: '80', protocol: 'TCP' }], rules: { http: [{ method: 'GET' }] } }] }],
+    })]);
+    expect(outcome(e, { from: web, to: api, port: 80, http: { method: 'GET', path: '/x' } })).toBe('allowed');
+    const v = e.verdict({ from: web, to: api, port: 80, http: { method: 'DELETE', path: '/x' } });
+    expect([v.verdict, v.how, v.at, v.clientSees, v.hops[0].ingress.basis]).toEqual(['denied-egress', 'http-403', 'demo/web', 'http-403', 'not-enforced']);
+  });
+
   test('an L7 port without a request given passes only when every request would', () => {
     expect(outcome(http([{ method: 'GET' }]), { from: web, to: api, port: 80 })).toBe('denied-ingress http-403');
     expect(outcome(http([{}]), { from: web, to: api, port: 80 })).toBe('allowed');
