@@ -9,7 +9,7 @@ import { PolicyRuleRef } from './cilium-policy-rules';
  */
 
 /** Agent settings that change verdicts, by their Helm value names (`../shared/reference/cilium-1.x/helm-values.yaml`). */
-export interface CiliumPolicyOptions {
+export interface CiliumPolicySettings {
   /** `cluster.name`: what the `cluster` entity and the cluster label of this cluster's pods say. @default 'default' */
   readonly clusterName?: string;
   /**
@@ -107,9 +107,9 @@ export interface HopVerdict {
 
 /**
  * What the client of a flow observes: the server's `response`; a `timeout` (a drop is silent); Envoy's `http-403`
- * (L7 denial, or any denial Envoy enforces for the `ingress` identity); `http-503` when a flow through a
- * Gateway/Ingress is dropped behind Envoy (Envoy cannot connect upstream and answers 503; without an HTTP request
- * the connection is closed: `reset`); the DNS proxy's `dns-refused`.
+ * (an L7 denial, or any denial Envoy enforces for the `ingress` identity on an HTTP request); `reset` when Envoy
+ * closes a connection that carries no HTTP request; `http-503` when a request through a Gateway/Ingress is dropped
+ * behind Envoy (its connection to the backend fails: Envoy answers 503 "upstream connect error"); the DNS proxy's `dns-refused`.
  */
 export type ClientObservation = 'response' | 'timeout' | 'reset' | 'http-403' | 'http-503' | 'dns-refused';
 

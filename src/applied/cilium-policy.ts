@@ -1,5 +1,5 @@
 import {
-  CiliumPolicyOptions, ClientObservation, DenialHow, DirectionEnforcement, FlowVerdict, HopVerdict, PolicyFlow, PolicyImportNote,
+  CiliumPolicySettings, ClientObservation, DenialHow, DirectionEnforcement, FlowVerdict, HopVerdict, PolicyFlow, PolicyImportNote,
   SideBasis, SideVerdict,
 } from './cilium-policy-flow';
 import {
@@ -68,8 +68,8 @@ export class CiliumPolicyEngine {
    * Services, EndpointSlices, Endpoints, CiliumCIDRGroups). A policy the agent would refuse is reported in
    * {@link CiliumPolicyEngine.imports} and has no effect, as in a cluster.
    */
-  public static fromObjects(objects: readonly KubeObject[], options: CiliumPolicyOptions = {}): CiliumPolicyEngine {
-    return new CiliumPolicyEngine(objects, options);
+  public static fromObjects(objects: readonly KubeObject[], settings: CiliumPolicySettings = {}): CiliumPolicyEngine {
+    return new CiliumPolicyEngine(objects, settings);
   }
 
   /** Every policy read, with its refusal or ignored parts (in input order). */
@@ -77,9 +77,9 @@ export class CiliumPolicyEngine {
   private readonly clusterwide: CompiledRule[] = [];
   private readonly byNamespace = new Map<string, CompiledRule[]>();
   private readonly subjects = new Map<string, Subject>();
-  private readonly opts: Required<CiliumPolicyOptions>;
+  private readonly opts: Required<CiliumPolicySettings>;
 
-  private constructor(objects: readonly KubeObject[], options: CiliumPolicyOptions) {
+  private constructor(objects: readonly KubeObject[], options: CiliumPolicySettings) {
     this.opts = {
       clusterName: options.clusterName ?? 'default',
       policyEnforcementMode: options.policyEnforcementMode ?? 'default',
@@ -141,9 +141,12 @@ export class CiliumPolicyEngine {
     for (const [i, hop] of hops.entries()) {
       for (const side of [hop.egress, hop.ingress]) {
         if (side.allowed) continue;
-        const behindEnvoy = i > 0 && side.enforcer !== describePeer(INGRESS) && side.how === 'drop';
-        const clientSees: ClientObservation = behindEnvoy ? (flow.http ? 'http-503' : 'reset')
-          : side.how === 'drop' ? 'timeout' : side.how!;
+        // Envoy terminates the client's connection: a drop it enforces closes it, a drop behind it becomes a 503.
+        const atEnvoy = side.enforcer === describePeer(INGRESS);
+        const behindEnvoy = i > 0 && !atEnvoy;
+        let clientSees: ClientObservation = side.how === 'drop' ? 'timeout' : side.how!;
+        if (side.how === 'drop' && atEnvoy) clientSees = 'reset';
+        if (side.how === 'drop' && behindEnvoy) clientSees = flow.http ? 'http-503' : 'reset';
         return {
           verdict: side.side === 'egress' ? 'denied-egress' : 'denied-ingress',
           how: side.how,

@@ -1,5 +1,5 @@
 import {
-  CiliumPolicyEngine, CiliumPolicyOptions, describePeer, identityKeepsLabel, PodPeer, PolicyFlow, PolicyPeer,
+  CiliumPolicyEngine, CiliumPolicySettings, describePeer, identityKeepsLabel, PodPeer, PolicyFlow, PolicyPeer,
 } from '../../src/applied/cilium-policy';
 import { dnsPatternRegex } from '../../src/applied/cilium-policy-ports';
 import { re2MatchesFully } from '../../src/private/re2';
@@ -9,7 +9,7 @@ import { re2MatchesFully } from '../../src/private/re2';
 const cnp = (namespace: string, name: string, spec: any): any => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace }, spec });
 const ccnp = (name: string, spec: any): any => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumClusterwideNetworkPolicy', metadata: { name }, spec });
 const pod = (namespace: string, app: string, extra: Partial<PodPeer> = {}): PodPeer => ({ namespace, name: app, labels: { app }, ...extra });
-const engine = (objects: any[], options?: CiliumPolicyOptions) => CiliumPolicyEngine.fromObjects(objects, options);
+const engine = (objects: any[], options?: CiliumPolicySettings) => CiliumPolicyEngine.fromObjects(objects, options);
 /** `allowed` or `denied-<side> <how>`. */
 const outcome = (e: CiliumPolicyEngine, flow: PolicyFlow) => {
   const v = e.verdict(flow);
@@ -24,7 +24,7 @@ const dns = pod('kube-system', 'coredns', { labels: { 'k8s-app': 'kube-dns' } })
 describe('policies the agent refuses have no effect and are reported (pkg/policy/api/rule_validation.go)', () => {
   const ingress = (rule: any) => cnp('demo', 'p', { endpointSelector: { matchLabels: { app: 'api' } }, ingress: [rule] });
   const egress = (rule: any) => cnp('demo', 'p', { endpointSelector: { matchLabels: { app: 'api' } }, egress: [rule] });
-  test.each<[string, any, RegExp, CiliumPolicyOptions?]>([
+  test.each<[string, any, RegExp, CiliumPolicySettings?]>([
     ['no spec at all', { apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'demo' } }, /spec or specs/],
     ['a spec without rules', cnp('demo', 'p', { endpointSelector: {}, enableDefaultDeny: { ingress: true } }), /at least one of Ingress/],
     ['empty rule lists', cnp('demo', 'p', { endpointSelector: {}, ingress: [], egress: [] }), /at least one of Ingress/],
@@ -169,7 +169,7 @@ describe('entities (pkg/policy/api/entity.go)', () => {
 });
 
 describe('CIDR peers (Documentation/security/policy/layer3.rst, CIDR based)', () => {
-  const to = (rule: any, options?: CiliumPolicyOptions) => engine([cnp('demo', 'p', { endpointSelector: {}, egress: [rule] })], options);
+  const to = (rule: any, options?: CiliumPolicySettings) => engine([cnp('demo', 'p', { endpointSelector: {}, egress: [rule] })], options);
   test('toCIDR, toCIDRSet with except, a bare address, IPv6', () => {
     const e = to({ toCIDRSet: [{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }] });
     expect(outcome(e, { from: api, to: { ip: '10.2.3.4' }, port: 443 })).toBe('allowed');
@@ -420,6 +420,7 @@ describe('Gateway and Ingress traffic: two hops (ingress-reference.rst)', () => 
     const v = e.verdict({ from: { ip: '203.0.113.1' }, to: api, port: 8080, http: { method: 'GET', path: '/' }, viaIngress: true });
     expect([v.verdict, v.how, v.at, v.clientSees]).toEqual(['denied-ingress', 'http-403', 'ingress', 'http-403']);
     expect(outcome(e, { from: { ip: '203.0.113.1' }, to: 'ingress', port: 8080 })).toBe('denied-ingress drop');
+    expect(e.verdict({ from: { ip: '203.0.113.1' }, to: 'ingress', port: 8080 }).clientSees).toBe('reset');
     expect(outcome(e, { from: web, to: api, port: 8080, http: { method: 'GET', path: '/' }, viaIngress: true })).toBe('allowed');
   });
   test('a backend that does not admit the ingress identity drops Gateway traffic (the route answers 503)', () => {
