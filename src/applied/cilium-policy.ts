@@ -9,7 +9,8 @@ import { DnsMatcher, dnsMatches, httpRuleAllows, L4Entry, l4EntryMatches, L4Quer
 import { compilePolicy, CompiledRule, formatRuleRef, indexReferencedObjects, isCiliumPolicy, PeerMatcher, PolicyRuleRef } from './cilium-policy-rules';
 import { KubeObject } from './objects';
 
-export * from './cilium-policy-identity';
+export type { EntityPeer, NamedPort, PodPeer, PolicyPeer, ReservedEntity, WorldPeer } from './cilium-policy-identity';
+export { describePeer, entityOf, identityKeepsLabel, isPodPeer, RESERVED_ENTITIES } from './cilium-policy-identity';
 export * from './cilium-policy-flow';
 export type { FlowProtocol, HttpRequest } from './cilium-policy-ports';
 export type { PolicyRuleRef, PolicySection } from './cilium-policy-rules';
