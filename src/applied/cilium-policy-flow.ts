@@ -10,6 +10,13 @@ import { PolicyRuleRef } from './cilium-policy-rules';
 
 /** Agent settings that change verdicts, by their Helm value names (`../shared/reference/cilium-1.x/helm-values.yaml`). */
 export interface CiliumPolicySettings {
+  /**
+   * The Cilium minor (`1.18`, `1.19`, ...). It sets the defaults that changed between minors
+   * (`../shared/reference/VERSIONS.md`): `policyDefaultLocalCluster` is false before 1.19, and the agent knows the
+   * `cluster-mesh` entity from 1.20 (before, a policy naming it is refused).
+   * @default the newest behaviour (1.20+)
+   */
+  readonly ciliumMinor?: string;
   /** `cluster.name`: what the `cluster` entity and the cluster label of this cluster's pods say. @default 'default' */
   readonly clusterName?: string;
   /**
@@ -20,7 +27,7 @@ export interface CiliumPolicySettings {
   readonly policyEnforcementMode?: 'default' | 'always' | 'never';
   /** The agent flag `allow-localhost`: `auto` is `always` in Kubernetes (`pkg/option/config.go`). @default 'auto' */
   readonly allowLocalhost?: 'auto' | 'always' | 'policy';
-  /** `clustermesh.policyDefaultLocalCluster`: peer selectors without a cluster label select this cluster only (1.18 chart: false). @default true */
+  /** `clustermesh.policyDefaultLocalCluster`: peer selectors without a cluster label select this cluster only. @default true (false before 1.19) */
   readonly policyDefaultLocalCluster?: boolean;
   /** `enableNonDefaultDenyPolicies`: honour `enableDefaultDeny: false`. @default true */
   readonly enableNonDefaultDenyPolicies?: boolean;

@@ -91,6 +91,8 @@ export interface CompileContext {
   readonly nodeSelectorLabels: boolean;
   /** `enableNonDefaultDenyPolicies`: without it `enableDefaultDeny: false` is ignored. */
   readonly enableNonDefaultDenyPolicies: boolean;
+  /** The agent knows the `cluster-mesh` entity (Cilium 1.20+). */
+  readonly clusterMeshEntity: boolean;
   /** The objects policies refer to (for `toServices` and `cidrGroupRef`), see {@link indexReferencedObjects}. */
   readonly referenced: ReferencedObjects;
 }
@@ -273,7 +275,8 @@ function compileRule(raw: any, section: PolicySection, index: number, spec: Spec
       peers.push({ kind: 'selector', selector: clusterScoped(sel, ctx) });
     }
     for (const e of raw?.[entities] ?? []) {
-      const selectors = entitySelectors(String(e), ctx.clusterName) ?? reject(`unsupported entity: ${e}`);
+      const known = e !== 'cluster-mesh' || ctx.clusterMeshEntity;
+      const selectors = (known ? entitySelectors(String(e), ctx.clusterName) : undefined) ?? reject(`unsupported entity: ${e}`);
       peers.push(...selectors.map((selector): PeerMatcher => ({ kind: 'selector', selector })));
     }
     peers.push(...cidrMatchers(raw?.[cidr], raw?.[cidrSet], ctx));

@@ -78,14 +78,17 @@ export class CiliumPolicyEngine {
   private readonly clusterwide: CompiledRule[] = [];
   private readonly byNamespace = new Map<string, CompiledRule[]>();
   private readonly subjects = new Map<string, Subject>();
-  private readonly opts: Required<CiliumPolicySettings>;
+  private readonly opts: Required<Omit<CiliumPolicySettings, 'ciliumMinor'>> & { readonly clusterMeshEntity: boolean };
 
   private constructor(objects: readonly KubeObject[], options: CiliumPolicySettings) {
+    const [major, minor] = (options.ciliumMinor ?? '1.99').split('.').map(Number);
+    const atLeast = (m: number) => major > 1 || (major === 1 && minor >= m);
     this.opts = {
       clusterName: options.clusterName ?? 'default',
       policyEnforcementMode: options.policyEnforcementMode ?? 'default',
       allowLocalhost: options.allowLocalhost ?? 'auto',
-      policyDefaultLocalCluster: options.policyDefaultLocalCluster ?? true,
+      policyDefaultLocalCluster: options.policyDefaultLocalCluster ?? atLeast(19),
+      clusterMeshEntity: atLeast(20),
       enableNonDefaultDenyPolicies: options.enableNonDefaultDenyPolicies ?? true,
       l7Proxy: options.l7Proxy ?? true,
       hostFirewall: options.hostFirewall ?? false,

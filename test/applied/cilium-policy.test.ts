@@ -133,6 +133,16 @@ describe('identities and selectors (pkg/labels, pkg/labelsfilter, Documentation/
     }
   });
 
+  test('the Cilium minor sets the defaults that changed: local-cluster selectors from 1.19, the cluster-mesh entity from 1.20', () => {
+    const remote = { ...web, cluster: 'east' };
+    const policies = [cnp('demo', 'p', { endpointSelector: {}, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }] })];
+    expect(outcome(engine(policies, { ciliumMinor: '1.18' }), { from: remote, to: api, port: 80 })).toBe('allowed');
+    expect(outcome(engine(policies, { ciliumMinor: '1.19' }), { from: remote, to: api, port: 80 })).toBe('denied-ingress drop');
+    const mesh = [cnp('demo', 'p', { endpointSelector: {}, ingress: [{ fromEntities: ['cluster-mesh'] }] })];
+    expect(engine(mesh, { ciliumMinor: '1.19' }).rejected).toEqual([{ policy: 'CiliumNetworkPolicy/demo/p', reason: 'unsupported entity: cluster-mesh' }]);
+    expect(outcome(engine(mesh, { ciliumMinor: '1.20' }), { from: remote, to: api, port: 80 })).toBe('allowed');
+  });
+
   test('policyDefaultLocalCluster: peer selectors select this cluster unless they name one', () => {
     const remote = { ...web, cluster: 'east' };
     const policies = [cnp('demo', 'p', { endpointSelector: {}, ingress: [{ fromEndpoints: [{ matchLabels: { app: 'web' } }] }] })];
