@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { refusePrivateKeyMaterial } from './key-material';
 import { LOCKED_RULE } from './output-lock';
 import { BUNDLE_DIRS, BundleFile, renderBundle } from './render';
 import { BundleWriteError, openOutputRoot, WriteState } from './write';
@@ -49,6 +50,7 @@ function synthesize(app: App, options: SynthesizeOptions): { files: BundleFile[]
   let written = false;
   try {
     const files = renderBundle(app);
+    refusePrivateKeyMaterial(files);
     output.write(files);
     written = true;
     if (outdir) {
@@ -73,7 +75,7 @@ function synthesize(app: App, options: SynthesizeOptions): { files: BundleFile[]
  * Validates the app, renders the bundle and swaps it into `dist/`, `kind/` and `cilium-values/` atomically,
  * under the output root's lock (`.synth-lock/`): a second synthesis of the same folder fails at once, naming
  * the process that holds it. A synthesis that was killed is finished or undone (from `.synth-journal.json`) before
- * anything else. Refused before anything is written: an invalid app, a link,
+ * anything else. Refused before anything is written: an invalid app, private key material in any file, a link,
  * folder or special file where the bundle owns a file, a file synthesis does not own in the way.
  */
 export function synthesizeBundle(app: App, options: SynthesizeOptions = {}): BundleFile[] {
