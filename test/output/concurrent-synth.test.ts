@@ -9,6 +9,13 @@ import { expectedTree, indexProblems, leftovers, plant, snapshot } from '../supp
 const FOREIGN = { 'dist/README.md': '# ours\n', 'kind/registry.yaml': '# registry\n' };
 const LOCK_MESSAGE = /\.synth-lock: another synthesis is writing this output root \(lock held by pid (\d+) on host "([^"]+)", started ([^\s)]+)\).*Fix: wait until it has finished.*rm -r '[^']*\.synth-lock'/;
 
+/** A campaign app's bundle as the JSON file the light child (`synth-child.ts`: the write alone) takes. */
+function bundleFile(dir: string, name: string): string {
+  const file = path.join(dir, `${name}.json`);
+  if (!fs.existsSync(file)) fs.writeFileSync(file, JSON.stringify(renderBundle(campaignApp(name))));
+  return file;
+}
+
 describe('two synthesis runs into the same output root', () => {
   let children: SynthChildren;
   let root: string;
@@ -58,6 +65,7 @@ describe('two synthesis runs into the same output root', () => {
     expect(leftovers(root)).toEqual([]);
   }, 120_000);
 
+  // The next two start the light child (the write alone), whose start-up is a fraction of the whole library's.
   test('started together: exactly one succeeds, the other fails with the lock message, the tree is the winner\'s bundle', async () => {
     const runs = new Map<string, ChildRun>();
     let held = 0;
@@ -65,7 +73,7 @@ describe('two synthesis runs into the same output root', () => {
       if (held === 1 && runs.size === 1) fs.writeFileSync(hold, '');
     };
     await Promise.all(['b', 'c'].map(async (name) => {
-      const run = await runChild(children.app, root, name, { KC_HOLD_AT_STAGING: '1', KC_HOLD_FILE: hold }, (line) => {
+      const run = await runChild(children.write, root, bundleFile(children.dir, name), { KC_HOLD_AT_STAGING: '1', KC_HOLD_FILE: hold }, (line) => {
         if (line === 'HOLD') held++;
         maybeRelease();
       });
@@ -77,6 +85,35 @@ describe('two synthesis runs into the same output root', () => {
     expect(winners).toHaveLength(1);
     expect(losers).toHaveLength(1);
     expect(losers[0][1].stderr).toMatch(LOCK_MESSAGE);
+    expect(snapshot(root)).toEqual(expectedTree(renderBundle(campaignApp(winners[0])), FOREIGN));
+    expect(leftovers(root)).toEqual([]);
+  }, 120_000);
+
+  test('racing to take over the lock of a killed run: exactly one takes it, the other is refused naming the winner', async () => {
+    // A run killed while it holds the lock.
+    const killed = await runChild(children.write, root, bundleFile(children.dir, 'c'), { KC_HOLD_AT_STAGING: '1', KC_HOLD_FILE: hold }, (line, child) => {
+      if (line === 'HOLD') child.kill('SIGKILL');
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const pids = new Map<string, number>();
+    const runs = new Map<string, ChildRun>();
+    let held = 0;
+    const maybeRelease = () => {
+      if (held === 1 && runs.size === 1) fs.writeFileSync(hold, '');
+    };
+    await Promise.all(['b', 'c'].map(async (name) => {
+      const run = await runChild(children.write, root, bundleFile(children.dir, name), { KC_HOLD_AT_STAGING: '1', KC_HOLD_FILE: hold }, (line, child) => {
+        pids.set(name, child.pid!);
+        if (line === 'HOLD') held++;
+        maybeRelease();
+      });
+      runs.set(name, run);
+      maybeRelease();
+    }));
+    const winners = [...runs].filter(([, r]) => r.code === 0).map(([n]) => n);
+    expect(winners).toHaveLength(1);
+    const loser = [...runs].find(([, r]) => r.code !== 0)!;
+    expect(Number(LOCK_MESSAGE.exec(loser[1].stderr)?.[1])).toBe(pids.get(winners[0]));
     expect(snapshot(root)).toEqual(expectedTree(renderBundle(campaignApp(winners[0])), FOREIGN));
     expect(leftovers(root)).toEqual([]);
   }, 120_000);
