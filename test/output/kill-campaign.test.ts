@@ -16,12 +16,13 @@ describe('kill -9 at random points of a synthesis', () => {
   });
 
   test('the next run always finds the old bundle or the new one, exactly, with nothing left over', async () => {
-    const result = await runKillCampaign({ trials: 30, seed: 19, childJs: children.write, concurrency: 2 });
+    // 20 trials (about 30 child processes): seconds on an idle 2-core machine, about 80 s at a load of 20.
+    const result = await runKillCampaign({ trials: 20, seed: 7, childJs: children.write, concurrency: 2 });
     expect(result.failures).toEqual([]);
     expect(result.inconsistent).toBe(0);
     // Not vacuous: most trials really killed a child, before the commit point (rolled back) and after it (rolled
     // forward), and some kills hit the recovery of an earlier kill.
-    expect(result.kills.atOperation + result.kills.timed).toBeGreaterThanOrEqual(20);
+    expect(result.kills.atOperation + result.kills.timed).toBeGreaterThanOrEqual(15);
     expect(result.kills.duringRecovery).toBeGreaterThan(0);
     const recoveries = Object.keys(result.outcomes).map((o) => o.split('/')[1]);
     expect(recoveries).toEqual(expect.arrayContaining(['rolled-back', 'rolled-forward', 'cleaned']));
