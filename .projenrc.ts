@@ -95,7 +95,7 @@ const project = new typescript.TypeScriptProject({
     ignorePatterns: ['imports/', 'examples/*/node_modules/', 'lib/', '*.js', '*.d.ts'],
   },
   // `.reference-cache/`: upstream reference data `npm run fetch-reference` fetches for the oracle tests (never committed).
-  gitignore: ['/.reference-cache*/', '/.kind-cilium/', '/.readme-snippets/', '/.cdk8s-build/', '/.cdk8s.out/', '/.synth-staging*/', '/.crd-stripped/', '/examples/*/node_modules/', '/examples/*/out/'],
+  gitignore: ['/.reference-cache*/', '/.kind-cilium/', '/.readme-snippets/', '/.cdk8s-build/', '/.cdk8s.out/', '/.synth-staging*/', '/.synth-lock*/', '/.synth-journal.json*', '/.crd-stripped/', '/examples/*/node_modules/', '/examples/*/out/'],
 });
 
 // The cdk8s app: an esbuild launcher, so `npx cdk8s synth` never type-checks through ts-node.
