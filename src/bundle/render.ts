@@ -51,7 +51,7 @@ export interface BundleMeshIndex {
   /** Member cluster names, in apply order. */
   readonly members: readonly string[];
   /** The fleet scripts (run from the repository root). */
-  readonly scripts: Readonly<Record<'sharedCa' | 'apply' | 'verify' | 'teardown', string>>;
+  readonly scripts: Readonly<Record<'sharedCa' | 'preflight' | 'apply' | 'verify' | 'teardown', string>>;
   /** Where apply.sh creates the shared CA (gitignored; never part of the bundle). */
   readonly caDir: string;
 }
@@ -180,6 +180,7 @@ export function renderBundle(app: App): BundleFile[] {
         clusterName: m.clusterName,
         context: `kind-${m.clusterName}`,
         manifestsDir: `dist/${m.clusterName}`,
+        nodes: m.spec.controlPlaneNodes + m.spec.workers,
         ...(mesh.demo ? { serviceUrl: `http://${MESH_DEMO.service}.${MESH_DEMO.namespace}.svc.${m.spec.dnsDomain}:${MESH_DEMO.servicePort}/` } : {}),
       })),
       ...(mesh.demo ? { demo: meshDemoPlan } : {}),
@@ -188,7 +189,7 @@ export function renderBundle(app: App): BundleFile[] {
     meshIndex.push({
       name: mesh.meshName,
       members: members.map((m) => m.clusterName),
-      scripts: { sharedCa: `${dir}/shared-ca.sh`, apply: `${dir}/apply.sh`, verify: `${dir}/verify.sh`, teardown: `${dir}/teardown.sh` },
+      scripts: { sharedCa: `${dir}/shared-ca.sh`, preflight: `${dir}/preflight.sh`, apply: `${dir}/apply.sh`, verify: `${dir}/verify.sh`, teardown: `${dir}/teardown.sh` },
       caDir: plan.caDir,
     });
   }
