@@ -67,7 +67,7 @@ for (const r of state.responses || []) {
 const arg = (name) => args[args.indexOf(name) + 1];
 const clusters = state.clusters || {};
 /** The cluster a kubectl call talks to (`--context kind-<name>`). */
-const contextCluster = () => (arg('--context') || '').replace(/^kind-/, '');
+const contextCluster = () => (state.contexts || {})[arg('--context')] || (arg('--context') || '').replace(/^kind-/, '');
 switch (tool) {
   case 'docker': {
     if (args[0] === 'info') {

@@ -7,6 +7,8 @@ import * as path from 'path';
 export interface FakeState {
   /** kind clusters by name, with their node names. */
   clusters?: Record<string, string[]>;
+  /** kubectl contexts that name a cluster other than `kind-<name>` (context -> cluster). */
+  contexts?: Record<string, string>;
   /** Labels of each cluster's first control-plane node (kind create sets them from the config's nodes[0].labels). */
   labels?: Record<string, Record<string, string>>;
   /** IPv4 subnet of the docker network `kind`; absent: no such network. */

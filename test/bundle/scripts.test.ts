@@ -79,6 +79,8 @@ describe('apply.sh on a recording host', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(host.state().clusters).toEqual({ [C]: NODES });
     expect(fs.readFileSync(path.join(root, `.kind-cilium/${C}/local-ca.crt`), 'utf8')).toBe('CA\n');
+    // The folder apply.sh exports into ignores itself in any repository.
+    expect(fs.readFileSync(path.join(root, `.kind-cilium/${C}/.gitignore`), 'utf8')).toBe('*\n');
   });
 
   test('helm never uses --wait (the chart\'s LoadBalancer Services get addresses only later); the Cilium rollouts and CRDs are waited for, bounded', () => {
