@@ -34,11 +34,13 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
  */
 function hostile(original: string): string {
   const c = path.basename(canary);
-  return `${original} $(touch ${c}) \`touch ${c}\` '; touch ${c}; ' "; touch ${c}; " |touch ${c}& >${c}.2 * ?[a]{x,y} ~ $HOME \${IFS} ! # \\ -n\n--help`;
+  return `${original} $(touch ${c}) \`touch ${c}\` '; touch ${c}; ' "; touch ${c}; " |touch ${c}& >${c}.2`
+    + ' * ?[a]{x,y} ~ $HOME ${IFS} ! # \\ -n\n--help';
 }
 
 /** The zero-trust preset's ops plan (every kind of row: waits, pools, probes, entry points, flows, CA). */
-function zeroTrustPlan(paths: { kindConfigPath: string; ciliumValuesPath: string; manifestsDir: string }): { plan: ClusterOpsPlan; kindConfig: string } {
+interface Paths { kindConfigPath: string; ciliumValuesPath: string; manifestsDir: string }
+function zeroTrustPlan(paths: Paths): { plan: ClusterOpsPlan; kindConfig: string } {
   const app = new App();
   zeroTrustPlatform(app);
   const [{ cluster, model, objects }] = prepareClusters<Cluster>(app);

@@ -12,7 +12,7 @@ import { meshPlatform, synthesizeBundle } from '../../src';
 
 const openssl = spawnSync('openssl', ['version']).status === 0;
 const git = spawnSync('git', ['--version']).status === 0;
-const mode = (p: string) => (fs.statSync(p).mode & 0o777).toString(8);
+const mode = (p: string) => (fs.statSync(p).mode % 0o1000).toString(8);
 
 let root: string;
 beforeEach(() => {
