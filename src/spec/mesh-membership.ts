@@ -4,6 +4,15 @@ export const CLUSTERMESH_APISERVER_PORT = 2379;
 /** Cilium's default `clustermesh.config.domain`: peers are reached as `<cluster.name>.<domain>`. */
 export const CLUSTERMESH_DOMAIN = 'mesh.cilium.io';
 
+/**
+ * Cilium's annotation that merges a Service's backends across the clusters of a mesh: a Service with the same
+ * namespace and name in every member that declares it (`Documentation/network/clustermesh/services.rst`).
+ */
+export const GLOBAL_SERVICE_ANNOTATION = 'service.cilium.io/global';
+
+/** Label Cilium gives every endpoint: the name of the cluster it runs in (what a policy names a cluster by). */
+export const POLICY_CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
+
 /** One peer of a mesh member, as the member's agents reach it. */
 export interface MeshPeer {
   /** The peer's Cilium `cluster.name` (equal to its kind name). */
