@@ -76,7 +76,7 @@ export function renderCiliumValues(spec: ClusterSpec, features: CiliumFeatureFla
     ipam: { mode: 'kubernetes' },
     routingMode: spec.routingMode,
     ...(spec.routingMode === 'native'
-      ? { ipv4NativeRoutingCIDR: spec.podSubnet.cidr, autoDirectNodeRoutes: true }
+      ? { ipv4NativeRoutingCIDR: features.mesh?.nativeRoutingCidr ?? spec.podSubnet.cidr, autoDirectNodeRoutes: true }
       : { tunnelProtocol: spec.tunnelProtocol ?? 'vxlan' }),
     devices: [...spec.devices],
     operator: { replicas: spec.operatorReplicas },

@@ -38,4 +38,12 @@ export interface MeshMembership {
   readonly port: number;
   /** Every other member, ordered by name. */
   readonly peers: readonly MeshPeer[];
+  /**
+   * `ipv4NativeRoutingCIDR` of a native-routing member: traffic to it leaves unmasqueraded, so it must cover the pod
+   * subnet of every member (else a peer sees the node's address instead of the pod's, and its policies the wrong
+   * identity). The mesh's `nativeRoutingCidr` when given, else the smallest prefix covering every member's pod subnet.
+   */
+  readonly nativeRoutingCidr: string;
+  /** The field the user gave {@link MeshMembership.nativeRoutingCidr} in, when given (for messages). */
+  readonly nativeRoutingCidrField?: string;
 }

@@ -120,7 +120,7 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
   'kpr-needs-k8s-service-port': [inCluster({ ciliumValuesOverrides: { k8sServicePort: 443 } })],
   'kpr-with-kube-proxy': [inCluster({ kubeProxyReplacement: false, ciliumValuesOverrides: { kubeProxyReplacement: true } })],
   'no-kpr-without-kube-proxy': [inCluster({ ciliumValuesOverrides: { kubeProxyReplacement: false } })],
-  'native-routing-cidr': [inCluster({ routingMode: 'native', ciliumValuesOverrides: { ipv4NativeRoutingCIDR: '10.0.0.0/8' } })],
+  'native-routing-cidr': [inCluster({ routingMode: 'native', ciliumValuesOverrides: { ipv4NativeRoutingCIDR: '10.250.0.0/16' } })],
   'removed-cilium-keys': [inCluster({ ciliumValuesOverrides: { hostServices: { enabled: true } } })],
   'hubble-metrics-list': [inCluster({ ciliumValuesOverrides: { hubble: { metrics: { enabled: 'dns,drop' } } } })],
   'bpf-masquerade-needs-kpr': [inCluster({ kubeProxyReplacement: false, masquerade: { bpf: true } })],
