@@ -9,7 +9,7 @@ import { allViolations, prepareClusters } from '../cluster/app-validation';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { PlatformConfigError } from '../errors';
 import { ClusterMesh } from '../mesh/cluster-mesh';
-import { MESH_DEMO } from '../mesh/global-service-demo';
+import { MESH_DEMO } from '../spec/mesh-membership';
 import { toYaml, toYamlStream } from '../private/yaml';
 import { poolCapacity } from '../rules/registry';
 import { BUNDLE_NAME, BUNDLE_VERSION, ComponentVersions, componentVersionsOf, installSources } from '../spec/versions';

@@ -162,6 +162,7 @@ export class ClusterMesh extends Construct {
     return {
       field,
       mesh: this.meshName,
+      demo: this.demo,
       nativeRoutingCidr: this.nativeRoutingCidr ?? covering,
       ...(this.nativeRoutingCidr !== undefined ? { nativeRoutingCidrField: `${this.node.path}.nativeRoutingCidr` } : {}),
       maxConnectedClusters: this.maxConnectedClusters,

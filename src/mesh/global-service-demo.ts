@@ -5,25 +5,13 @@ import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../cluster/library-labels';
 import { RESTRICTED_POD_SECURITY_LABELS } from '../private/hardening';
 import { propKeys, rejectUnknownKeys } from '../private/props';
-import { GLOBAL_SERVICE_ANNOTATION, POLICY_CLUSTER_LABEL } from '../spec/mesh-membership';
+import { GLOBAL_SERVICE_ANNOTATION, MESH_DEMO, POLICY_CLUSTER_LABEL } from '../spec/mesh-membership';
 import { STAR_WARS_SPACESHIP_IMAGE } from '../workloads/star-wars-demo';
 
 /** The echo server of the demo: answers every request with the text given (`-text`), here its cluster name. */
 export const MESH_ECHO_IMAGE = 'docker.io/hashicorp/http-echo:1.0.0';
 
-/** Names of the demo's objects (the same in every member: a global Service is matched by namespace and name). */
-export const MESH_DEMO = {
-  namespace: 'mesh-demo',
-  service: 'echo',
-  servicePort: 8080,
-  echoPort: 5678,
-  client: 'client',
-  intruder: 'intruder',
-  container: 'curl',
-  policy: 'echo-from-mesh-clients',
-} as const;
-
-export { GLOBAL_SERVICE_ANNOTATION, POLICY_CLUSTER_LABEL } from '../spec/mesh-membership';
+export { GLOBAL_SERVICE_ANNOTATION, MESH_DEMO, POLICY_CLUSTER_LABEL } from '../spec/mesh-membership';
 
 /** UID the echo server runs as (the http-echo image is a static binary, any non-root user works). */
 const ECHO_USER = 65532;

@@ -13,6 +13,18 @@ export const GLOBAL_SERVICE_ANNOTATION = 'service.cilium.io/global';
 /** Label Cilium gives every endpoint: the name of the cluster it runs in (what a policy names a cluster by). */
 export const POLICY_CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
 
+/** Names of the demo's objects (the same in every member: a global Service is matched by namespace and name). */
+export const MESH_DEMO = {
+  namespace: 'mesh-demo',
+  service: 'echo',
+  servicePort: 8080,
+  echoPort: 5678,
+  client: 'client',
+  intruder: 'intruder',
+  container: 'curl',
+  policy: 'echo-from-mesh-clients',
+} as const;
+
 /** One peer of a mesh member, as the member's agents reach it. */
 export interface MeshPeer {
   /** The peer's Cilium `cluster.name` (equal to its kind name). */
@@ -44,6 +56,8 @@ export interface MeshMembership {
    * identity). The mesh's `nativeRoutingCidr` when given, else the smallest prefix covering every member's pod subnet.
    */
   readonly nativeRoutingCidr: string;
+  /** The mesh puts its global-service demo ({@link MESH_DEMO}) into every member, whose flows it intends to pass. */
+  readonly demo: boolean;
   /** The field the user gave {@link MeshMembership.nativeRoutingCidr} in, when given (for messages). */
   readonly nativeRoutingCidrField?: string;
 }
