@@ -100,16 +100,27 @@ export function clustermeshApiserverService(values: Record<string, any>): KubeOb
   };
 }
 
-/** Why the member's clustermesh-apiserver address is not reachable from its peers, or undefined when it is. */
-export function apiserverUnreachable(member: Member): string | undefined {
-  const { model, membership } = member;
+/** The member's clustermesh-apiserver as applied: the addresses LB-IPAM assigns it and the L2 announcer answers for. */
+export interface AppliedApiserver {
+  /** `status.loadBalancer.ingress` as LB-IPAM writes it (`[]` when pending). */
+  readonly assigned: readonly string[];
+  /** The addresses answered by ARP on the kind network (`[]` when not announced). */
+  readonly announced: readonly string[];
+  /** Why the mesh's address for it is not reachable from the peers; undefined when it is. */
+  readonly unreachable?: string;
+}
+
+/**
+ * Runs LB-IPAM and the L2 announcer over the member's objects plus the chart's clustermesh-apiserver Service, and
+ * says whether `membership.apiserverIp` (the address every peer's values name, which the chart writes into the peers'
+ * `cilium-host-aliases` from 1.20, the only place from 1.21) is assigned to it and announced on the kind network.
+ */
+export function appliedApiserver(member: FleetCluster, membership: MeshMembership): AppliedApiserver {
+  const { model } = member;
   const values = model.ciliumValues as Record<string, any>;
   const ip = membership.apiserverIp;
   const network = model.spec.dockerNetworkSubnet;
   const parsed = parseIpv4(ip);
-  if (parsed === undefined || parsed < network.first || parsed > network.last) {
-    return `the clustermesh-apiserver address ${ip} is outside the kind network ${network.cidr}, which every member's nodes share`;
-  }
   const objects = objectsOf(member);
   const apiserver = clustermeshApiserverService(values);
   // The chart's Service exists from helm install on; kubectl apply then creates the bundle's Services before its pools.
@@ -121,13 +132,6 @@ export function apiserverUnreachable(member: Member): string | undefined {
     settings: lbIpamSettingsFromHelmValues(values, model.spec.ciliumMinor),
   });
   const assigned = lb.services['kube-system/clustermesh-apiserver'];
-  if (!assigned || assigned.result !== 'assigned' || !assigned.ips.includes(ip)) {
-    const why = assigned?.condition?.message ?? assigned?.notes.join('; ') ?? 'LB-IPAM does not serve it';
-    return `LB-IPAM leaves the clustermesh-apiserver Service ${assigned?.result ?? 'ignored'}, not assigned ${ip} (${why || 'no pool that selects it holds the address'})`;
-  }
-  if (!assigned.exact) {
-    return `whether LB-IPAM assigns ${ip} to the clustermesh-apiserver depends on the order it handles the member's Services (another Service competes for the address)`;
-  }
   const l2 = announceL2({
     policies: objects.filter((o) => o.kind === 'CiliumL2AnnouncementPolicy'),
     services: withLoadBalancerStatus([apiserver], lb),
@@ -140,11 +144,22 @@ export function apiserverUnreachable(member: Member): string | undefined {
     },
   });
   const announced = l2.services['kube-system/clustermesh-apiserver'];
-  if (!announced || announced.verdict !== 'announced' || !announced.ips.includes(ip)) {
-    const reasons = announced?.reasons.join('; ') || 'no CiliumL2AnnouncementPolicy announces it';
-    return `the L2 announcer does not announce ${ip} (${announced?.verdict ?? 'not-announced'}: ${reasons})`;
+  const state = {
+    assigned: assigned?.result === 'assigned' ? [...assigned.ips] : [],
+    announced: announced?.verdict === 'announced' ? [...announced.ips] : [],
+  };
+  let unreachable: string | undefined;
+  if (parsed === undefined || parsed < network.first || parsed > network.last) {
+    unreachable = `the clustermesh-apiserver address ${ip} is outside the kind network ${network.cidr}, which every member's nodes share`;
+  } else if (!state.assigned.includes(ip)) {
+    const why = assigned?.condition?.message ?? assigned?.notes.join('; ') ?? '';
+    unreachable = `LB-IPAM leaves the clustermesh-apiserver Service ${assigned?.result ?? 'ignored'}, not assigned ${ip} (${why || 'no pool that selects it holds the address'})`;
+  } else if (!assigned.exact) {
+    unreachable = `whether LB-IPAM assigns ${ip} to the clustermesh-apiserver depends on the order it handles the member's Services (another Service competes for the address)`;
+  } else if (!state.announced.includes(ip)) {
+    unreachable = `the L2 announcer does not announce ${ip} (${announced?.verdict ?? 'not-announced'}: ${announced?.reasons.join('; ') || 'no CiliumL2AnnouncementPolicy announces it'})`;
   }
-  return undefined;
+  return { ...state, ...(unreachable !== undefined ? { unreachable } : {}) };
 }
 
 /** Cluster names a selector (matchLabels, or matchExpressions with `In`) names by the cluster label, with where. */
@@ -186,7 +201,7 @@ export const MESH_FLEET_RULES: readonly FleetRule[] = [
     check: (clusters) => [...meshesOf(clusters)].flatMap(([mesh, members]) => members.flatMap((member) => {
       // A member the fact rule already refuses (L2 off, no policy, address in no pool) is reported there, once.
       if (FACT_RULE?.check(member.model).length) return [];
-      const why = apiserverUnreachable(member);
+      const why = appliedApiserver(member, member.membership).unreachable;
       return why === undefined ? [] : [v('mesh-apiserver-unreachable', `${member.membership.field}`,
         `cluster ${clusterName(member.model)} of mesh ${mesh}: ${why}; the other members cannot connect to it`,
         'leave the mesh pool (mesh-pool) and L2 policy (mesh-l2) as the mesh adds them: a pool that selects the clustermesh-apiserver Service and holds its address, '

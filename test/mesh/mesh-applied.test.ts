@@ -1,7 +1,11 @@
 import { ApiObject, App, JsonPatch } from 'cdk8s';
 import { ClusterMesh, KindCiliumCluster, L2AnnouncementPolicy, LoadBalancerIpPool, meshPlatform, validateApp, Violation } from '../../src';
 import type { MeshMemberOptions } from '../../src';
+import { resolvedEntries } from '../../src/cluster/cluster-objects';
+import { appliedApiserver } from '../../src/rules/mesh-applied';
+import { ciliumVersionProps } from '../support/cilium-versions';
 import { configError } from '../support/config-error';
+import { CILIUM_MINOR_FACTS } from '../../src/spec/version-matrix';
 
 /**
  * The Cluster Mesh as applied (issue 18, point 7): the members reach each other, use one routing mode, route every
@@ -203,6 +207,26 @@ describe('policy selection is cluster-scoped', () => {
     const found = violations(app).filter((x) => x.rule === 'mesh-demo-flow');
     expect(found.length).toBeGreaterThan(0);
     expect(found[0].problem).toMatch(/b\/client .* a\/echo|client of cluster b/);
+  });
+});
+
+describe('the peer addresses every member dials are the ones its peers get', () => {
+  // Each member's values list every peer with `ips` (clustermesh.config.clusters); the chart maps <peer>.mesh.cilium.io
+  // to them in the cilium-host-aliases block of the mesh Secrets from 1.20 (the only place from 1.21, where the agents
+  // dial through a static dialer; test/mesh/cluster-mesh.test.ts checks the chart). Those addresses must be the ones
+  // LB-IPAM assigns the peer's clustermesh-apiserver and the L2 announcer answers for.
+  test.each(CILIUM_MINOR_FACTS.map((f) => f.latestPatch))('Cilium %s, three members', (version) => {
+    const m = new ClusterMesh(new App(), 'm', { name: 'm' });
+    for (const name of ['a', 'b', 'c']) m.addCluster({ clusterName: name, ...ciliumVersionProps(version) });
+    for (const member of m.members) {
+      const applied = appliedApiserver({ model: member.model(), entries: resolvedEntries(member) }, member.model().meshMemberships[0]);
+      expect(applied.unreachable).toBeUndefined();
+      for (const peer of m.members.filter((p) => p !== member)) {
+        const listed = ((peer.ciliumValues() as any).clustermesh.config.clusters as any[]).find((c) => c.name === member.clusterName);
+        expect([peer.clusterName, member.clusterName, listed.ips]).toEqual([peer.clusterName, member.clusterName, applied.assigned]);
+        expect(applied.announced).toEqual(applied.assigned);
+      }
+    }
   });
 });
 
