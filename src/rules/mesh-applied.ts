@@ -1,10 +1,10 @@
-import { Violation } from '../errors';
+import { v } from './common';
+import { MESH_CLUSTER_RULES } from './mesh';
 import { CiliumPolicyEngine, PodPeer } from '../applied/cilium-policy';
 import { announceL2, ciliumDevices, L2Node } from '../applied/l2-announcements';
 import { assignLoadBalancerAddresses, lbIpamSettingsFromHelmValues, withLoadBalancerStatus } from '../applied/lb-ipam';
 import { KubeObject } from '../applied/objects';
-import { v } from './common';
-import { MESH_CLUSTER_RULES } from './mesh';
+import { Violation } from '../errors';
 import { PlatformModel } from '../model/platform-model';
 import { parseIpv4 } from '../private/ipv4';
 import {

@@ -23,9 +23,10 @@ export const CLUSTER_RULES: readonly ClusterRule[] = [
 /** Every rule across the clusters of an app. */
 export const APP_RULES: readonly AppRule[] = [...CLUSTER_PAIR_RULES, ...MESH_APP_RULES];
 
-/** Every violation id a cross-object rule can emit (cluster rules, app rules, duplicate objects, CRD schemas), sorted. */
+/** Every violation id a cross-object rule can emit (cluster rules, app rules, mesh fleet rules, duplicate objects, CRD schemas), sorted. */
 export function registeredRuleIds(): string[] {
-  return [...new Set([...CLUSTER_RULES, ...APP_RULES, ...MESH_FLEET_RULES].flatMap((r) => r.emits).concat(OBJECT_RULE_IDS, CRD_SCHEMA_RULE_IDS))].sort();
+  const rules: readonly { readonly emits: readonly string[] }[] = [...CLUSTER_RULES, ...APP_RULES, ...MESH_FLEET_RULES];
+  return [...new Set(rules.flatMap((r) => r.emits).concat(OBJECT_RULE_IDS, CRD_SCHEMA_RULE_IDS))].sort();
 }
 
 function checked<M>(rule: ClusterRule | AppRule | FleetRule, input: M, run: (input: M) => Violation[]): Violation[] {

@@ -3,9 +3,9 @@ import { ClusterMesh, KindCiliumCluster, L2AnnouncementPolicy, LoadBalancerIpPoo
 import type { MeshMemberOptions } from '../../src';
 import { resolvedEntries } from '../../src/cluster/cluster-objects';
 import { appliedApiserver } from '../../src/rules/mesh-applied';
+import { CILIUM_MINOR_FACTS } from '../../src/spec/version-matrix';
 import { ciliumVersionProps } from '../support/cilium-versions';
 import { configError } from '../support/config-error';
-import { CILIUM_MINOR_FACTS } from '../../src/spec/version-matrix';
 
 /**
  * The Cluster Mesh as applied (issue 18, point 7): the members reach each other, use one routing mode, route every
@@ -169,7 +169,8 @@ describe('the members reach each other (LB-IPAM and L2 as applied, escape hatche
     const app = new App();
     const m = mesh(app);
     new ApiObject(m.members[0], 'squatter', {
-      apiVersion: 'v1', kind: 'Service',
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: { name: 'squatter', namespace: 'default', annotations: { 'lbipam.cilium.io/ips': '172.18.249.16' } },
       spec: { type: 'LoadBalancer', selector: { app: 'x' }, ports: [{ port: 2379 }] },
     });
@@ -182,7 +183,8 @@ describe('policy selection is cluster-scoped', () => {
     const app = new App();
     const m = mesh(app);
     new ApiObject(m.members[0], 'typo', {
-      apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy',
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
       metadata: { name: 'from-west', namespace: 'mesh-demo' },
       spec: { endpointSelector: {}, ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.cluster': 'c' } }] }] },
     });

@@ -120,7 +120,8 @@ function build(plan: FleetPlan): { app: App; mesh: ClusterMesh } {
     }
     for (const [name, port] of Object.entries(m.globals)) {
       new ApiObject(cluster, `global-${name}`, {
-        apiVersion: 'v1', kind: 'Service',
+        apiVersion: 'v1',
+        kind: 'Service',
         metadata: { name, namespace: 'shop', annotations: { 'service.cilium.io/global': 'true' } },
         spec: { selector: { app: name }, ports: [{ name: 'http', port, protocol: 'TCP' }] },
       });

@@ -9,8 +9,8 @@ import {
 import type { MeshMemberOptions } from '../../src';
 import { formatViolation } from '../../src/errors';
 import { OBJECT_RULE_IDS } from '../../src/rules/app-level';
-import { APP_RULES, CLUSTER_RULES, checkAcrossClusters, checkPlatform, registeredRuleIds } from '../../src/rules/registry';
 import { MESH_FLEET_RULES } from '../../src/rules/mesh-applied';
+import { APP_RULES, CLUSTER_RULES, checkAcrossClusters, checkPlatform, registeredRuleIds } from '../../src/rules/registry';
 import { AppRule, ClusterRule } from '../../src/rules/rule';
 import { configError } from '../support/config-error';
 
@@ -211,16 +211,21 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
     inApp((app) => meshOf(app, { routingMode: 'native', ciliumValuesOverrides: { ipv4NativeRoutingCIDR: '10.244.0.0/16' } }).addCluster({ clusterName: 'c', routingMode: 'native' })),
   ],
   'mesh-global-service-mismatch': [inApp((app) => meshOf(app).members.forEach((member, i) => new ApiObject(member, 'global', {
-    apiVersion: 'v1', kind: 'Service',
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: { name: 'echo', namespace: 'mesh-demo', annotations: { 'service.cilium.io/global': 'true' } },
     spec: { selector: { app: 'echo' }, ports: [{ port: 8080 + i }] },
   })))],
   'mesh-policy-unknown-cluster': [inApp((app) => new ApiObject(meshOf(app).members[0], 'cnp', {
-    apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'mesh-demo' },
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'p', namespace: 'mesh-demo' },
     spec: { endpointSelector: {}, ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.cluster': 'z' } }] }] },
   }))],
   'mesh-demo-flow': [inApp((app) => new ApiObject(meshOf(app).members[0], 'deny-clients', {
-    apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'deny-clients', namespace: 'mesh-demo' },
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'deny-clients', namespace: 'mesh-demo' },
     spec: { endpointSelector: { matchLabels: { app: 'echo' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'client' } }] }] },
   }))],
   'duplicate-object-names': [inApp((app) => {
@@ -267,7 +272,8 @@ test.each(CASES)('$id ($level case $n) is reported with a field and a fix the me
 const APP_CASES = CASES.filter((c) => c.level === 'app');
 
 test('every app-level id has an app case', () => {
-  expect([...new Set(APP_CASES.map((c) => c.id))].sort()).toEqual([...new Set([...APP_RULES.flatMap((r) => r.emits), ...MESH_FLEET_RULES.flatMap((r) => r.emits), ...OBJECT_RULE_IDS])].sort());
+  const appIds = [...APP_RULES.flatMap((r) => r.emits), ...MESH_FLEET_RULES.flatMap((r) => r.emits), ...OBJECT_RULE_IDS];
+  expect([...new Set(APP_CASES.map((c) => c.id))].sort()).toEqual([...new Set(appIds)].sort());
 });
 
 test.each(APP_CASES)('app.synth() runs the app-level rules: the $id case fails it, and the clusters alone pass', ({ id, build }) => {
