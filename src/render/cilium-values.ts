@@ -76,7 +76,7 @@ export function renderCiliumValues(spec: ClusterSpec, features: CiliumFeatureFla
     ipam: { mode: 'kubernetes' },
     routingMode: spec.routingMode,
     ...(spec.routingMode === 'native'
-      ? { ipv4NativeRoutingCIDR: features.mesh?.nativeRoutingCidr ?? spec.podSubnet.cidr, autoDirectNodeRoutes: true }
+      ? { ipv4NativeRoutingCIDR: spec.podSubnet.cidr, autoDirectNodeRoutes: true }
       : { tunnelProtocol: spec.tunnelProtocol ?? 'vxlan' }),
     devices: [...spec.devices],
     operator: { replicas: spec.operatorReplicas },
@@ -122,6 +122,8 @@ export function renderCiliumValues(spec: ClusterSpec, features: CiliumFeatureFla
   }
   if (features.mesh) {
     Object.assign(values, clusterMeshValues(features.mesh));
+    // Native routing between members: every member's pods are routed natively, not only this member's.
+    if (spec.routingMode === 'native') values.ipv4NativeRoutingCIDR = features.mesh.nativeRoutingCidr;
   } else if (spec.ciliumCluster.maxConnectedClusters !== 255) {
     values.clustermesh = { maxConnectedClusters: spec.ciliumCluster.maxConnectedClusters };
   }
