@@ -1,6 +1,7 @@
 import { invalid, PlatformConfigError, Violation } from '../errors';
 import { CiliumMinor, ComponentVersionInput, DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, resolveComponentVersions } from './version-matrix';
 import { Ipv4Cidr, isIpv6Address, parseIpv4, parseIpv4Cidr } from '../private/ipv4';
+import { checkPlainData } from '../private/plain-data';
 import { propKeys, rejectUnknownKeys } from '../private/props';
 import { DNS_SUBDOMAIN_RE, isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE, parseGoDuration } from '../private/syntax';
 
@@ -510,11 +511,22 @@ function duration(field: string, value: unknown, defaultValue: string): string {
 }
 
 
-/** Applies defaults and checks every single field. Cross-object rules live in `src/rules`. */
-export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
-  if (!isPlainObject(props)) {
-    wrongType('props', props, 'an object', 'pass the cluster description as an object, e.g. { clusterName: "dev" }');
+/** The prefix of field names before the name is checked: the cluster name when it is valid, else `props`. */
+function descriptionField(props: ClusterSpecProps): string {
+  try {
+    return typeof props.clusterName === 'string' && CLUSTER_NAME_RE.test(props.clusterName) ? props.clusterName : 'props';
+  } catch {
+    return 'props';
   }
+}
+
+/** Applies defaults and checks every single field. Cross-object rules live in `src/rules`. */
+export function resolveClusterSpec(input: ClusterSpecProps): ClusterSpec {
+  if (!isPlainObject(input)) {
+    wrongType('props', input, 'an object', 'pass the cluster description as an object, e.g. { clusterName: "dev" }');
+  }
+  // The description is plain data through and through (overrides included): one check, then a copy no getter or later change reaches.
+  const props = checkPlainData(descriptionField(input), input);
   const name = props.clusterName;
   const validName = typeof name === 'string' && CLUSTER_NAME_RE.test(name);
   // Unknown keys first, so a misspelt key (`clustername`) is named rather than reported as a missing value.
