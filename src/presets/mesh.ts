@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ClusterMesh } from '../mesh/cluster-mesh';
-import { propKeys, rejectUnknownKeys } from '../private/props';
+import { checkProps, propsShape } from '../private/props';
 
 /** Props of {@link meshPlatform}. */
 export interface MeshPlatformProps {
@@ -15,7 +15,7 @@ export interface MeshPlatformProps {
   readonly ciliumVersion?: string;
 }
 
-const MESH_PLATFORM_PROPS = propKeys<MeshPlatformProps>()('name', 'clusterNames', 'ciliumVersion');
+const MESH_PLATFORM_SHAPE = propsShape<MeshPlatformProps>('meshPlatform', { name: 'string', clusterNames: { list: 'string' }, ciliumVersion: 'string' });
 
 /**
  * Preset 5: a Cilium Cluster Mesh of two kind clusters (`mesh-east`, `mesh-west`: one worker each, ids 1 and 2,
@@ -23,7 +23,7 @@ const MESH_PLATFORM_PROPS = propKeys<MeshPlatformProps>()('name', 'clusterNames'
  * at 172.18.249.16 and 172.18.249.32), with the global-service demo in both. `bash dist/mesh/apply.sh` brings it up.
  */
 export function meshPlatform(scope: Construct, props: MeshPlatformProps = {}): ClusterMesh {
-  rejectUnknownKeys('meshPlatform', props, MESH_PLATFORM_PROPS, 'meshPlatform');
+  props = checkProps('meshPlatform', props, MESH_PLATFORM_SHAPE);
   const mesh = new ClusterMesh(scope, props.name ?? 'mesh', { name: props.name ?? 'mesh' });
   for (const clusterName of props.clusterNames ?? ['mesh-east', 'mesh-west']) {
     mesh.addCluster({ clusterName, workers: 1, ...(props.ciliumVersion !== undefined ? { ciliumVersion: props.ciliumVersion } : {}) });

@@ -1,4 +1,5 @@
 import * as semver from 'semver';
+import { checkProps, propsShape } from '../private/props';
 
 /**
  * The one version matrix of the library: which Cilium, Kubernetes (kind node image), Gateway API and
@@ -596,6 +597,16 @@ export function requiresCgroupV2(kubernetes: string): boolean {
 // Resolution
 // ---------------------------------------------------------------------------------------------
 
+const VERSION_INPUT_SHAPE = propsShape<ComponentVersionInput>('version', {
+  ciliumVersion: 'string',
+  kubernetesVersion: 'string',
+  kindRelease: 'string',
+  nodeImage: 'string',
+  gatewayApi: 'string',
+  certManager: 'string',
+  allowUnsupportedPair: 'boolean',
+});
+
 /** The version choices of a cluster description; every key is optional. */
 export interface ComponentVersionInput {
   /** Cilium chart version, `X.Y.Z` without `v`, any stable patch of 1.18, 1.19 or 1.20. @default '1.20.0' */
@@ -683,6 +694,8 @@ export type ComponentVersionResolution =
  * @param field prefix for violation fields (`dev` gives `dev.kubernetesVersion`); `''` for bare keys
  */
 export function resolveComponentVersions(input: ComponentVersionInput, field: string): ComponentVersionResolution {
+  // JavaScript callers: a wrong type is a PlatformConfigError naming the key (the matrix itself reports as violations).
+  input = checkProps(typeof field === 'string' && field !== '' ? field : 'versions', input, VERSION_INPUT_SHAPE);
   const at = (key: keyof ComponentVersionInput) => (field ? `${field}.${key}` : key);
   const allow = input.allowUnsupportedPair === true;
   const cilium = input.ciliumVersion ?? DEFAULT_CILIUM_VERSION;
