@@ -72,9 +72,12 @@ export function restrictedContainerSecurity(user: number, group: number = user):
   };
 }
 
-/** @internal Throws unless `value` is an image reference pinned by a tag other than `latest` (a digest is welcome). */
+/**
+ * @internal Throws unless `value` is an image reference pinned by a tag other than `latest` (a digest is welcome). A
+ * reference is visible ASCII (the distribution reference grammar), so a space, a control character or a line break is refused.
+ */
 export function checkPinnedImage(field: string, value: string): string {
-  const match = /^([^\s@]+?)(?::([\w][\w.-]{0,127}))?(@sha256:[a-f0-9]{64})?$/.exec(value ?? '');
+  const match = /^([\x21-\x3f\x41-\x7e]+?)(?::([\w][\w.-]{0,127}))?(@sha256:[a-f0-9]{64})?$/.exec(typeof value === 'string' ? value : '');
   const tag = match?.[2];
   if (!match || (tag === undefined && match[3] === undefined) || tag === 'latest') {
     invalid('unpinned-image', field, `"${value}" is not pinned`, 'use an explicit version tag (optionally with @sha256:<digest>), never latest or no tag');

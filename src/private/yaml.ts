@@ -52,16 +52,21 @@ export function goYamlResolvesNonString(text: string): boolean {
 }
 
 /**
- * The characters every reader of the bundle takes verbatim inside any scalar: YAML's printable set (YAML 1.1 §5.1
- * c-printable, YAML 1.2 §5.1, go-yaml `yaml_parser_update_buffer`: tab, LF, CR, U+0020-U+007E, U+0085, U+00A0-U+D7FF,
- * U+E000-U+FFFD, U+10000-U+10FFFF) without
+ * The characters every reader of the bundle takes verbatim inside any scalar. The readers: go-yaml v2 (through
+ * sigs.k8s.io/yaml: kubectl, Helm, kind), go-yaml v3 (kyaml: kustomize, so `kubectl apply -k`, Argo CD, Flux) and
+ * YAML 1.1/1.2 parsers. Start from YAML's printable set (YAML 1.1 §5.1 c-printable = YAML 1.2 §5.1; go-yaml
+ * `readerc.go` `yaml_parser_update_buffer` refuses anything else raw, "control characters are not allowed": tab,
+ * LF, CR, U+0020-U+007E, U+0085, U+00A0-U+D7FF, U+E000-U+FFFD, U+10000-U+10FFFF) and take away
  * - the line breaks: LF and CR in every reader, and U+0085 (NEL), U+2028 (LS), U+2029 (PS) in YAML 1.1 (§5.4
- *   b-char) and go-yaml (`is_break`, which helm, kubectl, kustomize and kind all use): written raw they end the
- *   line, so the rest of a string becomes new YAML (a key, a list item, `---` a new document), and inside quotes
- *   they fold into a space;
+ *   b-char) and go-yaml (`yamlprivateh.go` `is_break`), while YAML 1.2 (§5.4) reads them as content: written raw,
+ *   they end the line for Go, so the rest of a string becomes new YAML (a key, a list item, `---` a new document),
+ *   and inside quotes they fold into a space;
  * - tab (a plain scalar's leading/trailing tabs are stripped; go-yaml refuses tabs as indentation);
- * - U+FEFF (BOM: go-yaml skips it at column 0, YAML 1.2 §5.2 forbids it inside a document).
- * Every other character (C0 and C1 controls, U+FFFE/U+FFFF, which go-yaml refuses raw) is escaped too.
+ * - U+FEFF (go-yaml `scannerc.go` `yaml_parser_scan_to_next_token` skips a BOM at column 0; YAML 1.2 §5.2 allows
+ *   it only at the start of a document).
+ * A string with any other character is double-quoted, those characters escaped as `\uXXXX` (YAML 1.1 and 1.2 §5.7,
+ * go-yaml `yaml_parser_scan_flow_scalar`), which every reader turns back into the same character. Only lone
+ * surrogates have no escape (go-yaml: "found invalid Unicode character escape code"): the plain-data check refuses them.
  */
 const VERBATIM = '\\x20-\\x7e\\xa0-\\u2027\\u202a-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd\\u{10000}-\\u{10ffff}';
 /** A character that must be escaped, so the string must be double-quoted. */

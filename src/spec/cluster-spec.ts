@@ -301,6 +301,14 @@ export interface ClusterSpecProps {
   /**
    * Escape hatch: values deep-merged over the generated Cilium Helm values. The cross-object rules still
    * check the merged result, so an override cannot silently contradict the kind config.
+   *
+   * Plain data only, as a Helm values file can hold it (like the whole description): strings, finite numbers,
+   * booleans, null, lists and plain objects. Refused, each naming its path: NaN and ±Infinity (Helm refuses the
+   * file), functions, symbols, Dates, Maps, Sets and class instances (they would be written as junk), cycles and
+   * nesting deeper than 100 levels, lone UTF-16 surrogates (no UTF-8 form), keys over 1,024 characters (YAML's
+   * implicit-key limit; no Helm value is that long) and the keys `__proto__`, `constructor` and `prototype`
+   * (JavaScript reads them as the object's prototype). Any other string, line breaks included, is written escaped
+   * and reaches Helm unchanged.
    */
   readonly ciliumValuesOverrides?: Record<string, unknown>;
 }

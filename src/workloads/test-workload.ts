@@ -42,9 +42,9 @@ export interface TestWorkloadPort {
 
 /** A probe: an HTTP GET when `path` is given, a TCP connect otherwise. */
 export interface TestWorkloadProbe {
-  /** HTTP path, e.g. `/`. @default - TCP connect */
+  /** HTTP path, e.g. `/`: starts with `/`, visible ASCII only (a request target; percent-encode anything else). @default - TCP connect */
   readonly path?: string;
-  /** Container port probed. @default - the first container port */
+  /** Container port probed (1-65535). @default - the first container port */
   readonly port?: number;
 }
 
@@ -105,9 +105,12 @@ export interface TestWorkloadProps {
   readonly runAsRoot?: RunAsRootOptions;
   /** Writable directories (size-limited emptyDir volumes, 64 MiB each), e.g. ['/tmp']. @default - none */
   readonly writablePaths?: string[];
-  /** CPU and memory requests/limits. @default 10m/200m CPU, 16/64 MiB memory */
+  /**
+   * CPU and memory requests/limits: all four, positive whole numbers, each request at most its limit (the API server
+   * refuses a request above its limit). @default 10m/200m CPU, 16/64 MiB memory
+   */
   readonly resources?: ContainerSizing;
-  /** Environment variables. @default - none */
+  /** Environment variables. Names are printable ASCII other than `=` (the API server's rule); values any text. @default - none */
   readonly env?: Record<string, string>;
   /**
    * The onboarding {@link AppNetworkPolicy} letting traffic to the ports in: `'auto'` adds it when a {@link ClusterDefaultDeny}

@@ -89,11 +89,23 @@ function values(strings: readonly string[]): Record<string, unknown> {
 const json = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 const byName = (objs: K8sObject[]) => new Map(objs.map((o) => [o.metadata.name as string, o]));
 
+/** A kind config per string (kind reads it with the same sigs.k8s.io/yaml): node labels and a DNS search entry. */
+function kindConfigs(strings: readonly string[]): Record<string, unknown>[] {
+  return strings.map((s, i) => ({
+    apiVersion: 'kind.x-k8s.io/v1alpha4',
+    kind: 'Cluster',
+    metadata: { name: `c${i}` },
+    nodes: [{ role: 'worker', labels: { [s]: s } }],
+    networking: { dnsSearch: [s] },
+  }));
+}
+
 /** go-yaml v2 reads every string, including those kustomize cannot carry: the documents are emitted one by one. */
 async function kubectlReads(strings: readonly string[]): Promise<void> {
-  const docs = manifests(strings);
+  const docs = [...manifests(strings), ...kindConfigs(strings)];
   const root = writeBundle([{ path: 'm.yaml', content: docs.map((d) => toYaml(d)).join('---\n') }]);
   const read = byName(await kubectlReadBack(path.join(root, 'm.yaml')));
+  expect(read.size).toBe(docs.length);
   docs.forEach((d: any) => expect(read.get(d.metadata.name)).toStrictEqual(json(d)));
 }
 
@@ -144,7 +156,7 @@ async function explain(strings: readonly string[], check: (s: readonly string[])
 
 describe('any Unicode string, in every position, reads back identical', () => {
   test.each([
-    ['kubectl (go-yaml v2), a manifest stream', kubectlReads],
+    ['kubectl (go-yaml v2): manifests and kind configs', kubectlReads],
     ['kustomize (kyaml, go-yaml v3) via kubectl annotate -k', kustomizeReads],
     ['helm, a values file', helmReads],
   ] as const)('%s', async (_name, check) => {

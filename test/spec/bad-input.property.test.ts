@@ -431,3 +431,62 @@ describe('every public constructor and function: success or a PlatformConfigErro
     }
   });
 });
+
+describe('the instances issue 19 names, each now a PlatformConfigError naming the field', () => {
+  const cluster = (ciliumValuesOverrides?: Record<string, unknown>) =>
+    new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev', ...(ciliumValuesOverrides ? { ciliumValuesOverrides } : {}) });
+  const refusal = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof PlatformConfigError) return e.violations.map((v) => [v.rule, v.field]);
+      throw e;
+    }
+    throw new Error('not refused');
+  };
+
+  test('TestWorkload with a partial resources (it threw a TypeError at serialization)', () => {
+    expect(refusal(() => new TestWorkload(cluster(), 'web', {
+      name: 'web', image: 'nginxinc/nginx-unprivileged:1.29.4', ports: [{ port: 8080 }], resources: { memoryLimitMebibytes: 16 } as never,
+    }))).toEqual([
+      ['missing-prop', 'dev/web.resources.cpuRequestMillis'],
+      ['missing-prop', 'dev/web.resources.cpuLimitMillis'],
+      ['missing-prop', 'dev/web.resources.memoryRequestMebibytes'],
+    ]);
+  });
+
+  test('LocalGateway without certificateAuthority (it threw a TypeError)', () => {
+    expect(refusal(() => new LocalGateway(cluster(), 'gateway', {} as never))).toEqual([['missing-prop', 'dev/gateway.certificateAuthority']]);
+  });
+
+  test('__proto__ in overrides (dropped from the file, kept in ciliumValues())', () => {
+    const overrides = JSON.parse('{ "operator": { "__proto__": { "replicas": 9 } } }');
+    expect(refusal(() => cluster(overrides))).toEqual([['prototype-key', 'dev.ciliumValuesOverrides.operator.__proto__']]);
+  });
+
+  test('NaN, Infinity and keys over 1,024 characters in overrides (helm refused the file)', () => {
+    expect(refusal(() => cluster({ a: NaN, b: [Infinity], c: { ['k'.repeat(1025)]: 1 } }))).toEqual([
+      ['non-finite-number', 'dev.ciliumValuesOverrides.a'],
+      ['non-finite-number', 'dev.ciliumValuesOverrides.b[0]'],
+      ['key-too-long', `dev.ciliumValuesOverrides.c["${'k'.repeat(40)}...(1025 characters)"]`],
+    ]);
+  });
+
+  test('cyclic and 20,000-deep overrides (they crashed with a RangeError)', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(refusal(() => cluster({ extraConfig: cyclic }))).toEqual([['cyclic-value', 'dev.ciliumValuesOverrides.extraConfig.self']]);
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 20_000; i++) deep = { d: deep };
+    expect(refusal(() => cluster(deep))).toEqual([['too-deep', expect.stringMatching(/^dev\.ciliumValuesOverrides(\.d){99}$/)]]);
+  });
+
+  test('functions, symbols, Dates and Maps in overrides (they were written as junk)', () => {
+    expect(refusal(() => cluster({ f: () => 1, s: Symbol('s'), d: new Date(0), m: new Map() }))).toEqual([
+      ['unsupported-value', 'dev.ciliumValuesOverrides.f'],
+      ['unsupported-value', 'dev.ciliumValuesOverrides.s'],
+      ['unsupported-value', 'dev.ciliumValuesOverrides.d'],
+      ['unsupported-value', 'dev.ciliumValuesOverrides.m'],
+    ]);
+  });
+});

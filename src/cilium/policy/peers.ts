@@ -49,6 +49,8 @@ export interface PolicyPort {
 /**
  * One allowed HTTP request shape (Cilium L7 rule, enforced by Envoy). `method` and `path` are regular
  * expressions matched against the whole method / URL path, e.g. `{ method: 'POST', path: '/v1/request-landing' }`.
+ * Both are RE2 and visible ASCII: a method is a token and a path arrives percent-encoded (RFC 9110, RFC 9112), so a
+ * space, a control character, a line break or other non-ASCII text could never match and is refused.
  */
 export interface HttpRequestRule {
   /** Method regex. @default - any method */
