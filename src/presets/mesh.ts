@@ -24,7 +24,8 @@ const MESH_PLATFORM_SHAPE = propsShape<MeshPlatformProps>('meshPlatform', { name
  */
 export function meshPlatform(scope: Construct, props: MeshPlatformProps = {}): ClusterMesh {
   props = checkProps('meshPlatform', props, MESH_PLATFORM_SHAPE);
-  const mesh = new ClusterMesh(scope, props.name ?? 'mesh', { name: props.name ?? 'mesh' });
+  // The name is also the construct id: an empty one (refused by ClusterMesh) must not reach the constructs library first.
+  const mesh = new ClusterMesh(scope, props.name || 'mesh', { name: props.name ?? 'mesh' });
   for (const clusterName of props.clusterNames ?? ['mesh-east', 'mesh-west']) {
     mesh.addCluster({ clusterName, workers: 1, ...(props.ciliumVersion !== undefined ? { ciliumVersion: props.ciliumVersion } : {}) });
   }

@@ -2,6 +2,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { PlatformConfigError, Violation } from '../errors';
 import { describeValue, errorText, hasLoneSurrogate } from './plain-data';
 import { isPlainObject } from './syntax';
+import { kustomizeCarries } from './yaml';
 
 /** Keys of `T` that are strings. */
 type StringKey<T> = keyof T & string;
@@ -144,6 +145,7 @@ class ShapeChecker {
     if (typeof value === 'string' && hasLoneSurrogate(value)) {
       return this.problem('unencodable-text', field, 'holds a lone UTF-16 surrogate, which has no UTF-8 form', 'remove the half surrogate or complete the pair');
     }
+    if (typeof value === 'string') this.text(field, value, false);
     return value === 0 ? 0 : value;
   }
 
@@ -167,6 +169,7 @@ class ShapeChecker {
       const f = `${field}[${JSON.stringify(key)}]`;
       if (hasLoneSurrogate(key)) this.problem('unencodable-text', f, 'the key holds a lone UTF-16 surrogate, which has no UTF-8 form', 'remove the half surrogate');
       if (key === '__proto__') this.problem('prototype-key', f, '"__proto__" is a key JavaScript reads as an object\'s prototype', 'remove it: no Kubernetes key has this name');
+      this.text(f, key, true);
       const item = this.read(f, value as object, key);
       if (!item.ok) continue;
       const v = item.value === undefined ? this.wrongType(f, undefined, shape.map) : this.check(f, item.value, shape.map);
@@ -226,6 +229,12 @@ class ShapeChecker {
       this.problem('unreadable-value', field, `cannot be read: its getter threw "${errorText(e)}"`, 'pass a value, not a getter that throws');
       return { ok: false };
     }
+  }
+
+  /** Every construct writes its props into the manifests: text kustomize cannot carry is refused here, naming the prop. */
+  private text(field: string, text: string, isKey: boolean): void {
+    const refusal = kustomizeCarries(text, isKey);
+    if (refusal) this.problem(refusal.rule, field, isKey ? `the key ${refusal.problem}` : refusal.problem, refusal.fix);
   }
 
   private wrongType(field: string, value: unknown, shape: Shape): undefined {

@@ -243,8 +243,11 @@ function kustomizeKeyLength(key: string): number {
   return n;
 }
 
-/** Manifests are applied with `kubectl apply -k` (and read by Argo CD and Flux through kustomize). */
-const kustomizeCarries: TextRule = (text, isKey) => {
+/**
+ * What kustomize cannot carry in `text` (a key when `isKey`), as a violation without its field, or undefined.
+ * Manifests are applied with `kubectl apply -k` (and read by Argo CD and Flux through kustomize).
+ */
+export const kustomizeCarries: TextRule = (text, isKey) => {
   if (isKey && kustomizeKeyLength(text) > KUSTOMIZE_MAX_KEY) {
     return {
       rule: 'text-kustomize-refuses',

@@ -237,14 +237,20 @@ describe('through the public API', () => {
     }), { numRuns: 3, endOnFailure: true });
   });
 
-  test('a character kustomize cannot carry, in a manifest, is refused naming the object and the field', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 4 }), fc.constantFrom('\x7f', '\x80', '\x9f', '\ufffe', '\uffff'), (text, c) => {
-      const error = configError(() => render([], [`${text}${c}`]));
-      expect(error.rules).toContain('text-kustomize-refuses');
-      expect(error.violations.map((v) => v.field)).toEqual(expect.arrayContaining([
-        'dist/u/u.k8s.yaml ConfigMap default/strings: data.k0',
-        'dist/u/u.k8s.yaml Deployment default/web: spec.template.spec.containers[0].env[0].value',
-      ]));
+  test('a character kustomize cannot carry is refused: as a construct prop naming the prop, in an escape hatch naming the object', () => {
+    const refusedChar = fc.tuple(fc.string({ maxLength: 4 }), fc.constantFrom('\x7f', '\x80', '\x85', '\x9f', '\ufffe', '\uffff')).map(([t, c]) => `${t}${c}`);
+    fc.assert(fc.property(refusedChar, (s) => {
+      const props = { name: 'web', image: 'nginxinc/nginx-unprivileged:1.29.4', ports: [{ port: 8080 }] };
+      const cluster = () => new KindCiliumCluster(new App(), 'u', { clusterName: 'u' });
+      expect(configError(() => new TestWorkload(cluster(), 'web', { ...props, env: { V0: s }, runAsRoot: { reason: s } })).violations)
+        .toEqual([
+          expect.objectContaining({ rule: 'text-kustomize-refuses', field: 'u/web.runAsRoot.reason' }),
+          expect.objectContaining({ rule: 'text-kustomize-refuses', field: 'u/web.env["V0"]' }),
+        ]);
+      const escapeHatch = cluster();
+      new ApiObject(escapeHatch, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'strings', namespace: 'default' }, data: { k0: s } });
+      expect(configError(() => renderBundle(escapeHatch.node.root as App)).violations)
+        .toEqual([expect.objectContaining({ rule: 'text-kustomize-refuses', field: 'dist/u/u.k8s.yaml ConfigMap default/strings: data.k0' })]);
     }), { numRuns: 20 });
   });
 
