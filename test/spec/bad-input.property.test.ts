@@ -481,6 +481,10 @@ describe('the instances issue 19 names, each now a PlatformConfigError naming th
     expect(refusal(() => cluster(deep))).toEqual([['too-deep', expect.stringMatching(/^dev\.ciliumValuesOverrides(\.d){99}$/)]]);
   });
 
+  test('found by this property test with other seeds: meshPlatform with an empty name (the constructs library\'s empty-id error)', () => {
+    expect(refusal(() => api.meshPlatform(new App(), { name: '' }))).toEqual([['invalid-mesh-name', 'mesh.name']]);
+  });
+
   test('functions, symbols, Dates and Maps in overrides (they were written as junk)', () => {
     expect(refusal(() => cluster({ f: () => 1, s: Symbol('s'), d: new Date(0), m: new Map() }))).toEqual([
       ['unsupported-value', 'dev.ciliumValuesOverrides.f'],
