@@ -109,12 +109,7 @@ export function propsShape<T>(what: string, props: PropsShape<T>, hints?: Readon
   return { what, props: props as Readonly<Record<string, Shape | RequiredShape>>, ...(hints ? { hints } : {}) };
 }
 
-/** The known keys of a props shape (for messages and hints elsewhere). */
-export function shapeKeys(shape: ObjectShape): readonly string[] {
-  return Object.keys(shape.props);
-}
-
-/** How a shape reads in a message: `a string`, `a list of objects`, ... */
+/** How a shape reads in a message: `a string`, `a list`, ... */
 function expected(shape: Shape): string {
   if (shape === 'string') return 'a string';
   if (shape === 'number') return 'a number';

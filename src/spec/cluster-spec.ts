@@ -43,7 +43,7 @@ export interface HubbleMetric {
   /**
    * Options: `true` writes the bare flag (`query`), a string `key=value`, a list `key=a,b` (e.g. `labelsContext`);
    * `sourceContext` / `destinationContext` alternatives are written as a list joined by `|` only when given as one
-   * string, e.g. `'workload-name|reserved-identity'`. Keys and values may not contain `;`, `:` or `=`. @default - none
+   * string, e.g. `'workload-name|reserved-identity'`. Keys and values are visible ASCII without `;`, `:` or `=`. @default - none
    */
   readonly options?: Record<string, boolean | string | string[]>;
 }
@@ -848,8 +848,11 @@ function checkLeaseTimings(field: string, l2: Required<L2AnnouncementOptions>): 
   }
 }
 
-/** Cilium's own metric option syntax: `;` separates options, `=` a value, `:` the name; none may appear inside. */
-const METRIC_OPTION_TEXT_RE = /^[^;:=\s]+$/;
+/**
+ * Cilium's own metric option syntax: `;` separates options, `=` a value, `:` the name; none may appear inside, and
+ * option names and values (label and context names) are visible ASCII: a space, control or line break never is one.
+ */
+const METRIC_OPTION_TEXT_RE = /^[\x21-\x39\x3c\x3e-\x7e]+$/;
 
 function metricNameCheck(field: string, name: string): void {
   if (!(HUBBLE_METRIC_NAMES as readonly string[]).includes(name)) {
@@ -881,7 +884,7 @@ function hubbleMetrics(field: string, value: unknown): string[] {
     if (!isPlainObject(options)) wrongType(`${itemField}.options`, options, 'an object', 'write options as an object, e.g. { query: true }');
     const parts = Object.entries(options as Record<string, unknown>).flatMap(([key, option]) => {
       const optionField = `${itemField}.options["${key}"]`;
-      const optionFix = 'use true for a flag, a string or a list of strings without ";", ":", "=" or spaces';
+      const optionFix = 'use true for a flag, a string or a list of strings of visible ASCII without ";", ":", "=" or spaces';
       if (!METRIC_OPTION_TEXT_RE.test(key)) invalid('invalid-hubble-metric-option', optionField, `"${key}" is not a metric option name`, optionFix);
       if (option === true) return [key];
       if (option === false) return [];

@@ -494,3 +494,28 @@ describe('the instances issue 19 names, each now a PlatformConfigError naming th
     ]);
   });
 });
+
+describe('text no field can carry is refused at the prop, naming it (issue 19: "other entry points")', () => {
+  const web = { name: 'web', image: 'nginxinc/nginx-unprivileged:1.29.4', ports: [{ port: 8080 }] };
+  const inCluster = (add: (c: KindCiliumCluster) => unknown, props: Record<string, unknown> = {}) =>
+    () => add(new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev', ...props }));
+  test.each([
+    ['an HTTP rule path with U+2028', inCluster((c) => new AppNetworkPolicy(c, 'p', { namespace: 'demo', appLabels: { app: 'web' }, ingressPorts: [{ port: 80 }], httpRules: [{ path: '/a\u2028b' }] })), 'invalid-http-rule', 'dev/p.httpRules[0].path'],
+    ['an HTTP rule method with a space', inCluster((c) => new AppNetworkPolicy(c, 'p', { namespace: 'demo', appLabels: { app: 'web' }, ingressPorts: [{ port: 80 }], httpRules: [{ method: 'GET POST' }] })), 'invalid-http-rule', 'dev/p.httpRules[0].method'],
+    ['a readiness path with U+2028', inCluster((c) => new TestWorkload(c, 'w', { ...web, readiness: { path: '/a\u2028b' } })), 'invalid-path', 'dev/w.readiness.path'],
+    ['an env name with a line break', inCluster((c) => new TestWorkload(c, 'w', { ...web, env: { 'A\nB': 'x' } })), 'invalid-env-name', 'dev/w.env["A\\nB"]'],
+    ['an env name with "="', inCluster((c) => new TestWorkload(c, 'w', { ...web, env: { 'A=B': 'x' } })), 'invalid-env-name', 'dev/w.env["A=B"]'],
+    ['an image with a line break', inCluster((c) => new TestWorkload(c, 'w', { ...web, image: 'nginx:1.29\u2028x' })), 'unpinned-image', 'dev/w.image'],
+    ['an env value kustomize cannot carry (U+0085)', inCluster((c) => new TestWorkload(c, 'w', { ...web, env: { A: 'x\u0085y' } })), 'text-kustomize-refuses', 'dev/w.env["A"]'],
+    ['a Hubble metric option with U+0085', inCluster(() => undefined, { hubble: { metrics: [{ name: 'dns', options: { labelsContext: ['a\u0085b'] } }] } }), 'invalid-hubble-metric-option', 'dev.hubble.metrics[0].options["labelsContext"][0]'],
+  ] as const)('%s', (_name, build, rule, field) => {
+    let error: unknown;
+    try {
+      build();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PlatformConfigError);
+    expect((error as PlatformConfigError).violations).toEqual([expect.objectContaining({ rule, field })]);
+  });
+});
