@@ -70,27 +70,46 @@ test('the README names every id a cross-object rule can emit, and no other', () 
   for (const id of registeredRuleIds()) expect([id, documented.includes(id)]).toEqual([id, true]);
 });
 
-test('the README version matrix tables match the version matrix module', () => {
+test('the README version tables are the output of the matrix renderer (node scripts/render-version-docs.js)', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { CILIUM_MINOR_FACTS, KIND_RELEASES, resolveComponentVersions } = require('../src/spec/version-matrix') as typeof import('../src/spec/version-matrix');
-  const section = readme.slice(readme.indexOf('## Version matrix'), readme.indexOf('\n## ', readme.indexOf('## Version matrix') + 1));
-  /** Body rows of the Markdown table whose header line starts with `header`, as trimmed cells. */
-  const rows = (header: string): string[][] => {
-    const start = section.indexOf(header);
-    expect(start).toBeGreaterThan(-1);
-    const lines = section.slice(start).split('\n').slice(2);
-    const body = lines.slice(0, lines.findIndex((l) => !l.startsWith('|')));
-    return body.map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
-  };
-  const cilium = rows('| Cilium | latest patch |');
-  expect(cilium).toEqual(CILIUM_MINOR_FACTS.map((f) => {
-    const resolved = resolveComponentVersions({ ciliumVersion: f.latestPatch }, '');
-    if (!resolved.ok) throw new Error(`default versions of ${f.minor} do not resolve`);
-    return [
-      f.minor, f.latestPatch, `${f.kubernetes.min}–${f.kubernetes.max}`, f.gatewayApi.release, f.gatewayApi.referenceGrantApiVersion.split('/')[1],
-      f.gatewayApi.extraCrds.length === 0 ? 'none' : f.gatewayApi.extraCrds.map((c) => (c.includes('tlsroutes') ? 'TLSRoute' : c)).join(', '),
-      `kind ${resolved.versions.kindRelease}, v${resolved.versions.kubernetes}`,
-    ];
-  }));
-  expect(rows('| kind | node images')).toEqual(KIND_RELEASES.map((r) => [r.release, r.images.map((i) => i.kubernetes).join(', ')]));
+  const docs = require('../src/spec/version-docs') as typeof import('../src/spec/version-docs');
+  expect(readme.split(docs.VERSION_TABLES_BEGIN)).toHaveLength(2);
+  expect(docs.spliceVersionTables(readme)).toBe(readme);
+  const from = readme.indexOf(docs.VERSION_TABLES_BEGIN) + docs.VERSION_TABLES_BEGIN.length + 1;
+  const block = readme.slice(from, readme.indexOf(docs.VERSION_TABLES_END) - 1);
+  expect(block).toBe(docs.renderVersionTables());
+  // the block sits in the Version matrix section
+  expect(readme.indexOf('## Version matrix')).toBeLessThan(readme.indexOf(docs.VERSION_TABLES_BEGIN));
 });
+
+test('the version tables renderer: every minor, kind release and cert-manager line is a row; a stale block is detected', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const docs = require('../src/spec/version-docs') as typeof import('../src/spec/version-docs');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const m = require('../src/spec/version-matrix') as typeof import('../src/spec/version-matrix');
+  const rows = docs.renderVersionTables().split('\n').filter((l) => /^\| [^-]/.test(l)).map((l) => l.split('|')[1].trim());
+  const expected = [
+    'Cilium', ...m.CILIUM_MINOR_FACTS.map((f) => (f.preRelease ? `${f.minor} (preview: needs \`versions.allowPreRelease\`)` : f.minor)),
+    'kind', ...m.KIND_RELEASES.map((r) => r.release),
+    'cert-manager', ...m.CERT_MANAGER_LINES.map((l) => l.line),
+  ];
+  expect(rows).toEqual(expected);
+  const stale = `${docs.VERSION_TABLES_BEGIN}\n| old |\n${docs.VERSION_TABLES_END}`;
+  expect(docs.spliceVersionTables(stale)).toBe(`${docs.VERSION_TABLES_BEGIN}\n${docs.renderVersionTables()}\n${docs.VERSION_TABLES_END}`);
+  expect(() => docs.spliceVersionTables('no markers')).toThrow(/exactly one/);
+});
+
+test('the README names the default versions where it walks through apply.sh', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const m = require('../src/spec/version-matrix') as typeof import('../src/spec/version-matrix');
+  const r = m.resolveComponentVersions({}, '');
+  if (!r.ok) throw new Error('the default versions do not resolve');
+  const apply = readme.slice(readme.indexOf('## Apply the bundle'), readme.indexOf('\n## ', readme.indexOf('## Apply the bundle') + 1));
+  const minorOfKind = r.versions.kindRelease.replace(/^v(\d+\.\d+)\.\d+$/, 'v$1');
+  expect(apply).toContain(`${minorOfKind}+ for the default bundle`);
+  expect(apply).toContain(`kind ${r.versions.kindRelease} or later: the node image is Kubernetes\n   ${r.versions.kubernetes}`);
+  expect(apply).toContain(`--version ${r.versions.cilium} `);
+  expect(apply).toContain(`cert-manager ${r.versions.certManager}, then waits`);
+  expect(apply).toContain(`Gateway API **${r.versions.gatewayApi}** CRDs`);
+});
+

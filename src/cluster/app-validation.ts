@@ -61,7 +61,7 @@ export function allViolations(root: IConstruct, prepared: readonly PreparedClust
     violations.push({ rule: 'no-cluster', field: root.node.path || '(app)', problem: 'the app defines no KindCiliumCluster', fix: 'add at least one KindCiliumCluster (see the README presets)' });
   }
   for (const { model, entries } of prepared) {
-    const folders = crdSchemaFolders(model.spec.ciliumMinor, model.spec.versions.gatewayApi);
+    const folders = crdSchemaFolders(model.spec.ciliumMinor, model.spec.versions.gatewayApi, model.spec.versions.certManager);
     violations.push(...checkPlatform(model), ...checkCustomObjects(entries, folders));
   }
   violations.push(...appLevelViolations(prepared));

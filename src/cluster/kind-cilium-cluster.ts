@@ -91,7 +91,7 @@ export class KindCiliumCluster extends Chart {
    * across clusters run at app level.
    */
   public violations(): Violation[] {
-    const folders = crdSchemaFolders(this.spec.ciliumMinor, this.spec.versions.gatewayApi);
+    const folders = crdSchemaFolders(this.spec.ciliumMinor, this.spec.versions.gatewayApi, this.spec.versions.certManager);
     return [...checkPlatform(this.model()), ...checkCustomObjects(resolvedEntries(this), folders)];
   }
 

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ClusterMesh } from '../mesh/cluster-mesh';
 import { checkProps, propsShape } from '../private/props';
+import type { VersionOptions } from '../spec/cluster-spec';
 
 /** Props of {@link meshPlatform}. */
 export interface MeshPlatformProps {
@@ -13,9 +14,19 @@ export interface MeshPlatformProps {
    * with the upgrade view). @default - the library's default (see `ciliumVersion` on the cluster)
    */
   readonly ciliumVersion?: string;
+  /**
+   * External release pins and opt-ins of every member (as `versions` on a cluster), e.g. `{ allowPreRelease: true }`
+   * with `ciliumVersion: '1.21.0-pre.0'`. @default - the matrix's defaults for the Cilium version
+   */
+  readonly versions?: VersionOptions;
 }
 
-const MESH_PLATFORM_SHAPE = propsShape<MeshPlatformProps>('meshPlatform', { name: 'string', clusterNames: { list: 'string' }, ciliumVersion: 'string' });
+const VERSIONS_SHAPE = propsShape<VersionOptions>('versions', {
+  gatewayApi: 'string', certManager: 'string', allowUnsupportedPair: 'boolean', allowPreRelease: 'boolean',
+});
+const MESH_PLATFORM_SHAPE = propsShape<MeshPlatformProps>('meshPlatform', {
+  name: 'string', clusterNames: { list: 'string' }, ciliumVersion: 'string', versions: VERSIONS_SHAPE,
+});
 
 /**
  * Preset 5: a Cilium Cluster Mesh of two kind clusters (`mesh-east`, `mesh-west`: one worker each, ids 1 and 2,
@@ -27,7 +38,12 @@ export function meshPlatform(scope: Construct, props: MeshPlatformProps = {}): C
   // The name is also the construct id: an empty one (refused by ClusterMesh) must not reach the constructs library first.
   const mesh = new ClusterMesh(scope, props.name || 'mesh', { name: props.name ?? 'mesh' });
   for (const clusterName of props.clusterNames ?? ['mesh-east', 'mesh-west']) {
-    mesh.addCluster({ clusterName, workers: 1, ...(props.ciliumVersion !== undefined ? { ciliumVersion: props.ciliumVersion } : {}) });
+    mesh.addCluster({
+      clusterName,
+      workers: 1,
+      ...(props.ciliumVersion !== undefined ? { ciliumVersion: props.ciliumVersion } : {}),
+      ...(props.versions !== undefined ? { versions: props.versions } : {}),
+    });
   }
   return mesh;
 }

@@ -30,6 +30,13 @@ export const CRD_SCHEMA_INDEX: Readonly<Record<string, Readonly<Record<string, n
     'cilium.io/v2alpha1 CiliumL2AnnouncementPolicy': 1,
     'cilium.io/v2alpha1 CiliumLoadBalancerIPPool': 0
   },
+  'cilium-1.21': {
+    'cilium.io/v2 CiliumClusterwideNetworkPolicy': 13,
+    'cilium.io/v2 CiliumLoadBalancerIPPool': 0,
+    'cilium.io/v2 CiliumNetworkPolicy': 13,
+    'cilium.io/v2alpha1 CiliumL2AnnouncementPolicy': 1,
+    'cilium.io/v2alpha1 CiliumLoadBalancerIPPool': 0
+  },
   'gateway-api-v1.3.0': {
     'gateway.networking.k8s.io/v1 Gateway': 5,
     'gateway.networking.k8s.io/v1 HTTPRoute': 8,

@@ -27,14 +27,16 @@ export interface CiliumFeatureFlags {
 }
 
 /**
- * The Helm values a Cluster Mesh member needs (every key exists in charts 1.18, 1.19 and 1.20):
+ * The Helm values a Cluster Mesh member needs (every key exists in charts 1.18, 1.19, 1.20 and 1.21.0-pre.0):
  * - `clustermesh.useAPIServer` with the clustermesh-apiserver Service of type LoadBalancer at a fixed pool address
  *   (`lbipam.cilium.io/ips`): node addresses are assigned by docker at `kind create` time and unknown at synth time,
  *   the pool address is ours;
  * - `clustermesh.config.clusters` as a list (accepted by every supported chart; 1.19+ also takes a map) of every peer
  *   with `ips`: the chart then points the agents (and KVStoreMesh) at `https://<name>.<domain>:<port>` and maps that
- *   name to the `ips` (`cilium-host-aliases`, and `hostAliases` of the agent DaemonSet without KVStoreMesh), so the
- *   apiserver certificate, whose SANs include `*.mesh.cilium.io`, verifies;
+ *   name to the `ips`, so the apiserver certificate, whose SANs include `*.mesh.cilium.io`, verifies. Where the map
+ *   goes depends on the chart (`HelmValuesFacts.meshPeerAddresses`): `hostAliases` of the pods that dial peers up to
+ *   1.20, and from 1.20 the `cilium-host-aliases` block of each peer's entry in the `cilium-clustermesh` /
+ *   `cilium-kvstoremesh` Secret, which is the only place from 1.21 (the agents dial through a static dialer);
  * - `clustermesh.apiserver.tls.auto.method: helm`: the chart signs the certificates with the top-level `tls.ca`,
  *   which apply.sh passes from the mesh's shared CA (generated at apply time, never written into the bundle).
  */
@@ -56,7 +58,7 @@ export function clusterMeshValues(mesh: MeshMembership): CiliumHelmValues {
 }
 
 /**
- * Renders Helm values for the cluster's Cilium minor (1.18, 1.19 or 1.20) from the cluster description.
+ * Renders Helm values for the cluster's Cilium minor (1.18, 1.19, 1.20, or the 1.21 preview) from the cluster description.
  * Only keys every supported chart has are generated (no `hostServices`, `externalIPs.enabled`,
  * `hostPort.enabled`, `nodePort.enabled`; `kubeProxyReplacement` is a boolean, never `strict`), and
  * `k8sServiceHost` is the control-plane node, never `auto` (from 1.19 the chart fails on `auto` without a
@@ -127,7 +129,7 @@ export function renderCiliumValues(spec: ClusterSpec, features: CiliumFeatureFla
   return adaptValuesToMinor(deepMerge(pulled, spec.ciliumValuesOverrides), spec.ciliumMinor).values;
 }
 
-/** The chart's image keys of the components this platform deploys (present in Cilium 1.18, 1.19 and 1.20). */
+/** The chart's image keys of the components this platform deploys (present in Cilium 1.18, 1.19, 1.20 and 1.21.0-pre.0). */
 export const CILIUM_IMAGE_KEYS: readonly string[] = [
   'image', 'operator.image', 'envoy.image', 'hubble.relay.image', 'hubble.ui.backend.image', 'hubble.ui.frontend.image', 'certgen.image',
 ];

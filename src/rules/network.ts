@@ -1,7 +1,7 @@
 import { Violation } from '../errors';
 import { blocksOf, hostSockets, socketsClash, v } from './common';
 import { ClusterRule } from './rule';
-import { formatRange, Ipv4Range, parseIpv4, rangeContains, rangesOverlap } from '../private/ipv4';
+import { formatRange, Ipv4Range, joinList, parseIpv4, rangeContains, rangeIntersection, rangesOverlap } from '../private/ipv4';
 import { defaultPoolRange, dockerReservedRanges } from '../spec/docker-network';
 
 /** Addresses: subnets, LB pools and host ports of one cluster. */
@@ -42,12 +42,15 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
     emits: ['pool-covers-docker-addresses'],
     summary: 'no LB pool block covers an address docker uses on the kind network (network address, gateway, node addresses, broadcast)',
     check: (m) => blocksOf(m).flatMap((b) => {
-      const clash = dockerReservedRanges(m.spec.dockerNetworkSubnet).find((r) => rangesOverlap(r, b.range));
-      if (!clash) return [];
+      const covered = dockerReservedRanges(m.spec.dockerNetworkSubnet).flatMap((r) => {
+        const shared = rangeIntersection(r, b.range);
+        return shared ? [`${formatRange(shared)} (${r.reason})`] : [];
+      });
+      if (covered.length === 0) return [];
       const suggestion = defaultPoolRange(m.spec.dockerNetworkSubnet);
       const fits = typeof suggestion !== 'string';
       return [v('pool-covers-docker-addresses', b.field,
-        `block ${b.text} covers ${formatRange(clash)}, ${clash.reason}; with L2 announcements the cluster would answer ARP for them`,
+        `block ${b.text} covers ${joinList(covered)}; with L2 announcements the cluster would answer ARP for them`,
         fits
           ? `use addresses at the high end of ${m.spec.dockerNetworkSubnet.cidr}, e.g. { start: '${suggestion.start}', stop: '${suggestion.stop}' } (or omit blocks for that default)`
           : `use a larger docker network than ${m.spec.dockerNetworkSubnet.cidr} (set dockerNetworkSubnet to what \`docker network inspect kind\` reports)`)];
@@ -62,8 +65,10 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
       const out: Violation[] = [];
       for (let i = 0; i < blocks.length; i++) {
         for (let j = i + 1; j < blocks.length; j++) {
-          if (rangesOverlap(blocks[i].range, blocks[j].range)) {
-            out.push(v('pools-overlap', blocks[j].field, `block ${blocks[j].text} overlaps ${blocks[i].field} (${blocks[i].text}); Cilium marks both pools as conflicting`,
+          const shared = rangeIntersection(blocks[i].range, blocks[j].range);
+          if (shared) {
+            out.push(v('pools-overlap', blocks[j].field,
+              `block ${blocks[j].text} overlaps ${blocks[i].field} (${blocks[i].text}): both hold ${formatRange(shared)}; Cilium marks both pools as conflicting`,
               'make the blocks disjoint'));
           }
         }
@@ -76,8 +81,11 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
     emits: ['pool-overlaps-cluster-subnet'],
     summary: 'LB pool blocks overlap neither the pod nor the service subnet',
     check: (m) => blocksOf(m).flatMap((b) => ([['podSubnet', m.spec.podSubnet], ['serviceSubnet', m.spec.serviceSubnet]] as const)
-      .filter(([, net]) => rangesOverlap(net, b.range))
-      .map(([name, net]) => v('pool-overlaps-cluster-subnet', b.field, `block ${b.text} overlaps the ${name} ${net.cidr}`,
+      .flatMap(([name, net]) => {
+        const shared = rangeIntersection(net, b.range);
+        return shared ? [{ name, net, shared }] : [];
+      })
+      .map(({ name, net, shared }) => v('pool-overlaps-cluster-subnet', b.field, `block ${b.text} overlaps the ${name} ${net.cidr}: both hold ${formatRange(shared)}`,
         `move the block into the docker network ${m.spec.dockerNetworkSubnet.cidr}, outside the ${name}`))),
   },
   {

@@ -11,8 +11,9 @@ export const VERSION_RULES: readonly ClusterRule[] = [
   {
     id: 'helm-values-for-minor',
     emits: [...VALUES_RULE_IDS],
-    summary: 'the merged Helm values hold no key the chosen Cilium minor removed, and no value its chart cannot render offline',
-    check: (m) => adaptValuesToMinor(values(m), m.spec.ciliumMinor, `${m.field}.ciliumValues`).violations.map((v) => ({
+    summary: 'the merged Helm values hold no key the chosen Cilium minor removed, no value its chart cannot render offline, and no value '
+      + 'its chart refuses on the cluster\'s Kubernetes version',
+    check: (m) => adaptValuesToMinor(values(m), m.spec.ciliumMinor, `${m.field}.ciliumValues`, m.spec.kubernetesVersion).violations.map((v) => ({
       rule: v.rule, field: v.field, problem: v.problem, fix: v.fix,
     })),
   },

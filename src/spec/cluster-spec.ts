@@ -35,13 +35,18 @@ export interface HostPortMapping {
  * One Hubble metric with its options, the typed form of Cilium's `name:key=value;flag` string
  * (`{ name: 'dns', options: { query: true, ignoreAAAA: true } }` renders as `dns:query;ignoreAAAA`,
  * `{ name: 'httpV2', options: { exemplars: true, labelsContext: ['source_namespace', 'destination_namespace'] } }`
- * as `httpV2:exemplars=true;labelsContext=source_namespace,destination_namespace`).
+ * as `httpV2:exemplars=true;labelsContext=source_namespace,destination_namespace`: `exemplars` is read by value,
+ * see {@link HUBBLE_METRIC_BOOLEAN_OPTIONS}).
  */
 export interface HubbleMetric {
   /** A metric of Cilium's registry: see {@link HUBBLE_METRIC_NAMES}. `http` and `httpV2` are mutually exclusive. */
   readonly name: HubbleMetricName;
   /**
-   * Options: `true` writes the bare flag (`query`), a string `key=value`, a list `key=a,b` (e.g. `labelsContext`);
+   * Options: `true` writes the bare flag (`query`) for an option Cilium reads by presence and `key=true` for one it
+   * reads by value (`exemplars` of `http`/`httpV2`; a bare `exemplars` would leave exemplars off), `false` leaves the
+   * option out; a string writes `key=value`, a list `key=a,b` (e.g. `labelsContext`). An option read by value takes
+   * only `true` or `false` (as a boolean or a string), in typed and string metrics alike: any other value is refused,
+   * since the agent would read it as off.
    * `sourceContext` / `destinationContext` alternatives are written as a list joined by `|` only when given as one
    * string, e.g. `'workload-name|reserved-identity'`. Keys and values are visible ASCII without `;`, `:` or `=`. @default - none
    */
@@ -58,6 +63,21 @@ export const HUBBLE_METRIC_NAMES = [
 
 /** A Hubble metric name (see {@link HUBBLE_METRIC_NAMES}). */
 export type HubbleMetricName = typeof HUBBLE_METRIC_NAMES[number];
+
+/**
+ * The boolean options of Cilium's Hubble metric handlers and how each handler reads them. Cilium splits an option
+ * at the first `=` and gives a bare `key` the value "" (`pkg/hubble/metrics/api/options.go` ParseOptions); a
+ * `presence` option is on when the key is there at all (dns `query`/`ignoreAAAA`, `pkg/hubble/metrics/dns/handler.go`;
+ * flows-to-world `any-drop`/`port`/`syn-only`, `flows-to-world/handler.go`), a `value` option only when its value is
+ * exactly `true` (`exemplars`: `options["exemplars"] == "true"`, `pkg/hubble/metrics/http/handler.go`, used by `http`
+ * and `httpV2`). Same in Cilium 1.18-1.20.
+ */
+export const HUBBLE_METRIC_BOOLEAN_OPTIONS: Readonly<Partial<Record<HubbleMetricName, Readonly<Record<string, 'presence' | 'value'>>>>> = {
+  'dns': { query: 'presence', ignoreAAAA: 'presence' },
+  'flows-to-world': { 'any-drop': 'presence', 'port': 'presence', 'syn-only': 'presence' },
+  'http': { exemplars: 'value' },
+  'httpV2': { exemplars: 'value' },
+};
 
 /**
  * Hubble's static flow exporter (Helm `hubble.export.static`, the same keys in Cilium 1.18-1.20): each agent writes
@@ -190,15 +210,28 @@ export interface VersionOptions {
    * @default - the release paired with the Cilium minor: v1.3.0 (1.18), v1.4.1 (1.19), v1.6.1 (1.20)
    */
   readonly gatewayApi?: string;
-  /** cert-manager release (`vX.Y.Z`); v1.19.6 or v1.20.3 unless `allowUnsupportedPair`. @default 'v1.20.3' */
+  /**
+   * cert-manager release (`vX.Y.Z`): a checked patch of the v1.19, v1.20 or v1.21 line (v1.19.6; v1.20.4, v1.20.3;
+   * v1.21.2, v1.21.1), whose cert-manager.io/v1 schemas add only optional fields to v1.19.6's; another release needs
+   * `allowUnsupportedPair`. @default 'v1.20.4' (a security release)
+   */
   readonly certManager?: string;
   /**
    * Accept a Gateway API / cert-manager release, Kubernetes version or kind image pairing outside the checked
    * matrix, taking responsibility for it. Never accepts a malformed version, an unsupported Cilium minor, an
-   * unpinned image or a Gateway API release below the operator's minimum.
+   * unpinned image or a Gateway API release below the operator's minimum, and does not opt in to a pre-release.
    * @default false
    */
   readonly allowUnsupportedPair?: boolean;
+  /**
+   * Opt in to the Cilium 1.21 preview: `ciliumVersion: '1.21.0-pre.0'`, a development pre-release (cilium/charts
+   * 009b5e95) with its own row in the version matrix (Kubernetes 1.33-1.36, Gateway API v1.6.1) and its chart's checks
+   * (e.g. `networkDriver.enabled` needs Kubernetes 1.34). Not a supported release, never a default: without this
+   * flag that version is refused (`cilium-pre-release-not-allowed`, the fix names this flag or `ciliumVersion: '1.20.0'`).
+   * No effect on a stable version.
+   * @default false
+   */
+  readonly allowPreRelease?: boolean;
 }
 
 /**
@@ -213,7 +246,7 @@ export interface ClusterSpecProps {
    */
   readonly clusterName: string;
   /**
-   * Custom kind node image, pinned by digest (`kindest/node:v1.36.1@sha256:<64 hex>`); overrides the lookup by
+   * Custom kind node image, pinned by digest (`kindest/node:v1.36.4@sha256:<64 hex>`); overrides the lookup by
    * `kubernetesVersion`/`kindRelease`. An unpinned tag is refused (kind rebuilds node images per release). When the
    * tag names a Kubernetes version, it must lie inside the Cilium minor's tested range.
    * @default - the image of `kindRelease` for `kubernetesVersion` (see those props)
@@ -223,13 +256,16 @@ export interface ClusterSpecProps {
    * Kubernetes version of the nodes: `X.Y` (newest published patch of that minor) or `X.Y.Z`. Must lie inside the
    * tested range of the Cilium minor (1.18: 1.30-1.33, 1.19: 1.31-1.35, 1.20: 1.33-1.36; Cilium's
    * requirements/compatibility docs) unless `versions.allowUnsupportedPair`; the fix names a valid pair.
-   * @default - the newest Kubernetes inside the Cilium minor's range with a published image (1.20: 1.36.1)
+   * Kubernetes 1.37 (kind v0.33.0's default image) lies in no supported range yet.
+   * @default - the newest Kubernetes inside the Cilium minor's range with a published image (1.20: 1.36.4)
    */
   readonly kubernetesVersion?: string;
   /**
-   * kind release whose node images are used (`v0.29.0` … `v0.32.0`, or `v0.32`): kind node images are built per
-   * release, and images of v0.32 need kind v0.32 or later. Refused when it publishes no image for `kubernetesVersion`.
-   * @default - the newest release publishing the chosen Kubernetes version (v0.32.0)
+   * kind release whose node images are used (`v0.29.0` … `v0.33.0`, or `v0.33`): kind node images are built per
+   * release, and images of v0.32+ need that kind or later. Refused when it publishes no image for `kubernetesVersion`,
+   * or when it writes a kubeadm config API the node's kubeadm no longer reads (v0.31 and older write v1beta3, which
+   * Kubernetes 1.37 refuses).
+   * @default - the newest release publishing the chosen Kubernetes version (v0.33.0)
    */
   readonly kindRelease?: string;
   /** Number of control-plane nodes. @default 1 */
@@ -268,8 +304,11 @@ export interface ClusterSpecProps {
    */
   readonly tunnelProtocol?: TunnelProtocol;
   /**
-   * Cilium Helm chart version, `X.Y.Z` without `v`: any stable patch of 1.18, 1.19 or 1.20. The Helm values keys,
-   * apiVersions, Gateway API release, default node image and per-minor policy checks follow its minor.
+   * Cilium Helm chart version, `X.Y.Z`: any stable patch of 1.18, 1.19 or 1.20 (the patches validated offline against
+   * their chart archives are 1.18.12, 1.18.4, 1.19.6 and 1.20.0; other patches of a minor keep its values keys), or the
+   * 1.21 preview `1.21.0-pre.0` with `versions.allowPreRelease: true`. A leading `v` (`v1.20.0`, which `helm --version`
+   * resolves) is accepted and dropped, so the bundle names `1.20.0`. The Helm values keys, apiVersions, Gateway API
+   * release, default node image and per-minor policy checks follow its minor.
    * @default '1.20.0'
    */
   readonly ciliumVersion?: string;
@@ -322,6 +361,12 @@ export interface ClusterSpec {
   readonly kindRelease: string;
   /** Kubernetes version of the node image (`1.36.1`); `undefined` for a custom image whose tag names none. */
   readonly kubernetesVersion: string | undefined;
+  /**
+   * kubeadm config apiVersion kind writes for this node image (`kubeadm.k8s.io/v1beta4` for Kubernetes 1.36+ under
+   * kind v0.32+, `kubeadm.k8s.io/v1beta3` before; `kubeadmApiVersionFor` in the version matrix): what versioned
+   * `kubeadmConfigPatches` must name. `undefined` when `kubernetesVersion` is.
+   */
+  readonly kubeadmApiVersion: string | undefined;
   readonly controlPlaneNodes: number;
   readonly workers: number;
   /** Worker labels kind sets through the kubelet (`nodes[].labels`). */
@@ -408,7 +453,7 @@ const MASQUERADE_PROPS = propKeys<MasqueradeOptions>()('bpf', 'ipMasqAgent', 'no
 const LOAD_BALANCER_PROPS = propKeys<LoadBalancerOptions>()('acceleration', 'mode', 'dsrDispatch');
 const CILIUM_CLUSTER_PROPS = propKeys<CiliumClusterOptions>()('name', 'id', 'maxConnectedClusters');
 /** Keys of {@link ComponentVersionInput} that live under `versions` in {@link ClusterSpecProps}. */
-const VERSION_PROPS = propKeys<VersionOptions>()('gatewayApi', 'certManager', 'allowUnsupportedPair');
+const VERSION_PROPS = propKeys<VersionOptions>()('gatewayApi', 'certManager', 'allowUnsupportedPair', 'allowPreRelease');
 
 // ------------------------------------------------------------------------------------------------
 // Input guards. JavaScript and JSON callers can pass any type; every guard answers a wrong type with
@@ -735,6 +780,7 @@ export function resolveClusterSpec(input: ClusterSpecProps): ClusterSpec {
     nodeImage: resolved.nodeImage,
     kindRelease: resolved.kindRelease,
     kubernetesVersion: resolved.kubernetesVersion,
+    kubeadmApiVersion: resolved.kubeadmApiVersion,
     controlPlaneNodes,
     workers,
     workerLabels,
@@ -795,11 +841,12 @@ function resolveVersions(name: string, props: ClusterSpecProps) {
   const input: ComponentVersionInput = {
     ciliumVersion: versionText('ciliumVersion', props.ciliumVersion, DEFAULT_CILIUM_VERSION),
     kubernetesVersion: versionText('kubernetesVersion', props.kubernetesVersion, '1.36'),
-    kindRelease: versionText('kindRelease', props.kindRelease, 'v0.32'),
-    nodeImage: versionText('nodeImage', props.nodeImage, 'kindest/node:v1.36.1@sha256:<digest>'),
+    kindRelease: versionText('kindRelease', props.kindRelease, 'v0.33'),
+    nodeImage: versionText('nodeImage', props.nodeImage, 'kindest/node:v1.36.4@sha256:<digest>'),
     gatewayApi: versionText('versions.gatewayApi', versionsProps.gatewayApi, 'v1.6.1'),
     certManager: versionText('versions.certManager', versionsProps.certManager, DEFAULT_CERT_MANAGER_VERSION),
     allowUnsupportedPair: bool(f('versions.allowUnsupportedPair'), versionsProps.allowUnsupportedPair, false),
+    allowPreRelease: bool(f('versions.allowPreRelease'), versionsProps.allowPreRelease, false),
   };
   const result = resolveComponentVersions(input, '');
   if (!result.ok) {
@@ -818,7 +865,13 @@ function resolveVersions(name: string, props: ClusterSpecProps) {
     nodeImage: r.kindNodeImage,
     kindRelease: r.kindRelease,
     kubernetesVersion: r.kubernetes,
-    versions: { gatewayApi: r.gatewayApi, certManager: r.certManager, allowUnsupportedPair: input.allowUnsupportedPair === true },
+    kubeadmApiVersion: r.kubeadmApiVersion,
+    versions: {
+      gatewayApi: r.gatewayApi,
+      certManager: r.certManager,
+      allowUnsupportedPair: input.allowUnsupportedPair === true,
+      allowPreRelease: input.allowPreRelease === true,
+    },
   };
 }
 
@@ -861,6 +914,17 @@ function metricNameCheck(field: string, name: string): void {
   }
 }
 
+/**
+ * An option the metric's handler reads by value ({@link HUBBLE_METRIC_BOOLEAN_OPTIONS}) must be `true` or `false`:
+ * a bare flag or any other value is read as off although it looks on.
+ */
+function valueReadCheck(field: string, name: string, key: string, value: string | undefined): void {
+  if (HUBBLE_METRIC_BOOLEAN_OPTIONS[name as HubbleMetricName]?.[key] !== 'value' || value === 'true' || value === 'false') return;
+  invalid('invalid-hubble-metric-option', field,
+    `${name} option ${value === undefined ? `"${key}" without a value` : `"${key}=${value}"`} leaves ${key} off: the agent turns it on only for the value "true"`,
+    `write ${key}=true (in a typed metric: options: { ${key}: true })`);
+}
+
 /** Metrics as Cilium strings: typed metrics rendered, strings checked (name in the registry, no duplicates, not http with httpV2). */
 function hubbleMetrics(field: string, value: unknown): string[] {
   const fix = 'list metrics as Cilium strings ("dns:query;ignoreAAAA") or objects ({ name: "dns", options: { query: true } })';
@@ -872,6 +936,10 @@ function hubbleMetrics(field: string, value: unknown): string[] {
       const name = item.split(':')[0];
       metricNameCheck(itemField, name);
       names.push(name);
+      for (const option of item.slice(name.length + 1).split(';').filter((o) => o !== '')) {
+        const [key, ...rest] = option.split('=');
+        valueReadCheck(itemField, name, key, rest.length === 0 ? undefined : rest.join('='));
+      }
       return item;
     }
     if (!isPlainObject(item)) wrongType(itemField, item, 'a metric string or object', fix);
@@ -886,8 +954,10 @@ function hubbleMetrics(field: string, value: unknown): string[] {
       const optionField = `${itemField}.options["${key}"]`;
       const optionFix = 'use true for a flag, a string or a list of strings of visible ASCII without ";", ":", "=" or spaces';
       if (!METRIC_OPTION_TEXT_RE.test(key)) invalid('invalid-hubble-metric-option', optionField, `"${key}" is not a metric option name`, optionFix);
-      if (option === true) return [key];
+      const readByValue = HUBBLE_METRIC_BOOLEAN_OPTIONS[name as HubbleMetricName]?.[key] === 'value';
+      if (option === true) return [readByValue ? `${key}=true` : key];
       if (option === false) return [];
+      if (readByValue) valueReadCheck(optionField, name, key, String(option));
       const values = typeof option === 'string' ? [option] : Array.isArray(option) ? option : wrongType(optionField, option, 'true, a string or a list', optionFix);
       values.forEach((x, j) => {
         if (typeof x !== 'string' || !METRIC_OPTION_TEXT_RE.test(x)) {

@@ -1,9 +1,10 @@
+import { compareMinor, minorOfKubernetes } from './kubernetes-versions';
 import { CiliumMinor, CILIUM_MINORS, ciliumMinorFacts, removedHelmKeys } from './version-matrix';
 
 /**
  * What the Cilium Helm-values renderer must do differently per Cilium minor, found by rendering the
- * generated preset values (`cilium-values/*.yaml`, written for 1.18.4) with `helm template` (helm
- * v4.1.4) against the official cilium-1.18.12, -1.19.6 and -1.20.0 chart archives.
+ * generated preset values (`cilium-values/*.yaml`) with `helm template` (helm v4) against the official
+ * cilium-1.18.12, -1.19.6, -1.20.0 and -1.21.0-pre.0 chart archives.
  *
  * Pure data and pure functions; imports only the version matrix.
  */
@@ -24,6 +25,8 @@ export const VALUES_RULES = {
   removedInMinor: 'helm-value-removed-in-minor',
   /** `k8sServiceHost: auto` fails `helm template` from 1.19 (no cluster to look the API server up in). */
   k8sServiceHostAutoOffline: 'helm-k8s-service-host-auto-offline',
+  /** A value the minor's chart `fail`s on below a Kubernetes version (1.21: `networkDriver.enabled` needs 1.34). */
+  needsNewerKubernetes: 'helm-value-needs-newer-kubernetes',
 } as const;
 
 /** A rule id of {@link VALUES_RULES}. */
@@ -48,6 +51,32 @@ export const REMOVED_KEY_REPLACEMENTS: Readonly<Record<string, string>> = {
   'encryption.strictMode.allowRemoteNodeIdentities': 'use encryption.strictMode.egress.allowRemoteNodeIdentities',
 };
 
+/**
+ * Where a Cluster Mesh member's chart puts the address of each peer's clustermesh-apiserver (the name
+ * `<peer>.mesh.cilium.io` it dials, mapped to the `ips` of `clustermesh.config.clusters`):
+ * - `pod-host-aliases`: `hostAliases` of the pods that dial peers (the agent DaemonSet without KVStoreMesh,
+ *   the clustermesh-apiserver Deployment's KVStoreMesh, the operator);
+ * - `secret-host-aliases`: the `cilium-host-aliases` block of each peer's entry in the `cilium-clustermesh`
+ *   Secret (or `cilium-kvstoremesh` with KVStoreMesh), read by the agents' static dialer.
+ */
+export type MeshPeerAddressPlace = 'pod-host-aliases' | 'secret-host-aliases';
+
+/**
+ * A value the chart refuses (`fail` in `templates/validate.yaml`) below a Kubernetes version: under `helm
+ * template`, the version is `--kube-version`; on a cluster, the API server's.
+ */
+export interface KubernetesGuard {
+  /** Dotted values path, e.g. `networkDriver.enabled`. */
+  readonly key: string;
+  /** The guard applies when the value is truthy (the chart's `if .Values.<key>`). */
+  readonly when: 'truthy';
+  /** First Kubernetes minor the chart accepts it on (the chart compares `Major.Minor.0`). */
+  readonly minKubernetes: string;
+  /** The chart's own message. */
+  readonly chartMessage: string;
+  readonly source: string;
+}
+
 /** Per-minor rendering facts for the values renderer. */
 export interface HelmValuesFacts {
   readonly minor: CiliumMinor;
@@ -65,10 +94,21 @@ export interface HelmValuesFacts {
   readonly expectedConfig: Readonly<Record<string, string>>;
   /** cilium-config keys that must be absent at this minor. */
   readonly absentConfig: readonly string[];
+  /** Where the chart puts Cluster Mesh peer addresses ({@link MeshPeerAddressPlace}), for the mesh tests and the upgrade view. */
+  readonly meshPeerAddresses: readonly MeshPeerAddressPlace[];
+  /**
+   * Values keys (leaf dotted paths) this chart adds over the previous minor's, when recorded: 1.21's 16 keys, all
+   * off or empty by default, so the values this library writes render the same objects apart from
+   * {@link expectedConfig}'s `enable-network-driver` and the mesh pods' `hostAliases`. `undefined` for the stable
+   * minors, whose additions (129 keys in 1.19, 48 in 1.20) are not listed because nothing here depends on them.
+   */
+  readonly addedKeys: readonly string[] | undefined;
+  /** Values the chart refuses below a Kubernetes version (its Kubernetes `fail` guards). */
+  readonly kubernetesGuards: readonly KubernetesGuard[];
   readonly source: string;
 }
 
-/** The renderer facts, one row per minor, oldest first. */
+/** The renderer facts, one row per minor of the matrix (the 1.21 preview included), oldest first. */
 export const HELM_VALUES_FACTS: readonly HelmValuesFacts[] = [
   {
     minor: '1.18',
@@ -84,6 +124,9 @@ export const HELM_VALUES_FACTS: readonly HelmValuesFacts[] = [
       'unmanaged-pod-watcher-interval': '15',
     },
     absentConfig: ['policy-deny-response'],
+    meshPeerAddresses: ['pod-host-aliases'],
+    addedKeys: undefined,
+    kubernetesGuards: [],
     source: 'helm template with cilium-1.18.12.tgz of cilium-values/*.yaml; values.schema.json gatewayAPI.gatewayClass.create {type: string}',
   },
   {
@@ -101,6 +144,9 @@ export const HELM_VALUES_FACTS: readonly HelmValuesFacts[] = [
       'unmanaged-pod-watcher-interval': '15s',
     },
     absentConfig: ['enable-svc-source-range-check', 'enable-internal-traffic-policy', 'enable-node-port'],
+    meshPeerAddresses: ['pod-host-aliases'],
+    addedKeys: undefined,
+    kubernetesGuards: [],
     source: 'helm template with cilium-1.19.6.tgz of cilium-values/*.yaml (authentication.enabled true→false, '
       + 'clustermesh.policyDefaultLocalCluster false→true; CILIUM-HELM.md)',
   },
@@ -120,8 +166,48 @@ export const HELM_VALUES_FACTS: readonly HelmValuesFacts[] = [
       'unmanaged-pod-watcher-interval': '15s',
     },
     absentConfig: ['enable-svc-source-range-check', 'enable-internal-traffic-policy', 'enable-node-port'],
+    meshPeerAddresses: ['pod-host-aliases', 'secret-host-aliases'],
+    addedKeys: undefined,
+    kubernetesGuards: [],
     source: 'helm template with cilium-1.20.0.tgz of cilium-values/*.yaml; templates/cilium-configmap.yaml forces bpf-lb-sock-hostns-only and '
-      + 'bpf-lb-algorithm-annotation to "true" when gatewayAPI.enabled; templates/cilium-gateway-api-validating-admission-policy.yaml',
+      + 'bpf-lb-algorithm-annotation to "true" when gatewayAPI.enabled; templates/cilium-gateway-api-validating-admission-policy.yaml; '
+      + 'templates/clustermesh-config/_helpers.tpl writes cilium-host-aliases, the agent/operator/clustermesh-apiserver templates hostAliases',
+  },
+  {
+    minor: '1.21',
+    chartVersion: '1.21.0-pre.0',
+    gatewayClassCreateType: 'boolean|string',
+    devicesInSchema: true,
+    gatewayClassObjects: ['GatewayClass/cilium', 'ValidatingAdmissionPolicy/gateway.cilium.io', 'ValidatingAdmissionPolicyBinding/gateway.cilium.io'],
+    forcedConfigWithGatewayApi: { 'bpf-lb-sock-hostns-only': 'true', 'bpf-lb-algorithm-annotation': 'true' },
+    expectedConfig: {
+      'mesh-auth-enabled': 'false',
+      'policy-default-local-cluster': 'true',
+      'policy-deny-response': 'none',
+      'clustermesh-default-global-namespace': 'true',
+      'envoy-xds-mode': 'ads',
+      'unmanaged-pod-watcher-interval': '15s',
+      'enable-network-driver': 'false',
+    },
+    absentConfig: ['enable-svc-source-range-check', 'enable-internal-traffic-policy', 'enable-node-port'],
+    meshPeerAddresses: ['secret-host-aliases'],
+    addedKeys: [
+      'hubble.tls.disableDefaultVolumes', 'hubble.relay.extraInitContainers', 'hubble.relay.tls.disableDefaultVolumes',
+      'hubble.ui.extraInitContainers', 'hubble.ui.tls.disableDefaultVolumes', 'hubble.ui.httpRoute.enabled', 'hubble.ui.httpRoute.annotations',
+      'hubble.ui.httpRoute.labels', 'hubble.ui.httpRoute.parentRefs', 'hubble.ui.httpRoute.hostnames', 'envoy.staticRuntimeConfig',
+      'operator.extraInitContainers', 'clustermesh.apiserver.service.port', 'clustermesh.apiserver.extraInitContainers',
+      'clustermesh.apiserver.tls.disableDefaultVolumes', 'networkDriver.enabled',
+    ],
+    kubernetesGuards: [{
+      key: 'networkDriver.enabled',
+      when: 'truthy',
+      minKubernetes: '1.34',
+      chartMessage: '.Values.networkDriver.enabled requires kubernetes version 1.34 or greater',
+      source: 'cilium-1.21.0-pre.0.tgz templates/validate.yaml (semverCompare "<1.34.0" on the Kubernetes Major.Minor)',
+    }],
+    source: 'helm template with cilium-1.21.0-pre.0.tgz of cilium-values/*.yaml: the same objects as 1.20.0 apart from '
+      + 'enable-network-driver "false" and the mesh pods\' hostAliases, which the chart no longer writes (peer addresses stay in the '
+      + 'cilium-host-aliases block of the cilium-clustermesh / cilium-kvstoremesh Secret entries, templates/clustermesh-config/_helpers.tpl)',
   },
 ];
 
@@ -158,12 +244,15 @@ export interface AdaptedValues {
  *   chart would silently ignore them (e.g. `nodePort.enabled` on 1.19 renders no `enable-node-port`).
  * - `k8sServiceHost: auto` is refused from 1.19: the chart `fail`s with "ConfigMap kube-public/cluster-info
  *   not found, please create it or set k8sServiceHost to a valid value" under `helm template`.
+ * - A value the chart `fail`s on below the cluster's Kubernetes version ({@link HelmValuesFacts.kubernetesGuards}:
+ *   1.21's `networkDriver.enabled` needs Kubernetes 1.34) is refused; not checked when `kubernetes` is unknown.
  *
  * @param values the rendered values (plain JSON)
  * @param minor the target Cilium minor
  * @param field prefix for violation fields (e.g. `dev.ciliumValues`); `''` for bare paths
+ * @param kubernetes the node image's Kubernetes version (`1.33.12` or `1.33`), when known
  */
-export function adaptValuesToMinor(values: Record<string, unknown>, minor: CiliumMinor, field = ''): AdaptedValues {
+export function adaptValuesToMinor(values: Record<string, unknown>, minor: CiliumMinor, field = '', kubernetes?: string): AdaptedValues {
   const at = (path: string) => (field ? `${field}.${path}` : path);
   const violations: ValuesViolation[] = [];
   for (const path of removedHelmKeys(minor)) {
@@ -184,6 +273,17 @@ export function adaptValuesToMinor(values: Record<string, unknown>, minor: Ciliu
       problem: `'auto' makes the Cilium ${minor} chart look up ConfigMap kube-public/cluster-info and fail when it is absent, as it always is under helm template`,
       fix: "set the API server host explicitly (for kind: '<cluster>-control-plane')",
     });
+  }
+  for (const guard of helmValuesFacts(minor).kubernetesGuards) {
+    if (kubernetes !== undefined && getPath(values, guard.key) && compareMinor(kubernetes, guard.minKubernetes) < 0) {
+      violations.push({
+        rule: VALUES_RULES.needsNewerKubernetes,
+        field: at(guard.key),
+        problem: `the Cilium ${minor} chart fails on it with Kubernetes ${minorOfKubernetes(kubernetes)}: it needs Kubernetes `
+          + `${guard.minKubernetes} or later ("${guard.chartMessage}", ${guard.source})`,
+        fix: `use Kubernetes ${guard.minKubernetes} or later (kubernetesVersion: '${guard.minKubernetes}'), or drop ${guard.key}`,
+      });
+    }
   }
   const create = getPath(values, 'gatewayAPI.gatewayClass.create');
   const adapted = typeof create === 'boolean' ? setPath(values, 'gatewayAPI.gatewayClass.create', String(create)) : values;

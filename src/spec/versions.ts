@@ -16,13 +16,13 @@ export interface ComponentVersions {
   readonly cilium: string;
   /** Gateway API CRD release installed before Cilium, e.g. `v1.6.1`. */
   readonly gatewayApi: string;
-  /** cert-manager release, e.g. `v1.20.3`. */
+  /** cert-manager release, e.g. `v1.20.4`. */
   readonly certManager: string;
-  /** kind release the node image was published with (`kind create cluster` needs at least this kind), e.g. `v0.32.0`. */
+  /** kind release the node image was published with (`kind create cluster` needs at least this kind), e.g. `v0.33.0`. */
   readonly kindRelease: string;
   /** kind node image (tag@digest). */
   readonly kindNodeImage: string;
-  /** Kubernetes version of the node image, e.g. `1.36.1` (absent for a custom image whose tag names none). */
+  /** Kubernetes version of the node image, e.g. `1.36.4` (absent for a custom image whose tag names none). */
   readonly kubernetes?: string;
 }
 

@@ -3,14 +3,16 @@ import { ztCluster } from './fixtures';
 import { LocalCertificateAuthority } from '../../src/cert-manager/local-ca';
 import { LocalGateway } from '../../src/gateway/local-gateway';
 import { CILIUM_MINOR_FACTS } from '../../src/spec/version-matrix';
-import { describeWithReference, referenceProfile, servedCustomResourceKinds, validateManifest } from '../support/reference-schemas';
+import { ciliumVersionProps } from '../support/cilium-versions';
+import { describeWithReference } from '../support/reference';
+import { referenceProfile, servedCustomResourceKinds, validateManifest } from '../support/reference-schemas';
 
 const GROUPS = ['gateway.networking.k8s.io/', 'cert-manager.io/'];
 
-describeWithReference('emitted Gateway API and cert-manager objects satisfy the upstream CRD schemas', () => {
+describeWithReference('emitted Gateway API and cert-manager objects satisfy the upstream CRD schemas', ['crds'], () => {
   /** Every synthesized object (custom resources and built-in kinds) of a CA + gateway + two routes. */
   function emittedAll(redirect: boolean, ciliumVersion?: string): any[] {
-    const cluster = ztCluster(ciliumVersion ? { ciliumVersion } : {});
+    const cluster = ztCluster(ciliumVersion ? ciliumVersionProps(ciliumVersion) : {});
     const ca = new LocalCertificateAuthority(cluster, 'ca');
     const gateway = new LocalGateway(cluster, 'gateway', {
       certificateAuthority: ca,

@@ -1,6 +1,12 @@
-import { KindCiliumCluster, KindCiliumClusterProps } from '../../src';
+import { App } from 'cdk8s';
+import {
+  dnsHubblePlatform, KindCiliumCluster, KindCiliumClusterProps, kprNativePlatform, meshPlatform, nativeXdpPlatform, zeroTrustPlatform,
+} from '../../src';
+import { expectedCiliumConfig } from '../../src/spec/values-by-minor';
+import { CILIUM_MINOR_FACTS, DEFAULT_CILIUM_VERSION } from '../../src/spec/version-matrix';
+import { ciliumVersionProps } from '../support/cilium-versions';
 import { ciliumConfig, helmTemplateRun, hubbleRelayConfig, K8sObject } from '../support/helm';
-import { describeWithReference } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
 import { renderApp, RenderedBundle } from '../support/render';
 
 /**
@@ -87,7 +93,7 @@ function checkRendered(r: Rendered): void {
   expect(apiHost).toBe(spec.kubeProxyReplacement ? `${name}-control-plane` : undefined);
 }
 
-describeWithReference('helm template: the official Cilium chart renders every preset', () => {
+describeWithReference('helm template: the official Cilium chart renders every preset', ['charts'], () => {
   const bundle = renderApp();
   let rendered: Rendered[] = [];
   beforeAll(async () => {
@@ -104,6 +110,36 @@ describeWithReference('helm template: the official Cilium chart renders every pr
     checkRendered(r!);
   });
 });
+
+/** Every preset (the mesh's members included) described with one Cilium version, through the public API. */
+function allPresetsAt(ciliumVersion: string): (app: App) => KindCiliumCluster[] {
+  const props = ciliumVersionProps(ciliumVersion);
+  return (app) => [
+    dnsHubblePlatform(app, props), kprNativePlatform(app, props), nativeXdpPlatform(app, props), zeroTrustPlatform(app, props),
+    ...meshPlatform(app, props).members,
+  ];
+}
+
+// Every minor of the matrix other than the default one the bundle above uses: the presets re-described with its latest
+// release (the 1.21 preview with its versions.allowPreRelease opt-in), rendered through that release's chart.
+for (const facts of CILIUM_MINOR_FACTS.filter((f) => f.latestPatch !== DEFAULT_CILIUM_VERSION)) {
+  describeWithReference(`helm template: every preset described with Cilium ${facts.latestPatch}, through its chart`, ['charts'], () => {
+    const bundle = renderApp(allPresetsAt(facts.latestPatch));
+    let rendered: Rendered[] = [];
+    beforeAll(async () => {
+      rendered = await templateAll(bundle);
+    });
+
+    test.each(bundle.clusters.map((c) => c.clusterName))('%s', (name) => {
+      const r = rendered.find((x) => x.cluster.clusterName === name)!;
+      expect([name, r.chartVersion]).toEqual([name, facts.latestPatch]);
+      checkRendered(r);
+      // and the per-minor chart facts (chart defaults and entries the chart forces)
+      const gatewayApi = (r.cluster.ciliumValues() as { gatewayAPI?: { enabled?: boolean } }).gatewayAPI?.enabled === true;
+      expect(ciliumConfig(r.docs)).toMatchObject(expectedCiliumConfig(facts.minor, { gatewayApi }));
+    });
+  });
+}
 
 /** Varied descriptions beyond the presets (each in its own App). */
 const VARIANTS: [string, KindCiliumClusterProps][] = [
@@ -127,7 +163,7 @@ const VARIANTS: [string, KindCiliumClusterProps][] = [
   }],
 ];
 
-describeWithReference('helm template: varied cluster descriptions', () => {
+describeWithReference('helm template: varied cluster descriptions', ['charts'], () => {
   const bundles = VARIANTS.map(([label, props]) => ({ label, bundle: renderApp((app) => [new KindCiliumCluster(app, props.clusterName, props)]) }));
   let rendered: { label: string; r: Rendered }[] = [];
   beforeAll(async () => {

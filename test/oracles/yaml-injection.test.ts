@@ -4,7 +4,7 @@ import { AppNetworkPolicy, ClusterDefaultDeny, KindCiliumCluster, renderBundle }
 import { configError } from '../support/config-error';
 import { ciliumConfig, helmReadValues, helmTemplate, K8sObject } from '../support/helm';
 import { kustomize } from '../support/kubectl';
-import { describeWithReference } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
 import { writeBundle } from '../support/render';
 
 /**
@@ -50,7 +50,7 @@ describe('an AppNetworkPolicy HTTP path that injected `fromEntities: [all]`', ()
   });
 });
 
-describeWithReference('an extraConfig note that became an agent flag through the Cilium 1.20 chart', () => {
+describeWithReference('an extraConfig note that became an agent flag through the Cilium 1.20 chart', ['charts'], () => {
   test('helm reads the note as one string, and the chart renders it as one cilium-config entry: no agent flag', async () => {
     const note = 'x\u2028extraArgs:\u2028- --enable-policy=never';
     const app = new App();

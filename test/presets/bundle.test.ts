@@ -5,7 +5,8 @@ import { App } from 'cdk8s';
 import * as YAML from 'yaml';
 import { addAllPresets, BUNDLE_VERSION, BundleFile, renderBundle } from '../../src';
 import { DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, kindReleaseOf } from '../../src/spec/version-matrix';
-import { describeWithReference, validateBundleFile } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
+import { validateBundleFile } from '../support/reference-schemas';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -38,7 +39,7 @@ describe('default bundle (all presets)', () => {
       ...PRESETS.flatMap((c) => [`dist/${c}/apply.sh`, `dist/${c}/${c}.k8s.yaml`, `dist/${c}/kustomization.yaml`,
         `dist/${c}/preflight.sh`, `dist/${c}/teardown.sh`, `dist/${c}/verify.sh`]),
       ...PRESETS.map((c) => `kind/${c}.yaml`),
-      ...['apply.sh', 'shared-ca.sh', 'teardown.sh', 'verify.sh'].map((f) => `dist/mesh/${f}`),
+      ...['apply.sh', 'preflight.sh', 'shared-ca.sh', 'teardown.sh', 'verify.sh'].map((f) => `dist/mesh/${f}`),
     ].sort());
   });
 
@@ -81,17 +82,18 @@ describe('default bundle (all presets)', () => {
     expect(index.files).toEqual(expected);
     const zt = index.clusters.find((c: any) => c.name === 'zero-trust');
     expect(zt.applyOrder.map((s: any) => s.id)).toEqual(['kind', 'gateway-api-crds', 'cilium', 'cert-manager', 'bundle']);
-    // The defaults of the version matrix: Cilium 1.20.0 with its Gateway API pair, on kind v0.32's Kubernetes 1.36.1 image.
+    // The defaults of the version matrix: Cilium 1.20.0 with its Gateway API pair, on kind v0.33's Kubernetes 1.36.4 image
+    // (the newest patch inside 1.20's tested range; kind v0.33's own default, 1.37.0, is outside it).
     expect(zt.versions).toEqual({
       cilium: DEFAULT_CILIUM_VERSION,
       gatewayApi: 'v1.6.1',
       certManager: DEFAULT_CERT_MANAGER_VERSION,
-      kindRelease: 'v0.32.0',
-      kindNodeImage: kindReleaseOf('v0.32')!.images.find((i) => i.kubernetes === '1.36.1')!.image,
-      kubernetes: '1.36.1',
+      kindRelease: 'v0.33.0',
+      kindNodeImage: kindReleaseOf('v0.33')!.images.find((i) => i.kubernetes === '1.36.4')!.image,
+      kubernetes: '1.36.4',
     });
     expect(DEFAULT_CILIUM_VERSION).toBe('1.20.0');
-    expect(zt.versions.kindNodeImage).toMatch(/^kindest\/node:v1\.36\.1@sha256:[0-9a-f]{64}$/);
+    expect(zt.versions.kindNodeImage).toMatch(/^kindest\/node:v1\.36\.4@sha256:[0-9a-f]{64}$/);
     // 1.20 needs no experimental CRD: Gateway API v1.6.1's standard install serves TLSRoute v1.
     expect(Object.keys(zt.installSources).filter((k) => k.startsWith('gatewayApi'))).toEqual(['gatewayApiStandardCrds']);
     expect(zt.loadBalancerPoolAddresses).toBe(50);
@@ -110,15 +112,15 @@ describe('default bundle (all presets)', () => {
       at('kind create cluster --config kind/zero-trust.yaml'),
       at('gateway-api/releases/download/v1.6.1/standard-install.yaml'),
       at('helm upgrade --install cilium cilium/cilium --kube-context kind-zero-trust --version 1.20.0'),
-      at('cert-manager/releases/download/v1.20.3/cert-manager.yaml'),
+      at('cert-manager/releases/download/v1.20.4/cert-manager.yaml'),
       at('apply -k dist/zero-trust'),
     ];
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(script).toMatch(/^#!\/usr\/bin\/env bash\n/);
     expect(script).toContain('set -euo pipefail');
     // The header names every pinned version.
-    expect(script).toContain('# Versions: Cilium 1.20.0, Gateway API v1.6.1, cert-manager v1.20.3,');
-    expect(script).toMatch(/# {3}kind v0\.32\.0 node image kindest\/node:v1\.36\.1@sha256:[0-9a-f]{64} \(Kubernetes 1\.36\.1\)/);
+    expect(script).toContain('# Versions: Cilium 1.20.0, Gateway API v1.6.1, cert-manager v1.20.4,');
+    expect(script).toMatch(/# {3}kind v0\.33\.0 node image kindest\/node:v1\.36\.4@sha256:[0-9a-f]{64} \(Kubernetes 1\.36\.4\)/);
     expect(script).not.toContain('experimental/');
   });
 
@@ -222,7 +224,7 @@ describe('preset 4: zero-trust', () => {
   });
 });
 
-describeWithReference('every synthesized file validates against ../shared/reference', () => {
+describeWithReference('every synthesized file validates against the upstream reference', ['kind-schema', 'helm-values', 'crds'], () => {
   test.each(files.map((f) => f.path))('%s', (p) => {
     const errors = validateBundleFile(p, read(p));
     if (p.endsWith('.yaml') && !p.endsWith('kustomization.yaml')) expect(errors).toBeDefined();

