@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ClusterMesh } from '../mesh/cluster-mesh';
 import { checkProps, propsShape } from '../private/props';
+import { isPlainObject } from '../private/syntax';
 import type { VersionOptions } from '../spec/cluster-spec';
 
 /** Props of {@link meshPlatform}. */
@@ -21,9 +22,8 @@ export interface MeshPlatformProps {
   readonly versions?: VersionOptions;
 }
 
-const VERSIONS_SHAPE = propsShape<VersionOptions>('versions', {
-  gatewayApi: 'string', certManager: 'string', allowUnsupportedPair: 'boolean', allowPreRelease: 'boolean',
-});
+// Each member's cluster description checks the keys of `versions` (one list per props type: cluster-spec.ts).
+const VERSIONS_SHAPE = { expected: 'an object of version options', test: (value: object) => isPlainObject(value) };
 const MESH_PLATFORM_SHAPE = propsShape<MeshPlatformProps>('meshPlatform', {
   name: 'string', clusterNames: { list: 'string' }, ciliumVersion: 'string', versions: VERSIONS_SHAPE,
 });

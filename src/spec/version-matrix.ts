@@ -1,5 +1,4 @@
 import * as semver from 'semver';
-import { checkProps, propsShape } from '../private/props';
 import { CERT_MANAGER_LINES, certManagerLineOf, DEFAULT_CERT_MANAGER_VERSION } from './cert-manager-lines';
 import {
   CILIUM_MINOR_FACTS, CILIUM_MINORS, CiliumMinor, ciliumMinorFacts, CiliumMinorFacts, ciliumMinorOf, DEFAULT_CILIUM_VERSION, normalizeCiliumVersion,
@@ -10,6 +9,7 @@ import { KIND_RELEASES, KindRelease, kubeadmApiVersionFor, kubeadmApiVersionsAcc
 import { KUBEADM_CONFIG_APIS, minorOfKubernetes } from './kubernetes-versions';
 import { resolveNode } from './node-image-resolution';
 import { ComponentVersionInput, VERSION_RULES, violation, VersionViolation } from './version-choices';
+import { checkProps, propsShape } from '../private/props';
 
 /**
  * The one version matrix of the library: which Cilium, Kubernetes (kind node image), Gateway API and
