@@ -4,7 +4,7 @@ import type { ClusterMesh } from './cluster-mesh';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../cluster/library-labels';
 import { RESTRICTED_POD_SECURITY_LABELS } from '../private/hardening';
-import { propKeys, rejectUnknownKeys } from '../private/props';
+import { checkProps, propsShape, required } from '../private/props';
 import { STAR_WARS_SPACESHIP_IMAGE } from '../workloads/star-wars-demo';
 
 /** The echo server of the demo: answers every request with the text given (`-text`), here its cluster name. */
@@ -37,7 +37,10 @@ export interface MeshGlobalServiceDemoProps {
   readonly mesh: ClusterMesh;
 }
 
-const MESH_DEMO_PROPS = propKeys<MeshGlobalServiceDemoProps>()('mesh');
+const MESH_DEMO_SHAPE = propsShape<MeshGlobalServiceDemoProps>('MeshGlobalServiceDemo', {
+  // ClusterMesh.isClusterMesh, without importing the class (it imports this file).
+  mesh: required({ expected: 'a ClusterMesh', test: (x) => (x as Record<symbol, unknown>)[Symbol.for('cdk8s-kind-cilium.ClusterMesh')] === true }),
+});
 
 function container(name: string, image: string, user: number, extra: Record<string, unknown>): Record<string, unknown> {
   return {
@@ -85,8 +88,8 @@ function deployment(scope: Construct, app: string, c: Record<string, unknown>, v
 export class MeshGlobalServiceDemo extends Construct {
   constructor(scope: KindCiliumCluster, id: string, props: MeshGlobalServiceDemoProps) {
     super(scope, id);
-    rejectUnknownKeys(this.node.path, props, MESH_DEMO_PROPS, 'MeshGlobalServiceDemo');
-    const clusterName = scope.spec.ciliumCluster.name;
+    props = checkProps(this.node.path, props, MESH_DEMO_SHAPE);
+    const clusterName = KindCiliumCluster.of(this).spec.ciliumCluster.name;
     new ApiObject(this, 'namespace', {
       apiVersion: 'v1', kind: 'Namespace', metadata: { name: MESH_DEMO.namespace, labels: { ...RESTRICTED_POD_SECURITY_LABELS } },
     });
