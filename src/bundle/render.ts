@@ -1,13 +1,13 @@
 import { createHash } from 'crypto';
 import { App } from 'cdk8s';
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { applyPlan, ApplyStep } from './apply-plan';
 import { ClusterOpsPlan, clusterOpsPlan } from './ops-plan';
 import { renderClusterScripts } from './scripts/index';
 import { MeshOpsPlan, renderMeshScripts } from './scripts/mesh';
 import { allViolations, prepareClusters } from '../cluster/app-validation';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
-import { PlatformConfigError } from '../errors';
+import { invalid, PlatformConfigError } from '../errors';
 import { ClusterMesh } from '../mesh/cluster-mesh';
 import { toYaml, toYamlStream } from '../private/yaml';
 import { poolCapacity } from '../rules/registry';
@@ -70,8 +70,14 @@ export function meshCaDir(mesh: string): string {
  * Throws one {@link PlatformConfigError} listing all problems.
  */
 export function validateApp(app: IConstruct): void {
+  checkApp(app);
   const violations = allViolations(app, prepareClusters(app));
   if (violations.length > 0) throw new PlatformConfigError(violations);
+}
+
+/** Throws unless `app` is a construct (the App the clusters were added to). */
+function checkApp(app: unknown): void {
+  if (!Construct.isConstruct(app)) invalid('invalid-type', 'app', 'is not a cdk8s App (or another construct)', 'pass the App the clusters were added to');
 }
 
 function sha256(text: string): string {
@@ -108,6 +114,7 @@ export interface RenderedBundle {
 export function renderBundleWithPlans(app: App): RenderedBundle {
   const clusterPlans: ClusterOpsPlan[] = [];
   const meshPlans: MeshOpsPlan[] = [];
+  checkApp(app);
   const prepared = prepareClusters<KindCiliumCluster>(app);
   const violations = allViolations(app, prepared);
   if (violations.length > 0) throw new PlatformConfigError(violations);
@@ -139,7 +146,7 @@ export function renderBundleWithPlans(app: App): RenderedBundle {
 
     files.push({
       path: kindConfigPath,
-      content: header([`kind cluster "${name}" (${BUNDLE_NAME} ${BUNDLE_VERSION}). Generated; do not edit.`, `kind create cluster --config ${kindConfigPath}`]) + toYaml(model.kindConfig),
+      content: header([`kind cluster "${name}" (${BUNDLE_NAME} ${BUNDLE_VERSION}). Generated; do not edit.`, `kind create cluster --config ${kindConfigPath}`]) + toYaml(model.kindConfig, kindConfigPath),
     });
     const helmCommand = `helm upgrade --install cilium cilium/cilium --version ${versions.cilium} -n kube-system -f ${ciliumValuesPath}`;
     files.push({
@@ -149,10 +156,10 @@ export function renderBundleWithPlans(app: App): RenderedBundle {
         ...(mesh
           ? [`Cluster Mesh "${mesh.meshName}" member: install with bash dist/${mesh.meshName}/apply.sh (every member), or by hand:`,
             `bash dist/${mesh.meshName}/shared-ca.sh && ${helmCommand} -f ${meshCaDir(mesh.meshName)}/ca-values.yaml`]
-          : [helmCommand])]) + toYaml(model.ciliumValues),
+          : [helmCommand])]) + toYaml(model.ciliumValues, ciliumValuesPath),
     });
     if (hasObjects) {
-      files.push({ path: `${manifestsDir}/${manifestFile}`, content: toYamlStream(objects) });
+      files.push({ path: `${manifestsDir}/${manifestFile}`, content: toYamlStream(objects, `${manifestsDir}/${manifestFile}`) });
       files.push({
         path: `${manifestsDir}/kustomization.yaml`,
         content: toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [manifestFile] }),

@@ -7,8 +7,9 @@ import { BUNDLE_DIRS, BundleFile, renderBundle } from './render';
 import { synthesisReport } from './synthesis-report';
 import { BundleWriteError, openOutputRoot, WriteState } from './write';
 import { isUnfinishedRecovery, JOURNAL_FILE, RecoveryOutcome } from './write-journal';
-import { PlatformConfigError } from '../errors';
-import { propKeys, rejectUnknownKeys } from '../private/props';
+import { invalid, PlatformConfigError } from '../errors';
+import { checkProps, propsShape } from '../private/props';
+import { isPlainObject } from '../private/syntax';
 
 /** Where {@link synthesizeBundle} writes. A key outside these is refused (rule `unknown-prop`), before anything is built or written. */
 export interface SynthesizeOptions {
@@ -23,7 +24,32 @@ export interface SynthesizeOptions {
   readonly cdk8sOutdir?: string;
 }
 
-const SYNTHESIZE_OPTIONS = propKeys<SynthesizeOptions>()('rootDir', 'cdk8sOutdir');
+const SYNTHESIZE_SHAPE = propsShape<SynthesizeOptions>('SynthesizeOptions', { rootDir: 'string', cdk8sOutdir: 'string' });
+
+/** Linux PATH_MAX and NAME_MAX (bytes): the file system refuses longer paths and names. */
+const PATH_MAX = 4096;
+const NAME_MAX = 255;
+
+/** The checked options: the absolute root, and the cdk8s output folder (an explicit `cdk8sOutdir: undefined` turns the env var off). */
+function resolveOptions(options: unknown): { rootDir: string; outdir: string | undefined } {
+  const checked = checkProps<SynthesizeOptions>('options', options, SYNTHESIZE_SHAPE);
+  const explicitOutdir = isPlainObject(options) && Object.prototype.hasOwnProperty.call(options, 'cdk8sOutdir');
+  const rootDir = path.resolve(checkPath('options.rootDir', checked.rootDir ?? process.cwd()));
+  const outdir = explicitOutdir ? checked.cdk8sOutdir : process.env.CDK8S_OUTDIR;
+  return { rootDir, outdir: outdir ? checkPath(explicitOutdir ? 'options.cdk8sOutdir' : 'CDK8S_OUTDIR', outdir) : undefined };
+}
+
+/** Throws unless the file system can take `value` as a path: no NUL, at most PATH_MAX bytes, no name over NAME_MAX bytes. */
+function checkPath(field: string, value: string): string {
+  const resolved = path.resolve(value.includes('\0') ? '' : value);
+  const longName = resolved.split(path.sep).find((name) => Buffer.byteLength(name) > NAME_MAX);
+  if (value.includes('\0') || Buffer.byteLength(resolved) >= PATH_MAX || longName !== undefined) {
+    invalid('invalid-path', field, value.includes('\0') ? 'holds a NUL character, which no path can' : longName !== undefined
+      ? `has a name of ${Buffer.byteLength(longName)} bytes; file systems take at most ${NAME_MAX}` : `is ${Buffer.byteLength(resolved)} bytes long; paths stop at ${PATH_MAX - 1}`,
+    'give a folder path the file system can create');
+  }
+  return value;
+}
 
 /** What a synthesis found and left in the output root, for the message a user reads. */
 interface OutputReport {
@@ -37,9 +63,7 @@ interface OutputReport {
 const reports = new WeakMap<object, OutputReport>();
 
 function synthesize(app: App, options: SynthesizeOptions): { files: BundleFile[]; recovery: RecoveryOutcome } {
-  rejectUnknownKeys('options', options, SYNTHESIZE_OPTIONS, 'SynthesizeOptions');
-  const rootDir = path.resolve(options.rootDir ?? process.cwd());
-  const outdir = 'cdk8sOutdir' in options ? options.cdk8sOutdir : process.env.CDK8S_OUTDIR;
+  const { rootDir, outdir } = resolveOptions(options);
   if (outdir) checkCdk8sOutdir(rootDir, outdir);
   let output;
   try {
@@ -125,9 +149,14 @@ export const CDK8S_OUTDIR_RULE = 'cdk8s-output-is-a-bundle-folder';
 export function checkCdk8sOutdir(rootDir: string, cdk8sOutdir: string): void {
   const root = path.resolve(rootDir);
   const out = path.resolve(cdk8sOutdir); // relative to the working folder, as the CLI sets it
+  // `a` is `b` or contains it (path.relative, so that `/` contains everything).
+  const contains = (a: string, b: string) => {
+    const rel = path.relative(a, b);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  };
   const clash = BUNDLE_DIRS.find((d) => {
     const dir = path.join(root, d);
-    return out === dir || out.startsWith(dir + path.sep) || dir.startsWith(out + path.sep);
+    return contains(dir, out) || contains(out, dir);
   });
   if (clash === undefined) return;
   const shown = path.relative(root, out) || '.';
@@ -148,9 +177,8 @@ export function checkCdk8sOutdir(rootDir: string, cdk8sOutdir: string): void {
  */
 export function runSynthesis(build: (app: App) => void, options: SynthesizeOptions = {}): void {
   try {
-    rejectUnknownKeys('options', options, SYNTHESIZE_OPTIONS, 'SynthesizeOptions');
-    const rootDir = path.resolve(options.rootDir ?? process.cwd());
-    const outdir = 'cdk8sOutdir' in options ? options.cdk8sOutdir : process.env.CDK8S_OUTDIR;
+    const { rootDir, outdir } = resolveOptions(options);
+    if (typeof build !== 'function') invalid('invalid-type', 'build', 'is not a function', 'pass a function that adds the clusters to the app: (app) => { ... }');
     // Before the app is even built: stop at once when the CLI's output folder is ours.
     if (outdir) checkCdk8sOutdir(rootDir, outdir);
     const app = new App();

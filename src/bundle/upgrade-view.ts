@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import { allViolations, prepareClusters } from '../cluster/app-validation';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
-import { formatViolation, PlatformConfigError, Violation } from '../errors';
+import { formatViolation, invalid, PlatformConfigError, Violation } from '../errors';
 import { expectedCiliumConfig, helmValuesFacts, MeshPeerAddressPlace } from '../spec/values-by-minor';
 import { CILIUM_MINOR_FACTS, ciliumMinorFacts, ciliumMinorOf, gatewayApiRelease } from '../spec/version-matrix';
 import { ComponentVersions, componentVersionsOf, gatewayApiCrdUrls } from '../spec/versions';
@@ -167,6 +167,10 @@ const objectId = (o: Record<string, any>) => `${o.kind} ${o.metadata?.namespace 
  * `cilium-pre-release-not-allowed`.
  */
 export function upgradeView(build: (app: App, ciliumVersion: string) => void, from: string, to: string): UpgradeView {
+  if (typeof build !== 'function') invalid('invalid-type', 'build', 'is not a function', 'pass (app, ciliumVersion) => { ... } that adds the clusters');
+  for (const [field, version] of [['from', from], ['to', to]] as const) {
+    if (typeof version !== 'string') invalid('invalid-type', field, 'is not a Cilium version string', 'give a chart version such as "1.20.0"');
+  }
   const before = side(build, from);
   const after = side(build, to);
   const names = [...new Set([...before.clusters.keys(), ...after.clusters.keys()])].sort();

@@ -8,7 +8,7 @@ import {
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
-import { propKeys, rejectUnknownKeys } from '../private/props';
+import { checkProps, propsShape } from '../private/props';
 import { parseGoDuration, checkDnsLabel } from '../private/syntax';
 import { BUNDLE_NAME } from '../spec/versions';
 
@@ -64,7 +64,9 @@ export interface LocalCertificateAuthorityProps {
   readonly rotateKeyOnRenewal?: boolean;
 }
 
-const CA_PROPS = propKeys<LocalCertificateAuthorityProps>()('name', 'namespace', 'commonName', 'duration', 'renewBefore', 'rotateKeyOnRenewal');
+const CA_SHAPE = propsShape<LocalCertificateAuthorityProps>('LocalCertificateAuthority', {
+  name: 'string', namespace: 'string', commonName: 'string', duration: 'string', renewBefore: 'string', rotateKeyOnRenewal: 'boolean',
+});
 
 
 /**
@@ -119,7 +121,7 @@ export class LocalCertificateAuthority extends Construct implements ICertificate
     super(scope, id);
     const cluster = KindCiliumCluster.of(this);
     const field = this.node.path;
-    rejectUnknownKeys(field, props, CA_PROPS, 'LocalCertificateAuthority');
+    props = checkProps(field, props, CA_SHAPE);
 
     const name = checkDnsLabel('invalid-ca-name', `${field}.name`, props.name ?? 'local', 50, 'certificate authority name');
     this.namespace = checkDnsLabel('invalid-namespace', `${field}.namespace`, props.namespace ?? CERT_MANAGER_NAMESPACE, 63, 'namespace name');

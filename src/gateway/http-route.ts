@@ -5,7 +5,7 @@ import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
 import { parseIpv4 } from '../private/ipv4';
-import { propKeys, rejectUnknownKeys } from '../private/props';
+import { checkProps, PropsShape, propsShape, required } from '../private/props';
 import { checkDnsLabel, DNS_SUBDOMAIN_RE } from '../private/syntax';
 import { ciliumMinorFacts, ciliumMinorOf, DEFAULT_CILIUM_VERSION } from '../spec/version-matrix';
 
@@ -96,9 +96,23 @@ export interface GatewayHttpRouteProps extends GatewayHttpRouteOptions {
   readonly gateway: IHttpRouteParent;
 }
 
-/** The keys of {@link GatewayHttpRouteProps}: those of {@link GatewayHttpRouteOptions} (`addHttpRoute`) and `gateway`. */
-const ROUTE_PROPS = propKeys<GatewayHttpRouteProps>()('name', 'namespace', 'hostnames', 'backend', 'pathPrefix', 'gateway');
-const BACKEND_PROPS = propKeys<HttpRouteBackend>()('name', 'port', 'namespace');
+const ROUTE_OPTIONS: PropsShape<GatewayHttpRouteOptions> = {
+  name: 'string',
+  namespace: required('string'),
+  hostnames: { list: 'string' },
+  backend: required(propsShape<HttpRouteBackend>('HTTP route backend', { name: required('string'), port: required('number'), namespace: 'string' })),
+  pathPrefix: 'string',
+};
+/** @internal The shape of {@link GatewayHttpRouteOptions} (`LocalGateway.addHttpRoute`). */
+export const ROUTE_OPTIONS_SHAPE = propsShape<GatewayHttpRouteOptions>('HTTP route', ROUTE_OPTIONS);
+/** The shape of {@link GatewayHttpRouteProps}: the options and the gateway. */
+const ROUTE_SHAPE = propsShape<GatewayHttpRouteProps>('HTTP route', {
+  ...ROUTE_OPTIONS,
+  gateway: required({
+    expected: 'a gateway (a LocalGateway or another IHttpRouteParent)',
+    test: (g) => typeof (g as IHttpRouteParent).bindHttpRoute === 'function' && typeof (g as IHttpRouteParent).gatewayName === 'string',
+  }),
+});
 
 /**
  * An HTTPRoute (gateway.networking.k8s.io/v1) that attaches to a gateway and forwards a path prefix to one
@@ -123,8 +137,7 @@ export class GatewayHttpRoute extends Construct {
   constructor(scope: Construct, id: string, props: GatewayHttpRouteProps) {
     super(scope, id);
     const field = this.node.path;
-    rejectUnknownKeys(field, props, ROUTE_PROPS, 'HTTP route');
-    rejectUnknownKeys(`${field}.backend`, props.backend, BACKEND_PROPS, 'HTTP route backend');
+    props = checkProps(field, props, ROUTE_SHAPE);
 
     this.routeName = props.name ?? id;
     if (typeof this.routeName !== 'string' || this.routeName.length > 253 || !DNS_SUBDOMAIN_RE.test(this.routeName)) {

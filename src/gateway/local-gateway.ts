@@ -22,10 +22,10 @@ import { checkCertificateDurations, ICertificateIssuer } from '../cert-manager/l
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
-import { checkGatewayHostname, GATEWAY_API_GROUP, GatewayHttpRoute, GatewayHttpRouteOptions, IHttpRouteParent, listenerAcceptsHostname } from './http-route';
+import { checkGatewayHostname, GATEWAY_API_GROUP, GatewayHttpRoute, GatewayHttpRouteOptions, IHttpRouteParent, listenerAcceptsHostname, ROUTE_OPTIONS_SHAPE } from './http-route';
 import { PlatformFactSource, PlatformFacts } from '../model/platform-model';
-import { propKeys, rejectUnknownKeys } from '../private/props';
-import { checkDnsLabel } from '../private/syntax';
+import { checkProps, propsShape, required } from '../private/props';
+import { checkDnsLabel, isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE } from '../private/syntax';
 
 /** GatewayClass installed by Cilium when `gatewayAPI.enabled` is true. */
 export const CILIUM_GATEWAY_CLASS = 'cilium';
@@ -92,9 +92,26 @@ export interface LocalGatewayProps {
   readonly certificateRenewBefore?: string;
 }
 
-const GATEWAY_PROPS = propKeys<LocalGatewayProps>()(
-  'certificateAuthority', 'name', 'namespace', 'createNamespace', 'hostname', 'apexListener', 'httpNodePort', 'httpsNodePort',
-  'routeNamespaceLabels', 'redirectHttpToHttps', 'certificateDuration', 'certificateRenewBefore');
+const GATEWAY_SHAPE = propsShape<LocalGatewayProps>('LocalGateway', {
+  certificateAuthority: required({
+    expected: 'a certificate issuer (a LocalCertificateAuthority or another ICertificateIssuer)',
+    test: (ca) => {
+      const ref = (ca as ICertificateIssuer).issuerRef;
+      return isPlainObject(ref) && typeof ref.name === 'string' && typeof ref.kind === 'string';
+    },
+  }),
+  name: 'string',
+  namespace: 'string',
+  createNamespace: 'boolean',
+  hostname: 'string',
+  apexListener: 'boolean',
+  httpNodePort: 'number',
+  httpsNodePort: 'number',
+  routeNamespaceLabels: { map: 'string' },
+  redirectHttpToHttps: 'boolean',
+  certificateDuration: 'string',
+  certificateRenewBefore: 'string',
+});
 
 /**
  * A Cilium Gateway (gateway.networking.k8s.io/v1, class `cilium`) reachable from the host through kind
@@ -157,7 +174,7 @@ export class LocalGateway extends Construct implements IHttpRouteParent, Platfor
     super(scope, id);
     const cluster = KindCiliumCluster.of(this);
     const field = this.node.path;
-    rejectUnknownKeys(field, props, GATEWAY_PROPS, 'LocalGateway');
+    props = checkProps(field, props, GATEWAY_SHAPE);
 
     this.gatewayName = checkDnsLabel('invalid-gateway-name', `${field}.name`, props.name ?? 'local', 48, 'Gateway name (cilium-gateway-<name> must stay a 63-character DNS label)');
     this.namespace = checkDnsLabel('invalid-namespace', `${field}.namespace`, props.namespace ?? 'gateway', 63, 'namespace name');
@@ -175,6 +192,12 @@ export class LocalGateway extends Construct implements IHttpRouteParent, Platfor
     if (selectorLabels !== undefined && Object.keys(selectorLabels).length === 0) {
       invalid('empty-route-namespace-selector', `${field}.routeNamespaceLabels`, 'is empty, which would select every namespace',
         'give at least one label (e.g. { "gateway-access": "true" }) or leave it unset to allow all namespaces');
+    }
+    for (const [key, value] of Object.entries(selectorLabels ?? {})) {
+      if (!LABEL_KEY_RE.test(key) || !LABEL_VALUE_RE.test(value)) {
+        invalid('invalid-label', `${field}.routeNamespaceLabels[${JSON.stringify(key)}]`, `"${key}=${value}" is not a valid Kubernetes label`,
+          'use a qualified key (prefix/name) and a value of at most 63 alphanumerics, "-", "_" or "."');
+      }
     }
     const duration = props.certificateDuration ?? '2160h';
     const renewBefore = props.certificateRenewBefore ?? '720h';
@@ -302,7 +325,8 @@ export class LocalGateway extends Construct implements IHttpRouteParent, Platfor
 
   /** Adds an HTTPRoute attached to this gateway that forwards `pathPrefix` to a Service. */
   public addHttpRoute(id: string, options: GatewayHttpRouteOptions): GatewayHttpRoute {
-    return new GatewayHttpRoute(this, id, { ...options, gateway: this });
+    const checked = checkProps<GatewayHttpRouteOptions>([this.node.path, id].join('/'), options, ROUTE_OPTIONS_SHAPE);
+    return new GatewayHttpRoute(this, id, { ...checked, gateway: this });
   }
 
   /** See {@link IHttpRouteParent.bindHttpRoute}. */

@@ -6,8 +6,9 @@ import { KindCiliumCluster, KindCiliumClusterProps } from '../cluster/kind-ciliu
 import { invalid } from '../errors';
 import { PlatformFacts, PlatformFactSource } from '../model/platform-model';
 import { coveringCidr, formatIpv4, Ipv4Cidr, parseIpv4Cidr, rangesOverlap } from '../private/ipv4';
-import { propKeys, rejectUnknownKeys } from '../private/props';
-import { checkDnsLabel } from '../private/syntax';
+import { checkPlainData } from '../private/plain-data';
+import { checkProps, propsShape, required } from '../private/props';
+import { checkDnsLabel, isPlainObject } from '../private/syntax';
 import { CLUSTERMESH_APISERVER_PORT, MeshMembership } from '../spec/mesh-membership';
 
 /** Props of {@link ClusterMesh}. */
@@ -49,8 +50,8 @@ export interface MeshMemberOptions extends KindCiliumClusterProps {
 }
 
 const MESH_SYMBOL = Symbol.for('cdk8s-kind-cilium.ClusterMesh');
-const CLUSTER_MESH_PROPS = propKeys<ClusterMeshProps>()('name', 'maxConnectedClusters', 'demo', 'nativeRoutingCidr');
-const MESH_POOL_PROPS = propKeys<PoolRangeBlock>()('start', 'stop');
+const CLUSTER_MESH_SHAPE = propsShape<ClusterMeshProps>('ClusterMesh', { name: required('string'), maxConnectedClusters: 'number', demo: 'boolean', nativeRoutingCidr: 'string' });
+const MESH_POOL_SHAPE = propsShape<PoolRangeBlock>('meshPool range', { start: required('string'), stop: required('string') });
 /** Addresses of each allocated member pool. */
 const MEMBER_POOL_SIZE = 16;
 /** /24 (counted from the top of the docker network) holding the allocated member pools. */
@@ -82,7 +83,7 @@ export class ClusterMesh extends Construct {
 
   constructor(scope: Construct, id: string, props: ClusterMeshProps) {
     super(scope, id);
-    rejectUnknownKeys(this.node.path, props, CLUSTER_MESH_PROPS, 'ClusterMesh');
+    props = checkProps(this.node.path, props, CLUSTER_MESH_SHAPE);
     Object.defineProperty(this, MESH_SYMBOL, { value: true });
     this.meshName = checkDnsLabel('invalid-mesh-name', `${this.node.path}.name`, props.name, 32, 'a mesh name');
     const max = props.maxConnectedClusters ?? 255;
@@ -117,16 +118,23 @@ export class ClusterMesh extends Construct {
 
   /** Creates a member cluster (construct id = `clusterName`) with the mesh's allocations for what `options` leaves out. */
   public addCluster(options: MeshMemberOptions): KindCiliumCluster {
-    const { meshPool, ...props } = options;
-    // The cluster description is checked by KindCiliumCluster (unknown keys included); the pool range here.
-    rejectUnknownKeys(`${this.node.path}.addCluster.meshPool`, meshPool, MESH_POOL_PROPS, 'meshPool range');
+    const field = `${this.node.path}.addCluster`;
+    // Plain data (as every cluster description); the description itself is checked by KindCiliumCluster, the pool range here.
+    const checked = checkPlainData(field, options);
+    if (!isPlainObject(checked)) invalid('invalid-type', field, 'the member description is not an object', 'pass { clusterName: "east", ... }');
+    const { meshPool: rawPool, ...props } = checked;
+    const meshPool = rawPool === undefined ? undefined : checkProps<PoolRangeBlock>(`${field}.meshPool`, rawPool, MESH_POOL_SHAPE);
+    if (typeof props.clusterName === 'string' && this.node.tryFindChild(props.clusterName) !== undefined) {
+      invalid('duplicate-cluster-name', `${field}.clusterName`, `mesh ${this.meshName} already has a member (or child) "${props.clusterName}"`,
+        'give every member its own clusterName');
+    }
     const taken = this._members.map((m) => m.cluster.spec);
     const usedIds = new Set(taken.map((s) => s.ciliumCluster.id));
     let nextId = 1;
     while (usedIds.has(nextId)) nextId++;
     const usedNets: Ipv4Cidr[] = taken.flatMap((s) => [s.podSubnet, s.serviceSubnet]);
     const explicit = [props.podSubnet, props.serviceSubnet].flatMap((t) => {
-      const c = t === undefined ? undefined : parseIpv4Cidr(t);
+      const c = typeof t === 'string' ? parseIpv4Cidr(t) : undefined;
       return c && typeof c !== 'string' ? [c] : [];
     });
     const podSubnet = props.podSubnet ?? this.freeSubnet(244, [...usedNets, ...explicit]);
@@ -204,6 +212,14 @@ export class ClusterMesh extends Construct {
 export class MeshMember extends Construct implements PlatformFactSource {
   constructor(scope: KindCiliumCluster, id: string, private readonly mesh: ClusterMesh) {
     super(scope, id);
+    const cluster = KindCiliumCluster.of(this);
+    if (!ClusterMesh.isClusterMesh(mesh)) {
+      invalid('invalid-type', `${this.node.path}.mesh`, 'is not a ClusterMesh', 'pass the ClusterMesh this cluster is a member of (ClusterMesh.addCluster does)');
+    }
+    if (!mesh.members.includes(cluster)) {
+      invalid('not-a-mesh-member', `${this.node.path}.mesh`, `cluster ${cluster.clusterName} is not a member of mesh ${mesh.meshName}`,
+        'add the cluster with ClusterMesh.addCluster, which also adds its MeshMember');
+    }
   }
 
   /** @internal */

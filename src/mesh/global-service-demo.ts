@@ -4,7 +4,7 @@ import type { MeshRoster } from './mesh-roster';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../cluster/library-labels';
 import { RESTRICTED_POD_SECURITY_LABELS } from '../private/hardening';
-import { propKeys, rejectUnknownKeys } from '../private/props';
+import { checkProps, propsShape, required } from '../private/props';
 import { GLOBAL_SERVICE_ANNOTATION, MESH_DEMO, POLICY_CLUSTER_LABEL } from '../spec/mesh-membership';
 import { STAR_WARS_SPACESHIP_IMAGE } from '../workloads/star-wars-demo';
 
@@ -24,7 +24,10 @@ export interface MeshGlobalServiceDemoProps {
   readonly mesh: MeshRoster;
 }
 
-const MESH_DEMO_PROPS = propKeys<MeshGlobalServiceDemoProps>()('mesh');
+const MESH_DEMO_SHAPE = propsShape<MeshGlobalServiceDemoProps>('MeshGlobalServiceDemo', {
+  // ClusterMesh.isClusterMesh, without importing the class (it imports this file).
+  mesh: required({ expected: 'a ClusterMesh', test: (x) => (x as Record<symbol, unknown>)[Symbol.for('cdk8s-kind-cilium.ClusterMesh')] === true }),
+});
 
 function container(name: string, image: string, user: number, extra: Record<string, unknown>): Record<string, unknown> {
   return {
@@ -72,8 +75,8 @@ function deployment(scope: Construct, app: string, c: Record<string, unknown>, v
 export class MeshGlobalServiceDemo extends Construct {
   constructor(scope: KindCiliumCluster, id: string, props: MeshGlobalServiceDemoProps) {
     super(scope, id);
-    rejectUnknownKeys(this.node.path, props, MESH_DEMO_PROPS, 'MeshGlobalServiceDemo');
-    const clusterName = scope.spec.ciliumCluster.name;
+    props = checkProps(this.node.path, props, MESH_DEMO_SHAPE);
+    const clusterName = KindCiliumCluster.of(this).spec.ciliumCluster.name;
     new ApiObject(this, 'namespace', {
       apiVersion: 'v1', kind: 'Namespace', metadata: { name: MESH_DEMO.namespace, labels: { ...RESTRICTED_POD_SECURITY_LABELS } },
     });

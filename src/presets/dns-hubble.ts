@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkPresetOverrides } from './preset-overrides';
 import { presetPoolBlock } from './preset-pool';
 import { L2AnnouncementPolicy } from '../cilium/l2/l2-announcement-policy';
 import { LoadBalancerIpPool } from '../cilium/lb-ipam/load-balancer-ip-pool';
@@ -11,6 +12,7 @@ import { NginxDemo } from '../workloads/nginx-demo';
  * L2 announcements for a LoadBalancer nginx. Any prop can be overridden.
  */
 export function dnsHubblePlatform(scope: Construct, overrides: Partial<KindCiliumClusterProps> = {}): KindCiliumCluster {
+  overrides = checkPresetOverrides('dns-hubble', overrides);
   const cluster = new KindCiliumCluster(scope, overrides.clusterName ?? 'dns-hubble', {
     clusterName: 'dns-hubble',
     workers: 3,

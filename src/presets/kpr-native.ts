@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkPresetOverrides } from './preset-overrides';
 import { presetPoolBlock } from './preset-pool';
 import { L2AnnouncementPolicy } from '../cilium/l2/l2-announcement-policy';
 import { LoadBalancerIpPool } from '../cilium/lb-ipam/load-balancer-ip-pool';
@@ -10,6 +11,7 @@ import { NginxDemo } from '../workloads/nginx-demo';
  * auto direct node routes) and L2 announcements for a LoadBalancer nginx.
  */
 export function kprNativePlatform(scope: Construct, overrides: Partial<KindCiliumClusterProps> = {}): KindCiliumCluster {
+  overrides = checkPresetOverrides('kpr-native', overrides);
   const cluster = new KindCiliumCluster(scope, overrides.clusterName ?? 'kpr-native', {
     clusterName: 'kpr-native',
     workers: 1,

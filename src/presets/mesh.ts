@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ClusterMesh } from '../mesh/cluster-mesh';
-import { propKeys, rejectUnknownKeys } from '../private/props';
+import { checkProps, propsShape } from '../private/props';
+import { isPlainObject } from '../private/syntax';
 import type { VersionOptions } from '../spec/cluster-spec';
 
 /** Props of {@link meshPlatform}. */
@@ -21,7 +22,11 @@ export interface MeshPlatformProps {
   readonly versions?: VersionOptions;
 }
 
-const MESH_PLATFORM_PROPS = propKeys<MeshPlatformProps>()('name', 'clusterNames', 'ciliumVersion', 'versions');
+// Each member's cluster description checks the keys of `versions` (one list per props type: cluster-spec.ts).
+const VERSIONS_SHAPE = { expected: 'an object of version options', test: (value: object) => isPlainObject(value) };
+const MESH_PLATFORM_SHAPE = propsShape<MeshPlatformProps>('meshPlatform', {
+  name: 'string', clusterNames: { list: 'string' }, ciliumVersion: 'string', versions: VERSIONS_SHAPE,
+});
 
 /**
  * Preset 5: a Cilium Cluster Mesh of two kind clusters (`mesh-east`, `mesh-west`: one worker each, ids 1 and 2,
@@ -29,8 +34,9 @@ const MESH_PLATFORM_PROPS = propKeys<MeshPlatformProps>()('name', 'clusterNames'
  * at 172.18.249.16 and 172.18.249.32), with the global-service demo in both. `bash dist/mesh/apply.sh` brings it up.
  */
 export function meshPlatform(scope: Construct, props: MeshPlatformProps = {}): ClusterMesh {
-  rejectUnknownKeys('meshPlatform', props, MESH_PLATFORM_PROPS, 'meshPlatform');
-  const mesh = new ClusterMesh(scope, props.name ?? 'mesh', { name: props.name ?? 'mesh' });
+  props = checkProps('meshPlatform', props, MESH_PLATFORM_SHAPE);
+  // The name is also the construct id: an empty one (refused by ClusterMesh) must not reach the constructs library first.
+  const mesh = new ClusterMesh(scope, props.name || 'mesh', { name: props.name ?? 'mesh' });
   for (const clusterName of props.clusterNames ?? ['mesh-east', 'mesh-west']) {
     mesh.addCluster({
       clusterName,

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkPresetOverrides } from './preset-overrides';
 import { presetPoolBlock } from './preset-pool';
 import { LoadBalancerIpPool } from '../cilium/lb-ipam/load-balancer-ip-pool';
 import { KindCiliumCluster, KindCiliumClusterProps } from '../cluster/kind-cilium-cluster';
@@ -9,6 +10,7 @@ import { StarWarsDemo } from '../workloads/star-wars-demo';
  * acceleration of the service load balancer, running Cilium's star-wars L7 policy demo.
  */
 export function nativeXdpPlatform(scope: Construct, overrides: Partial<KindCiliumClusterProps> = {}): KindCiliumCluster {
+  overrides = checkPresetOverrides('native-xdp', overrides);
   const cluster = new KindCiliumCluster(scope, overrides.clusterName ?? 'native-xdp', {
     clusterName: 'native-xdp',
     workers: 2,

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { checkPresetOverrides } from './preset-overrides';
 import { presetPoolBlock } from './preset-pool';
 import { LocalCertificateAuthority } from '../cert-manager/local-ca';
 import { L2AnnouncementPolicy } from '../cilium/l2/l2-announcement-policy';
@@ -15,6 +16,7 @@ import { StarWarsDemo } from '../workloads/star-wars-demo';
  * NodePorts on 127.0.0.1), nginx behind the Gateway and a LoadBalancer Service, and the star-wars demo.
  */
 export function zeroTrustPlatform(scope: Construct, overrides: Partial<KindCiliumClusterProps> = {}): KindCiliumCluster {
+  overrides = checkPresetOverrides('zero-trust', overrides);
   const cluster = new KindCiliumCluster(scope, overrides.clusterName ?? 'zero-trust', {
     clusterName: 'zero-trust',
     workers: 2,

@@ -1,5 +1,5 @@
 import { invalid } from '../errors';
-import { propKeys, rejectUnknownKeys } from './props';
+import { checkProps, propsShape, required } from './props';
 import { LABEL_KEY_RE, LABEL_VALUE_RE } from './syntax';
 
 /** The shape of a label selector (structurally the public `LabelSelectorInput`). */
@@ -12,8 +12,13 @@ export interface LabelSelectorInput {
 export type SelectorOperatorName = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 
 const OPERATORS: readonly SelectorOperatorName[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
-const SELECTOR_PROPS = propKeys<LabelSelectorInput>()('matchLabels', 'matchExpressions');
-const REQUIREMENT_PROPS = propKeys<NonNullable<LabelSelectorInput['matchExpressions']>[number]>()('key', 'operator', 'values');
+/** The shape of a label selector (see `checkProps`); the operator and the label syntax are checked by {@link resolveSelector}. */
+export const LABEL_SELECTOR_SHAPE = propsShape<LabelSelectorInput>('label selector', {
+  matchLabels: { map: 'string' },
+  matchExpressions: {
+    list: propsShape<NonNullable<LabelSelectorInput['matchExpressions']>[number]>('selector requirement', { key: required('string'), operator: required('string'), values: { list: 'string' } }),
+  },
+});
 
 /**
  * Checks a label selector field by field and returns it normalised (empty parts dropped), or undefined
@@ -21,7 +26,7 @@ const REQUIREMENT_PROPS = propKeys<NonNullable<LabelSelectorInput['matchExpressi
  */
 export function resolveSelector(field: string, selector: LabelSelectorInput | undefined): LabelSelectorInput | undefined {
   if (selector === undefined) return undefined;
-  rejectUnknownKeys(field, selector, SELECTOR_PROPS, 'label selector');
+  selector = checkProps<LabelSelectorInput>(field, selector, LABEL_SELECTOR_SHAPE);
   const labelFix = 'use a qualified key (optional DNS prefix + "/" + name of at most 63 alphanumerics, "-", "_" or ".") and a value of at most 63 such characters';
   const matchLabels = Object.entries(selector.matchLabels ?? {});
   for (const [key, value] of matchLabels) {
@@ -32,7 +37,6 @@ export function resolveSelector(field: string, selector: LabelSelectorInput | un
   const matchExpressions = selector.matchExpressions ?? [];
   matchExpressions.forEach((e, i) => {
     const f = `${field}.matchExpressions[${i}]`;
-    rejectUnknownKeys(f, e, REQUIREMENT_PROPS, 'selector requirement');
     if (typeof e?.key !== 'string' || !LABEL_KEY_RE.test(e.key)) {
       invalid('invalid-selector', `${f}.key`, `${JSON.stringify(e?.key)} is not a valid label key`, labelFix);
     }

@@ -1,6 +1,7 @@
 import { invalid, PlatformConfigError, Violation } from '../errors';
 import { CiliumMinor, ComponentVersionInput, DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, resolveComponentVersions } from './version-matrix';
 import { Ipv4Cidr, isIpv6Address, parseIpv4, parseIpv4Cidr } from '../private/ipv4';
+import { checkPlainData } from '../private/plain-data';
 import { propKeys, rejectUnknownKeys } from '../private/props';
 import { DNS_SUBDOMAIN_RE, isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE, parseGoDuration } from '../private/syntax';
 
@@ -47,7 +48,7 @@ export interface HubbleMetric {
    * only `true` or `false` (as a boolean or a string), in typed and string metrics alike: any other value is refused,
    * since the agent would read it as off.
    * `sourceContext` / `destinationContext` alternatives are written as a list joined by `|` only when given as one
-   * string, e.g. `'workload-name|reserved-identity'`. Keys and values may not contain `;`, `:` or `=`. @default - none
+   * string, e.g. `'workload-name|reserved-identity'`. Keys and values are visible ASCII without `;`, `:` or `=`. @default - none
    */
   readonly options?: Record<string, boolean | string | string[]>;
 }
@@ -339,6 +340,14 @@ export interface ClusterSpecProps {
   /**
    * Escape hatch: values deep-merged over the generated Cilium Helm values. The cross-object rules still
    * check the merged result, so an override cannot silently contradict the kind config.
+   *
+   * Plain data only, as a Helm values file can hold it (like the whole description): strings, finite numbers,
+   * booleans, null, lists and plain objects. Refused, each naming its path: NaN and ±Infinity (Helm refuses the
+   * file), functions, symbols, Dates, Maps, Sets and class instances (they would be written as junk), cycles and
+   * nesting deeper than 100 levels, lone UTF-16 surrogates (no UTF-8 form), keys over 1,024 characters (YAML's
+   * implicit-key limit; no Helm value is that long) and the keys `__proto__`, `constructor` and `prototype`
+   * (JavaScript reads them as the object's prototype). Any other string, line breaks included, is written escaped
+   * and reaches Helm unchanged.
    */
   readonly ciliumValuesOverrides?: Record<string, unknown>;
 }
@@ -555,11 +564,22 @@ function duration(field: string, value: unknown, defaultValue: string): string {
 }
 
 
-/** Applies defaults and checks every single field. Cross-object rules live in `src/rules`. */
-export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
-  if (!isPlainObject(props)) {
-    wrongType('props', props, 'an object', 'pass the cluster description as an object, e.g. { clusterName: "dev" }');
+/** The prefix of field names before the name is checked: the cluster name when it is valid, else `props`. */
+function descriptionField(props: ClusterSpecProps): string {
+  try {
+    return typeof props.clusterName === 'string' && CLUSTER_NAME_RE.test(props.clusterName) ? props.clusterName : 'props';
+  } catch {
+    return 'props';
   }
+}
+
+/** Applies defaults and checks every single field. Cross-object rules live in `src/rules`. */
+export function resolveClusterSpec(input: ClusterSpecProps): ClusterSpec {
+  if (!isPlainObject(input)) {
+    wrongType('props', input, 'an object', 'pass the cluster description as an object, e.g. { clusterName: "dev" }');
+  }
+  // The description is plain data through and through (overrides included): one check, then a copy no getter or later change reaches.
+  const props = checkPlainData(descriptionField(input), input);
   const name = props.clusterName;
   const validName = typeof name === 'string' && CLUSTER_NAME_RE.test(name);
   // Unknown keys first, so a misspelt key (`clustername`) is named rather than reported as a missing value.
@@ -881,8 +901,11 @@ function checkLeaseTimings(field: string, l2: Required<L2AnnouncementOptions>): 
   }
 }
 
-/** Cilium's own metric option syntax: `;` separates options, `=` a value, `:` the name; none may appear inside. */
-const METRIC_OPTION_TEXT_RE = /^[^;:=\s]+$/;
+/**
+ * Cilium's own metric option syntax: `;` separates options, `=` a value, `:` the name; none may appear inside, and
+ * option names and values (label and context names) are visible ASCII: a space, control or line break never is one.
+ */
+const METRIC_OPTION_TEXT_RE = /^[\x21-\x39\x3c\x3e-\x7e]+$/;
 
 function metricNameCheck(field: string, name: string): void {
   if (!(HUBBLE_METRIC_NAMES as readonly string[]).includes(name)) {
@@ -929,7 +952,7 @@ function hubbleMetrics(field: string, value: unknown): string[] {
     if (!isPlainObject(options)) wrongType(`${itemField}.options`, options, 'an object', 'write options as an object, e.g. { query: true }');
     const parts = Object.entries(options as Record<string, unknown>).flatMap(([key, option]) => {
       const optionField = `${itemField}.options["${key}"]`;
-      const optionFix = 'use true for a flag, a string or a list of strings without ";", ":", "=" or spaces';
+      const optionFix = 'use true for a flag, a string or a list of strings of visible ASCII without ";", ":", "=" or spaces';
       if (!METRIC_OPTION_TEXT_RE.test(key)) invalid('invalid-hubble-metric-option', optionField, `"${key}" is not a metric option name`, optionFix);
       const readByValue = HUBBLE_METRIC_BOOLEAN_OPTIONS[name as HubbleMetricName]?.[key] === 'value';
       if (option === true) return [readByValue ? `${key}=true` : key];

@@ -9,6 +9,7 @@ import { KIND_RELEASES, KindRelease, kubeadmApiVersionFor, kubeadmApiVersionsAcc
 import { KUBEADM_CONFIG_APIS, minorOfKubernetes } from './kubernetes-versions';
 import { resolveNode } from './node-image-resolution';
 import { ComponentVersionInput, VERSION_RULES, violation, VersionViolation } from './version-choices';
+import { checkProps, propsShape } from '../private/props';
 
 /**
  * The one version matrix of the library: which Cilium, Kubernetes (kind node image), Gateway API and
@@ -65,6 +66,17 @@ export type ComponentVersionResolution =
   | { readonly ok: true; readonly versions: ResolvedComponentVersions }
   | { readonly ok: false; readonly violations: readonly VersionViolation[] };
 
+const VERSION_INPUT_SHAPE = propsShape<ComponentVersionInput>('version', {
+  ciliumVersion: 'string',
+  kubernetesVersion: 'string',
+  kindRelease: 'string',
+  nodeImage: 'string',
+  gatewayApi: 'string',
+  certManager: 'string',
+  allowUnsupportedPair: 'boolean',
+  allowPreRelease: 'boolean',
+});
+
 /**
  * Resolves and checks every component version of a cluster.
  *
@@ -98,6 +110,8 @@ export type ComponentVersionResolution =
  * @param field prefix for violation fields (`dev` gives `dev.kubernetesVersion`); `''` for bare keys
  */
 export function resolveComponentVersions(input: ComponentVersionInput, field: string): ComponentVersionResolution {
+  // JavaScript callers: a wrong type is a PlatformConfigError naming the key (the matrix itself reports as violations).
+  input = checkProps(typeof field === 'string' && field !== '' ? field : 'versions', input, VERSION_INPUT_SHAPE);
   const at = (key: keyof ComponentVersionInput) => (field ? `${field}.${key}` : key);
   const allow = input.allowUnsupportedPair === true;
   const cilium = normalizeCiliumVersion(input.ciliumVersion ?? DEFAULT_CILIUM_VERSION);

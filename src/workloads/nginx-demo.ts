@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { TestWorkload, TestWorkloadServiceType, RunAsRootOptions } from './test-workload';
+import { TestWorkload, TestWorkloadServiceType, RunAsRootOptions, RUN_AS_ROOT_SHAPE } from './test-workload';
 import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
 import { labelLibraryObjects } from '../cluster/library-labels';
-import { propKeys, rejectUnknownKeys } from '../private/props';
+import { checkProps, propsShape } from '../private/props';
 
 /**
  * nginx built to run unprivileged (UID 101, listens on 8080, temp files under /tmp), pinned by tag and digest
@@ -50,9 +50,22 @@ export interface NginxDemoProps {
   readonly runAsRoot?: RunAsRootOptions;
 }
 
-const NGINX_PROPS = propKeys<NginxDemoProps>()(
-  'namespace', 'createNamespace', 'image', 'replicas', 'name', 'serviceName', 'labels', 'servicePort', 'containerPort', 'loadBalancer',
-  'serviceType', 'loadBalancerIps', 'user', 'runAsRoot');
+const NGINX_SHAPE = propsShape<NginxDemoProps>('NginxDemo', {
+  namespace: 'string',
+  createNamespace: 'boolean',
+  image: 'string',
+  replicas: 'number',
+  name: 'string',
+  serviceName: 'string',
+  labels: { map: 'string' },
+  servicePort: 'number',
+  containerPort: 'number',
+  loadBalancer: 'boolean',
+  serviceType: 'string',
+  loadBalancerIps: { list: 'string' },
+  user: 'number',
+  runAsRoot: RUN_AS_ROOT_SHAPE,
+});
 
 /**
  * A hardened nginx demo, a {@link TestWorkload}: Namespace (Pod Security `restricted`), a Deployment of unprivileged nginx
@@ -70,7 +83,7 @@ export class NginxDemo extends TestWorkload {
 
   constructor(scope: Construct, id: string, props: NginxDemoProps = {}) {
     // Checked before the TestWorkload is built from the props, at the path this construct gets.
-    rejectUnknownKeys([scope.node.path, id].filter((p) => p !== '').join('/'), props, NGINX_PROPS, 'NginxDemo');
+    props = checkProps([scope.node.path, id].filter((p) => p !== '').join('/'), props, NGINX_SHAPE);
     const name = props.name ?? 'nginx';
     const rootless = props.runAsRoot === undefined;
     super(scope, id, {

@@ -8,7 +8,7 @@ import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
 import { checkPinnedImage, containerResources, RESTRICTED_POD_SECURITY_LABELS, restrictedContainerSecurity } from '../private/hardening';
 import { BUILT_IN_NAMESPACES } from '../private/names';
-import { propKeys, rejectUnknownKeys } from '../private/props';
+import { checkProps, propsShape } from '../private/props';
 import { checkNamespace } from '../private/syntax';
 
 /** The deathstar HTTP API of Cilium's Star Wars demo (listens on 80), pinned as in Cilium's `http-sw-app.yaml`. */
@@ -54,8 +54,15 @@ export interface StarWarsDemoProps {
   readonly spaceshipImage?: string;
 }
 
-const STAR_WARS_PROPS = propKeys<StarWarsDemoProps>()(
-  'namespace', 'createNamespace', 'deathstarServiceType', 'deathstarLoadBalancerIps', 'deathstarReplicas', 'deathstarImage', 'spaceshipImage');
+const STAR_WARS_SHAPE = propsShape<StarWarsDemoProps>('StarWarsDemo', {
+  namespace: 'string',
+  createNamespace: 'boolean',
+  deathstarServiceType: 'string',
+  deathstarLoadBalancerIps: { list: 'string' },
+  deathstarReplicas: 'number',
+  deathstarImage: 'string',
+  spaceshipImage: 'string',
+});
 
 /** UID of `nobody`: the deathstar binary needs no account of its own. */
 const NOBODY = 65534;
@@ -109,7 +116,7 @@ export class StarWarsDemo extends Construct {
     super(scope, id);
     KindCiliumCluster.of(this);
     const path = this.node.path;
-    rejectUnknownKeys(path, props, STAR_WARS_PROPS, 'StarWarsDemo');
+    props = checkProps(path, props, STAR_WARS_SHAPE);
     this.namespace = checkNamespace(`${path}.namespace`, props.namespace ?? 'star-wars');
     const deathstarImage = checkPinnedImage(`${path}.deathstarImage`, props.deathstarImage ?? STAR_WARS_DEATHSTAR_IMAGE);
     const spaceshipImage = checkPinnedImage(`${path}.spaceshipImage`, props.spaceshipImage ?? STAR_WARS_SPACESHIP_IMAGE);

@@ -3,15 +3,15 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppNetworkPolicy } from '../cilium/policy/app-network-policy';
 import { ClusterDefaultDeny } from '../cilium/policy/cluster-default-deny';
-import { PodPeer, rejectUnknownPodPeerKeys } from '../cilium/policy/peers';
+import { PodPeer, POD_PEER_SHAPE } from '../cilium/policy/peers';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../cluster/library-labels';
 import { invalid } from '../errors';
 import { HttpRouteBackend } from '../gateway/http-route';
-import { checkPinnedImage, ContainerSizing, containerResources, restrictedContainerSecurity, RESTRICTED_POD_SECURITY_LABELS } from '../private/hardening';
+import { checkContainerSizing, checkPinnedImage, ContainerSizing, containerResources, CONTAINER_SIZING_SHAPE, restrictedContainerSecurity, RESTRICTED_POD_SECURITY_LABELS } from '../private/hardening';
 import { parseIpv4 } from '../private/ipv4';
 import { BUILT_IN_NAMESPACES } from '../private/names';
-import { propKeys, rejectUnknownKeys } from '../private/props';
+import { checkProps, propsShape, required } from '../private/props';
 import { checkNamespace, isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE } from '../private/syntax';
 
 export { BUILT_IN_NAMESPACES };
@@ -42,9 +42,9 @@ export interface TestWorkloadPort {
 
 /** A probe: an HTTP GET when `path` is given, a TCP connect otherwise. */
 export interface TestWorkloadProbe {
-  /** HTTP path, e.g. `/`. @default - TCP connect */
+  /** HTTP path, e.g. `/`: starts with `/`, visible ASCII only (a request target; percent-encode anything else). @default - TCP connect */
   readonly path?: string;
-  /** Container port probed. @default - the first container port */
+  /** Container port probed (1-65535). @default - the first container port */
   readonly port?: number;
 }
 
@@ -105,9 +105,12 @@ export interface TestWorkloadProps {
   readonly runAsRoot?: RunAsRootOptions;
   /** Writable directories (size-limited emptyDir volumes, 64 MiB each), e.g. ['/tmp']. @default - none */
   readonly writablePaths?: string[];
-  /** CPU and memory requests/limits. @default 10m/200m CPU, 16/64 MiB memory */
+  /**
+   * CPU and memory requests/limits: all four, positive whole numbers, each request at most its limit (the API server
+   * refuses a request above its limit). @default 10m/200m CPU, 16/64 MiB memory
+   */
   readonly resources?: ContainerSizing;
-  /** Environment variables. @default - none */
+  /** Environment variables. Names are printable ASCII other than `=` (the API server's rule); values any text. @default - none */
   readonly env?: Record<string, string>;
   /**
    * The onboarding {@link AppNetworkPolicy} letting traffic to the ports in: `'auto'` adds it when a {@link ClusterDefaultDeny}
@@ -123,13 +126,39 @@ export interface TestWorkloadProps {
   readonly allowFrom?: PodPeer[];
 }
 
-const WORKLOAD_PROPS = propKeys<TestWorkloadProps>()(
-  'name', 'serviceName', 'namespace', 'createNamespace', 'image', 'ports', 'labels', 'extraLabels', 'replicas', 'readiness', 'liveness',
-  'serviceType', 'loadBalancerIps', 'user', 'runAsRoot', 'writablePaths', 'resources', 'env', 'networkPolicy', 'allowFromGateway', 'allowFrom');
-const PORT_PROPS = propKeys<TestWorkloadPort>()('port', 'containerPort', 'name', 'protocol', 'nodePort');
-const PROBE_PROPS = propKeys<TestWorkloadProbe>()('path', 'port');
-const RUN_AS_ROOT_PROPS = propKeys<RunAsRootOptions>()('reason');
-const SIZING_PROPS = propKeys<ContainerSizing>()('cpuRequestMillis', 'cpuLimitMillis', 'memoryRequestMebibytes', 'memoryLimitMebibytes');
+const PROBE_SHAPE = propsShape<TestWorkloadProbe>('probe', { path: 'string', port: 'number' });
+/** @internal The shape of {@link RunAsRootOptions}. */
+export const RUN_AS_ROOT_SHAPE = propsShape<RunAsRootOptions>('runAsRoot', { reason: required('string') });
+const WORKLOAD_SHAPE = propsShape<TestWorkloadProps>('TestWorkload', {
+  name: required('string'),
+  serviceName: 'string',
+  namespace: 'string',
+  createNamespace: 'boolean',
+  image: required('string'),
+  ports: required({
+    list: propsShape<TestWorkloadPort>('TestWorkload port', { port: required('number'), containerPort: 'number', name: 'string', protocol: 'string', nodePort: 'number' }),
+  }),
+  labels: { map: 'string' },
+  extraLabels: { map: 'string' },
+  replicas: 'number',
+  readiness: PROBE_SHAPE,
+  liveness: PROBE_SHAPE,
+  serviceType: 'string',
+  loadBalancerIps: { list: 'string' },
+  user: 'number',
+  runAsRoot: RUN_AS_ROOT_SHAPE,
+  writablePaths: { list: 'string' },
+  resources: CONTAINER_SIZING_SHAPE,
+  env: { map: 'string' },
+  networkPolicy: 'string',
+  allowFromGateway: 'boolean',
+  allowFrom: { list: POD_PEER_SHAPE },
+});
+
+/** An HTTP probe path: an origin-form request target (RFC 9112 §3.2.1), printable ASCII without spaces. */
+const HTTP_GET_PATH_RE = /^\/[\x21-\x7e]*$/;
+/** Kubernetes env var names: printable ASCII but "=" (`validation.IsEnvVarName`, relaxed in 1.32+), never empty. */
+const ENV_NAME_RE = /^[\x20-\x3c\x3e-\x7e]+$/;
 
 const DEFAULT_SIZING: ContainerSizing = { cpuRequestMillis: 10, cpuLimitMillis: 200, memoryRequestMebibytes: 16, memoryLimitMebibytes: 64 };
 const DEFAULT_USER = 65532;
@@ -172,13 +201,7 @@ export class TestWorkload extends Construct {
     super(scope, id);
     const cluster = KindCiliumCluster.of(this);
     const path = this.node.path;
-    if (!isPlainObject(props)) invalid('invalid-type', `${path}`, 'props are not an object', 'pass { name, image, ports }');
-    rejectUnknownKeys(path, props, WORKLOAD_PROPS, 'TestWorkload');
-    rejectUnknownKeys(`${path}.readiness`, props.readiness, PROBE_PROPS, 'probe');
-    rejectUnknownKeys(`${path}.liveness`, props.liveness, PROBE_PROPS, 'probe');
-    rejectUnknownKeys(`${path}.runAsRoot`, props.runAsRoot, RUN_AS_ROOT_PROPS, 'runAsRoot');
-    rejectUnknownKeys(`${path}.resources`, props.resources, SIZING_PROPS, 'resources');
-    (Array.isArray(props.allowFrom) ? props.allowFrom : []).forEach((p, i) => rejectUnknownPodPeerKeys(`${path}.allowFrom[${i}]`, p));
+    props = checkProps(path, props, WORKLOAD_SHAPE);
     const name = checkNamespace(`${path}.name`, props.name);
     this.namespace = checkNamespace(`${path}.namespace`, props.namespace ?? 'default');
     this.serviceName = checkNamespace(`${path}.serviceName`, props.serviceName ?? name);
@@ -194,6 +217,7 @@ export class TestWorkload extends Construct {
       invalid('invalid-service-type', `${path}.serviceType`, `"${serviceType}" is not a Service type`, 'use "ClusterIP", "NodePort" or "LoadBalancer"');
     }
     const ports = checkPorts(`${path}.ports`, props.ports, serviceType);
+    const resources = props.resources === undefined ? DEFAULT_SIZING : checkContainerSizing(`${path}.resources`, props.resources);
     this.servicePort = ports[0].port;
     const lbIps = props.loadBalancerIps ?? [];
     if (lbIps.length > 0 && serviceType !== 'LoadBalancer') {
@@ -238,13 +262,24 @@ export class TestWorkload extends Construct {
       return { path: p, volume: kplus.Volume.fromEmptyDir(this, `Volume${i}`, volumeName, { sizeLimit: Size.mebibytes(64) }) };
     });
     const firstContainerPort = ports[0].containerPort;
-    const probe = (p: TestWorkloadProbe | undefined) => {
+    const probe = (p: TestWorkloadProbe | undefined, field: string) => {
       if (p === undefined) return undefined;
       const port = p.port ?? firstContainerPort;
+      if (!Number.isInteger(port) || port < 1 || port > 65535) invalid('invalid-port', `${field}.port`, `${port} is not a port number`, 'use an integer between 1 and 65535');
+      if (p.path !== undefined && !HTTP_GET_PATH_RE.test(p.path)) {
+        invalid('invalid-path', `${field}.path`, `${JSON.stringify(p.path)} is not an HTTP path`,
+          'start with "/" and use printable ASCII without spaces (an HTTP request target; other characters are percent-encoded, e.g. %20)');
+      }
       return p.path !== undefined ? kplus.Probe.fromHttpGet(p.path, { port }) : kplus.Probe.fromTcpSocket({ port });
     };
     const lowPort = ports.some((p) => p.containerPort < PRIVILEGED_PORT_LIMIT);
     const env = props.env ?? {};
+    for (const key of Object.keys(env)) {
+      if (!ENV_NAME_RE.test(key)) {
+        invalid('invalid-env-name', `${path}.env[${JSON.stringify(key)}]`, `${JSON.stringify(key)} is not an environment variable name`,
+          'use printable ASCII other than "=" (the API server\'s rule for env names), e.g. LOG_LEVEL');
+      }
+    }
 
     this.deployment = new kplus.Deployment(this, 'Deployment', {
       metadata: {
@@ -278,9 +313,9 @@ export class TestWorkload extends Construct {
         ...(Object.keys(env).length > 0
           ? { envVariables: Object.fromEntries(Object.entries(env).map(([k, val]) => [k, kplus.EnvValue.fromValue(val)])) }
           : {}),
-        readiness: probe(props.readiness ?? {}),
-        ...(props.liveness ? { liveness: probe(props.liveness) } : {}),
-        resources: containerResources(props.resources ?? DEFAULT_SIZING),
+        readiness: probe(props.readiness ?? {}, `${path}.readiness`),
+        ...(props.liveness ? { liveness: probe(props.liveness, `${path}.liveness`) } : {}),
+        resources: containerResources(resources),
         securityContext: runAsRoot ? rootContainerSecurity() : restrictedContainerSecurity(user),
         ...(volumes.length > 0 ? { volumeMounts: volumes } : {}),
       }],
@@ -373,8 +408,6 @@ function checkPorts(field: string, ports: readonly TestWorkloadPort[], serviceTy
   const isPort = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65535;
   const out = ports.map((raw, i): CheckedPort => {
     const f = `${field}[${i}]`;
-    if (!isPlainObject(raw as unknown)) invalid('invalid-type', f, 'is not an object', 'write a port as { port: 80 }');
-    rejectUnknownKeys(f, raw, PORT_PROPS, 'TestWorkload port');
     const p = raw as TestWorkloadPort;
     const containerPort = p.containerPort ?? p.port;
     if (!isPort(p.port)) invalid('invalid-port', `${f}.port`, `${p.port} is not a port number`, 'use an integer between 1 and 65535');

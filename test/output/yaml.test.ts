@@ -1,6 +1,8 @@
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
-import { goYamlResolvesNonString, toYaml, toYamlStream } from '../../src/private/yaml';
+import { PlatformConfigError } from '../../src';
+import { goYamlResolvesNonString, needsEscape, toYaml, toYamlStream } from '../../src/private/yaml';
+import { configError } from '../support/config-error';
 
 const key = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('a\nb', '\n'), fc.constantFrom('on', 'y', 'no', '1:20', '<<', '0o17', 'app.kubernetes.io/name', '- x', '# c'));
 const text = fc.oneof(fc.string({ maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('on', 'off', 'yes', 'NO', '~', 'null', '1_000', '0x1F', '.inf', '2001-12-14', 'a: b', ' lead', 'trail ', '*ref', '&a', '!tag', '%x', '@x', '`x'));
@@ -31,6 +33,8 @@ describe('toYaml (the bundle serialiser)', () => {
       // Strings Go reads as numbers are quoted although the `yaml` library leaves them plain (yaml-go-readers.test.ts).
       const strings = (JSON.stringify(d).match(/"(?:[^"\\]|\\.)*"/g) ?? []).map((q) => JSON.parse(q) as string);
       fc.pre(!strings.some((t) => goYamlResolvesNonString(t) && YAML.stringify(t, { compat: 'yaml-1.1' }) === `${t}\n`));
+      // Strings with a line break or control character are double-quoted with escapes every reader knows (tests below).
+      fc.pre(!strings.some(needsEscape));
       expect(toYaml(d)).toBe(YAML.stringify(d, { lineWidth: 0, aliasDuplicateObjects: false, compat: 'yaml-1.1' }));
     }), { numRuns: 300 });
   });
@@ -42,6 +46,61 @@ describe('toYaml (the bundle serialiser)', () => {
   test('double-quotes strings Go reads as numbers, as keys and values', () => {
     expect(toYaml({ 'tier': '0XF_F', 'fqdn': '0O17', 'cn': '0X_1F', '0B11': 'k', 'one': '+_1', 'eq': '=', 'name': 'v1.18.1' }))
       .toBe('tier: "0XF_F"\nfqdn: "0O17"\ncn: "0X_1F"\n"0B11": k\none: "+_1"\neq: "="\nname: v1.18.1\n');
+  });
+
+  test('strings some reader takes as a line break, control or BOM are escaped in keys and values (500 random pairs)', () => {
+    const SPECIAL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
+    const special = fc.string({ unit: fc.oneof(fc.constantFrom('\u0085', '\u2028', '\u2029', '\ufeff', '\r', '\t', '\0', '\x7f', '\x9f', '\ufffe', '- ', ': '), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 10 });
+    fc.assert(fc.property(special, special, (k, value) => {
+      const out = toYaml({ [k]: value, nested: [{ [k]: [value, `${value}\n${value}`] }] });
+      expect(out.replace(/\n/g, '')).not.toMatch(SPECIAL);
+      expect(YAML.parse(out, { version: '1.1' })).toEqual({ [k]: value, nested: [{ [k]: [value, `${value}\n${value}`] }] });
+    }), { numRuns: 500 });
+  });
+
+  test('the injection of issue 19 stays one string: "\\u2028--- " and a policy path with line breaks', () => {
+    expect(toYaml({ v: '\u2028--- ' })).toBe('v: "\\u2028--- "\n');
+    expect(toYaml({ path: '/healthz\u2028    - fromEntities:\u2028        - all' })).toBe('path: "/healthz\\u2028    - fromEntities:\\u2028        - all"\n');
+    expect(toYaml({ note: 'x\u0085extraArgs:\u2029- --enable-policy=never' })).toBe('note: "x\\u0085extraArgs:\\u2029- --enable-policy=never"\n');
+  });
+
+  test('one-line strings the yaml library writes as block scalars (---, ...) are quoted at any depth', () => {
+    const markers = { a: { b: '---', c: ['...', { '--- x': '--- y' }] } };
+    expect(toYaml(markers)).toBe('a:\n  b: "---"\n  c:\n    - "..."\n    - "--- x": "--- y"\n');
+    expect(YAML.parse(toYaml(markers))).toEqual(markers);
+  });
+
+  test('keys too long for an implicit key (1,024 characters) are written as explicit keys', () => {
+    const long = 'k'.repeat(1500);
+    const longKeys = { [long]: 'v', list: [{ [long]: { a: 1 } }], short: 1 };
+    const out = toYaml(longKeys);
+    expect(out).toContain(`? ${long}\n: v\n`);
+    expect(out).toContain(`  - ? ${long}\n    :\n      a: 1\n`);
+    expect(YAML.parse(out)).toEqual(longKeys);
+  });
+
+  test.each([
+    ['NaN', { a: NaN }, 'non-finite-number', 'f: a'],
+    ['Infinity in a list', { a: [1, -Infinity] }, 'non-finite-number', 'f: a[1]'],
+    ['a function', { a: { b: () => 1 } }, 'unsupported-value', 'f: a.b'],
+    ['a symbol', { a: Symbol('s') }, 'unsupported-value', 'f: a'],
+    ['a Date', { a: new Date(0) }, 'unsupported-value', 'f: a'],
+    ['a Map', { 'a key': new Map() }, 'unsupported-value', 'f: ["a key"]'],
+    ['a lone surrogate in a key', { 'x\ud800': 1 }, 'unencodable-text', 'f: ["x\\ud800"]'],
+    ['a lone surrogate in a value', { a: ['\udc00'] }, 'unencodable-text', 'f: a[0]'],
+  ] as const)('refuses %s, naming where', (_name, bad, rule, field) => {
+    const error = configError(() => toYaml(bad, 'f'));
+    expect(error.violations).toEqual([expect.objectContaining({ rule, field })]);
+  });
+
+  test('refuses a cycle and a 20,000-deep document (a PlatformConfigError, never a RangeError)', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = { back: cyclic };
+    expect(configError(() => toYaml(cyclic, 'f')).violations).toEqual([expect.objectContaining({ rule: 'cyclic-value', field: 'f: self.back' })]);
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 20_000; i++) deep = { d: deep };
+    expect(configError(() => toYaml(deep, 'f')).rules).toEqual(['too-deep']);
+    expect(() => toYaml(deep)).toThrow(PlatformConfigError);
   });
 
   test('a stream separates documents with ---', () => {

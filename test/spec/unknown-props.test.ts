@@ -236,7 +236,7 @@ describe.each(CASES)('%s', (_name, field, build) => {
   });
 });
 
-describe('the propKeys lists', () => {
+describe('the propKeys lists and prop shapes', () => {
   const SRC = path.join(__dirname, '..', '..', 'src');
   const sources = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
@@ -244,17 +244,20 @@ describe('the propKeys lists', () => {
   });
   // private/props.ts itself only shows a list in its doc comment.
   const files = sources(SRC).filter((file) => !file.endsWith(path.join('private', 'props.ts'))).map((file) => ({ file: path.relative(SRC, file), text: fs.readFileSync(file, 'utf8') }));
+  // `propKeys<T>()('a', ...)` lists (the cluster description) and `propsShape<T>('what', {...})` shapes (the constructs),
+  // named by the constant they are assigned to, or inline in a parent shape (then used by it).
   const lists = files.flatMap(({ file, text }) =>
-    [...text.matchAll(/const (\w+)\s*(?::[^=]+)?=\s*propKeys<([^>]+)>\(\)/g)].map((m) => ({ file, text, name: m[1], type: m[2].trim() })));
+    [...text.matchAll(/(?:const (\w+)\s*(?::[^=]+)?=\s*)?(?:propKeys<(.+?)>\(\)|propsShape<(.+?)>\(')/g)]
+      .map((m) => ({ file, text, name: m[1] as string | undefined, type: (m[2] ?? m[3]).trim().replace(/^Partial<(.+)>$/, '$1') })));
 
-  test('there is one list per props type', () => {
+  test('there is one list or shape per props type', () => {
     expect(lists.length).toBeGreaterThanOrEqual(30);
     const types = lists.map((l) => l.type);
     expect(types.filter((t, i) => types.indexOf(t) !== i)).toEqual([]);
   });
 
-  test.each(lists.map((l) => [l.name, l.file, l]))('%s (%s) is used', (name, _file, l) => {
-    const uses = [...(l as typeof lists[number]).text.matchAll(new RegExp(`\\b${name}\\b`, 'g'))].length;
+  test.each(lists.filter((l) => l.name !== undefined).map((l) => [l.name, l.file]))('%s (%s) is used', (name) => {
+    const uses = files.map(({ text }) => [...text.matchAll(new RegExp(`\\b${name}\\b`, 'g'))].length).reduce((a, b) => a + b, 0);
     expect(uses).toBeGreaterThanOrEqual(2);
   });
 
@@ -269,7 +272,7 @@ describe('the propKeys lists', () => {
     'SynthesizeOptions', 'ClusterMeshProps', 'MeshGlobalServiceDemoProps', 'MeshPlatformProps',
   ];
 
-  test.each(INPUT_TYPES)('%s has a propKeys list', (type) => {
+  test.each(INPUT_TYPES)('%s has a propKeys list or a prop shape', (type) => {
     expect(lists.map((l) => l.type)).toContain(type);
   });
 

@@ -9,9 +9,9 @@ import { labelLibraryObjects } from '../../cluster/library-labels';
 import { invalid } from '../../errors';
 import { PlatformFactSource, PlatformFacts } from '../../model/platform-model';
 import { resolveObjectName } from '../../private/names';
-import { propKeys, rejectUnknownKeys } from '../../private/props';
+import { checkProps, propsShape } from '../../private/props';
 import { compileRe2, l2InterfaceForDevice } from '../../private/re2';
-import { resolveSelector, toCrdSelector } from '../../private/selectors';
+import { LABEL_SELECTOR_SHAPE, resolveSelector, toCrdSelector } from '../../private/selectors';
 import { CiliumLabelSelector } from '../label-selector';
 
 type NodeSelectorOperator = CiliumL2AnnouncementPolicySpecNodeSelectorMatchExpressionsOperator;
@@ -40,7 +40,14 @@ export interface L2AnnouncementPolicyProps {
   readonly externalIps?: boolean;
 }
 
-const L2_POLICY_PROPS = propKeys<L2AnnouncementPolicyProps>()('name', 'interfaces', 'nodeSelector', 'serviceSelector', 'loadBalancerIps', 'externalIps');
+const L2_POLICY_SHAPE = propsShape<L2AnnouncementPolicyProps>('L2AnnouncementPolicy', {
+  name: 'string',
+  interfaces: { list: 'string' },
+  nodeSelector: LABEL_SELECTOR_SHAPE,
+  serviceSelector: LABEL_SELECTOR_SHAPE,
+  loadBalancerIps: 'boolean',
+  externalIps: 'boolean',
+});
 
 /** Node label kubeadm (and so kind) puts on control-plane nodes. */
 export const CONTROL_PLANE_NODE_LABEL = 'node-role.kubernetes.io/control-plane';
@@ -71,7 +78,7 @@ export class L2AnnouncementPolicy extends Construct implements PlatformFactSourc
     super(scope, id);
     const cluster = KindCiliumCluster.of(this);
     const path = this.node.path;
-    rejectUnknownKeys(path, props, L2_POLICY_PROPS, 'L2AnnouncementPolicy');
+    props = checkProps(path, props, L2_POLICY_SHAPE);
 
     this.name = resolveObjectName(this, cluster, props.name, 'l2-policy');
 

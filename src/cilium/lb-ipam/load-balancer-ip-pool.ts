@@ -10,8 +10,8 @@ import { invalid } from '../../errors';
 import { PoolBlockFact, PlatformFactSource, PlatformFacts } from '../../model/platform-model';
 import { formatIpv4, Ipv4Cidr, Ipv4Range, parseIpv4, parseIpv4Cidr, rangeSize } from '../../private/ipv4';
 import { resolveObjectName } from '../../private/names';
-import { propKeys, rejectUnknownKeys } from '../../private/props';
-import { resolveSelector, toCrdSelector } from '../../private/selectors';
+import { checkProps, propsShape } from '../../private/props';
+import { LABEL_SELECTOR_SHAPE, resolveSelector, toCrdSelector } from '../../private/selectors';
 import { defaultPoolRange } from '../../spec/docker-network';
 import { CiliumLabelSelector } from '../label-selector';
 
@@ -57,8 +57,6 @@ export interface LoadBalancerIpPoolProps {
 
 const POOL_SYMBOL = Symbol.for('cdk8s-kind-cilium.LoadBalancerIpPool');
 
-const POOL_PROPS = propKeys<LoadBalancerIpPoolProps>()('name', 'blocks', 'serviceSelector', 'disabled', 'allowFirstLastIps');
-const POOL_BLOCK_PROPS = propKeys<PoolCidrBlock & PoolRangeBlock>()('cidr', 'start', 'stop');
 /** Block keys given on the pool itself (`cidrs` is the CRD's deprecated list): they belong inside `blocks`. */
 const POOL_BLOCK_HINTS: Readonly<Record<string, string>> = {
   cidr: 'put it inside blocks: blocks: [{ cidr: "172.18.250.0/24" }] (a pool has a list of blocks, each a cidr or a start/stop range)',
@@ -66,6 +64,13 @@ const POOL_BLOCK_HINTS: Readonly<Record<string, string>> = {
   start: 'put the range inside blocks: blocks: [{ start: "172.18.250.100", stop: "172.18.250.254" }]',
   stop: 'put the range inside blocks: blocks: [{ start: "172.18.250.100", stop: "172.18.250.254" }]',
 };
+const POOL_SHAPE = propsShape<LoadBalancerIpPoolProps>('LoadBalancerIpPool', {
+  name: 'string',
+  blocks: { list: propsShape<Partial<PoolCidrBlock & PoolRangeBlock>>('pool block', { cidr: 'string', start: 'string', stop: 'string' }) },
+  serviceSelector: LABEL_SELECTOR_SHAPE,
+  disabled: 'boolean',
+  allowFirstLastIps: 'boolean',
+}, POOL_BLOCK_HINTS);
 
 /**
  * The address range a pool without `blocks` gets: deterministic, at the HIGH end of the kind docker
@@ -128,7 +133,7 @@ export class LoadBalancerIpPool extends Construct implements PlatformFactSource 
     Object.defineProperty(this, POOL_SYMBOL, { value: true });
     const cluster = KindCiliumCluster.of(this);
     const path = this.node.path;
-    rejectUnknownKeys(path, props, POOL_PROPS, 'LoadBalancerIpPool', POOL_BLOCK_HINTS);
+    props = checkProps(path, props, POOL_SHAPE);
 
     this.name = resolveObjectName(this, cluster, props.name, 'lb-pool');
     const serviceSelector = resolveSelector(`${path}.serviceSelector`, props.serviceSelector);
@@ -201,7 +206,6 @@ interface ParsedBlock {
 }
 
 function parseBlock(field: string, block: PoolBlock): ParsedBlock {
-  rejectUnknownKeys(field, block, POOL_BLOCK_PROPS, 'pool block');
   const b = (block ?? {}) as Partial<PoolCidrBlock & PoolRangeBlock>;
   const hasCidr = b.cidr !== undefined;
   const hasRange = b.start !== undefined || b.stop !== undefined;

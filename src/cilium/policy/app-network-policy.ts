@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { FQDN_PATTERN_RE, checkRegex, checkEntity, FQDN_NAME_RE, kubeDnsEgressRule, PolicyPort, EgressPodPeer, HttpRequestRule, checkLabels, podSelector, egressToPorts, EgressEntityPeer, PodPeer, EgressFqdnPeer, ingressToPorts, CiliumEntity, rejectUnknownPodPeerKeys } from './peers';
+import { FQDN_PATTERN_RE, checkRegex, checkEntity, FQDN_NAME_RE, kubeDnsEgressRule, PolicyPort, EgressPodPeer, HttpRequestRule, checkLabels, podSelector, egressToPorts, EgressEntityPeer, PodPeer, EgressFqdnPeer, ingressToPorts, CiliumEntity, POD_PEER_SHAPE, POLICY_PORT_SHAPE } from './peers';
 import {
   CiliumNetworkPolicy,
   CiliumNetworkPolicySpecEgress,
@@ -11,7 +11,7 @@ import { KindCiliumCluster } from '../../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../../cluster/library-labels';
 import { invalid } from '../../errors';
 import { resolveObjectName } from '../../private/names';
-import { propKeys, rejectUnknownKeys } from '../../private/props';
+import { checkProps, propsShape, required } from '../../private/props';
 import { checkNamespace } from '../../private/syntax';
 import { CiliumMinor } from '../../spec/version-matrix';
 
@@ -49,13 +49,21 @@ export interface AppNetworkPolicyProps {
   readonly egressFqdns?: EgressFqdnPeer[];
 }
 
-const APP_POLICY_PROPS = propKeys<AppNetworkPolicyProps>()(
-  'name', 'namespace', 'appLabels', 'ingressPorts', 'httpRules', 'allowFromGateway', 'allowFromWorld', 'allowFrom', 'allowFromEntities',
-  'egressTo', 'egressToEntities', 'egressFqdns');
-const HTTP_RULE_PROPS = propKeys<HttpRequestRule>()('method', 'path');
-const EGRESS_POD_PEER_PROPS = propKeys<EgressPodPeer>()('namespace', 'labels', 'ports');
-const EGRESS_ENTITY_PEER_PROPS = propKeys<EgressEntityPeer>()('entity', 'ports');
-const EGRESS_FQDN_PEER_PROPS = propKeys<EgressFqdnPeer>()('name', 'pattern', 'ports');
+const PORTS = { list: POLICY_PORT_SHAPE };
+const APP_POLICY_SHAPE = propsShape<AppNetworkPolicyProps>('AppNetworkPolicy', {
+  name: 'string',
+  namespace: required('string'),
+  appLabels: required({ map: 'string' }),
+  ingressPorts: PORTS,
+  httpRules: { list: propsShape<HttpRequestRule>('HTTP rule', { method: 'string', path: 'string' }) },
+  allowFromGateway: 'boolean',
+  allowFromWorld: 'boolean',
+  allowFrom: { list: POD_PEER_SHAPE },
+  allowFromEntities: { list: 'string' },
+  egressTo: { list: propsShape<EgressPodPeer>('egress pod peer', { namespace: 'string', labels: { map: 'string' }, ports: PORTS }) },
+  egressToEntities: { list: propsShape<EgressEntityPeer>('egress entity peer', { entity: required('string'), ports: PORTS }) },
+  egressFqdns: { list: propsShape<EgressFqdnPeer>('egress FQDN peer', { name: 'string', pattern: 'string', ports: PORTS }) },
+});
 
 
 /**
@@ -87,7 +95,7 @@ export class AppNetworkPolicy extends Construct {
     super(scope, id);
     const cluster = KindCiliumCluster.of(this);
     const path = this.node.path;
-    rejectUnknownKeys(path, props, APP_POLICY_PROPS, 'AppNetworkPolicy');
+    props = checkProps(path, props, APP_POLICY_SHAPE);
     this.name = resolveObjectName(this, cluster, props.name, 'app-policy');
     this.namespace = checkNamespace(`${path}.namespace`, props.namespace);
     const appLabels = checkLabels(`${path}.appLabels`, props.appLabels, false);
@@ -101,7 +109,6 @@ export class AppNetworkPolicy extends Construct {
         invalid('invalid-http-rule', `${path}.httpRules`, 'is an empty list, which Cilium reads as "any request"', 'list at least one rule or leave the prop out');
       }
       props.httpRules.forEach((r, i) => {
-        rejectUnknownKeys(`${path}.httpRules[${i}]`, r, HTTP_RULE_PROPS, 'HTTP rule');
         if (r.method !== undefined) checkRegex(`${path}.httpRules[${i}].method`, r.method);
         if (r.path !== undefined) {
           checkRegex(`${path}.httpRules[${i}].path`, r.path);
@@ -146,7 +153,6 @@ export class AppNetworkPolicy extends Construct {
     if (peers.length > 0) {
       rules.push({
         fromEndpoints: peers.map((p, i) => {
-          rejectUnknownPodPeerKeys(`${path}.allowFrom[${i}]`, p);
           return podSelector(
             checkNamespace(`${path}.allowFrom[${i}].namespace`, p.namespace ?? props.namespace),
             checkLabels(`${path}.allowFrom[${i}].labels`, p.labels, true));
@@ -161,7 +167,6 @@ export class AppNetworkPolicy extends Construct {
     const rules: CiliumNetworkPolicySpecEgress[] = [];
     (props.egressTo ?? []).forEach((p, i) => {
       const f = `${path}.egressTo[${i}]`;
-      rejectUnknownKeys(f, p, EGRESS_POD_PEER_PROPS, 'egress pod peer');
       const toPorts = egressToPorts(`${f}.ports`, p.ports, minor);
       rules.push({
         toEndpoints: [podSelector(checkNamespace(`${f}.namespace`, p.namespace ?? props.namespace), checkLabels(`${f}.labels`, p.labels, true))],
@@ -170,13 +175,11 @@ export class AppNetworkPolicy extends Construct {
     });
     (props.egressToEntities ?? []).forEach((p, i) => {
       const f = `${path}.egressToEntities[${i}]`;
-      rejectUnknownKeys(f, p, EGRESS_ENTITY_PEER_PROPS, 'egress entity peer');
       const toPorts = egressToPorts(`${f}.ports`, p.ports, minor);
       rules.push({ toEntities: [checkEntity(`${f}.entity`, p.entity, minor) as CiliumNetworkPolicySpecEgressToEntities], ...(toPorts ? { toPorts } : {}) });
     });
     (props.egressFqdns ?? []).forEach((p, i) => {
       const f = `${path}.egressFqdns[${i}]`;
-      rejectUnknownKeys(f, p, EGRESS_FQDN_PEER_PROPS, 'egress FQDN peer');
       if ((p.name === undefined) === (p.pattern === undefined)) {
         invalid('invalid-fqdn', f, p.name === undefined ? 'sets neither name nor pattern' : 'sets both name and pattern', 'give either { name: "api.github.com" } or { pattern: "*.github.com" }');
       }

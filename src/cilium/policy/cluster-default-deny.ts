@@ -16,7 +16,7 @@ import { KindCiliumCluster } from '../../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../../cluster/library-labels';
 import { PlatformFactSource, PlatformFacts } from '../../model/platform-model';
 import { resolveObjectName } from '../../private/names';
-import { propKeys, rejectUnknownKeys } from '../../private/props';
+import { checkProps, propsShape } from '../../private/props';
 import { checkNamespace } from '../../private/syntax';
 
 /** Namespaces {@link ClusterDefaultDeny} never selects: the platform's own components. */
@@ -66,8 +66,14 @@ export interface ClusterDefaultDenyProps {
   readonly systemAllowances?: boolean;
 }
 
-const DEFAULT_DENY_PROPS = propKeys<ClusterDefaultDenyProps>()(
-  'name', 'exemptNamespaces', 'allowDns', 'allowApiServerEgress', 'allowIngressFromGateway', 'systemAllowances');
+const DEFAULT_DENY_SHAPE = propsShape<ClusterDefaultDenyProps>('ClusterDefaultDeny', {
+  name: 'string',
+  exemptNamespaces: { list: 'string' },
+  allowDns: 'boolean',
+  allowApiServerEgress: 'boolean',
+  allowIngressFromGateway: 'boolean',
+  systemAllowances: 'boolean',
+});
 
 /**
  * Default deny for every workload namespace: a `CiliumClusterwideNetworkPolicy` (cilium.io/v2) with
@@ -102,7 +108,7 @@ export class ClusterDefaultDeny extends Construct implements PlatformFactSource 
     super(scope, id);
     const cluster = KindCiliumCluster.of(this);
     const path = this.node.path;
-    rejectUnknownKeys(path, props, DEFAULT_DENY_PROPS, 'ClusterDefaultDeny');
+    props = checkProps(path, props, DEFAULT_DENY_SHAPE);
     this.name = resolveObjectName(this, cluster, props.name, 'default-deny');
 
     const extra = (props.exemptNamespaces ?? []).map((ns, i) => checkNamespace(`${path}.exemptNamespaces[${i}]`, ns));

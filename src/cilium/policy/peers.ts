@@ -6,7 +6,7 @@ import {
   CiliumNetworkPolicySpecIngressToPortsPortsProtocol,
 } from '../../../imports/cilium';
 import { invalid } from '../../errors';
-import { propKeys, rejectUnknownKeys } from '../../private/props';
+import { propsShape, required } from '../../private/props';
 import { compileRe2 } from '../../private/re2';
 import { resolveSelector } from '../../private/selectors';
 import { CILIUM_MINOR_FACTS, CiliumMinor, ciliumMinorFacts } from '../../spec/version-matrix';
@@ -49,6 +49,8 @@ export interface PolicyPort {
 /**
  * One allowed HTTP request shape (Cilium L7 rule, enforced by Envoy). `method` and `path` are regular
  * expressions matched against the whole method / URL path, e.g. `{ method: 'POST', path: '/v1/request-landing' }`.
+ * Both are RE2 and visible ASCII: a method is a token and a path arrives percent-encoded (RFC 9110, RFC 9112), so a
+ * space, a control character, a line break or other non-ASCII text could never match and is refused.
  */
 export interface HttpRequestRule {
   /** Method regex. @default - any method */
@@ -100,13 +102,10 @@ export const FQDN_NAME_RE = /^([-a-zA-Z0-9_]+[.]?)+$/;
 export const FQDN_PATTERN_RE = /^([-a-zA-Z0-9_*]+[.]?)+$/;
 const ENTITIES: readonly CiliumEntity[] = ['world', 'cluster', 'host', 'remote-node', 'kube-apiserver', 'ingress', 'health', 'all', 'cluster-mesh'];
 const PROTOCOLS: readonly PolicyProtocol[] = ['TCP', 'UDP', 'SCTP', 'ANY', 'VRRP', 'IGMP', 'GRE', 'IPIP', 'IPV6', 'ESP', 'AH'];
-const POLICY_PORT_PROPS = propKeys<PolicyPort>()('port', 'endPort', 'protocol');
-const POD_PEER_PROPS = propKeys<PodPeer>()('namespace', 'labels');
-
-/** @internal Throws (rule `unknown-prop`) when a {@link PodPeer} carries a key it does not have. */
-export function rejectUnknownPodPeerKeys(field: string, peer: unknown): void {
-  rejectUnknownKeys(field, peer, POD_PEER_PROPS, 'pod peer');
-}
+/** @internal The shape of a {@link PolicyPort} (see `checkProps`). */
+export const POLICY_PORT_SHAPE = propsShape<PolicyPort>('policy port', { port: required('number'), endPort: 'number', protocol: 'string' });
+/** @internal The shape of a {@link PodPeer}. */
+export const POD_PEER_SHAPE = propsShape<PodPeer>('pod peer', { namespace: 'string', labels: { map: 'string' } });
 
 /** The oldest supported Cilium minor whose policy CRDs list `value` (entity or protocol). */
 function firstMinorWith(value: string, of: 'entities' | 'protocols'): CiliumMinor | undefined {
@@ -151,7 +150,6 @@ export function renderPorts(
   }
   return ports.map((p, i) => {
     const f = `${field}[${i}]`;
-    rejectUnknownKeys(f, p, POLICY_PORT_PROPS, 'policy port');
     if (!Number.isInteger(p?.port) || p.port < 1 || p.port > 65535) {
       invalid('invalid-port', `${f}.port`, `${JSON.stringify(p?.port)} is not a port number`, 'use an integer between 1 and 65535');
     }
@@ -182,6 +180,14 @@ export function checkEntity(field: string, entity: CiliumEntity, minor: CiliumMi
  * backreferences do not), never JavaScript's RegExp.
  */
 export function checkRegex(field: string, value: string): void {
+  // An HTTP method is a token and a request path visible ASCII (RFC 9110 §9.1, RFC 9112 §3.2: anything else arrives
+  // percent-encoded), so a rule holding a space, a control character, a line break (U+2028) or other non-ASCII text
+  // can never match a request; a line break would also end the YAML line for a reader that does not escape it.
+  const stray = typeof value === 'string' ? /[^\x21-\x7e]/u.exec(value)?.[0] : undefined;
+  if (stray !== undefined) {
+    invalid('invalid-http-rule', field, `${JSON.stringify(value)} holds U+${stray.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}, which no HTTP method or path carries (they are visible ASCII; other characters arrive percent-encoded)`,
+      'match the request as it arrives: visible ASCII only, e.g. /caf%C3%A9 instead of /café, and no spaces');
+  }
   const compiled = typeof value === 'string' ? compileRe2(value) : { ok: false as const, error: 'not a string' };
   if (!compiled.ok) {
     invalid('invalid-http-rule', field, `${JSON.stringify(value)} is not a valid RE2 regular expression (Envoy matches it with RE2): ${compiled.error}`,
