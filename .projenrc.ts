@@ -137,6 +137,8 @@ project.eslint?.addRules({
       message: 'src/ is layered (ARCHITECTURE.md): this import runs back up a layer.',
     }))),
   }],
+  // No import circles, type-only imports included (test/spec/no-import-cycle.test.ts checks src/ as a whole).
+  'import/no-cycle': ['error', { ignoreExternal: true }],
 });
 
 project.addTask('workflows', {

@@ -50,6 +50,7 @@ export { ClusterMesh, MeshMember } from './mesh/cluster-mesh';
 export type { ClusterMeshProps, MeshMemberOptions } from './mesh/cluster-mesh';
 export { MeshGlobalServiceDemo, MESH_DEMO, MESH_ECHO_IMAGE, GLOBAL_SERVICE_ANNOTATION, POLICY_CLUSTER_LABEL } from './mesh/global-service-demo';
 export type { MeshGlobalServiceDemoProps } from './mesh/global-service-demo';
+export type { MeshRoster } from './mesh/mesh-roster';
 export type { MeshMembership, MeshPeer } from './spec/mesh-membership';
 
 // ---- Presets ----

@@ -9,9 +9,9 @@ import { allViolations, prepareClusters } from '../cluster/app-validation';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { invalid, PlatformConfigError } from '../errors';
 import { ClusterMesh } from '../mesh/cluster-mesh';
-import { MESH_DEMO } from '../mesh/global-service-demo';
 import { toYaml, toYamlStream } from '../private/yaml';
 import { poolCapacity } from '../rules/registry';
+import { MESH_DEMO } from '../spec/mesh-membership';
 import { BUNDLE_NAME, BUNDLE_VERSION, ComponentVersions, componentVersionsOf, installSources } from '../spec/versions';
 
 /** One file of the bundle, relative to the output root (POSIX separators). */

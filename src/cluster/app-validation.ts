@@ -4,7 +4,7 @@ import { formatViolation, Violation } from '../errors';
 import { PlatformModel } from '../model/platform-model';
 import { checkDuplicateObjects } from '../rules/app-level';
 import { checkCustomObjects } from '../rules/crd-schema';
-import { checkAcrossClusters, checkPlatform } from '../rules/registry';
+import { checkAcrossClusters, checkFleet, checkPlatform } from '../rules/registry';
 import { crdSchemaFolders } from '../spec/version-matrix';
 
 const APP_VALIDATION = Symbol.for('cdk8s-kind-cilium.AppValidation');
@@ -48,6 +48,7 @@ export function appLevelViolations(prepared: readonly PreparedCluster[]): Violat
   return [
     ...prepared.flatMap(({ cluster, objects }) => checkDuplicateObjects(cluster.node.path, objects)),
     ...checkAcrossClusters(prepared.map((p) => p.model)),
+    ...checkFleet(prepared),
   ];
 }
 

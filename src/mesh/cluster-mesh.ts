@@ -5,7 +5,7 @@ import { LoadBalancerIpPool, PoolRangeBlock } from '../cilium/lb-ipam/load-balan
 import { KindCiliumCluster, KindCiliumClusterProps } from '../cluster/kind-cilium-cluster';
 import { invalid } from '../errors';
 import { PlatformFacts, PlatformFactSource } from '../model/platform-model';
-import { formatIpv4, Ipv4Cidr, parseIpv4Cidr, rangesOverlap } from '../private/ipv4';
+import { coveringCidr, formatIpv4, Ipv4Cidr, parseIpv4Cidr, rangesOverlap } from '../private/ipv4';
 import { checkPlainData } from '../private/plain-data';
 import { checkProps, propsShape, required } from '../private/props';
 import { checkDnsLabel, isPlainObject } from '../private/syntax';
@@ -27,6 +27,15 @@ export interface ClusterMeshProps {
    * `io.cilium.k8s.policy.cluster` label. The fleet verify.sh probes it. @default true
    */
   readonly demo?: boolean;
+  /**
+   * Cilium `ipv4NativeRoutingCIDR` of every native-routing member (`routingMode: 'native'`), e.g. `10.0.0.0/8`: the
+   * destinations Cilium routes without masquerading. It must cover the pod subnet of every member, or traffic
+   * between clusters leaves with the node's address and the peer's policies see the wrong identity (refused,
+   * rule `mesh-native-routing-cidr`, naming the member it misses). Ignored by tunnel members. An IPv4 CIDR with its
+   * host bits zero.
+   * @default - the smallest prefix covering every member's pod subnet (10.244.0.0/15 for the preset's two members)
+   */
+  readonly nativeRoutingCidr?: string;
 }
 
 /** Options of one member: a cluster description plus its LB pool. */
@@ -41,7 +50,7 @@ export interface MeshMemberOptions extends KindCiliumClusterProps {
 }
 
 const MESH_SYMBOL = Symbol.for('cdk8s-kind-cilium.ClusterMesh');
-const CLUSTER_MESH_SHAPE = propsShape<ClusterMeshProps>('ClusterMesh', { name: required('string'), maxConnectedClusters: 'number', demo: 'boolean' });
+const CLUSTER_MESH_SHAPE = propsShape<ClusterMeshProps>('ClusterMesh', { name: required('string'), maxConnectedClusters: 'number', demo: 'boolean', nativeRoutingCidr: 'string' });
 const MESH_POOL_SHAPE = propsShape<PoolRangeBlock>('meshPool range', { start: required('string'), stop: required('string') });
 /** Addresses of each allocated member pool. */
 const MEMBER_POOL_SIZE = 16;
@@ -68,6 +77,8 @@ export class ClusterMesh extends Construct {
   public readonly maxConnectedClusters: number;
   /** Whether each member carries the global-service demo. */
   public readonly demo: boolean;
+  /** The CIDR given as `nativeRoutingCidr`, canonical; undefined when the mesh computes it. */
+  public readonly nativeRoutingCidr?: string;
   private readonly _members: { cluster: KindCiliumCluster; apiserverIp: string }[] = [];
 
   constructor(scope: Construct, id: string, props: ClusterMeshProps) {
@@ -81,6 +92,13 @@ export class ClusterMesh extends Construct {
     }
     this.maxConnectedClusters = max;
     this.demo = props.demo ?? true;
+    if (props.nativeRoutingCidr !== undefined) {
+      const parsed = parseIpv4Cidr(props.nativeRoutingCidr);
+      if (typeof parsed === 'string') {
+        invalid('invalid-native-routing-cidr', `${this.node.path}.nativeRoutingCidr`, parsed, 'give an IPv4 CIDR covering every member\'s pod subnet, such as 10.0.0.0/8, or leave it unset');
+      }
+      this.nativeRoutingCidr = parsed.cidr;
+    }
     this.node.addValidation({
       validate: () => (this._members.length >= 2 ? [] : [
         `mesh ${this.meshName} has ${this._members.length} member${this._members.length === 1 ? '' : 's'}; a Cluster Mesh joins two or more clusters. Fix: add members with addCluster({ clusterName })`,
@@ -148,9 +166,13 @@ export class ClusterMesh extends Construct {
     const peers = this._members.filter((m) => m !== self)
       .map((m) => ({ name: m.cluster.spec.ciliumCluster.name, ip: m.apiserverIp, port: CLUSTERMESH_APISERVER_PORT }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const covering = coveringCidr(this._members.map((m) => m.cluster.spec.podSubnet)).cidr;
     return {
       field,
       mesh: this.meshName,
+      demo: this.demo,
+      nativeRoutingCidr: this.nativeRoutingCidr ?? covering,
+      ...(this.nativeRoutingCidr !== undefined ? { nativeRoutingCidrField: `${this.node.path}.nativeRoutingCidr` } : {}),
       maxConnectedClusters: this.maxConnectedClusters,
       apiserverIp: self.apiserverIp,
       port: CLUSTERMESH_APISERVER_PORT,

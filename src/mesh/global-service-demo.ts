@@ -1,31 +1,17 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { ClusterMesh } from './cluster-mesh';
+import type { MeshRoster } from './mesh-roster';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../cluster/library-labels';
 import { RESTRICTED_POD_SECURITY_LABELS } from '../private/hardening';
 import { checkProps, propsShape, required } from '../private/props';
+import { GLOBAL_SERVICE_ANNOTATION, MESH_DEMO, POLICY_CLUSTER_LABEL } from '../spec/mesh-membership';
 import { STAR_WARS_SPACESHIP_IMAGE } from '../workloads/star-wars-demo';
 
 /** The echo server of the demo: answers every request with the text given (`-text`), here its cluster name. */
 export const MESH_ECHO_IMAGE = 'docker.io/hashicorp/http-echo:1.0.0';
 
-/** Names of the demo's objects (the same in every member: a global Service is matched by namespace and name). */
-export const MESH_DEMO = {
-  namespace: 'mesh-demo',
-  service: 'echo',
-  servicePort: 8080,
-  echoPort: 5678,
-  client: 'client',
-  intruder: 'intruder',
-  container: 'curl',
-  policy: 'echo-from-mesh-clients',
-} as const;
-
-/** Cilium's annotation that merges a Service's backends across the clusters of a mesh. */
-export const GLOBAL_SERVICE_ANNOTATION = 'service.cilium.io/global';
-/** Label Cilium gives every endpoint: the name of the cluster it runs in. */
-export const POLICY_CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
+export { GLOBAL_SERVICE_ANNOTATION, MESH_DEMO, POLICY_CLUSTER_LABEL } from '../spec/mesh-membership';
 
 /** UID the echo server runs as (the http-echo image is a static binary, any non-root user works). */
 const ECHO_USER = 65532;
@@ -34,7 +20,8 @@ const NODE_USER = 1000;
 
 /** Props of {@link MeshGlobalServiceDemo}. */
 export interface MeshGlobalServiceDemoProps {
-  readonly mesh: ClusterMesh;
+  /** The mesh whose members' `client` pods may reach echo (a {@link ClusterMesh}; read at synthesis). */
+  readonly mesh: MeshRoster;
 }
 
 const MESH_DEMO_SHAPE = propsShape<MeshGlobalServiceDemoProps>('MeshGlobalServiceDemo', {

@@ -53,6 +53,21 @@ export function parseIpv4Cidr(text: string): Ipv4Cidr | string {
   return { cidr: `${formatIpv4(first)}/${prefix}`, prefix, first, last: first + size - 1 };
 }
 
+/**
+ * The smallest CIDR containing every range of `ranges` (at least one): the prefix the first address of the lowest and
+ * the last address of the highest range have in common.
+ */
+export function coveringCidr(ranges: readonly Ipv4Range[]): Ipv4Cidr {
+  if (ranges.length === 0) throw new Error('coveringCidr needs at least one range');
+  const first = Math.min(...ranges.map((r) => r.first));
+  const last = Math.max(...ranges.map((r) => r.last));
+  let prefix = 32;
+  while (prefix > 0 && Math.floor(first / 2 ** (32 - prefix)) !== Math.floor(last / 2 ** (32 - prefix))) prefix--;
+  const size = 2 ** (32 - prefix);
+  const base = Math.floor(first / size) * size;
+  return { cidr: `${formatIpv4(base)}/${prefix}`, prefix, first: base, last: base + size - 1 };
+}
+
 /** Number of addresses in a range. */
 export function rangeSize(r: Ipv4Range): number {
   return r.last - r.first + 1;

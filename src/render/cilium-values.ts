@@ -122,6 +122,8 @@ export function renderCiliumValues(spec: ClusterSpec, features: CiliumFeatureFla
   }
   if (features.mesh) {
     Object.assign(values, clusterMeshValues(features.mesh));
+    // Native routing between members: every member's pods are routed natively, not only this member's.
+    if (spec.routingMode === 'native') values.ipv4NativeRoutingCIDR = features.mesh.nativeRoutingCidr;
   } else if (spec.ciliumCluster.maxConnectedClusters !== 255) {
     values.clustermesh = { maxConnectedClusters: spec.ciliumCluster.maxConnectedClusters };
   }

@@ -2,6 +2,7 @@ import { Violation } from '../errors';
 import { CILIUM_CONFIG_RULE } from './cilium-config-constraints';
 import { kprEnabled, kprSetting, v, values } from './common';
 import { ClusterRule } from './rule';
+import { parseIpv4Cidr, rangeContains } from '../private/ipv4';
 import { KIND_API_SERVER_INTERNAL_PORT, kindApiServerHost } from '../render/cilium-values';
 
 /**
@@ -51,13 +52,19 @@ export const DATAPATH_RULES: readonly ClusterRule[] = [
   {
     id: 'native-routing-cidr',
     emits: ['native-routing-cidr'],
-    summary: 'native routing uses the pod subnet as ipv4NativeRoutingCIDR',
+    summary: 'native routing: ipv4NativeRoutingCIDR is an IPv4 CIDR covering the pod subnet (a wider one such as 10.0.0.0/8 is fine)',
     check: (m) => {
       const vals = values(m);
       if (vals.routingMode !== 'native') return [];
-      return vals.ipv4NativeRoutingCIDR === m.spec.podSubnet.cidr ? [] : [v('native-routing-cidr', `${m.field}.ciliumValues.ipv4NativeRoutingCIDR`,
-        `is ${JSON.stringify(vals.ipv4NativeRoutingCIDR)} but the pod subnet is ${m.spec.podSubnet.cidr}; pod traffic would be masqueraded or dropped`,
-        `set it to ${m.spec.podSubnet.cidr} (drop the override)`, { target: 'helm-values', path: ['ipv4NativeRoutingCIDR'], value: m.spec.podSubnet.cidr })];
+      // Cilium hands traffic to destinations inside the CIDR to the network unmasqueraded (native-routing.rst);
+      // pods must be inside, anything wider only widens what is not masqueraded.
+      const wanted = m.meshMemberships[0]?.nativeRoutingCidr ?? m.spec.podSubnet.cidr;
+      const parsed = typeof vals.ipv4NativeRoutingCIDR === 'string' ? parseIpv4Cidr(vals.ipv4NativeRoutingCIDR) : undefined;
+      if (parsed !== undefined && typeof parsed !== 'string' && rangeContains(parsed, m.spec.podSubnet)) return [];
+      const why = parsed === undefined ? 'is not set' : typeof parsed === 'string' ? parsed : `does not cover the pod subnet ${m.spec.podSubnet.cidr}`;
+      return [v('native-routing-cidr', `${m.field}.ciliumValues.ipv4NativeRoutingCIDR`,
+        `${JSON.stringify(vals.ipv4NativeRoutingCIDR)} ${why}; with native routing, pod traffic to addresses outside it is masqueraded, so pods would reach each other with node addresses`,
+        `set it to ${wanted} or a CIDR covering it (or drop the override)`, { target: 'helm-values', path: ['ipv4NativeRoutingCIDR'], value: wanted })];
     },
   },
   {

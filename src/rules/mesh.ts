@@ -2,7 +2,7 @@ import { Violation } from '../errors';
 import { v } from './common';
 import { AppRule, ClusterRule } from './rule';
 import { PlatformModel } from '../model/platform-model';
-import { formatIpv4, Ipv4Cidr, parseIpv4, rangesOverlap } from '../private/ipv4';
+import { coveringCidr, formatIpv4, Ipv4Cidr, parseIpv4, parseIpv4Cidr, rangeContains, rangesOverlap } from '../private/ipv4';
 import { clusterMeshValues } from '../render/cilium-values';
 import { MeshMembership } from '../spec/mesh-membership';
 
@@ -132,6 +132,62 @@ export const MESH_APP_RULES: readonly AppRule[] = [
         }
       }
       return out;
+    },
+  },
+  {
+    id: 'mesh-routing-mode',
+    emits: ['mesh-routing-mode-mismatch'],
+    summary: 'the members of a mesh use one routing mode (and, tunnelling, one tunnel protocol): a peer only decodes what it sends itself',
+    check: (models) => {
+      const out: Violation[] = [];
+      const mode = (m: PlatformModel) => {
+        const vals = m.ciliumValues as Record<string, any>;
+        const routing = vals.routingMode === 'native' ? 'native' : 'tunnel';
+        return routing === 'native' ? 'native' : `tunnel (${String(vals.tunnelProtocol ?? 'vxlan')})`;
+      };
+      for (const [mesh, members] of meshes(models)) {
+        const first = members[0].model;
+        for (const { model } of members.slice(1)) {
+          if (mode(model) === mode(first)) continue;
+          const routing = mode(model).startsWith('tunnel') && mode(first).startsWith('tunnel') ? 'tunnelProtocol' : 'routingMode';
+          out.push(v('mesh-routing-mode-mismatch', `${model.field}.${routing}`,
+            `cluster ${name(model)} of mesh ${mesh} routes ${mode(model)} but cluster ${name(first)} routes ${mode(first)}; `
+            + 'a native member sends pod traffic unencapsulated, a tunnel member only accepts it from its tunnel device (and VXLAN and Geneve do not decode each other), so traffic between them is dropped',
+            routing === 'routingMode'
+              ? `use one routingMode on every member of mesh ${mesh} (routingMode: '${first.spec.routingMode}' like ${name(first)})`
+              : `use one tunnelProtocol on every member of mesh ${mesh} (tunnelProtocol: '${String((first.ciliumValues as any).tunnelProtocol ?? 'vxlan')}' like ${name(first)})`));
+        }
+      }
+      return out;
+    },
+  },
+  {
+    id: 'mesh-native-routing-cidr',
+    emits: ['mesh-native-routing-cidr'],
+    summary: "a native-routing member's ipv4NativeRoutingCIDR covers the pod subnet of every member (else traffic between clusters is masqueraded)",
+    check: (models) => {
+      const out = new Map<string, Violation>();
+      for (const [mesh, members] of meshes(models)) {
+        const covering = coveringCidr(members.map((m) => m.model.spec.podSubnet)).cidr;
+        for (const { model, membership } of members) {
+          const vals = model.ciliumValues as Record<string, any>;
+          if (vals.routingMode !== 'native') continue;
+          const cidr = typeof vals.ipv4NativeRoutingCIDR === 'string' ? parseIpv4Cidr(vals.ipv4NativeRoutingCIDR) : undefined;
+          // Not a CIDR at all, or missing the member's own pods: the cluster rule native-routing-cidr reports it.
+          if (cidr === undefined || typeof cidr === 'string') continue;
+          const overridden = (model.spec.ciliumValuesOverrides as Record<string, unknown>).ipv4NativeRoutingCIDR !== undefined;
+          const field = overridden ? `${model.field}.ciliumValuesOverrides.ipv4NativeRoutingCIDR`
+            : membership.nativeRoutingCidrField ?? `${model.field}.ciliumValues.ipv4NativeRoutingCIDR`;
+          for (const peer of members) {
+            if (peer.model === model || rangeContains(cidr, peer.model.spec.podSubnet)) continue;
+            const problem = `ipv4NativeRoutingCIDR ${cidr.cidr} of cluster ${name(model)} (mesh ${mesh}, native routing) does not cover the pod subnet ${peer.model.spec.podSubnet.cidr} of cluster ${name(peer.model)}; `
+              + `traffic to those pods is masqueraded, so ${name(peer.model)} sees ${name(model)}'s node addresses instead of its pods and its policies cannot tell them apart`;
+            out.set(`${field}|${peer.model.field}`, v('mesh-native-routing-cidr', field, problem,
+              `use a CIDR covering every member's pod subnet: leave it unset (the mesh renders ${covering}) or give ClusterMesh nativeRoutingCidr: '${covering}' (or wider, such as 10.0.0.0/8)`));
+          }
+        }
+      }
+      return [...out.values()];
     },
   },
 ];

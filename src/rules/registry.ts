@@ -6,6 +6,7 @@ import { GATEWAY_RULES } from './gateway';
 import { HUBBLE_RULES } from './hubble';
 import { L2_RULES } from './l2';
 import { MESH_APP_RULES, MESH_CLUSTER_RULES } from './mesh';
+import { FleetCluster, FleetRule, MESH_FLEET_RULES } from './mesh-applied';
 import { NETWORK_RULES } from './network';
 import { POLICY_RULES } from './policy';
 import { AppRule, ClusterRule } from './rule';
@@ -22,12 +23,13 @@ export const CLUSTER_RULES: readonly ClusterRule[] = [
 /** Every rule across the clusters of an app. */
 export const APP_RULES: readonly AppRule[] = [...CLUSTER_PAIR_RULES, ...MESH_APP_RULES];
 
-/** Every violation id a cross-object rule can emit (cluster rules, app rules, duplicate objects, CRD schemas), sorted. */
+/** Every violation id a cross-object rule can emit (cluster rules, app rules, mesh fleet rules, duplicate objects, CRD schemas), sorted. */
 export function registeredRuleIds(): string[] {
-  return [...new Set([...CLUSTER_RULES, ...APP_RULES].flatMap((r) => r.emits).concat(OBJECT_RULE_IDS, CRD_SCHEMA_RULE_IDS))].sort();
+  const rules: readonly { readonly emits: readonly string[] }[] = [...CLUSTER_RULES, ...APP_RULES, ...MESH_FLEET_RULES];
+  return [...new Set(rules.flatMap((r) => r.emits).concat(OBJECT_RULE_IDS, CRD_SCHEMA_RULE_IDS))].sort();
 }
 
-function checked<M>(rule: ClusterRule | AppRule, input: M, run: (input: M) => Violation[]): Violation[] {
+function checked<M>(rule: ClusterRule | AppRule | FleetRule, input: M, run: (input: M) => Violation[]): Violation[] {
   const out = run(input);
   for (const violation of out) {
     if (!rule.emits.includes(violation.rule)) {
@@ -45,6 +47,11 @@ export function checkPlatform(model: PlatformModel): Violation[] {
 /** Runs every rule across the clusters of an app. */
 export function checkAcrossClusters(models: readonly PlatformModel[]): Violation[] {
   return APP_RULES.flatMap((rule) => checked(rule, models, (m) => rule.check(m)));
+}
+
+/** Runs every rule that reads the objects of the clusters of an app (the Cluster Mesh as applied). */
+export function checkFleet(clusters: readonly FleetCluster[]): Violation[] {
+  return MESH_FLEET_RULES.flatMap((rule) => checked(rule, clusters, (c) => rule.check(c)));
 }
 
 /** Number of addresses in all enabled pools (reported in the bundle index). */

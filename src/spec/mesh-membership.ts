@@ -4,6 +4,27 @@ export const CLUSTERMESH_APISERVER_PORT = 2379;
 /** Cilium's default `clustermesh.config.domain`: peers are reached as `<cluster.name>.<domain>`. */
 export const CLUSTERMESH_DOMAIN = 'mesh.cilium.io';
 
+/**
+ * Cilium's annotation that merges a Service's backends across the clusters of a mesh: a Service with the same
+ * namespace and name in every member that declares it (`Documentation/network/clustermesh/services.rst`).
+ */
+export const GLOBAL_SERVICE_ANNOTATION = 'service.cilium.io/global';
+
+/** Label Cilium gives every endpoint: the name of the cluster it runs in (what a policy names a cluster by). */
+export const POLICY_CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
+
+/** Names of the demo's objects (the same in every member: a global Service is matched by namespace and name). */
+export const MESH_DEMO = {
+  namespace: 'mesh-demo',
+  service: 'echo',
+  servicePort: 8080,
+  echoPort: 5678,
+  client: 'client',
+  intruder: 'intruder',
+  container: 'curl',
+  policy: 'echo-from-mesh-clients',
+} as const;
+
 /** One peer of a mesh member, as the member's agents reach it. */
 export interface MeshPeer {
   /** The peer's Cilium `cluster.name` (equal to its kind name). */
@@ -29,4 +50,14 @@ export interface MeshMembership {
   readonly port: number;
   /** Every other member, ordered by name. */
   readonly peers: readonly MeshPeer[];
+  /**
+   * `ipv4NativeRoutingCIDR` of a native-routing member: traffic to it leaves unmasqueraded, so it must cover the pod
+   * subnet of every member (else a peer sees the node's address instead of the pod's, and its policies the wrong
+   * identity). The mesh's `nativeRoutingCidr` when given, else the smallest prefix covering every member's pod subnet.
+   */
+  readonly nativeRoutingCidr: string;
+  /** The mesh puts its global-service demo ({@link MESH_DEMO}) into every member, whose flows it intends to pass. */
+  readonly demo: boolean;
+  /** The field the user gave {@link MeshMembership.nativeRoutingCidr} in, when given (for messages). */
+  readonly nativeRoutingCidrField?: string;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Testing } from 'cdk8s';
+import { ApiObject, App, JsonPatch, Testing } from 'cdk8s';
 import {
   ClusterDefaultDeny, ClusterMesh, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, LoadBalancerIpPool, LocalCertificateAuthority,
   LocalGateway, validateApp, Violation,
@@ -9,6 +9,7 @@ import {
 import type { MeshMemberOptions } from '../../src';
 import { formatViolation } from '../../src/errors';
 import { OBJECT_RULE_IDS } from '../../src/rules/app-level';
+import { MESH_FLEET_RULES } from '../../src/rules/mesh-applied';
 import { APP_RULES, CLUSTER_RULES, checkAcrossClusters, checkPlatform, registeredRuleIds } from '../../src/rules/registry';
 import { AppRule, ClusterRule } from '../../src/rules/rule';
 import { configError } from '../support/config-error';
@@ -120,7 +121,7 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
   'kpr-needs-k8s-service-port': [inCluster({ ciliumValuesOverrides: { k8sServicePort: 443 } })],
   'kpr-with-kube-proxy': [inCluster({ kubeProxyReplacement: false, ciliumValuesOverrides: { kubeProxyReplacement: true } })],
   'no-kpr-without-kube-proxy': [inCluster({ ciliumValuesOverrides: { kubeProxyReplacement: false } })],
-  'native-routing-cidr': [inCluster({ routingMode: 'native', ciliumValuesOverrides: { ipv4NativeRoutingCIDR: '10.0.0.0/8' } })],
+  'native-routing-cidr': [inCluster({ routingMode: 'native', ciliumValuesOverrides: { ipv4NativeRoutingCIDR: '10.250.0.0/16' } })],
   'removed-cilium-keys': [inCluster({ ciliumValuesOverrides: { hostServices: { enabled: true } } })],
   'hubble-metrics-list': [inCluster({ ciliumValuesOverrides: { hubble: { metrics: { enabled: 'dns,drop' } } } })],
   'bpf-masquerade-needs-kpr': [inCluster({ kubeProxyReplacement: false, masquerade: { bpf: true } })],
@@ -179,7 +180,12 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
     pool(new KindCiliumCluster(app, 'b', { clusterName: 'b' }), 'pool', '172.18.255.0/29');
   })],
   // Cluster Mesh
-  'mesh-apiserver-unreachable': [inMeshMember({ l2Announcements: { enabled: false } })],
+  'mesh-apiserver-unreachable': [
+    inMeshMember({ l2Announcements: { enabled: false } }),
+    // as applied: the mesh pool patched to select other Services leaves the apiserver pending
+    inApp((app) => (meshOf(app).members[0].node.findChild('mesh-pool') as LoadBalancerIpPool).apiObject
+      .addJsonPatch(JsonPatch.add('/spec/serviceSelector', { matchLabels: { app: 'web' } }))),
+  ],
   'mesh-values-contradicted': [inMeshMember({ ciliumValuesOverrides: { clustermesh: { config: { enabled: false } } } }), inMeshMember({ ciliumValuesOverrides: { tls: { ca: { key: 'a2V5' } } } })],
   'mesh-name-taken': [inApp((app) => meshOf(app, {}, 'a'))],
   'mesh-cluster-name-mismatch': [inApp((app) => meshOf(app, { ciliumCluster: { name: 'other' } }))],
@@ -200,6 +206,28 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
     mesh.addCluster({ clusterName: 'a' });
     mesh.addCluster({ clusterName: 'b', dockerNetworkSubnet: '172.19.0.0/16' });
   })],
+  'mesh-routing-mode-mismatch': [inApp((app) => meshOf(app, { routingMode: 'native' })), inApp((app) => meshOf(app, { tunnelProtocol: 'geneve' }))],
+  'mesh-native-routing-cidr': [
+    inApp((app) => meshOf(app, { routingMode: 'native', ciliumValuesOverrides: { ipv4NativeRoutingCIDR: '10.244.0.0/16' } }).addCluster({ clusterName: 'c', routingMode: 'native' })),
+  ],
+  'mesh-global-service-mismatch': [inApp((app) => meshOf(app).members.forEach((member, i) => new ApiObject(member, 'global', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'echo', namespace: 'mesh-demo', annotations: { 'service.cilium.io/global': 'true' } },
+    spec: { selector: { app: 'echo' }, ports: [{ port: 8080 + i }] },
+  })))],
+  'mesh-policy-unknown-cluster': [inApp((app) => new ApiObject(meshOf(app).members[0], 'cnp', {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'p', namespace: 'mesh-demo' },
+    spec: { endpointSelector: {}, ingress: [{ fromEndpoints: [{ matchLabels: { 'io.cilium.k8s.policy.cluster': 'z' } }] }] },
+  }))],
+  'mesh-demo-flow': [inApp((app) => new ApiObject(meshOf(app).members[0], 'deny-clients', {
+    apiVersion: 'cilium.io/v2',
+    kind: 'CiliumNetworkPolicy',
+    metadata: { name: 'deny-clients', namespace: 'mesh-demo' },
+    spec: { endpointSelector: { matchLabels: { app: 'echo' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'client' } }] }] },
+  }))],
   'duplicate-object-names': [inApp((app) => {
     const cluster = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
     for (const id of ['one', 'two']) new ApiObject(cluster, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' } });
@@ -244,7 +272,8 @@ test.each(CASES)('$id ($level case $n) is reported with a field and a fix the me
 const APP_CASES = CASES.filter((c) => c.level === 'app');
 
 test('every app-level id has an app case', () => {
-  expect([...new Set(APP_CASES.map((c) => c.id))].sort()).toEqual([...new Set([...APP_RULES.flatMap((r) => r.emits), ...OBJECT_RULE_IDS])].sort());
+  const appIds = [...APP_RULES.flatMap((r) => r.emits), ...MESH_FLEET_RULES.flatMap((r) => r.emits), ...OBJECT_RULE_IDS];
+  expect([...new Set(APP_CASES.map((c) => c.id))].sort()).toEqual([...new Set(appIds)].sort());
 });
 
 test.each(APP_CASES)('app.synth() runs the app-level rules: the $id case fails it, and the clusters alone pass', ({ id, build }) => {

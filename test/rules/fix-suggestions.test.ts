@@ -33,7 +33,7 @@ const CASES: Record<string, readonly SuggestionCase[]> = {
     { props: { l2Announcements: {}, devices: ['bond0.100', 'eth+'] }, constructProps: { interfaces: ['^wlan0$'] }, add: l2 },
     { props: { l2Announcements: {} }, constructProps: { interfaces: ['^eth0$', 'eth[[:digit:]]{2,}$'] }, add: l2 },
   ],
-  'native-routing-cidr': [{ props: { routingMode: 'native', ciliumValuesOverrides: { ipv4NativeRoutingCIDR: '10.0.0.0/8' } } }],
+  'native-routing-cidr': [{ props: { routingMode: 'native', ciliumValuesOverrides: { ipv4NativeRoutingCIDR: '10.250.0.0/16' } } }],
   'cluster-domain': [{ props: { dnsDomain: 'cluster.internal', ciliumValuesOverrides: { hubble: { peerService: { clusterDomain: 'cluster.local' } } } } }],
   'kpr-needs-k8s-service-host': [
     { props: { ciliumValuesOverrides: { k8sServiceHost: 'localhost' } } },
