@@ -62,8 +62,8 @@ function docOf(symbol, checker) {
   return { text, extra, internal };
 }
 
-/** One line of source text with runs of whitespace collapsed (types spread over lines stay readable in a table). */
-const oneLine = (s) => s.replace(/\s+/g, ' ').trim();
+/** One line of source text, comments dropped and runs of whitespace collapsed (types spread over lines stay readable in a table). */
+const oneLine = (s) => s.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\{ ;?/g, '{ ').trim();
 
 function typeText(decl, symbol, checker) {
   if (decl && decl.type) return oneLine(decl.type.getText());
