@@ -146,6 +146,12 @@ project.addTask('workflows', {
   steps: [{ exec: 'node scripts/workflows.js' }],
 });
 
+project.addTask('docs', {
+  description: 'Regenerate docs/api.md (doc comments of the public exports), the rule tables of docs/rules.md and the version tables of docs/versions.md and README.md (scripts/render-docs.js; --check only reports)',
+  exec: 'node scripts/render-docs.js',
+  receiveArgs: true,
+});
+
 project.addTask('import', {
   description: 'Regenerate imports/ and src/private/crd-schemas.generated.ts from the upstream CRDs (fetch-reference cache or ../shared/reference; descriptions stripped first)',
   steps: [{ exec: 'node scripts/import-crds.js' }, { exec: 'node scripts/crd-schemas.js' }],

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { format } from 'util';
 import * as esbuild from 'esbuild';
@@ -6,28 +7,75 @@ import * as ts from 'typescript';
 import { registeredRuleIds } from '../src/rules/registry';
 
 /**
- * Every ```ts snippet in the README is type-checked against src/ and run; a `console.log(...)` with a
- * trailing `// text` comment must print exactly `text` (anything after " — " is commentary).
+ * Every ```ts snippet of the README and of the hand-written docs pages is type-checked against src/ and run:
+ * a `console.log(...)` with a trailing `// text` comment must print exactly `text` (anything after " — " is
+ * commentary), and an app (a snippet calling `runSynthesis`) must write its bundle (into a temporary folder) and
+ * print the next command for each cluster.
  */
 const ROOT = path.resolve(__dirname, '..');
 const SNIPPET_DIR = path.join(ROOT, '.readme-snippets');
-const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');
+const readme = read('README.md');
+/** The pages whose examples are tested (the generated docs/api.md quotes type declarations, not examples). */
+const PAGES_WITH_EXAMPLES = ['README.md', 'docs/constructs.md', 'docs/upgrades.md'];
+const snippets = PAGES_WITH_EXAMPLES.flatMap((page) =>
+  [...read(page).matchAll(/```ts\n([\s\S]*?)```/g)].map((m, i) => ({ name: `${page} #${i + 1}`, code: m[1] })));
 const localize = (code: string) => code.replace(/from 'cdk8s-kind-cilium'/g, "from '../src'");
+/** The text of a `## heading` section of a Markdown document, up to the next `## `. */
+const section = (doc: string, heading: string) => {
+  const start = doc.indexOf(`\n## ${heading}`);
+  if (start < 0) throw new Error(`no section "## ${heading}"`);
+  const end = doc.indexOf('\n## ', start + 1);
+  return doc.slice(start, end < 0 ? undefined : end);
+};
 
-test('the README has a snippet per construct section', () => {
-  expect(snippets.length).toBeGreaterThanOrEqual(6);
-  for (const name of ['KindCiliumCluster', 'LoadBalancerIpPool', 'L2AnnouncementPolicy', 'ClusterDefaultDeny', 'AppNetworkPolicy', 'LocalCertificateAuthority', 'LocalGateway', 'NginxDemo', 'StarWarsDemo']) {
-    expect(snippets.some((s) => s.includes(`new ${name}(`))).toBe(true);
+test('the README starts with the quick start, both paths, and stays short', () => {
+  const headings = [...readme.matchAll(/^## (.*)$/gm)].map((m) => m[1]);
+  expect(headings[0]).toBe('Quick start');
+  const quick = section(readme, 'Quick start');
+  expect(quick).toMatch(/git clone .*\nbash dist\/kpr-native\/apply\.sh/);
+  expect(quick).toContain('cdk8s-cli init typescript-app');
+  expect(quick).toContain('npx cdk8s synth');
+  expect(quick).toMatch(/bash dist\/mylab\/apply\.sh/);
+  for (const h of ['Prerequisites', 'What you get', 'Presets', 'Describe your cluster', 'Verify and tear down', 'Fleets: Cluster Mesh', 'Versions', 'Contributing']) {
+    expect([h, headings.includes(h)]).toEqual([h, true]);
+  }
+  expect(readme.split('\n').length).toBeLessThanOrEqual(300);
+});
+
+test('the committed preset of the no-npm quick start exists with its four scripts', () => {
+  for (const script of ['preflight', 'apply', 'verify', 'teardown']) {
+    expect(fs.existsSync(path.join(ROOT, 'dist', 'kpr-native', `${script}.sh`))).toBe(true);
   }
 });
 
-test('every README snippet type-checks against the library', () => {
+test('the prerequisites name the host tools at the versions CI pins', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pins = require('../src/spec/host-tools') as typeof import('../src/spec/host-tools');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const m = require('../src/spec/version-matrix') as typeof import('../src/spec/version-matrix');
+  const r = m.resolveComponentVersions({}, '');
+  if (!r.ok) throw new Error('the default versions do not resolve');
+  const tools = pins.hostToolPins(r.versions.kindRelease, r.versions.kubernetes);
+  const prereq = section(readme, 'Prerequisites');
+  expect(prereq).toContain(`| ${tools.kind?.version} (sha256-checked)`);
+  expect(prereq).toContain(`| v${r.versions.kubernetes} (the node image's Kubernetes)`);
+  expect(prereq).toContain(`| ${tools.helm.version} |`);
+});
+
+test('the constructs page has a snippet per construct', () => {
+  const constructs = snippets.filter((s) => s.name.startsWith('docs/constructs.md')).map((s) => s.code);
+  for (const name of ['KindCiliumCluster', 'LoadBalancerIpPool', 'L2AnnouncementPolicy', 'ClusterDefaultDeny', 'AppNetworkPolicy', 'LocalCertificateAuthority', 'LocalGateway', 'NginxDemo', 'StarWarsDemo', 'TestWorkload', 'ClusterMesh']) {
+    expect([name, constructs.some((s) => s.includes(`new ${name}(`))]).toEqual([name, true]);
+  }
+});
+
+test('every documentation snippet type-checks against the library', () => {
   fs.rmSync(SNIPPET_DIR, { recursive: true, force: true });
   fs.mkdirSync(SNIPPET_DIR, { recursive: true });
-  const files = snippets.map((code, i) => {
+  const files = snippets.map((s, i) => {
     const file = path.join(SNIPPET_DIR, `snippet-${i + 1}.ts`);
-    fs.writeFileSync(file, localize(code));
+    fs.writeFileSync(file, `// ${s.name}\n${localize(s.code)}`);
     return file;
   });
   const program = ts.createProgram(files, {
@@ -41,13 +89,13 @@ test('every README snippet type-checks against the library', () => {
     noUnusedLocals: true,
   });
   const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')
-    + (d.file ? ` (${path.relative(ROOT, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1})` : ''));
+    + (d.file ? ` (${snippets[files.indexOf(d.file.fileName)]?.name ?? path.relative(ROOT, d.file.fileName)}, line ${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line})` : ''));
   fs.rmSync(SNIPPET_DIR, { recursive: true, force: true });
   expect(diagnostics).toEqual([]);
 }, 120_000);
 
-test.each(snippets.map((code, i) => [i + 1, code]))('README snippet %i runs and prints what its comments say', (_n, code) => {
-  const lines = localize(code as string).split('\n');
+test.each(snippets.map((s) => [s.name, s.code]))('%s runs and does what its comments say', (_name, code) => {
+  const lines = localize(code).split('\n');
   const expected = new Map<number, string>();
   lines.forEach((line, i) => {
     const m = /console\.log\(.*\);\s*\/\/ (.*)$/.exec(line);
@@ -57,54 +105,64 @@ test.each(snippets.map((code, i) => [i + 1, code]))('README snippet %i runs and 
   const js = esbuild.transformSync(instrumented, { loader: 'ts', format: 'cjs' }).code;
   const printed = new Map<number, string>();
   const log = (line: number, ...args: unknown[]) => printed.set(line, format(...args));
+  // An app writes its bundle into a temporary folder instead of the working folder.
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-app-'));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const requireForSnippet = (id: string) => (id === '../src' ? require('../src') : require(id));
-  new Function('require', '__log', js)(requireForSnippet, log);
-  expect(expected.size).toBeGreaterThan(0);
-  for (const [line, text] of expected) expect([line, printed.get(line)]).toEqual([line, text]);
+  const lib = require('../src') as typeof import('../src');
+  const apps: string[] = [];
+  const shimmed = {
+    ...lib,
+    runSynthesis: (build: Parameters<typeof lib.runSynthesis>[0], options?: Parameters<typeof lib.runSynthesis>[1]) => {
+      apps.push('app');
+      lib.runSynthesis(build, { ...options, rootDir: outDir, cdk8sOutdir: undefined });
+    },
+  };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const requireForSnippet = (id: string) => (id === '../src' ? shimmed : require(id));
+  const stderr: string[] = [];
+  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: any) => { stderr.push(String(chunk)); return true; });
+  const exitCode = process.exitCode;
+  try {
+    new Function('require', '__log', js)(requireForSnippet, log);
+  } finally {
+    spy.mockRestore();
+  }
+  const failed = process.exitCode === 1 && exitCode !== 1;
+  process.exitCode = exitCode;
+  try {
+    expect(expected.size + apps.length).toBeGreaterThan(0);
+    for (const [line, text] of expected) expect([line, printed.get(line)]).toEqual([line, text]);
+    if (apps.length > 0) {
+      expect([failed, stderr.join('')]).toEqual([false, expect.any(String)]);
+      const index = JSON.parse(fs.readFileSync(path.join(outDir, 'dist', 'bundle.json'), 'utf8')) as { clusters: { name: string }[] };
+      expect(index.clusters.length).toBeGreaterThan(0);
+      for (const { name } of index.clusters) {
+        for (const file of [`kind/${name}.yaml`, `cilium-values/${name}.yaml`, `dist/${name}/apply.sh`]) {
+          expect([file, fs.existsSync(path.join(outDir, file))]).toEqual([file, true]);
+        }
+        expect(stderr.join('')).toContain(`bash dist/${name}/apply.sh`);
+      }
+    }
+  } finally {
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
 });
 
-test('the README names every id a cross-object rule can emit, and no other', () => {
-  const rulesSection = readme.slice(readme.indexOf('## Rules'), readme.indexOf('\n## ', readme.indexOf('## Rules') + 1));
-  const documented = [...rulesSection.matchAll(/`([a-z0-9]+(?:-[a-z0-9]+)+)`/g)].map((m) => m[1]);
-  for (const id of registeredRuleIds()) expect([id, documented.includes(id)]).toEqual([id, true]);
-});
-
-test('the README version tables are the output of the matrix renderer (node scripts/render-version-docs.js)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const docs = require('../src/spec/version-docs') as typeof import('../src/spec/version-docs');
-  expect(readme.split(docs.VERSION_TABLES_BEGIN)).toHaveLength(2);
-  expect(docs.spliceVersionTables(readme)).toBe(readme);
-  const from = readme.indexOf(docs.VERSION_TABLES_BEGIN) + docs.VERSION_TABLES_BEGIN.length + 1;
-  const block = readme.slice(from, readme.indexOf(docs.VERSION_TABLES_END) - 1);
-  expect(block).toBe(docs.renderVersionTables());
-  // the block sits in the Version matrix section
-  expect(readme.indexOf('## Version matrix')).toBeLessThan(readme.indexOf(docs.VERSION_TABLES_BEGIN));
-});
-
-test('the version tables renderer: every minor, kind release and cert-manager line is a row; a stale block is detected', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const docs = require('../src/spec/version-docs') as typeof import('../src/spec/version-docs');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const m = require('../src/spec/version-matrix') as typeof import('../src/spec/version-matrix');
-  const rows = docs.renderVersionTables().split('\n').filter((l) => /^\| [^-]/.test(l)).map((l) => l.split('|')[1].trim());
-  const expected = [
-    'Cilium', ...m.CILIUM_MINOR_FACTS.map((f) => (f.preRelease ? `${f.minor} (preview: needs \`versions.allowPreRelease\`)` : f.minor)),
-    'kind', ...m.KIND_RELEASES.map((r) => r.release),
-    'cert-manager', ...m.CERT_MANAGER_LINES.map((l) => l.line),
-  ];
-  expect(rows).toEqual(expected);
-  const stale = `${docs.VERSION_TABLES_BEGIN}\n| old |\n${docs.VERSION_TABLES_END}`;
-  expect(docs.spliceVersionTables(stale)).toBe(`${docs.VERSION_TABLES_BEGIN}\n${docs.renderVersionTables()}\n${docs.VERSION_TABLES_END}`);
-  expect(() => docs.spliceVersionTables('no markers')).toThrow(/exactly one/);
-});
-
-test('the README names the default versions where it walks through apply.sh', () => {
+test('the README names the default versions where the quick start and prerequisites need them', () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const m = require('../src/spec/version-matrix') as typeof import('../src/spec/version-matrix');
   const r = m.resolveComponentVersions({}, '');
   if (!r.ok) throw new Error('the default versions do not resolve');
-  const apply = readme.slice(readme.indexOf('## Apply the bundle'), readme.indexOf('\n## ', readme.indexOf('## Apply the bundle') + 1));
+  const minorOfKind = r.versions.kindRelease.replace(/^v(\d+\.\d+)\.\d+$/, 'v$1');
+  expect(section(readme, 'Prerequisites')).toContain(`${minorOfKind}+ for the default bundle`);
+});
+
+test('docs/apply.md names the default versions where it walks through apply.sh', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const m = require('../src/spec/version-matrix') as typeof import('../src/spec/version-matrix');
+  const r = m.resolveComponentVersions({}, '');
+  if (!r.ok) throw new Error('the default versions do not resolve');
+  const apply = read('docs/apply.md');
   const minorOfKind = r.versions.kindRelease.replace(/^v(\d+\.\d+)\.\d+$/, 'v$1');
   expect(apply).toContain(`${minorOfKind}+ for the default bundle`);
   expect(apply).toContain(`kind ${r.versions.kindRelease} or later: the node image is Kubernetes\n   ${r.versions.kubernetes}`);
@@ -113,3 +171,13 @@ test('the README names the default versions where it walks through apply.sh', ()
   expect(apply).toContain(`Gateway API **${r.versions.gatewayApi}** CRDs`);
 });
 
+test('docs/rules.md names every id a cross-object rule can emit, in its prose and in the generated tables', () => {
+  const rules = read('docs/rules.md');
+  const prose = rules.slice(0, rules.indexOf('## Every rule, from the registry'));
+  const documented = (text: string) => new Set([...text.matchAll(/`([a-z0-9]+(?:-[a-z0-9]+)+)`/g)].map((m) => m[1]));
+  const inProse = documented(prose);
+  const inTables = documented(rules.slice(prose.length));
+  for (const id of registeredRuleIds()) {
+    expect([id, inProse.has(id), inTables.has(id)]).toEqual([id, true, true]);
+  }
+});
