@@ -8,6 +8,7 @@ import { PlatformFacts, PlatformFactSource } from '../model/platform-model';
 import { formatIpv4, Ipv4Cidr, parseIpv4Cidr, rangesOverlap } from '../private/ipv4';
 import { propKeys, rejectUnknownKeys } from '../private/props';
 import { checkDnsLabel } from '../private/syntax';
+import { GitOpsOptions, GitOpsSpec, resolveGitOps } from '../spec/gitops';
 import { CLUSTERMESH_APISERVER_PORT, MeshMembership } from '../spec/mesh-membership';
 
 /** Props of {@link ClusterMesh}. */
@@ -26,6 +27,13 @@ export interface ClusterMeshProps {
    * `io.cilium.k8s.policy.cluster` label. The fleet verify.sh probes it. @default true
    */
   readonly demo?: boolean;
+  /**
+   * Opt-in GitOps output of the fleet: every member gets the cluster's GitOps output ({@link GitOpsOptions}) and the
+   * mesh gets, with Argo CD, an ApplicationSet whose list generator has one element per member. A member that sets
+   * its own `gitops` as well is refused (rule `invalid-gitops`): a fleet has one engine and one repository.
+   * @default none
+   */
+  readonly gitops?: GitOpsOptions;
 }
 
 /** Options of one member: a cluster description plus its LB pool. */
@@ -40,7 +48,7 @@ export interface MeshMemberOptions extends KindCiliumClusterProps {
 }
 
 const MESH_SYMBOL = Symbol.for('cdk8s-kind-cilium.ClusterMesh');
-const CLUSTER_MESH_PROPS = propKeys<ClusterMeshProps>()('name', 'maxConnectedClusters', 'demo');
+const CLUSTER_MESH_PROPS = propKeys<ClusterMeshProps>()('name', 'maxConnectedClusters', 'demo', 'gitops');
 const MESH_POOL_PROPS = propKeys<PoolRangeBlock>()('start', 'stop');
 /** Addresses of each allocated member pool. */
 const MEMBER_POOL_SIZE = 16;
@@ -67,6 +75,9 @@ export class ClusterMesh extends Construct {
   public readonly maxConnectedClusters: number;
   /** Whether each member carries the global-service demo. */
   public readonly demo: boolean;
+  /** The fleet's GitOps output, resolved; `undefined` when off. */
+  public readonly gitops?: GitOpsSpec;
+  private readonly gitopsOptions?: GitOpsOptions;
   private readonly _members: { cluster: KindCiliumCluster; apiserverIp: string }[] = [];
 
   constructor(scope: Construct, id: string, props: ClusterMeshProps) {
@@ -80,6 +91,8 @@ export class ClusterMesh extends Construct {
     }
     this.maxConnectedClusters = max;
     this.demo = props.demo ?? true;
+    this.gitops = resolveGitOps(`${this.node.path}.gitops`, props.gitops);
+    this.gitopsOptions = props.gitops;
     this.node.addValidation({
       validate: () => (this._members.length >= 2 ? [] : [
         `mesh ${this.meshName} has ${this._members.length} member${this._members.length === 1 ? '' : 's'}; a Cluster Mesh joins two or more clusters. Fix: add members with addCluster({ clusterName })`,
@@ -100,6 +113,10 @@ export class ClusterMesh extends Construct {
   /** Creates a member cluster (construct id = `clusterName`) with the mesh's allocations for what `options` leaves out. */
   public addCluster(options: MeshMemberOptions): KindCiliumCluster {
     const { meshPool, ...props } = options;
+    if (this.gitopsOptions !== undefined && props.gitops !== undefined) {
+      invalid('invalid-gitops', `${this.node.path}.addCluster.gitops`, `member ${String(props.clusterName)} sets gitops while mesh ${this.meshName} sets it too`,
+        'remove the member\'s gitops: every member inherits the mesh\'s (one engine and one repository per fleet)');
+    }
     // The cluster description is checked by KindCiliumCluster (unknown keys included); the pool range here.
     rejectUnknownKeys(`${this.node.path}.addCluster.meshPool`, meshPool, MESH_POOL_PROPS, 'meshPool range');
     const taken = this._members.map((m) => m.cluster.spec);
@@ -115,6 +132,7 @@ export class ClusterMesh extends Construct {
     const serviceSubnet = props.serviceSubnet ?? this.freeSubnet(96, [...usedNets, ...explicit, parseIpv4Cidr(podSubnet) as Ipv4Cidr]);
     const cluster = new KindCiliumCluster(this, props.clusterName, {
       ...props,
+      ...(this.gitopsOptions !== undefined ? { gitops: this.gitopsOptions } : {}),
       podSubnet,
       serviceSubnet,
       l2Announcements: props.l2Announcements ?? {},

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ClusterMesh } from '../mesh/cluster-mesh';
 import { propKeys, rejectUnknownKeys } from '../private/props';
 import type { VersionOptions } from '../spec/cluster-spec';
+import type { GitOpsOptions } from '../spec/gitops';
 
 /** Props of {@link meshPlatform}. */
 export interface MeshPlatformProps {
@@ -19,9 +20,11 @@ export interface MeshPlatformProps {
    * with `ciliumVersion: '1.21.0-pre.0'`. @default - the matrix's defaults for the Cilium version
    */
   readonly versions?: VersionOptions;
+  /** Opt-in GitOps output of the fleet (`ClusterMesh`'s `gitops`). @default none */
+  readonly gitops?: GitOpsOptions;
 }
 
-const MESH_PLATFORM_PROPS = propKeys<MeshPlatformProps>()('name', 'clusterNames', 'ciliumVersion', 'versions');
+const MESH_PLATFORM_PROPS = propKeys<MeshPlatformProps>()('name', 'clusterNames', 'ciliumVersion', 'versions', 'gitops');
 
 /**
  * Preset 5: a Cilium Cluster Mesh of two kind clusters (`mesh-east`, `mesh-west`: one worker each, ids 1 and 2,
@@ -30,7 +33,7 @@ const MESH_PLATFORM_PROPS = propKeys<MeshPlatformProps>()('name', 'clusterNames'
  */
 export function meshPlatform(scope: Construct, props: MeshPlatformProps = {}): ClusterMesh {
   rejectUnknownKeys('meshPlatform', props, MESH_PLATFORM_PROPS, 'meshPlatform');
-  const mesh = new ClusterMesh(scope, props.name ?? 'mesh', { name: props.name ?? 'mesh' });
+  const mesh = new ClusterMesh(scope, props.name ?? 'mesh', { name: props.name ?? 'mesh', ...(props.gitops !== undefined ? { gitops: props.gitops } : {}) });
   for (const clusterName of props.clusterNames ?? ['mesh-east', 'mesh-west']) {
     mesh.addCluster({
       clusterName,
