@@ -71,6 +71,6 @@ export function renderBootstrapScript(plan: ClusterOpsPlan, input: BootstrapInpu
       'Safe to run again. Needs docker, kind, kubectl, helm, curl and sha256sum. Undo with teardown.sh.',
     ],
     lines,
-    done: dqs`echo "cluster ${plan.clusterName} is handed to ${engine}: it syncs the rest from git; follow it with kubectl --context ${ctx} get ${argo ? 'applications -n argocd' : 'kustomizations,helmreleases -n flux-system'}"`,
+    done: dqs`echo "cluster ${plan.clusterName} is handed to ${engine} in $((SECONDS - STARTED))s: it syncs the rest from git; follow it with kubectl --context ${ctx} get ${argo ? 'applications -n argocd' : 'kustomizations,helmreleases -n flux-system'}"`,
   });
 }
