@@ -5,6 +5,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { BundleFile, renderBundle } from '../../src/bundle/render';
+import { synthesizeBundle } from '../../src/bundle/synthesize';
 import { gitopsOrderProblems } from '../../src/gitops/order-check';
 import { dnsHubblePlatform, kprNativePlatform, meshPlatform, nativeXdpPlatform, zeroTrustPlatform } from '../../src/presets';
 import { GitOpsEngine, GitOpsOptions } from '../../src/spec/gitops';
@@ -59,6 +60,24 @@ describe('option off: the bundle is unchanged', () => {
     const listed = [...gitopsIndex.clusters, ...gitopsIndex.meshes].flatMap((c: any) => c.gitops.files);
     expect([...listed].sort()).toEqual([...added].sort());
   });
+});
+
+test.each(ENGINES)('%s: the atomic write puts every GitOps file listed in bundle.json on disk', (engine) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-write-'));
+  try {
+    const app = new App();
+    zeroTrustPlatform(app, { gitops: gitopsOf(engine) });
+    synthesizeBundle(app, { rootDir: root, cdk8sOutdir: undefined });
+    const index = JSON.parse(fs.readFileSync(path.join(root, 'dist/bundle.json'), 'utf8'));
+    const gitopsFiles: string[] = index.clusters[0].gitops.files;
+    expect(gitopsFiles.length).toBeGreaterThan(5);
+    for (const p of gitopsFiles) {
+      const entry = index.files.find((f: any) => f.path === p);
+      expect([p, entry !== undefined && fs.existsSync(path.join(root, p))]).toEqual([p, true]);
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
 
 describe.each(ENGINES)('%s: the order is the apply plan\'s', (engine) => {
