@@ -165,6 +165,12 @@ describeWithReference('every emitted Argo CD and Flux object passes its engine\'
     const ks = docsOf(on.flux, (p) => p === 'dist/zero-trust/gitops/flux/kustomizations.yaml')[0].doc;
     const { prune: _prune, ...noPrune } = ks.spec;
     expect(validateAgainstCrdFile({ ...ks, spec: noPrune }, GITOPS_CRDS.find((c) => c.kind === 'Kustomization')!.path).join('\n')).toMatch(/prune/);
+    // a CEL rule (x-kubernetes-validations): a HelmRelease takes exactly one of chart and chartRef
+    const hr = docsOf(on.flux, (p) => p === 'dist/zero-trust/gitops/flux/cilium/helm-release.yaml')[0].doc;
+    const both = { ...hr, spec: { ...hr.spec, chart: { spec: { chart: 'cilium', sourceRef: { kind: 'HelmRepository', name: 'x' } } } } };
+    const hrFile = GITOPS_CRDS.find((c) => c.kind === 'HelmRelease')!.path;
+    expect(validateAgainstCrdFile(hr, hrFile)).toEqual([]);
+    expect(validateAgainstCrdFile(both, hrFile).join('\n')).toMatch(/chart/);
   });
 });
 
