@@ -126,7 +126,7 @@ const LAYERS: readonly string[][] = [
   ['gateway'],
   ['workloads'],
   ['mesh'],
-  ['bundle'],
+  ['bundle', 'gitops'],
   ['presets'],
 ];
 project.eslint?.addRules({

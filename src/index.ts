@@ -8,6 +8,7 @@ export type { Violation } from './errors';
 export type { ClusterSpecProps, ClusterSpec, RoutingMode, HostPortMapping, HubbleOptions, ResolvedHubbleOptions, HubbleMetric, HubbleMetricName, HubbleFlowExportOptions, CiliumClusterOptions, ImagePullPolicy, L2AnnouncementOptions, MasqueradeOptions, LoadBalancerOptions, VersionOptions } from './spec/cluster-spec';
 export { HUBBLE_METRIC_NAMES } from './spec/cluster-spec';
 export { BUNDLE_NAME, BUNDLE_VERSION } from './spec/versions';
+export type { GitOpsOptions, GitOpsEngine, GitOpsSpec } from './spec/gitops';
 export type { ComponentVersions } from './spec/versions';
 export { CILIUM_MINOR_FACTS, KIND_RELEASES, GATEWAY_API_RELEASES, CERT_MANAGER_LINES, DEFAULT_CILIUM_VERSION, DEFAULT_CERT_MANAGER_VERSION, resolveComponentVersions } from './spec/version-matrix';
 export type { CiliumMinor, CiliumMinorFacts, KindRelease, KindNodeImage, GatewayApiRelease, CertManagerLine, ComponentVersionInput, ResolvedComponentVersions, ComponentVersionResolution, VersionViolation } from './spec/version-matrix';

@@ -8,9 +8,15 @@ import { MeshOpsPlan, renderMeshScripts } from './scripts/mesh';
 import { allViolations, prepareClusters } from '../cluster/app-validation';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { invalid, PlatformConfigError } from '../errors';
+import { renderBootstrapScript } from '../gitops/bootstrap-script';
+import { renderClusterGitOps } from '../gitops/cluster-output';
+import { renderMeshGitOps } from '../gitops/mesh-output';
+import { gitopsOrderProblems } from '../gitops/order-check';
 import { ClusterMesh } from '../mesh/cluster-mesh';
+import { CRD_CATALOG } from '../private/crd-catalog';
 import { toYaml, toYamlStream } from '../private/yaml';
 import { poolCapacity } from '../rules/registry';
+import { GitOpsEngine, GitOpsSpec } from '../spec/gitops';
 import { MESH_DEMO } from '../spec/mesh-membership';
 import { BUNDLE_NAME, BUNDLE_VERSION, ComponentVersions, componentVersionsOf, installSources } from '../spec/versions';
 
@@ -43,6 +49,21 @@ export interface BundleClusterIndex {
   readonly installSources: Record<string, string>;
   readonly loadBalancerPoolAddresses: number;
   readonly applyOrder: readonly ApplyStep[];
+  /** The cluster's GitOps output; absent when its `gitops` option is off. */
+  readonly gitops?: BundleGitOpsIndex;
+}
+
+/** Index entry of a cluster's or a mesh's GitOps output. */
+export interface BundleGitOpsIndex {
+  readonly engine: GitOpsEngine;
+  readonly repoUrl: string;
+  readonly revision: string;
+  /** Folder of the bundle in the repository (`.` for the root). */
+  readonly path: string;
+  /** `dist/<c>/bootstrap.sh` (or `dist/<mesh>/bootstrap.sh`). */
+  readonly bootstrap: string;
+  /** Every GitOps file, sorted. */
+  readonly files: readonly string[];
 }
 
 /** Index entry for one Cluster Mesh in `dist/bundle.json`. */
@@ -54,6 +75,8 @@ export interface BundleMeshIndex {
   readonly scripts: Readonly<Record<'sharedCa' | 'preflight' | 'apply' | 'verify' | 'teardown', string>>;
   /** Where apply.sh creates the shared CA (gitignored; never part of the bundle). */
   readonly caDir: string;
+  /** The fleet's GitOps output; absent when the mesh's `gitops` option is off. */
+  readonly gitops?: BundleGitOpsIndex;
 }
 
 /** Requests per member the fleet verify.sh sends to the global Service (every member must answer at least one). */
@@ -168,6 +191,34 @@ export function renderBundleWithPlans(app: App): RenderedBundle {
     const ops = clusterOpsPlan({ cluster, model, objects, steps, versions, kindConfigPath, ciliumValuesPath, manifestsDir });
     clusterPlans.push(ops);
     for (const script of renderClusterScripts(ops)) files.push({ path: `${manifestsDir}/${script.name}`, content: script.content });
+    let gitopsIndex: BundleGitOpsIndex | undefined;
+    if (spec.gitops) {
+      const gitopsFiles = renderClusterGitOps({
+        clusterName: name,
+        gitops: spec.gitops,
+        steps,
+        versions,
+        ciliumMinor: spec.ciliumMinor,
+        ciliumValuesPath,
+        ciliumValues: files.find((f) => f.path === ciliumValuesPath)!.content,
+        manifestsDir,
+        operatorCrdKinds: operatorCrdKinds(objects),
+        ...(mesh ? { mesh: mesh.meshName } : {}),
+      });
+      const problems = gitopsOrderProblems(name, steps, gitopsFiles);
+      if (problems.length > 0) throw new Error(`GitOps objects of ${name} disagree with its apply plan: ${problems.join('; ')}`);
+      const bootstrap = `${manifestsDir}/bootstrap.sh`;
+      gitopsFiles.push({
+        path: bootstrap,
+        content: renderBootstrapScript(ops, {
+          engine: spec.gitops.engine,
+          gitopsDir: `${manifestsDir}/gitops`,
+          ...(mesh ? { meshCa: { mesh: mesh.meshName, valuesFile: `${meshCaDir(mesh.meshName)}/ca-values.yaml` } } : {}),
+        }),
+      });
+      files.push(...gitopsFiles);
+      gitopsIndex = gitopsIndexOf(spec.gitops, bootstrap, gitopsFiles);
+    }
     index.push({
       name,
       kindConfig: kindConfigPath,
@@ -185,6 +236,7 @@ export function renderBundleWithPlans(app: App): RenderedBundle {
       installSources: installSources(versions),
       loadBalancerPoolAddresses: poolCapacity(model),
       applyOrder: steps,
+      ...(gitopsIndex ? { gitops: gitopsIndex } : {}),
     });
   }
   const meshIndex: BundleMeshIndex[] = [];
@@ -213,11 +265,16 @@ export function renderBundleWithPlans(app: App): RenderedBundle {
     };
     meshPlans.push(plan);
     for (const script of renderMeshScripts(plan)) files.push({ path: `${dir}/${script.name}`, content: script.content });
+    const meshGitOps = mesh.gitops
+      ? renderMeshGitOps({ mesh: mesh.meshName, dir, gitops: mesh.gitops, members: members.map((m) => m.clusterName) })
+      : [];
+    files.push(...meshGitOps);
     meshIndex.push({
       name: mesh.meshName,
       members: members.map((m) => m.clusterName),
       scripts: { sharedCa: `${dir}/shared-ca.sh`, preflight: `${dir}/preflight.sh`, apply: `${dir}/apply.sh`, verify: `${dir}/verify.sh`, teardown: `${dir}/teardown.sh` },
       caDir: plan.caDir,
+      ...(mesh.gitops ? { gitops: gitopsIndexOf(mesh.gitops, `${dir}/bootstrap.sh`, meshGitOps) } : {}),
     });
   }
   const bundleIndex = {
@@ -230,4 +287,19 @@ export function renderBundleWithPlans(app: App): RenderedBundle {
   files.push({ path: 'dist/bundle.json', content: `${JSON.stringify(bundleIndex, null, 2)}\n` });
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, clusterPlans, meshPlans };
+}
+
+/** The kinds of `objects` whose CRD cilium-operator creates at run time (the Cilium chart ships no CRD), sorted. */
+function operatorCrdKinds(objects: readonly Record<string, any>[]): { apiVersion: string; kind: string }[] {
+  const cilium = new Set(CRD_CATALOG.filter((c) => c.source === 'cilium').map((c) => `${c.group}/${c.kind}`));
+  const seen = new Map<string, { apiVersion: string; kind: string }>();
+  for (const o of objects) {
+    const apiVersion = String(o.apiVersion);
+    if (cilium.has(`${apiVersion.split('/')[0]}/${o.kind}`)) seen.set(`${apiVersion}/${o.kind}`, { apiVersion, kind: String(o.kind) });
+  }
+  return [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+}
+
+function gitopsIndexOf(g: GitOpsSpec, bootstrap: string, files: readonly BundleFile[]): BundleGitOpsIndex {
+  return { engine: g.engine, repoUrl: g.repoUrl, revision: g.revision, path: g.path === '' ? '.' : g.path, bootstrap, files: files.map((f) => f.path).sort() };
 }

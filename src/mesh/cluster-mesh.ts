@@ -9,6 +9,7 @@ import { coveringCidr, formatIpv4, Ipv4Cidr, parseIpv4Cidr, rangesOverlap } from
 import { checkPlainData } from '../private/plain-data';
 import { checkProps, propsShape, required } from '../private/props';
 import { checkDnsLabel, isPlainObject } from '../private/syntax';
+import { GitOpsOptions, GitOpsSpec, resolveGitOps } from '../spec/gitops';
 import { CLUSTERMESH_APISERVER_PORT, MeshMembership } from '../spec/mesh-membership';
 
 /** Props of {@link ClusterMesh}. */
@@ -36,6 +37,13 @@ export interface ClusterMeshProps {
    * @default - the smallest prefix covering every member's pod subnet (10.244.0.0/15 for the preset's two members)
    */
   readonly nativeRoutingCidr?: string;
+  /**
+   * Opt-in GitOps output of the fleet: every member gets the cluster's GitOps output ({@link GitOpsOptions}) and the
+   * mesh gets, with Argo CD, an ApplicationSet whose list generator has one element per member. A member that sets
+   * its own `gitops` as well is refused (rule `invalid-gitops`): a fleet has one engine and one repository.
+   * @default none
+   */
+  readonly gitops?: GitOpsOptions;
 }
 
 /** Options of one member: a cluster description plus its LB pool. */
@@ -50,7 +58,11 @@ export interface MeshMemberOptions extends KindCiliumClusterProps {
 }
 
 const MESH_SYMBOL = Symbol.for('cdk8s-kind-cilium.ClusterMesh');
-const CLUSTER_MESH_SHAPE = propsShape<ClusterMeshProps>('ClusterMesh', { name: required('string'), maxConnectedClusters: 'number', demo: 'boolean', nativeRoutingCidr: 'string' });
+const CLUSTER_MESH_SHAPE = propsShape<ClusterMeshProps>('ClusterMesh', {
+  name: required('string'), maxConnectedClusters: 'number', demo: 'boolean', nativeRoutingCidr: 'string',
+  // resolveGitOps checks its keys and values
+  gitops: { expected: 'an object', test: (value: object) => isPlainObject(value) },
+});
 const MESH_POOL_SHAPE = propsShape<PoolRangeBlock>('meshPool range', { start: required('string'), stop: required('string') });
 /** Addresses of each allocated member pool. */
 const MEMBER_POOL_SIZE = 16;
@@ -79,6 +91,9 @@ export class ClusterMesh extends Construct {
   public readonly demo: boolean;
   /** The CIDR given as `nativeRoutingCidr`, canonical; undefined when the mesh computes it. */
   public readonly nativeRoutingCidr?: string;
+  /** The fleet's GitOps output, resolved; `undefined` when off. */
+  public readonly gitops?: GitOpsSpec;
+  private readonly gitopsOptions?: GitOpsOptions;
   private readonly _members: { cluster: KindCiliumCluster; apiserverIp: string }[] = [];
 
   constructor(scope: Construct, id: string, props: ClusterMeshProps) {
@@ -99,6 +114,8 @@ export class ClusterMesh extends Construct {
       }
       this.nativeRoutingCidr = parsed.cidr;
     }
+    this.gitops = resolveGitOps(`${this.node.path}.gitops`, props.gitops);
+    this.gitopsOptions = props.gitops;
     this.node.addValidation({
       validate: () => (this._members.length >= 2 ? [] : [
         `mesh ${this.meshName} has ${this._members.length} member${this._members.length === 1 ? '' : 's'}; a Cluster Mesh joins two or more clusters. Fix: add members with addCluster({ clusterName })`,
@@ -128,6 +145,10 @@ export class ClusterMesh extends Construct {
       invalid('duplicate-cluster-name', `${field}.clusterName`, `mesh ${this.meshName} already has a member (or child) "${props.clusterName}"`,
         'give every member its own clusterName');
     }
+    if (this.gitopsOptions !== undefined && props.gitops !== undefined) {
+      invalid('invalid-gitops', `${field}.gitops`, `member ${String(props.clusterName)} sets gitops while mesh ${this.meshName} sets it too`,
+        'remove the member\'s gitops: every member inherits the mesh\'s (one engine and one repository per fleet)');
+    }
     const taken = this._members.map((m) => m.cluster.spec);
     const usedIds = new Set(taken.map((s) => s.ciliumCluster.id));
     let nextId = 1;
@@ -141,6 +162,7 @@ export class ClusterMesh extends Construct {
     const serviceSubnet = props.serviceSubnet ?? this.freeSubnet(96, [...usedNets, ...explicit, parseIpv4Cidr(podSubnet) as Ipv4Cidr]);
     const cluster = new KindCiliumCluster(this, props.clusterName, {
       ...props,
+      ...(this.gitopsOptions !== undefined ? { gitops: this.gitopsOptions } : {}),
       podSubnet,
       serviceSubnet,
       l2Announcements: props.l2Announcements ?? {},

@@ -3,6 +3,7 @@ import { ClusterMesh } from '../mesh/cluster-mesh';
 import { checkProps, propsShape } from '../private/props';
 import { isPlainObject } from '../private/syntax';
 import type { VersionOptions } from '../spec/cluster-spec';
+import type { GitOpsOptions } from '../spec/gitops';
 
 /** Props of {@link meshPlatform}. */
 export interface MeshPlatformProps {
@@ -20,12 +21,17 @@ export interface MeshPlatformProps {
    * with `ciliumVersion: '1.21.0-pre.0'`. @default - the matrix's defaults for the Cilium version
    */
   readonly versions?: VersionOptions;
+  /** Opt-in GitOps output of the fleet (`ClusterMesh`'s `gitops`). @default none */
+  readonly gitops?: GitOpsOptions;
 }
 
 // Each member's cluster description checks the keys of `versions` (one list per props type: cluster-spec.ts).
 const VERSIONS_SHAPE = { expected: 'an object of version options', test: (value: object) => isPlainObject(value) };
+// resolveGitOps (through ClusterMesh) checks the keys of `gitops`.
+const GITOPS_SHAPE = { expected: 'an object of GitOps options', test: (value: object) => isPlainObject(value) };
 const MESH_PLATFORM_SHAPE = propsShape<MeshPlatformProps>('meshPlatform', {
   name: 'string', clusterNames: { list: 'string' }, ciliumVersion: 'string', versions: VERSIONS_SHAPE,
+  gitops: GITOPS_SHAPE,
 });
 
 /**
@@ -36,7 +42,7 @@ const MESH_PLATFORM_SHAPE = propsShape<MeshPlatformProps>('meshPlatform', {
 export function meshPlatform(scope: Construct, props: MeshPlatformProps = {}): ClusterMesh {
   props = checkProps('meshPlatform', props, MESH_PLATFORM_SHAPE);
   // The name is also the construct id: an empty one (refused by ClusterMesh) must not reach the constructs library first.
-  const mesh = new ClusterMesh(scope, props.name || 'mesh', { name: props.name ?? 'mesh' });
+  const mesh = new ClusterMesh(scope, props.name || 'mesh', { name: props.name ?? 'mesh', ...(props.gitops !== undefined ? { gitops: props.gitops } : {}) });
   for (const clusterName of props.clusterNames ?? ['mesh-east', 'mesh-west']) {
     mesh.addCluster({
       clusterName,

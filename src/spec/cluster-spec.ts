@@ -1,4 +1,5 @@
 import { invalid, PlatformConfigError, Violation } from '../errors';
+import { GitOpsOptions, GitOpsSpec, resolveGitOps } from './gitops';
 import { CiliumMinor, ComponentVersionInput, DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, resolveComponentVersions } from './version-matrix';
 import { Ipv4Cidr, isIpv6Address, parseIpv4, parseIpv4Cidr } from '../private/ipv4';
 import { checkPlainData } from '../private/plain-data';
@@ -350,6 +351,8 @@ export interface ClusterSpecProps {
    * and reaches Helm unchanged.
    */
   readonly ciliumValuesOverrides?: Record<string, unknown>;
+  /** Opt-in GitOps output (Argo CD or Flux objects and a bootstrap script); see {@link GitOpsOptions}. @default none */
+  readonly gitops?: GitOpsOptions;
 }
 
 /** {@link ClusterSpecProps} with every default applied and every field checked. */
@@ -400,6 +403,8 @@ export interface ClusterSpec {
   readonly imagePullPolicy?: ImagePullPolicy;
   readonly versions: Required<VersionOptions>;
   readonly ciliumValuesOverrides: Record<string, unknown>;
+  /** undefined: no GitOps output. */
+  readonly gitops?: GitOpsSpec;
 }
 
 /** Default Hubble metrics (Helm `hubble.metrics.enabled` is a list in Cilium 1.18). */
@@ -443,7 +448,7 @@ const CLUSTER_PROPS = propKeys<ClusterSpecProps>()(
   'clusterName', 'nodeImage', 'kubernetesVersion', 'kindRelease', 'controlPlaneNodes', 'workers', 'workerLabels', 'podSubnet',
   'serviceSubnet', 'dnsDomain', 'dockerNetworkSubnet', 'apiServerPort', 'kubeProxyReplacement', 'routingMode', 'tunnelProtocol',
   'ciliumVersion', 'hubble', 'hostPortMappings', 'l2Announcements', 'devices', 'masquerade', 'loadBalancer', 'operatorReplicas',
-  'ciliumCluster', 'imagePullPolicy', 'versions', 'ciliumValuesOverrides');
+  'ciliumCluster', 'imagePullPolicy', 'versions', 'ciliumValuesOverrides', 'gitops');
 const HUBBLE_PROPS = propKeys<HubbleOptions>()('enabled', 'relay', 'ui', 'metrics', 'openMetrics', 'export');
 const HUBBLE_METRIC_PROPS = propKeys<HubbleMetric>()('name', 'options');
 const HUBBLE_EXPORT_PROPS = propKeys<HubbleFlowExportOptions>()('filePath', 'fieldMask', 'allowList', 'denyList', 'fileMaxSizeMb', 'fileMaxBackups');
@@ -774,6 +779,7 @@ export function resolveClusterSpec(input: ClusterSpecProps): ClusterSpec {
     : oneOf<ImagePullPolicy>('invalid-pull-policy', f('imagePullPolicy'), props.imagePullPolicy, ['Always', 'IfNotPresent', 'Never'], 'IfNotPresent', 'an image pull policy');
 
   const ciliumValuesOverrides = optionalObject(f('ciliumValuesOverrides'), props.ciliumValuesOverrides, '{ operator: { rollOutPods: true } }') ?? {};
+  const gitops = resolveGitOps(f('gitops'), props.gitops);
 
   return {
     clusterName: name,
@@ -806,6 +812,7 @@ export function resolveClusterSpec(input: ClusterSpecProps): ClusterSpec {
     ...(imagePullPolicy ? { imagePullPolicy } : {}),
     versions: resolved.versions,
     ciliumValuesOverrides,
+    ...(gitops ? { gitops } : {}),
   };
 }
 

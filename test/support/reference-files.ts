@@ -18,10 +18,10 @@ import {
  */
 
 /** Groups of reference files a test may need; a test skips when a part it needs is not available. */
-export type ReferencePart = 'charts' | 'helm-values' | 'crds' | 'kind-schema' | 'behaviour-cases';
+export type ReferencePart = 'charts' | 'helm-values' | 'crds' | 'kind-schema' | 'behaviour-cases' | 'gitops';
 
 /** Every part, in fetch order (charts first: the helm-values files are extracted from them). */
-export const REFERENCE_PARTS: readonly ReferencePart[] = ['charts', 'helm-values', 'crds', 'kind-schema', 'behaviour-cases'];
+export const REFERENCE_PARTS: readonly ReferencePart[] = ['charts', 'helm-values', 'crds', 'kind-schema', 'behaviour-cases', 'gitops'];
 
 /** Where the online fetch takes a file from (absent: upstream publishes no such file; only a local copy has it). */
 export type OnlineSource =
@@ -176,10 +176,57 @@ export function referenceFiles(lock: Map<string, string> = readLock()): Referenc
       ? { path: p, part: 'behaviour-cases', pin: { by: 'lock', sha256: lock.get(p) }, online: { kind: 'https', url: `${RAW}/kubernetes-sigs/gateway-api/${conformance[1]}/conformance/${conformance[2]}` } }
       : { path: p, part: 'behaviour-cases', pin: { by: 'lock', sha256: lock.get(p) }, offlineOnly: 'behaviour cases written for this corpus from upstream tests and docs; no upstream file' };
   });
+  const gitops = GITOPS_CRDS.map((c): ReferenceFile => ({
+    path: c.path, part: 'gitops', pin: { by: 'lock', sha256: lock.get(c.path) }, online: { kind: 'https', url: `${RAW}/${c.repo}/${c.commit}/${c.upstream}` },
+  }));
   const byPath = (a: ReferenceFile, b: ReferenceFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   const unique = (files: ReferenceFile[]) => [...new Map(files.map((f) => [f.path, f])).values()].sort(byPath);
-  return [...unique(charts), ...unique(helmValues), ...unique(crds), kindSchema, ...unique(behaviour)];
+  return [...unique(charts), ...unique(helmValues), ...unique(crds), kindSchema, ...unique(behaviour), ...unique(gitops)];
 }
+
+/**
+ * The GitOps engines' CRDs every emitted Argo CD and Flux object is validated against (`gitops/README.md` of the
+ * reference: repository, tag's commit and upstream path of each copy).
+ */
+export interface GitOpsCrdFile {
+  readonly path: string;
+  readonly repo: string;
+  readonly commit: string;
+  readonly upstream: string;
+  readonly group: string;
+  readonly kind: string;
+}
+
+/** The GitOps CRD files (see above). */
+export const GITOPS_CRDS: readonly GitOpsCrdFile[] = [
+  ...([['application-crd.yaml', 'Application'], ['applicationset-crd.yaml', 'ApplicationSet']] as const).map(([file, kind]) => ({
+    path: `gitops/argo-cd-v3.5.1/${file}`, repo: 'argoproj/argo-cd', commit: '109ca7ca71139e514114499d294a492e7910a965', upstream: `manifests/crds/${file}`, group: 'argoproj.io', kind,
+  })),
+  {
+    path: 'gitops/kustomize-controller-v1.9.4/kustomize.toolkit.fluxcd.io_kustomizations.yaml',
+    repo: 'fluxcd/kustomize-controller',
+    commit: '1324b615da01038e2859cbcde604bd5434f21933',
+    upstream: 'config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml',
+    group: 'kustomize.toolkit.fluxcd.io',
+    kind: 'Kustomization',
+  },
+  {
+    path: 'gitops/helm-controller-v1.6.3/helm.toolkit.fluxcd.io_helmreleases.yaml',
+    repo: 'fluxcd/helm-controller',
+    commit: '372c34e2b4a455d24ef6cbb8321c82c4533dbbd8',
+    upstream: 'config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml',
+    group: 'helm.toolkit.fluxcd.io',
+    kind: 'HelmRelease',
+  },
+  ...([['gitrepositories', 'GitRepository'], ['helmrepositories', 'HelmRepository'], ['ocirepositories', 'OCIRepository']] as const).map(([plural, kind]) => ({
+    path: `gitops/source-controller-v1.9.1/source.toolkit.fluxcd.io_${plural}.yaml`,
+    repo: 'fluxcd/source-controller',
+    commit: '092bcff3c9c3f258a44310507201d295ff294ba6',
+    upstream: `config/crd/bases/source.toolkit.fluxcd.io_${plural}.yaml`,
+    group: 'source.toolkit.fluxcd.io',
+    kind,
+  })),
+];
 
 /** The pin of a file as one comparable string (what the cache manifest records). */
 export function pinKey(file: ReferenceFile, chartPins: ReadonlyMap<string, string>): string | undefined {

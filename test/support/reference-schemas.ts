@@ -670,3 +670,40 @@ export function validateBundleFile(relativePath: string, content: string, profil
   }
   return undefined;
 }
+
+const fileCrdValidators = new Map<string, {
+  group: string; kind: string; scope: string; versions: Map<string, ValidateFunction | undefined>; schemas: Map<string, Schema | undefined>;
+}>();
+
+/**
+ * Validates `obj` against the CRD in the reference file `file` (a CRD outside the catalog, e.g. the GitOps engines'):
+ * group and kind match, the apiVersion is served, a namespaced kind has a namespace, and the served version's
+ * openAPIV3Schema accepts it: its structural part through ajv, its CEL rules (`x-kubernetes-validations`) through
+ * test/support/cel.ts. Empty when it does.
+ */
+export function validateAgainstCrdFile(obj: Record<string, any>, file: string): string[] {
+  let crd = fileCrdValidators.get(file);
+  if (!crd) {
+    const doc = YAML.parseAllDocuments(readReference(file)).map((d) => d.toJS()).find((d) => d?.kind === 'CustomResourceDefinition');
+    crdAjv = crdAjv ?? newCrdAjv();
+    const ajv = crdAjv;
+    crd = {
+      group: doc.spec.group,
+      kind: doc.spec.names.kind,
+      scope: doc.spec.scope,
+      versions: new Map(doc.spec.versions.filter((v: any) => v.served === true)
+        .map((v: any) => [v.name, v.schema?.openAPIV3Schema ? ajv.compile(toAjvSchema(v.schema.openAPIV3Schema) as AnySchema) : undefined])),
+      schemas: new Map(doc.spec.versions.filter((v: any) => v.served === true).map((v: any) => [v.name, v.schema?.openAPIV3Schema])),
+    };
+    fileCrdValidators.set(file, crd);
+  }
+  const [group, version] = String(obj.apiVersion ?? '').split('/');
+  if (group !== crd.group || obj.kind !== crd.kind) return [`${obj.apiVersion} ${obj.kind} is not ${crd.kind}.${crd.group} (${file})`];
+  if (!crd.versions.has(version)) return [`/apiVersion: ${crd.kind}.${crd.group} is not served at ${obj.apiVersion}`];
+  const problems: string[] = [];
+  if (crd.scope === 'Namespaced' && !obj.metadata?.namespace) problems.push('/metadata/namespace: a namespaced kind needs one');
+  const validate = crd.versions.get(version);
+  if (!validate) return [...problems, `${file} ${version} has no schema`];
+  const structural = validate(structuredClone(obj)) ? [] : ajvErrors(validate);
+  return [...problems, ...structural, ...celValidate(crd.schemas.get(version), obj).map(formatCelFailure)];
+}

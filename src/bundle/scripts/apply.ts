@@ -25,19 +25,34 @@ export function applyStepIds(plan: ClusterOpsPlan): string[] {
 }
 
 /**
+ * The end of a bootstrap script instead of apply.sh's readiness waits: one step that hands the cluster to a GitOps
+ * engine (src/gitops/bootstrap-script.ts). Every line goes through the `sh`/`dqs` tags of ./shell.ts.
+ */
+export interface ApplyHandOff {
+  /** Step id, e.g. `flux`. */
+  readonly id: string;
+  readonly description: string;
+  /** Script header lines. */
+  readonly purpose: readonly string[];
+  readonly lines: readonly string[];
+  /** The last line it prints. */
+  readonly done: string;
+}
+
+/**
  * `dist/<c>/apply.sh`: preflight, then every step of the plan, then bounded waits. Every step is safe to
  * repeat: a cluster this bundle created from the same kind config is reused, Helm is `upgrade --install`, manifests
  * are applied. A run that failed half-way is finished by running the script again. A cluster of the same name that
  * the bundle did not create, or created from another kind config, is refused unless `KC_ADOPT_CLUSTER=1`.
  */
-export function renderApplyScript(plan: ClusterOpsPlan): string {
+export function renderApplyScript(plan: ClusterOpsPlan, handOff?: ApplyHandOff): string {
   const ctx = plan.context;
-  const ids = applyStepIds(plan);
+  const ids = handOff ? ['preflight', ...plan.steps.map((s) => s.id), handOff.id] : applyStepIds(plan);
   const refusals = ownershipProblemCalls(plan, 'refuse');
   const lines = [
     ...scriptHeader(plan.clusterName, [
-      'Brings up (or finishes bringing up) the kind + Cilium cluster',
-      'Safe to run again: a cluster this bundle created from the same kind config is reused, Helm upgrades, manifests are applied.',
+      ...(handOff ? handOff.purpose : ['Brings up (or finishes bringing up) the kind + Cilium cluster',
+        'Safe to run again: a cluster this bundle created from the same kind config is reused, Helm upgrades, manifests are applied.']),
       `A kind cluster of the same name that this bundle did not create is refused unless ${ADOPT_ENV}=1 (then it is adopted and marked).`,
       'Needs docker, kind, kubectl and helm (checked by preflight.sh). Undo with teardown.sh.',
       `Versions: Cilium ${plan.versions.cilium}, Gateway API ${plan.versions.gatewayApi}, cert-manager ${plan.versions.certManager},`,
@@ -62,7 +77,7 @@ export function renderApplyScript(plan: ClusterOpsPlan): string {
     'on_exit() {',
     '  local rc=$?',
     '  if [ "$rc" != 0 ]; then',
-    '    echo "apply.sh failed in step $STEP/$TOTAL (exit $rc); fix the cause and run it again: finished steps are repeated safely" >&2',
+    `    echo "${handOff ? 'bootstrap.sh' : 'apply.sh'} failed in step $STEP/$TOTAL (exit $rc); fix the cause and run it again: finished steps are repeated safely" >&2`,
     '  fi',
     '}',
     'trap on_exit EXIT',
@@ -114,6 +129,10 @@ export function renderApplyScript(plan: ClusterOpsPlan): string {
       );
     }
     lines.push('step_done');
+  }
+  if (handOff) {
+    lines.push('', comment(`${handOff.id}: ${handOff.description}`), sh`step ${`${handOff.id}: ${handOff.description}`}`, ...handOff.lines, 'step_done', '', handOff.done);
+    return `${lines.join('\n')}\n`;
   }
   const w = plan.waits;
   lines.push('', '# Bounded waits: the platform is up when every address, certificate and gateway is.', 'step \'ready: wait for LoadBalancer addresses, Certificates, Gateways and Deployments\'');
