@@ -59,7 +59,10 @@ export interface MeshMemberOptions extends KindCiliumClusterProps {
 
 const MESH_SYMBOL = Symbol.for('cdk8s-kind-cilium.ClusterMesh');
 const CLUSTER_MESH_SHAPE = propsShape<ClusterMeshProps>('ClusterMesh', {
-  name: required('string'), maxConnectedClusters: 'number', demo: 'boolean', nativeRoutingCidr: 'string',
+  name: required('string'),
+  maxConnectedClusters: 'number',
+  demo: 'boolean',
+  nativeRoutingCidr: 'string',
   // resolveGitOps checks its keys and values
   gitops: { expected: 'an object', test: (value: object) => isPlainObject(value) },
 });

@@ -30,7 +30,10 @@ const VERSIONS_SHAPE = { expected: 'an object of version options', test: (value:
 // resolveGitOps (through ClusterMesh) checks the keys of `gitops`.
 const GITOPS_SHAPE = { expected: 'an object of GitOps options', test: (value: object) => isPlainObject(value) };
 const MESH_PLATFORM_SHAPE = propsShape<MeshPlatformProps>('meshPlatform', {
-  name: 'string', clusterNames: { list: 'string' }, ciliumVersion: 'string', versions: VERSIONS_SHAPE,
+  name: 'string',
+  clusterNames: { list: 'string' },
+  ciliumVersion: 'string',
+  versions: VERSIONS_SHAPE,
   gitops: GITOPS_SHAPE,
 });
 
