@@ -1,4 +1,6 @@
 import { invalid, PlatformConfigError, Violation } from '../errors';
+import { KindConfigOptions, kubeletRefusesLabel, NODE_ROLE_LABEL_PREFIX, ResolvedKindConfig, resolveKindConfigOptions } from './kind-node-settings';
+import { LocalRegistryOptions, ResolvedLocalRegistry, resolveLocalRegistry } from './local-registry';
 import { CiliumMinor, ComponentVersionInput, DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, resolveComponentVersions } from './version-matrix';
 import { Ipv4Cidr, isIpv6Address, parseIpv4, parseIpv4Cidr } from '../private/ipv4';
 import { propKeys, rejectUnknownKeys } from '../private/props';
@@ -341,6 +343,16 @@ export interface ClusterSpecProps {
    * check the merged result, so an override cannot silently contradict the kind config.
    */
   readonly ciliumValuesOverrides?: Record<string, unknown>;
+  /**
+   * kind settings: feature gates, `runtimeConfig`, kubeadm patches (cluster and per node), per-node labels and
+   * extra mounts (see {@link KindConfigOptions}; docs/kind-settings.md). @default - none
+   */
+  readonly kindConfig?: KindConfigOptions;
+  /**
+   * A local image registry beside the cluster, kind's documented recipe (see {@link LocalRegistryOptions}):
+   * `{}` for kind's defaults (`kind-registry` on `localhost:5001`). @default - no registry
+   */
+  readonly localRegistry?: LocalRegistryOptions;
 }
 
 /** {@link ClusterSpecProps} with every default applied and every field checked. */
@@ -391,24 +403,17 @@ export interface ClusterSpec {
   readonly imagePullPolicy?: ImagePullPolicy;
   readonly versions: Required<VersionOptions>;
   readonly ciliumValuesOverrides: Record<string, unknown>;
+  /** kind settings, checked; one entry per node of each role. */
+  readonly kindConfig: ResolvedKindConfig;
+  /** The local registry; undefined when there is none. */
+  readonly localRegistry?: ResolvedLocalRegistry;
 }
 
 /** Default Hubble metrics (Helm `hubble.metrics.enabled` is a list in Cilium 1.18). */
 export const DEFAULT_HUBBLE_METRICS = ['dns', 'drop', 'tcp', 'flow', 'icmp', 'httpV2'];
 
-/** Node role labels (`kubectl get nodes` ROLES column); the kubelet may not set them on its own node. */
-const NODE_ROLE_LABEL_PREFIX = 'node-role.kubernetes.io/';
 /** The role label the apply step gives every worker unless `workerLabels` gives it a value. */
 const DEFAULT_WORKER_ROLE_LABEL = `${NODE_ROLE_LABEL_PREFIX}worker`;
-
-/** Label prefixes the kubelet accepts in `--node-labels` inside the kubernetes.io / k8s.io namespaces. */
-const KUBELET_ALLOWED_LABEL_PREFIXES = ['kubelet.kubernetes.io/', 'node.kubernetes.io/'];
-const KUBELET_ALLOWED_LABELS = [
-  'beta.kubernetes.io/arch', 'beta.kubernetes.io/instance-type', 'beta.kubernetes.io/os',
-  'failure-domain.beta.kubernetes.io/region', 'failure-domain.beta.kubernetes.io/zone',
-  'kubernetes.io/arch', 'kubernetes.io/hostname', 'kubernetes.io/os',
-  'topology.kubernetes.io/region', 'topology.kubernetes.io/zone',
-];
 
 /**
  * Cluster names accepted by every consumer: Cilium's `cluster.name` (at most 32 lower-case alphanumerics
@@ -434,7 +439,7 @@ const CLUSTER_PROPS = propKeys<ClusterSpecProps>()(
   'clusterName', 'nodeImage', 'kubernetesVersion', 'kindRelease', 'controlPlaneNodes', 'workers', 'workerLabels', 'podSubnet',
   'serviceSubnet', 'dnsDomain', 'dockerNetworkSubnet', 'apiServerPort', 'kubeProxyReplacement', 'routingMode', 'tunnelProtocol',
   'ciliumVersion', 'hubble', 'hostPortMappings', 'l2Announcements', 'devices', 'masquerade', 'loadBalancer', 'operatorReplicas',
-  'ciliumCluster', 'imagePullPolicy', 'versions', 'ciliumValuesOverrides');
+  'ciliumCluster', 'imagePullPolicy', 'versions', 'ciliumValuesOverrides', 'kindConfig', 'localRegistry');
 const HUBBLE_PROPS = propKeys<HubbleOptions>()('enabled', 'relay', 'ui', 'metrics', 'openMetrics', 'export');
 const HUBBLE_METRIC_PROPS = propKeys<HubbleMetric>()('name', 'options');
 const HUBBLE_EXPORT_PROPS = propKeys<HubbleFlowExportOptions>()('filePath', 'fieldMask', 'allowList', 'denyList', 'fileMaxSizeMb', 'fileMaxBackups');
@@ -590,9 +595,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
       nodeRoleLabels[key] = value;
       continue;
     }
-    const namespace = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
-    const restricted = /(^|\.)(kubernetes\.io|k8s\.io)$/.test(namespace);
-    if (restricted && !KUBELET_ALLOWED_LABELS.includes(key) && !KUBELET_ALLOWED_LABEL_PREFIXES.some((p) => key.startsWith(p))) {
+    if (kubeletRefusesLabel(key)) {
       invalid('kubelet-restricted-label', f(`workerLabels["${key}"]`),
         `the kubelet refuses to self-assign "${key}" via --node-labels, so the node would never join`,
         `use a label under node.kubernetes.io/ or your own prefix; ${NODE_ROLE_LABEL_PREFIX}<role> labels are applied after creation by the generated apply script`);
@@ -754,6 +757,9 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     : oneOf<ImagePullPolicy>('invalid-pull-policy', f('imagePullPolicy'), props.imagePullPolicy, ['Always', 'IfNotPresent', 'Never'], 'IfNotPresent', 'an image pull policy');
 
   const ciliumValuesOverrides = optionalObject(f('ciliumValuesOverrides'), props.ciliumValuesOverrides, '{ operator: { rollOutPods: true } }') ?? {};
+  const kindConfig = resolveKindConfigOptions(f('kindConfig'), props.kindConfig,
+    { controlPlaneNodes, workers, kubeadmApiVersion: resolved.kubeadmApiVersion, workerLabels });
+  const localRegistry = resolveLocalRegistry(f('localRegistry'), props.localRegistry);
 
   return {
     clusterName: name,
@@ -786,6 +792,8 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     ...(imagePullPolicy ? { imagePullPolicy } : {}),
     versions: resolved.versions,
     ciliumValuesOverrides,
+    kindConfig,
+    ...(localRegistry ? { localRegistry } : {}),
   };
 }
 

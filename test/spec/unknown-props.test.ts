@@ -267,6 +267,7 @@ describe('the propKeys lists', () => {
     'LocalCertificateAuthorityProps', 'LocalGatewayProps', 'GatewayHttpRouteProps', 'HttpRouteBackend',
     'TestWorkloadProps', 'TestWorkloadPort', 'TestWorkloadProbe', 'RunAsRootOptions', 'ContainerSizing', 'NginxDemoProps', 'StarWarsDemoProps',
     'SynthesizeOptions', 'ClusterMeshProps', 'MeshGlobalServiceDemoProps', 'MeshPlatformProps',
+    'KindConfigOptions', 'KindNodeOptions', 'KindExtraMount', 'LocalRegistryOptions',
   ];
 
   test.each(INPUT_TYPES)('%s has a propKeys list', (type) => {
