@@ -100,7 +100,9 @@ describe('a cluster whose every value is hostile', () => {
       },
     };
     printed = [...real.poolRanges.map((r) => `pool/${map.get(r.pool)}`), ...real.flows.map((f) => map.get(f.name)!)];
-    values = [...map.values(), plan.caFile!, paths.kindConfigPath, paths.manifestsDir, plan.localRegistry!.name, plan.localRegistry!.image, plan.localRegistry!.hostsDir].filter((v) => !printed.some((p) => p.endsWith(v)));
+    const registry = plan.localRegistry!;
+    values = [...map.values(), plan.caFile!, paths.kindConfigPath, paths.manifestsDir, registry.name, registry.image, registry.hostsDir]
+      .filter((v) => !printed.some((p) => p.endsWith(v)));
     expect([values.length, printed.length]).toEqual([expect.any(Number), 5]);
     expect(values.length).toBeGreaterThan(15);
     for (const script of renderClusterScripts(plan)) {
