@@ -68,7 +68,7 @@ test('apply.sh creates the registry (pinned image, 127.0.0.1:5001), writes every
   expect(down.code).toBe(0);
   expect(registryCalls(down.calls)).toEqual([`docker rm -f ${REG}`]);
   expect(h.state().containers).toEqual({});
-  expect(fs.existsSync(path.join(root, MARKER))).toBe(false);
+  expect(fs.existsSync(path.join(root, path.dirname(MARKER)))).toBe(false);
 });
 
 test('a registry that already runs on the same port is reused, and teardown leaves it', () => {

@@ -94,6 +94,7 @@ export function teardownRegistryLines(plan: ClusterOpsPlan): string[] {
   const r = plan.localRegistry;
   if (!r) return [];
   const marker = r.createdMarker;
+  const dir = marker.replace(/\/[^/]*$/, '');
   return [
     sh`if [ -f ${marker} ]; then`,
     '  OTHERS="$(kind get clusters 2>/dev/null | tr \'\\n\' \' \' | sed \'s/ *$//\')"',
@@ -102,6 +103,8 @@ export function teardownRegistryLines(plan: ClusterOpsPlan): string[] {
     '  else',
     sh`    docker rm -f ${r.name} >/dev/null 2>&1 || true`,
     sh`    rm -f ${marker}`,
+    // The marker's private folder goes too when nothing else (the exported CA) is kept there.
+    sh`    if [ -z "$(find ${dir} -mindepth 1 ! -name .gitignore -print -quit)" ]; then rm -f ${`${dir}/.gitignore`}; rmdir ${dir}; fi`,
     dqs`    echo "registry ${r.name} removed (created by apply.sh)"`,
     '  fi',
     'else',
