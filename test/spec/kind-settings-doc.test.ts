@@ -29,8 +29,14 @@ test('every example type-checks against the library', () => {
     return file;
   });
   const program = ts.createProgram(files, {
-    strict: true, noEmit: true, esModuleInterop: true, skipLibCheck: true, target: ts.ScriptTarget.ES2020,
-    module: ts.ModuleKind.CommonJS, types: ['node'], noUnusedLocals: true,
+    strict: true,
+    noEmit: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    target: ts.ScriptTarget.ES2020,
+    module: ts.ModuleKind.CommonJS,
+    types: ['node'],
+    noUnusedLocals: true,
   });
   const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   fs.rmSync(SNIPPET_DIR, { recursive: true, force: true });
