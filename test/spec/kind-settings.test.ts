@@ -2,6 +2,7 @@ import { App, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { KindCiliumCluster, KindCiliumClusterProps, PlatformConfigError } from '../../src';
 import { kindClusterNodes } from '../../src/applied/kind-nodes';
+import { announceL2 } from '../../src/applied/l2-announcements';
 import { toYaml } from '../../src/private/yaml';
 import { renderKindConfig } from '../../src/render/kind-config';
 import { resolveClusterSpec } from '../../src/spec/cluster-spec';
@@ -205,4 +206,35 @@ test('node-selector models see the per-node labels: kind names, kind/kubeadm lab
   expect(nodes[1].labels).toMatchObject({ 'example.com/tier': 'edge', 'example.com/pool': 'general', 'node-role.kubernetes.io/worker': '', 'kubernetes.io/hostname': 'lab-worker' });
   expect(nodes[2].labels['example.com/tier']).toBeUndefined();
   expect(nodes[0].labels).toMatchObject({ 'node-role.kubernetes.io/control-plane': '' });
+});
+
+test('an L2 announcement policy whose nodeSelector names a per-node label announces from that node only', () => {
+  const spec = resolveClusterSpec({
+    clusterName: 'lab',
+    workers: 2,
+    l2Announcements: { enabled: true },
+    kindConfig: { workerNodes: [{}, { labels: { 'example.com/l2': 'edge' } }] },
+  });
+  const nodes = kindClusterNodes(renderKindConfig(spec), spec.nodeRoleLabels);
+  const policy = {
+    apiVersion: 'cilium.io/v2alpha1',
+    kind: 'CiliumL2AnnouncementPolicy',
+    metadata: { name: 'edge' },
+    spec: { loadBalancerIPs: true, interfaces: ['^eth[0-9]+'], nodeSelector: { matchLabels: { 'example.com/l2': 'edge' } } },
+  };
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web', namespace: 'apps' },
+    spec: { type: 'LoadBalancer' },
+    status: { loadBalancer: { ingress: [{ ip: '172.18.250.10' }] } },
+  };
+  const result = announceL2({
+    policies: [policy],
+    services: [service],
+    nodes,
+    devices: ['eth0'],
+    settings: { l2announcementsEnabled: true, kubeProxyReplacement: true, ciliumVersion: spec.ciliumVersion },
+  });
+  expect(result.services['apps/web'].candidates.map((c) => c.node)).toEqual(['lab-worker2']);
 });
