@@ -1,4 +1,4 @@
-import { App, Testing } from 'cdk8s';
+import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { KindCiliumCluster, KindCiliumClusterProps, PlatformConfigError } from '../../src';
 import { kindClusterNodes } from '../../src/applied/kind-nodes';
@@ -188,11 +188,11 @@ describe('refusals: each kind of mistake, all reported at once, naming field, va
   });
 
   test('two clusters may share one registry (same name and port); different registries on one port clash', () => {
-    const shared = new App();
+    const shared = Testing.app();
     new KindCiliumCluster(shared, 'a', { clusterName: 'a', localRegistry: {}, dockerNetworkSubnet: '172.18.0.0/16' });
     new KindCiliumCluster(shared, 'b', { clusterName: 'b', localRegistry: {}, podSubnet: '10.245.0.0/16' });
     expect(() => shared.synth()).not.toThrow();
-    const clash = new App();
+    const clash = Testing.app();
     new KindCiliumCluster(clash, 'a', { clusterName: 'a', localRegistry: {} });
     new KindCiliumCluster(clash, 'b', { clusterName: 'b', localRegistry: { name: 'other-registry' } });
     expect(() => clash.synth()).toThrow(/b\.localRegistry\.hostPort: host port TCP 127\.0\.0\.1:5001 is also bound by a\.localRegistry\.hostPort/);
