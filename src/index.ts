@@ -7,6 +7,9 @@ export type { Violation } from './errors';
 // ---- The cluster description and the cluster ----
 export type { ClusterSpecProps, ClusterSpec, RoutingMode, HostPortMapping, HubbleOptions, ResolvedHubbleOptions, HubbleMetric, HubbleMetricName, HubbleFlowExportOptions, CiliumClusterOptions, ImagePullPolicy, L2AnnouncementOptions, MasqueradeOptions, LoadBalancerOptions, VersionOptions } from './spec/cluster-spec';
 export { HUBBLE_METRIC_NAMES } from './spec/cluster-spec';
+export type { KindConfigOptions, KindNodeOptions, KindExtraMount, KubeadmConfigPatch, ResolvedKindConfig, ResolvedKindNode, ResolvedKindMount } from './spec/kind-node-settings';
+export type { LocalRegistryOptions, ResolvedLocalRegistry } from './spec/local-registry';
+export { DEFAULT_REGISTRY_IMAGE } from './spec/local-registry';
 export { BUNDLE_NAME, BUNDLE_VERSION } from './spec/versions';
 export type { GitOpsOptions, GitOpsEngine, GitOpsSpec } from './spec/gitops';
 export type { ComponentVersions } from './spec/versions';

@@ -61,7 +61,8 @@ export function applyPlan(input: ApplyPlanInput): ApplyStep[] {
   const labels = Object.entries(spec.nodeRoleLabels).map(([k, v]) => `${k}=${v}`);
   const steps: ApplyStep[] = [{
     id: 'kind',
-    description: `Create the kind cluster (needs kind ${versions.kindRelease} or later for its node image; no default CNI; kube-proxy off when Cilium replaces it; marked as created by this bundle) and label worker nodes (the kubelet may not self-assign node-role labels).`,
+    description: `Create the kind cluster (needs kind ${versions.kindRelease} or later for its node image; no default CNI; kube-proxy off when Cilium replaces it; marked as created by this bundle) and label worker nodes (the kubelet may not self-assign node-role labels)`
+      + `${spec.localRegistry ? `, then create or reuse the local registry ${spec.localRegistry.name} on 127.0.0.1:${spec.localRegistry.hostPort} and point every node's containerd at it` : ''}.`,
     commands: [
       sh`kind create cluster --config ${input.kindConfigPath}`,
       ...nodes.workers.map((n) => sh`kubectl --context ${ctx} label node ${n} ${labels} --overwrite`),

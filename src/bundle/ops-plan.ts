@@ -4,8 +4,10 @@ import { LocalCertificateAuthority } from '../cert-manager/local-ca';
 import { LocalGateway } from '../gateway/local-gateway';
 import { PlatformModel } from '../model/platform-model';
 import { formatIpv4 } from '../private/ipv4';
+import { toYaml } from '../private/yaml';
 import { CLUSTER_MARK } from '../render/kind-config';
 import { hostSockets } from '../rules/common';
+import { CONTAINERD_CERTS_DIR, localRegistryHostingConfigMap, registryHostsToml } from '../spec/local-registry';
 import { requiresCgroupV2 } from '../spec/version-matrix';
 import { BUNDLE_NAME, ComponentVersions } from '../spec/versions';
 import { NginxDemo } from '../workloads/nginx-demo';
@@ -40,6 +42,8 @@ export interface ClusterOpsPlan {
    * (`networking.apiServerPort`, on kind's `apiServerAddress` 127.0.0.1). Port 0 (docker picks one) is never probed.
    */
   readonly hostPorts: readonly HostPortCheck[];
+  /** The local registry apply.sh creates or reuses (kind's recipe); undefined when the cluster has none. */
+  readonly localRegistry?: LocalRegistryPlan;
   /**
    * The node image's Kubernetes drops cgroup v1 (1.35+, kind v0.31 release notes): the docker host must run cgroup v2.
    * `undefined` when the image's Kubernetes version is unknown (a custom image whose tag names none).
@@ -176,6 +180,24 @@ function ref(o: Record<string, any>): NamespacedName {
   return { namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name };
 }
 
+/** What the scripts need to create, reuse, check and remove the local registry (see `LocalRegistryOptions`). */
+export interface LocalRegistryPlan {
+  /** Container name, also its DNS name on the `kind` network. */
+  readonly name: string;
+  readonly image: string;
+  readonly hostPort: number;
+  readonly containerPort: number;
+  /** What `docker port <name> <containerPort>/tcp` prints for a registry published as the plan asks. */
+  readonly published: string;
+  /** The folder of the registry's `hosts.toml` in each node (`/etc/containerd/certs.d/localhost:<port>`). */
+  readonly hostsDir: string;
+  readonly hostsToml: string;
+  /** The `local-registry-hosting` ConfigMap, as YAML. */
+  readonly configMapYaml: string;
+  /** The file apply.sh writes when it created the container (teardown.sh removes only then). */
+  readonly createdMarker: string;
+}
+
 /** Builds the scripts' data for one cluster from its model, its rendered objects and its constructs. */
 export function clusterOpsPlan(input: ClusterOpsPlanInput): ClusterOpsPlan {
   const { model, objects } = input;
@@ -229,7 +251,21 @@ export function clusterOpsPlan(input: ClusterOpsPlanInput): ClusterOpsPlan {
     nodes: [...nodes.controlPlanes, ...nodes.workers],
     mark: clusterMark(model, nodes.controlPlanes[0]),
     dockerNetworkSubnet: spec.dockerNetworkSubnet.cidr,
-    hostPorts: hostSockets(model).filter((s) => s.port !== 0)
+    ...(spec.localRegistry ? {
+      localRegistry: {
+        name: spec.localRegistry.name,
+        image: spec.localRegistry.image,
+        hostPort: spec.localRegistry.hostPort,
+        containerPort: spec.localRegistry.containerPort,
+        published: `127.0.0.1:${spec.localRegistry.hostPort}`,
+        hostsDir: `${CONTAINERD_CERTS_DIR}/localhost:${spec.localRegistry.hostPort}`,
+        hostsToml: registryHostsToml(spec.localRegistry),
+        configMapYaml: toYaml(localRegistryHostingConfigMap(spec.localRegistry)),
+        createdMarker: `.kind-cilium/${spec.clusterName}/registry-created`,
+      },
+    } : {}),
+    // The registry's port is probed by its own check: a running registry of that name holds it legitimately.
+    hostPorts: hostSockets(model).filter((s) => s.port !== 0 && s.sharedBy === undefined)
       .map((s) => ({ address: s.address, port: s.port, protocol: s.protocol, source: s.field.slice(model.field.length + 1) })),
     cgroupV2Only: spec.kubernetesVersion === undefined ? undefined : requiresCgroupV2(spec.kubernetesVersion),
     // The node image's kind release is the oldest kind that runs it (images are built per kind release).

@@ -1,6 +1,8 @@
 import { createHash } from 'crypto';
 import { toYaml } from '../private/yaml';
 import { ClusterSpec } from '../spec/cluster-spec';
+import { ResolvedKindMount, ResolvedKindNode } from '../spec/kind-node-settings';
+import { REGISTRY_CONTAINERD_PATCH } from '../spec/local-registry';
 import { BUNDLE_NAME } from '../spec/versions';
 
 /**
@@ -39,7 +41,10 @@ export interface KindNode {
   readonly role: 'control-plane' | 'worker';
   readonly image: string;
   readonly labels?: Record<string, string>;
+  readonly extraMounts?: ResolvedKindMount[];
   readonly extraPortMappings?: KindPortMapping[];
+  /** Node-level kubeadm merge patches (YAML strings), applied after the cluster's. */
+  readonly kubeadmConfigPatches?: string[];
 }
 
 /** kind `networking`. */
@@ -61,7 +66,13 @@ export interface KindClusterConfig {
   readonly apiVersion: 'kind.x-k8s.io/v1alpha4';
   readonly name: string;
   readonly networking: KindNetworking;
+  /** `map[string]bool` for every component. */
+  readonly featureGates?: Record<string, boolean>;
+  /** kube-apiserver `--runtime-config`, `map[string]string`. */
+  readonly runtimeConfig?: Record<string, string>;
   readonly kubeadmConfigPatches?: string[];
+  /** TOML merge patches of every node's containerd config (the local registry's `config_path`). */
+  readonly containerdConfigPatches?: string[];
   readonly nodes: KindNode[];
 }
 
@@ -88,8 +99,17 @@ export function renderKindConfig(spec: ClusterSpec): KindClusterConfig {
   const config = unmarkedKindConfig(spec);
   const [first, ...rest] = config.nodes;
   const labels = { [CLUSTER_MARK.bundle]: BUNDLE_NAME, [CLUSTER_MARK.configHash]: kindConfigHash(config) };
-  const { extraPortMappings, ...node } = first;
-  return { ...config, nodes: [{ ...node, labels: { ...node.labels, ...labels }, ...(extraPortMappings ? { extraPortMappings } : {}) }, ...rest] };
+  const { extraMounts, extraPortMappings, kubeadmConfigPatches, ...node } = first;
+  return {
+    ...config,
+    nodes: [{
+      ...node,
+      labels: { ...node.labels, ...labels },
+      ...(extraMounts ? { extraMounts } : {}),
+      ...(extraPortMappings ? { extraPortMappings } : {}),
+      ...(kubeadmConfigPatches ? { kubeadmConfigPatches } : {}),
+    }, ...rest],
+  };
 }
 
 function unmarkedKindConfig(spec: ClusterSpec): KindClusterConfig {
@@ -100,10 +120,12 @@ function unmarkedKindConfig(spec: ClusterSpec): KindClusterConfig {
     protocol: m.protocol,
   }));
   const nodes: KindNode[] = [];
+  const k = spec.kindConfig;
   for (let i = 0; i < spec.controlPlaneNodes; i++) {
     nodes.push({
       role: 'control-plane',
       image: spec.nodeImage,
+      ...nodeSettings(k.controlPlaneNodes[i], {}),
       // Port mappings go on the first control-plane node: NodePorts answer on every node.
       ...(i === 0 && portMappings.length > 0 ? { extraPortMappings: portMappings } : {}),
     });
@@ -112,9 +134,10 @@ function unmarkedKindConfig(spec: ClusterSpec): KindClusterConfig {
     nodes.push({
       role: 'worker',
       image: spec.nodeImage,
-      ...(Object.keys(spec.workerLabels).length > 0 ? { labels: sortedRecord(spec.workerLabels) } : {}),
+      ...nodeSettings(k.workerNodes[i], spec.workerLabels),
     });
   }
+  const kubeadmConfigPatches = [...(spec.dnsDomain !== 'cluster.local' ? dnsDomainPatches(spec.dnsDomain) : []), ...k.kubeadmConfigPatches];
   return {
     kind: 'Cluster',
     apiVersion: 'kind.x-k8s.io/v1alpha4',
@@ -127,8 +150,21 @@ function unmarkedKindConfig(spec: ClusterSpec): KindClusterConfig {
       disableDefaultCNI: true,
       ...(spec.kubeProxyReplacement ? { kubeProxyMode: 'none' as const } : {}),
     },
-    ...(spec.dnsDomain !== 'cluster.local' ? { kubeadmConfigPatches: dnsDomainPatches(spec.dnsDomain) } : {}),
+    ...(Object.keys(k.featureGates).length > 0 ? { featureGates: k.featureGates } : {}),
+    ...(Object.keys(k.runtimeConfig).length > 0 ? { runtimeConfig: k.runtimeConfig } : {}),
+    ...(kubeadmConfigPatches.length > 0 ? { kubeadmConfigPatches } : {}),
+    ...(spec.localRegistry ? { containerdConfigPatches: [REGISTRY_CONTAINERD_PATCH] } : {}),
     nodes,
+  };
+}
+
+/** A node's labels (the role's, then its own), extra mounts and kubeadm patches, each only when there are some. */
+function nodeSettings(options: ResolvedKindNode | undefined, roleLabels: Record<string, string>): Pick<KindNode, 'labels' | 'extraMounts' | 'kubeadmConfigPatches'> {
+  const labels = sortedRecord({ ...roleLabels, ...(options?.labels ?? {}) });
+  return {
+    ...(Object.keys(labels).length > 0 ? { labels } : {}),
+    ...(options && options.extraMounts.length > 0 ? { extraMounts: options.extraMounts } : {}),
+    ...(options && options.kubeadmConfigPatches.length > 0 ? { kubeadmConfigPatches: options.kubeadmConfigPatches } : {}),
   };
 }
 

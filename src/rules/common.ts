@@ -38,7 +38,17 @@ export function exampleInterface(device: string): string {
 }
 
 /** A port mapping's host socket, for duplicate detection. */
-export interface HostSocket { readonly field: string; readonly address: string; readonly port: number; readonly protocol: string }
+export interface HostSocket {
+  readonly field: string;
+  readonly address: string;
+  readonly port: number;
+  readonly protocol: string;
+  /**
+   * Sockets with the same key are one shared listener, never a clash: the local registry container
+   * (`registry:<name>`), which apply.sh reuses across clusters that name the same registry and port.
+   */
+  readonly sharedBy?: string;
+}
 
 /**
  * Every host socket a cluster binds: its host port mappings and the API server port. Each mapping is named by
@@ -55,6 +65,11 @@ export function hostSockets(model: PlatformModel): HostSocket[] {
   if (model.kindConfig.networking.apiServerPort !== undefined) {
     sockets.push({ field: `${model.field}.apiServerPort`, address: '127.0.0.1', port: model.kindConfig.networking.apiServerPort, protocol: 'TCP' });
   }
+  const registry = model.spec.localRegistry;
+  if (registry) {
+    // kind's recipe publishes the registry on 127.0.0.1 only.
+    sockets.push({ field: `${model.field}.localRegistry.hostPort`, address: '127.0.0.1', port: registry.hostPort, protocol: 'TCP', sharedBy: `registry:${registry.name}` });
+  }
   return sockets;
 }
 
@@ -65,6 +80,7 @@ export function hostSockets(model: PlatformModel): HostSocket[] {
  */
 export function socketsClash(a: HostSocket, b: HostSocket): boolean {
   if (a.port === 0 || b.port === 0) return false;
+  if (a.sharedBy !== undefined && a.sharedBy === b.sharedBy) return false;
   return a.port === b.port && a.protocol === b.protocol
     && (a.address === b.address || isUnspecifiedAddress(a.address) || isUnspecifiedAddress(b.address));
 }

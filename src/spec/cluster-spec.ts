@@ -1,5 +1,7 @@
 import { invalid, PlatformConfigError, Violation } from '../errors';
 import { GitOpsOptions, GitOpsSpec, resolveGitOps } from './gitops';
+import { KindConfigOptions, kubeletRefusesLabel, NODE_ROLE_LABEL_PREFIX, ResolvedKindConfig, resolveKindConfigOptions } from './kind-node-settings';
+import { LocalRegistryOptions, ResolvedLocalRegistry, resolveLocalRegistry } from './local-registry';
 import { CiliumMinor, ComponentVersionInput, DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, resolveComponentVersions } from './version-matrix';
 import { Ipv4Cidr, isIpv6Address, parseIpv4, parseIpv4Cidr } from '../private/ipv4';
 import { checkPlainData } from '../private/plain-data';
@@ -353,6 +355,16 @@ export interface ClusterSpecProps {
   readonly ciliumValuesOverrides?: Record<string, unknown>;
   /** Opt-in GitOps output (Argo CD or Flux objects and a bootstrap script); see {@link GitOpsOptions}. @default none */
   readonly gitops?: GitOpsOptions;
+  /**
+   * kind settings: feature gates, `runtimeConfig`, kubeadm patches (cluster and per node), per-node labels and
+   * extra mounts (see {@link KindConfigOptions}; docs/kind-settings.md). @default - none
+   */
+  readonly kindConfig?: KindConfigOptions;
+  /**
+   * A local image registry beside the cluster, kind's documented recipe (see {@link LocalRegistryOptions}):
+   * `{}` for kind's defaults (`kind-registry` on `localhost:5001`). @default - no registry
+   */
+  readonly localRegistry?: LocalRegistryOptions;
 }
 
 /** {@link ClusterSpecProps} with every default applied and every field checked. */
@@ -405,24 +417,17 @@ export interface ClusterSpec {
   readonly ciliumValuesOverrides: Record<string, unknown>;
   /** undefined: no GitOps output. */
   readonly gitops?: GitOpsSpec;
+  /** kind settings, checked; one entry per node of each role. */
+  readonly kindConfig: ResolvedKindConfig;
+  /** The local registry; undefined when there is none. */
+  readonly localRegistry?: ResolvedLocalRegistry;
 }
 
 /** Default Hubble metrics (Helm `hubble.metrics.enabled` is a list in Cilium 1.18). */
 export const DEFAULT_HUBBLE_METRICS = ['dns', 'drop', 'tcp', 'flow', 'icmp', 'httpV2'];
 
-/** Node role labels (`kubectl get nodes` ROLES column); the kubelet may not set them on its own node. */
-const NODE_ROLE_LABEL_PREFIX = 'node-role.kubernetes.io/';
 /** The role label the apply step gives every worker unless `workerLabels` gives it a value. */
 const DEFAULT_WORKER_ROLE_LABEL = `${NODE_ROLE_LABEL_PREFIX}worker`;
-
-/** Label prefixes the kubelet accepts in `--node-labels` inside the kubernetes.io / k8s.io namespaces. */
-const KUBELET_ALLOWED_LABEL_PREFIXES = ['kubelet.kubernetes.io/', 'node.kubernetes.io/'];
-const KUBELET_ALLOWED_LABELS = [
-  'beta.kubernetes.io/arch', 'beta.kubernetes.io/instance-type', 'beta.kubernetes.io/os',
-  'failure-domain.beta.kubernetes.io/region', 'failure-domain.beta.kubernetes.io/zone',
-  'kubernetes.io/arch', 'kubernetes.io/hostname', 'kubernetes.io/os',
-  'topology.kubernetes.io/region', 'topology.kubernetes.io/zone',
-];
 
 /**
  * Cluster names accepted by every consumer: Cilium's `cluster.name` (at most 32 lower-case alphanumerics
@@ -448,7 +453,7 @@ const CLUSTER_PROPS = propKeys<ClusterSpecProps>()(
   'clusterName', 'nodeImage', 'kubernetesVersion', 'kindRelease', 'controlPlaneNodes', 'workers', 'workerLabels', 'podSubnet',
   'serviceSubnet', 'dnsDomain', 'dockerNetworkSubnet', 'apiServerPort', 'kubeProxyReplacement', 'routingMode', 'tunnelProtocol',
   'ciliumVersion', 'hubble', 'hostPortMappings', 'l2Announcements', 'devices', 'masquerade', 'loadBalancer', 'operatorReplicas',
-  'ciliumCluster', 'imagePullPolicy', 'versions', 'ciliumValuesOverrides', 'gitops');
+  'ciliumCluster', 'imagePullPolicy', 'versions', 'ciliumValuesOverrides', 'gitops', 'kindConfig', 'localRegistry');
 const HUBBLE_PROPS = propKeys<HubbleOptions>()('enabled', 'relay', 'ui', 'metrics', 'openMetrics', 'export');
 const HUBBLE_METRIC_PROPS = propKeys<HubbleMetric>()('name', 'options');
 const HUBBLE_EXPORT_PROPS = propKeys<HubbleFlowExportOptions>()('filePath', 'fieldMask', 'allowList', 'denyList', 'fileMaxSizeMb', 'fileMaxBackups');
@@ -615,9 +620,7 @@ export function resolveClusterSpec(input: ClusterSpecProps): ClusterSpec {
       nodeRoleLabels[key] = value;
       continue;
     }
-    const namespace = key.includes('/') ? key.slice(0, key.indexOf('/')) : '';
-    const restricted = /(^|\.)(kubernetes\.io|k8s\.io)$/.test(namespace);
-    if (restricted && !KUBELET_ALLOWED_LABELS.includes(key) && !KUBELET_ALLOWED_LABEL_PREFIXES.some((p) => key.startsWith(p))) {
+    if (kubeletRefusesLabel(key)) {
       invalid('kubelet-restricted-label', f(`workerLabels["${key}"]`),
         `the kubelet refuses to self-assign "${key}" via --node-labels, so the node would never join`,
         `use a label under node.kubernetes.io/ or your own prefix; ${NODE_ROLE_LABEL_PREFIX}<role> labels are applied after creation by the generated apply script`);
@@ -780,6 +783,9 @@ export function resolveClusterSpec(input: ClusterSpecProps): ClusterSpec {
 
   const ciliumValuesOverrides = optionalObject(f('ciliumValuesOverrides'), props.ciliumValuesOverrides, '{ operator: { rollOutPods: true } }') ?? {};
   const gitops = resolveGitOps(f('gitops'), props.gitops);
+  const kindConfig = resolveKindConfigOptions(f('kindConfig'), props.kindConfig,
+    { controlPlaneNodes, workers, kubeadmApiVersion: resolved.kubeadmApiVersion, workerLabels });
+  const localRegistry = resolveLocalRegistry(f('localRegistry'), props.localRegistry);
 
   return {
     clusterName: name,
@@ -813,6 +819,8 @@ export function resolveClusterSpec(input: ClusterSpecProps): ClusterSpec {
     versions: resolved.versions,
     ciliumValuesOverrides,
     ...(gitops ? { gitops } : {}),
+    kindConfig,
+    ...(localRegistry ? { localRegistry } : {}),
   };
 }
 

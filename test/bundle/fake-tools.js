@@ -92,6 +92,42 @@ switch (tool) {
       const nodes = Object.entries(clusters).flatMap(([c, ns]) => ns.map(() => c));
       out(args.includes('--format') ? nodes.join('\n') : nodes.map((n, i) => `id${i}`).join('\n'));
     }
+    // Named containers (the local registry): state.containers[name] = { running, published, networks }.
+    const containers = state.containers || {};
+    if (args[0] === 'container' && args[1] === 'inspect') {
+      const name = args[args.length - 1];
+      const c = containers[name];
+      if (!c) { process.stderr.write(`Error: No such container: ${name}\n`); out('', 1); }
+      const format = arg('-f');
+      if (format === '{{.State.Running}}') out(String(c.running));
+      if (format === '{{json .NetworkSettings.Networks.kind}}') out((c.networks || []).includes('kind') ? '{}' : 'null');
+      out('[]');
+    }
+    if (args[0] === 'port') {
+      const c = containers[args[1]];
+      if (!c) out('', 1);
+      out(c.published || '');
+    }
+    if (args[0] === 'run' && args.includes('-d') && args.includes('--name')) {
+      const name = arg('--name');
+      if (containers[name]) { process.stderr.write(`docker: Error response from daemon: Conflict. The container name "/${name}" is already in use\n`); out('', 125); }
+      const published = arg('-p').replace(/:\d+$/, '');
+      update((st) => { st.containers = { ...(st.containers || {}), [name]: { running: true, published, networks: [arg('--network')], image: args[args.length - 1] } }; });
+      out('0123456789abcdef');
+    }
+    if (args[0] === 'start' && containers[args[1]]) {
+      update((st) => { st.containers[args[1]].running = true; });
+      out(args[1]);
+    }
+    if (args[0] === 'rm') {
+      const name = args[args.length - 1];
+      update((st) => { delete (st.containers || {})[name]; });
+      out(name);
+    }
+    if (args[0] === 'network' && args[1] === 'connect') {
+      update((st) => { st.containers[args[3]].networks.push(args[2]); });
+      out('');
+    }
     if (args[0] === 'run') out('000 0.000000', 28);
     out('');
     break;

@@ -27,6 +27,8 @@ export interface FakeState {
   delays?: { match: string; ms: number }[];
   responses?: { match: string; stdout?: string; code?: number }[];
   portsInUse?: number[];
+  /** Named containers (the local registry): running, `docker port` answer (`127.0.0.1:5001`), networks. */
+  containers?: Record<string, { running: boolean; published: string; networks: string[]; image?: string }>;
 }
 
 /** One recorded tool call: its exact argv and when it ran (epoch ms). */

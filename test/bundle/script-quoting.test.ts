@@ -86,9 +86,23 @@ describe('a cluster whose every value is hostile', () => {
       ...substitute(real, map),
       caFile: `.kind-cilium/${hostile('ca dir')}/local-ca.crt`,
       entryPoints: real.entryPoints.map((e) => ({ ...e, path: `/a$&'()*+,;=:@!~${e.scheme}` })),
+      // The local registry's values (names are checked upstream; the scripts must not rely on that).
+      localRegistry: {
+        name: hostile('kind-registry'),
+        image: hostile('registry:2'),
+        hostPort: 5001,
+        containerPort: 5000,
+        published: '127.0.0.1:5001',
+        hostsDir: `/etc/containerd/certs.d/${hostile('localhost:5001')}`,
+        hostsToml: `[host."http://${hostile('kind-registry')}:5000"]\n`,
+        configMapYaml: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: local-registry-hosting\n  namespace: kube-public\n',
+        createdMarker: `.kind-cilium/${hostile('reg dir')}/registry-created`,
+      },
     };
     printed = [...real.poolRanges.map((r) => `pool/${map.get(r.pool)}`), ...real.flows.map((f) => map.get(f.name)!)];
-    values = [...map.values(), plan.caFile!, paths.kindConfigPath, paths.manifestsDir].filter((v) => !printed.some((p) => p.endsWith(v)));
+    const registry = plan.localRegistry!;
+    values = [...map.values(), plan.caFile!, paths.kindConfigPath, paths.manifestsDir, registry.name, registry.image, registry.hostsDir]
+      .filter((v) => !printed.some((p) => p.endsWith(v)));
     expect([values.length, printed.length]).toEqual([expect.any(Number), 5]);
     expect(values.length).toBeGreaterThan(15);
     for (const script of renderClusterScripts(plan)) {

@@ -1,3 +1,4 @@
+import { applyRegistryLines } from './local-registry';
 import { ADOPT_ENV, clusterStateFunction, markCommand, ownershipProblemCalls } from './ownership';
 import { assign, comment, dqs, PRIVATE_DIR_FUNCTION, raw, scriptHeader, SHELL_FUNCTIONS, sh } from './shell';
 import { ClusterOpsPlan } from '../ops-plan';
@@ -114,6 +115,8 @@ export function renderApplyScript(plan: ClusterOpsPlan, handOff?: ApplyHandOff):
         lines.push(cmd);
       }
     }
+    // The local registry joins the kind network kind creates, and each node needs its hosts.toml: after the cluster.
+    if (s.id === 'kind') lines.push(...applyRegistryLines(plan));
     if (s.id === 'cert-manager') {
       lines.push(
         '# The webhook Deployment being rolled out is not enough: its CA bundle must be injected, or Certificates',

@@ -1,4 +1,5 @@
 import { CIDR_OVERLAPS_FUNCTION, inotifyCheck, KIND_NODES_ON_HOST, PORT_IN_USE_FUNCTION, PREFLIGHT_PRELUDE } from './host-checks';
+import { preflightRegistryLines } from './local-registry';
 import { ADOPT_ENV, clusterStateFunction, ownershipProblemCalls } from './ownership';
 import { comment, dqs, raw, scriptHeader, SHELL_FUNCTIONS, sh } from './shell';
 import { ClusterOpsPlan } from '../ops-plan';
@@ -73,6 +74,7 @@ export function renderPreflightScript(plan: ClusterOpsPlan): string {
     ...networkCheck(plan),
     '',
     ...socketChecks(plan),
+    ...preflightRegistryLines(plan),
     comment(`inotify limits: kind needs about 128 instances per node container on the host (this cluster: ${nodes}, plus every other kind node already there).`),
     ...KIND_NODES_ON_HOST,
     'other_nodes=0',

@@ -1,3 +1,4 @@
+import { teardownRegistryLines } from './local-registry';
 import { clusterStateFunction } from './ownership';
 import { dqs, scriptHeader, sh } from './shell';
 import { ClusterOpsPlan } from '../ops-plan';
@@ -25,6 +26,7 @@ export function renderTeardownScript(plan: ClusterOpsPlan): string {
     sh`  *) kind delete cluster --name ${plan.clusterName} ;;`,
     'esac',
   ];
+  lines.push(...teardownRegistryLines(plan));
   if (plan.caFile) lines.push(sh`rm -f ${plan.caFile}`, sh`rm -f ${`${plan.caFile.replace(/\/[^/]*$/, '')}/.gitignore`}`, sh`rmdir ${plan.caFile.replace(/\/[^/]*$/, '')} 2>/dev/null || true`);
   lines.push(dqs`echo "teardown of ${plan.clusterName} done"`);
   return `${lines.join('\n')}\n`;
