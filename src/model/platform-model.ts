@@ -1,5 +1,5 @@
 import { Ipv4Range } from '../private/ipv4';
-import { CiliumHelmValues } from '../render/cilium-values';
+import { CiliumFeatureFlags, CiliumHelmValues } from '../render/cilium-values';
 import { KindClusterConfig } from '../render/kind-config';
 import { ClusterSpec } from '../spec/cluster-spec';
 import { MeshMembership } from '../spec/mesh-membership';
@@ -103,6 +103,15 @@ export interface PlatformModel extends PlatformFacts {
   readonly spec: ClusterSpec;
   readonly kindConfig: KindClusterConfig;
   readonly ciliumValues: CiliumHelmValues;
+}
+
+/**
+ * The Helm-relevant features the constructs contribute: Cilium's Gateway API controller runs exactly when the cluster
+ * has a Gateway (a LocalGateway), and a mesh member gets the mesh's values.
+ */
+export function ciliumFeaturesOf(facts: Pick<PlatformFacts, 'gateways' | 'meshMemberships'>): CiliumFeatureFlags {
+  const mesh = facts.meshMemberships[0];
+  return { gatewayApi: facts.gateways.length > 0, ...(mesh ? { mesh } : {}) };
 }
 
 /** An empty fact set. */

@@ -2,7 +2,7 @@ import { Violation } from '../errors';
 import { CILIUM_CONFIG_RULE } from './cilium-config-constraints';
 import { kprEnabled, kprSetting, v, values } from './common';
 import { ClusterRule } from './rule';
-import { KIND_API_SERVER_INTERNAL_PORT, kindApiServerHost } from '../render/cilium-values';
+import { KIND_API_SERVER_INTERNAL_PORT, kindApiServerHost, kindApiServerHosts } from '../render/cilium-values';
 
 /**
  * Datapath: kube-proxy replacement, routing, Helm keys; Cilium's own config constraints (masquerading,
@@ -26,7 +26,7 @@ export const DATAPATH_RULES: readonly ClusterRule[] = [
       if (kprEnabled(m)) {
         // kind names the API server's host: the control-plane container, or with 2+ control planes its HAProxy
         // container <name>-external-load-balancer (both reach an API server on 6443 from the kind network).
-        const hosts = [`${m.spec.clusterName}-control-plane`, ...(m.spec.controlPlaneNodes >= 2 ? [`${m.spec.clusterName}-external-load-balancer`] : [])];
+        const hosts = kindApiServerHosts(m.spec.clusterName, m.spec.controlPlaneNodes);
         const preferred = kindApiServerHost(m.spec.clusterName, m.spec.controlPlaneNodes);
         if (!hosts.includes(vals.k8sServiceHost)) {
           out.push(v('kpr-needs-k8s-service-host', `${m.field}.ciliumValues.k8sServiceHost`,

@@ -7,14 +7,19 @@ import { HUBBLE_RULES } from './hubble';
 import { L2_RULES } from './l2';
 import { MESH_APP_RULES, MESH_CLUSTER_RULES } from './mesh';
 import { NETWORK_RULES } from './network';
+import { OWNERSHIP_RULES } from './ownership';
 import { POLICY_RULES } from './policy';
 import { AppRule, ClusterRule } from './rule';
 import { VERSION_RULES } from './versions';
 import { WORKLOAD_RULES } from './workloads';
 import { PlatformModel } from '../model/platform-model';
 
-/** Every rule of one cluster, grouped by concern (one file each), in the order they are reported. */
+/**
+ * Every rule of one cluster, grouped by concern (one file each), in the order they are reported: an override of an
+ * owned Helm key first, since its fix (use the prop) comes before whatever else the override breaks.
+ */
 export const CLUSTER_RULES: readonly ClusterRule[] = [
+  ...OWNERSHIP_RULES,
   ...NETWORK_RULES, ...L2_RULES, ...DATAPATH_RULES, ...HUBBLE_RULES, ...GATEWAY_RULES, ...VERSION_RULES, ...POLICY_RULES, ...WORKLOAD_RULES,
   ...MESH_CLUSTER_RULES,
 ];

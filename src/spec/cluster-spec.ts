@@ -317,8 +317,14 @@ export interface ClusterSpecProps {
   /** External release pins. */
   readonly versions?: VersionOptions;
   /**
-   * Escape hatch: values deep-merged over the generated Cilium Helm values. The cross-object rules still
-   * check the merged result, so an override cannot silently contradict the kind config.
+   * Escape hatch: values deep-merged over the generated Cilium Helm values, for chart keys no prop renders (e.g.
+   * `operator: { rollOutPods: true }`). A key a typed prop renders has that prop as its one owner (the table in
+   * `src/render/helm-key-owners.ts`: `cluster.name` is `ciliumCluster.name`, `devices` is `devices`, `ipam.mode` follows
+   * `podSubnet`, `gatewayAPI.enabled` a LocalGateway, `clustermesh.*` a ClusterMesh, ...): overriding it with anything
+   * but the value the prop renders (or a declared equivalent: `"true"` for `true`, another kind API server host, a higher
+   * `k8sClientRateLimit`) is refused, naming the prop (rule `helm-value-owned-by-prop`), because the kind config, the
+   * manifests, the scripts and every rule follow the prop. The rules check the merged result. A `null` removes a key in
+   * Helm (its chart default included). @default - none
    */
   readonly ciliumValuesOverrides?: Record<string, unknown>;
 }

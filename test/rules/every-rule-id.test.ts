@@ -79,6 +79,8 @@ const GATEWAY_PORTS = [{ containerPort: 30080, hostPort: 8080 }, { containerPort
 
 /** Keyed by violation id; an id emitted by a cluster rule and an app rule has a case at each level. */
 const FAILING_CASES: Record<string, readonly FailingCase[]> = {
+  // one owner per Helm key
+  'helm-value-owned-by-prop': [inCluster({ ciliumValuesOverrides: { cluster: { id: 999 } } }), inMeshMember({ ciliumValuesOverrides: { clustermesh: { useAPIServer: false } } })],
   // network
   'subnets-overlap': [inCluster({ podSubnet: '172.18.0.0/16' })],
   'pool-outside-docker-subnet': [inCluster({}, (c) => pool(c, 'pool', '192.168.50.0/28'))],

@@ -185,9 +185,9 @@ describe('Helm values follow the minor', () => {
   test('k8sServiceHost: auto is refused from 1.19 (the chart fails without a cluster to look it up)', () => {
     // (kind clusters need the control-plane host anyway: kpr-needs-k8s-service-host holds on every minor)
     const rules = (ciliumVersion: string) => cluster({ ciliumVersion, ciliumValuesOverrides: { k8sServiceHost: 'auto' } }).violations().map((v) => v.rule).sort();
-    expect(rules('1.18.12')).toEqual(['kpr-needs-k8s-service-host']);
-    expect(rules('1.19.6')).toEqual(['helm-k8s-service-host-auto-offline', 'kpr-needs-k8s-service-host']);
-    expect(rules('1.20.0')).toEqual(['helm-k8s-service-host-auto-offline', 'kpr-needs-k8s-service-host']);
+    expect(rules('1.18.12')).toEqual(['helm-value-owned-by-prop', 'kpr-needs-k8s-service-host']);
+    expect(rules('1.19.6')).toEqual(['helm-k8s-service-host-auto-offline', 'helm-value-owned-by-prop', 'kpr-needs-k8s-service-host']);
+    expect(rules('1.20.0')).toEqual(['helm-k8s-service-host-auto-offline', 'helm-value-owned-by-prop', 'kpr-needs-k8s-service-host']);
   });
 
   test('gatewayAPI.gatewayClass.create is written as the string every minor\'s schema accepts', () => {
