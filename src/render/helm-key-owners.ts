@@ -38,11 +38,13 @@ export function kindApiServerHost(clusterName: string, controlPlaneNodes: number
 }
 
 /**
- * Every `k8sServiceHost` that reaches this cluster's API server: kind's control-plane container, and with 2+ control
- * planes also its external load balancer.
+ * Every `k8sServiceHost` that reaches this cluster's API server: kind's control-plane container, with 2+ control planes
+ * also its external load balancer, and `auto`: the chart then reads the server of `kube-public/cluster-info`, which
+ * kubeadm writes from kind's `controlPlaneEndpoint` (one of those two names, port 6443). `helm upgrade --install` (what
+ * apply.sh runs) can look it up; only an offline `helm template` cannot (1.19+ fails, 1.18 writes a literal "auto").
  */
 export function kindApiServerHosts(clusterName: string, controlPlaneNodes: number): string[] {
-  return [`${clusterName}-control-plane`, ...(controlPlaneNodes >= 2 ? [`${clusterName}-external-load-balancer`] : [])];
+  return [`${clusterName}-control-plane`, ...(controlPlaneNodes >= 2 ? [`${clusterName}-external-load-balancer`] : []), 'auto'];
 }
 
 /**
@@ -178,12 +180,14 @@ export const HELM_KEY_OWNERS: readonly HelmKeyOwner[] = [
   {
     path: key('k8sServiceHost'),
     prop: 'kubeProxyReplacement',
-    use: 'leave it out (the kind control-plane host is rendered)',
+    use: "leave it out (the kind control-plane host is rendered), or use 'auto'",
     decidedBy: ['kubeProxyReplacement', 'clusterName', 'controlPlaneNodes'],
     render: (spec) => (spec.kubeProxyReplacement ? kindApiServerHost(spec.clusterName, spec.controlPlaneNodes) : undefined),
     chartDefault: '',
-    accepts: (value, rendered, spec) => (value === undefined && rendered === undefined)
-      || (typeof value === 'string' && kindApiServerHosts(spec.clusterName, spec.controlPlaneNodes).includes(value)),
+    // `auto` looks the host up in kube-public/cluster-info, unless the override points the lookup elsewhere.
+    accepts: (value, rendered, spec, merged) => (value === undefined && rendered === undefined)
+      || (typeof value === 'string' && kindApiServerHosts(spec.clusterName, spec.controlPlaneNodes).includes(value)
+        && (value !== 'auto' || (merged.k8sServiceLookupConfigMapName === undefined && merged.k8sServiceLookupNamespace === undefined))),
   },
   {
     path: key('k8sServicePort'),

@@ -25,7 +25,8 @@ export const DATAPATH_RULES: readonly ClusterRule[] = [
       const kindMode = m.kindConfig.networking.kubeProxyMode;
       if (kprEnabled(m)) {
         // kind names the API server's host: the control-plane container, or with 2+ control planes its HAProxy
-        // container <name>-external-load-balancer (both reach an API server on 6443 from the kind network).
+        // container <name>-external-load-balancer (both reach an API server on 6443 from the kind network); `auto`
+        // reads it from kube-public/cluster-info (kubeadm writes kind's controlPlaneEndpoint there) at install time.
         const hosts = kindApiServerHosts(m.spec.clusterName, m.spec.controlPlaneNodes);
         const preferred = kindApiServerHost(m.spec.clusterName, m.spec.controlPlaneNodes);
         if (!hosts.includes(vals.k8sServiceHost)) {

@@ -321,7 +321,7 @@ export interface ClusterSpecProps {
    * `operator: { rollOutPods: true }`). A key a typed prop renders has that prop as its one owner (the table in
    * `src/render/helm-key-owners.ts`: `cluster.name` is `ciliumCluster.name`, `devices` is `devices`, `ipam.mode` follows
    * `podSubnet`, `gatewayAPI.enabled` a LocalGateway, `clustermesh.*` a ClusterMesh, ...): overriding it with anything
-   * but the value the prop renders (or a declared equivalent: `"true"` for `true`, another kind API server host, a higher
+   * but the value the prop renders (or a declared equivalent: `"true"` for `true`, `k8sServiceHost: auto`, a higher
    * `k8sClientRateLimit`) is refused, naming the prop (rule `helm-value-owned-by-prop`), because the kind config, the
    * manifests, the scripts and every rule follow the prop. The rules check the merged result. A `null` removes a key in
    * Helm (its chart default included). @default - none

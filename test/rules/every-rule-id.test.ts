@@ -157,7 +157,6 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
   // versions
   // (version pairings are field checks now, refused when the cluster is constructed: test/spec/version-matrix.test.ts)
   'helm-value-removed-in-minor': [inCluster({ ciliumVersion: '1.20.0', ciliumValuesOverrides: { nodePort: { enabled: true } } })],
-  'helm-k8s-service-host-auto-offline': [inCluster({ ciliumVersion: '1.19.6', ciliumValuesOverrides: { k8sServiceHost: 'auto' } })],
   'helm-value-needs-newer-kubernetes': [inCluster({
     ciliumVersion: '1.21.0-pre.0', versions: { allowPreRelease: true }, kubernetesVersion: '1.33', ciliumValuesOverrides: { networkDriver: { enabled: true } },
   })],

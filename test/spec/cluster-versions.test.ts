@@ -1,6 +1,7 @@
 import { App, Testing } from 'cdk8s';
 import { AppNetworkPolicy, KindCiliumCluster, KindCiliumClusterProps, renderBundle } from '../../src';
-import { ciliumMinorFacts, KIND_RELEASES, kindReleaseOf } from '../../src/spec/version-matrix';
+import { CILIUM_MINOR_FACTS, ciliumMinorFacts, KIND_RELEASES, kindReleaseOf } from '../../src/spec/version-matrix';
+import { ciliumVersionProps } from '../support/cilium-versions';
 import { configError } from '../support/config-error';
 
 /** The version choices of a cluster description, resolved with the version matrix at construction. */
@@ -182,12 +183,19 @@ describe('Helm values follow the minor', () => {
     expect(violations[0].fix).toContain('kubeProxyReplacement');
   });
 
-  test('k8sServiceHost: auto is refused from 1.19 (the chart fails without a cluster to look it up)', () => {
-    // (kind clusters need the control-plane host anyway: kpr-needs-k8s-service-host holds on every minor)
-    const rules = (ciliumVersion: string) => cluster({ ciliumVersion, ciliumValuesOverrides: { k8sServiceHost: 'auto' } }).violations().map((v) => v.rule).sort();
-    expect(rules('1.18.12')).toEqual(['helm-value-owned-by-prop', 'kpr-needs-k8s-service-host']);
-    expect(rules('1.19.6')).toEqual(['helm-k8s-service-host-auto-offline', 'helm-value-owned-by-prop', 'kpr-needs-k8s-service-host']);
-    expect(rules('1.20.0')).toEqual(['helm-k8s-service-host-auto-offline', 'helm-value-owned-by-prop', 'kpr-needs-k8s-service-host']);
+  test.each(CILIUM_MINOR_FACTS.map((f) => f.latestPatch))('k8sServiceHost: auto is accepted on %s, with one control plane and with three', (version) => {
+    // helm upgrade --install reads the server of kube-public/cluster-info, which kubeadm writes from kind's
+    // controlPlaneEndpoint (<name>-control-plane:6443, or <name>-external-load-balancer:6443 with 2+ control planes).
+    for (const controlPlaneNodes of [1, 3]) {
+      const c = cluster({ ...ciliumVersionProps(version), controlPlaneNodes, ciliumValuesOverrides: { k8sServiceHost: 'auto' } });
+      expect([version, controlPlaneNodes, c.violations()]).toEqual([version, controlPlaneNodes, []]);
+      expect((c.ciliumValues() as any).k8sServiceHost).toBe('auto');
+    }
+  });
+
+  test('k8sServiceHost: auto with the lookup pointed at another ConfigMap is refused (the host would not be the cluster\'s)', () => {
+    const c = cluster({ ciliumValuesOverrides: { k8sServiceHost: 'auto', k8sServiceLookupConfigMapName: 'elsewhere' } });
+    expect(c.violations().map((v) => [v.rule, v.field])).toEqual([['helm-value-owned-by-prop', 'dev.ciliumValuesOverrides.k8sServiceHost']]);
   });
 
   test('gatewayAPI.gatewayClass.create is written as the string every minor\'s schema accepts', () => {
