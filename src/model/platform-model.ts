@@ -16,6 +16,17 @@ export interface PoolBlockFact {
   /** As written: a CIDR or `start-stop`. */
   readonly text: string;
   readonly range: Ipv4Range;
+  /**
+   * The addresses Cilium LB-IPAM hands out from the block: `range` without its first and last address when the pool
+   * sets `allowFirstLastIPs: No` and the block is a CIDR larger than a /31 (Cilium ignores the setting for /31, /32 and
+   * start/stop ranges). @default range
+   */
+  readonly allocatable?: Ipv4Range;
+  /**
+   * For a CIDR block larger than a /31 whose pool hands out its first and last address: the addresses left with
+   * `allowFirstLastIps: false` (what a fix can offer instead of another range). @default - no such block
+   */
+  readonly withoutFirstLast?: Ipv4Range;
 }
 
 /** A CiliumLoadBalancerIPPool. */

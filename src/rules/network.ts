@@ -1,7 +1,7 @@
 import { Violation } from '../errors';
-import { blocksOf, hostSockets, socketsClash, v } from './common';
+import { allocatableOf, blocksOf, hostSockets, socketsClash, v } from './common';
 import { ClusterRule } from './rule';
-import { formatRange, Ipv4Range, parseIpv4, rangeContains, rangesOverlap } from '../private/ipv4';
+import { formatIpv4, formatRange, Ipv4Range, parseIpv4, rangeContains, rangesOverlap } from '../private/ipv4';
 import { defaultPoolRange, dockerReservedRanges } from '../spec/docker-network';
 
 /** Addresses: subnets, LB pools and host ports of one cluster. */
@@ -41,13 +41,22 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
     id: 'pool-avoids-docker-addresses',
     emits: ['pool-covers-docker-addresses'],
     summary: 'no LB pool block covers an address docker uses on the kind network (network address, gateway, node addresses, broadcast)',
+    // Judged on the addresses LB-IPAM hands out: a CIDR block of a pool with allowFirstLastIPs: No never gives out its
+    // first and last address, so a /24 ending on the broadcast address is fine then (seed 003: 172.18.255.0/24).
     check: (m) => blocksOf(m).flatMap((b) => {
-      const clash = dockerReservedRanges(m.spec.dockerNetworkSubnet).find((r) => rangesOverlap(r, b.range));
+      const reserved = dockerReservedRanges(m.spec.dockerNetworkSubnet);
+      const clash = reserved.find((r) => rangesOverlap(r, allocatableOf(b)));
       if (!clash) return [];
+      const problem = `block ${b.text} covers ${formatRange(clash)}, ${clash.reason}; with L2 announcements the cluster would answer ARP for them`;
+      if (b.withoutFirstLast && !reserved.some((r) => rangesOverlap(r, b.withoutFirstLast!))) {
+        return [v('pool-covers-docker-addresses', b.field, problem,
+          `set allowFirstLastIps: false on the pool: Cilium then never hands out the block's first and last address (${formatIpv4(b.range.first)}, `
+            + `${formatIpv4(b.range.last)}), and the rest of ${b.text} is clear of docker's addresses`,
+          { target: 'construct-props', path: ['allowFirstLastIps'], value: false })];
+      }
       const suggestion = defaultPoolRange(m.spec.dockerNetworkSubnet);
       const fits = typeof suggestion !== 'string';
-      return [v('pool-covers-docker-addresses', b.field,
-        `block ${b.text} covers ${formatRange(clash)}, ${clash.reason}; with L2 announcements the cluster would answer ARP for them`,
+      return [v('pool-covers-docker-addresses', b.field, problem,
         fits
           ? `use addresses at the high end of ${m.spec.dockerNetworkSubnet.cidr}, e.g. { start: '${suggestion.start}', stop: '${suggestion.stop}' } (or omit blocks for that default)`
           : `use a larger docker network than ${m.spec.dockerNetworkSubnet.cidr} (set dockerNetworkSubnet to what \`docker network inspect kind\` reports)`)];
@@ -110,7 +119,8 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
         for (const ip of service.requestedIps ?? []) {
           const field = `${service.field} (annotation lbipam.cilium.io/ips)`;
           const address = parseIpv4(ip);
-          if (address === undefined || !blocks.some((b) => rangeContains(b.range, { first: address, last: address }))) {
+          // an address LB-IPAM holds back (first/last of a CIDR block with allowFirstLastIPs: No) is never assigned
+          if (address === undefined || !blocks.some((b) => rangeContains(allocatableOf(b), { first: address, last: address }))) {
             out.push(v('lb-address-outside-pool', field,
               `${ip} requested by Service ${service.namespace}/${service.name} is in no enabled LB pool of the cluster; Cilium never assigns it and the Service stays <pending>`,
               blocks.length === 0 ? 'add a LoadBalancerIpPool whose blocks contain the address'
