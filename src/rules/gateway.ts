@@ -1,6 +1,8 @@
 import { Violation } from '../errors';
 import { kprEnabled, v, values } from './common';
 import { ClusterRule } from './rule';
+import { gatewayApiPairingViolations } from '../spec/cluster-spec';
+import { GATEWAY_API_PAIRING_RULE_IDS } from '../spec/version-matrix';
 
 /** Gateway API: what a Cilium Gateway needs to get an address and be reachable from the host. */
 export const GATEWAY_RULES: readonly ClusterRule[] = [
@@ -22,6 +24,14 @@ export const GATEWAY_RULES: readonly ClusterRule[] = [
       }
       return out;
     }),
+  },
+  {
+    // Only a cluster with a Gateway installs Gateway API (the apply plan's gateway-api-crds step): elsewhere the pin has
+    // no effect, so it is not judged (a malformed tag is refused when the cluster is constructed).
+    id: 'gateway-api-release-pairs',
+    emits: [...GATEWAY_API_PAIRING_RULE_IDS],
+    summary: 'on a cluster with a Gateway, versions.gatewayApi is the Cilium minor\'s pair (another release needs allowUnsupportedPair; below the operator minimum never)',
+    check: (m) => (m.gateways.length > 0 ? gatewayApiPairingViolations(m.spec, m.field) : []),
   },
   {
     id: 'gateway-nodeports-mapped',

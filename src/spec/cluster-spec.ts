@@ -1,5 +1,8 @@
 import { invalid, PlatformConfigError, Violation } from '../errors';
-import { CiliumMinor, ComponentVersionInput, DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, resolveComponentVersions } from './version-matrix';
+import {
+  checkGatewayApi, CiliumMinor, ciliumMinorFacts, ComponentVersionInput, DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION,
+  GATEWAY_API_PAIRING_RULE_IDS, resolveComponentVersions, VersionViolation,
+} from './version-matrix';
 import { Ipv4Cidr, isIpv6Address, parseIpv4, parseIpv4Cidr } from '../private/ipv4';
 import { propKeys, rejectUnknownKeys } from '../private/props';
 import { DNS_SUBDOMAIN_RE, isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE, parseGoDuration } from '../private/syntax';
@@ -183,9 +186,10 @@ export interface LoadBalancerOptions {
 export interface VersionOptions {
   /**
    * Gateway API CRD release to install before Cilium (`vX.Y.Z`).
-   * Refused: a release below the Cilium operator's hard minimum (Cilium 1.20 needs v1.6.1: it watches TLSRoute,
+   * Refused on a cluster with a Gateway (the only one whose bundle installs Gateway API; elsewhere the pin has no
+   * effect): a release below the Cilium operator's hard minimum (Cilium 1.20 needs v1.6.1: it watches TLSRoute,
    * ReferenceGrant and BackendTLSPolicy at `v1`, upstream upgrade notes, PR #47408), even with `allowUnsupportedPair`;
-   * any release other than the minor's pair unless `allowUnsupportedPair`.
+   * any release other than the minor's pair unless `allowUnsupportedPair`. A tag that is not `vX.Y.Z` is always refused.
    * @default - the release paired with the Cilium minor: v1.3.0 (1.18), v1.4.1 (1.19), v1.6.1 (1.20)
    */
   readonly gatewayApi?: string;
@@ -814,17 +818,14 @@ function resolveVersions(name: string, props: ClusterSpecProps) {
     allowUnsupportedPair: bool(f('versions.allowUnsupportedPair'), versionsProps.allowUnsupportedPair, false),
     allowPreRelease: bool(f('versions.allowPreRelease'), versionsProps.allowPreRelease, false),
   };
+  // The Gateway API pairing matters only where the bundle installs Gateway API (a cluster with a Gateway): the rule
+  // gateway-api-release-pairs judges it then (gatewayApiPairingViolations); a malformed tag is refused here.
   const result = resolveComponentVersions(input, '');
-  if (!result.ok) {
-    const violations: Violation[] = result.violations.map((v) => ({
-      rule: v.rule,
-      field: VERSION_PROPS.includes(v.field) ? f(`versions.${v.field}`) : f(v.field),
-      problem: nestVersionKeys(v.problem),
-      fix: nestVersionKeys(v.fix),
-    }));
-    throw new PlatformConfigError(violations);
-  }
-  const r = result.versions;
+  const refused = result.ok ? [] : result.violations.filter((v) => !GATEWAY_API_PAIRING_RULE_IDS.includes(v.rule));
+  if (refused.length > 0) throw new PlatformConfigError(refused.map((v) => nestedVersionViolation(name, v)));
+  const resolvedWithPair = result.ok ? result : resolveComponentVersions({ ...input, gatewayApi: undefined }, '');
+  if (!resolvedWithPair.ok) throw new PlatformConfigError(resolvedWithPair.violations.map((v) => nestedVersionViolation(name, v)));
+  const r = { ...resolvedWithPair.versions, gatewayApi: input.gatewayApi ?? resolvedWithPair.versions.gatewayApi };
   return {
     ciliumVersion: r.cilium,
     ciliumMinor: r.ciliumMinor,
@@ -839,6 +840,35 @@ function resolveVersions(name: string, props: ClusterSpecProps) {
       allowPreRelease: input.allowPreRelease === true,
     },
   };
+}
+
+/** A version matrix violation as the user meets it: the field and the messages name `versions.gatewayApi`, not `gatewayApi`. */
+function nestedVersionViolation(name: string, v: VersionViolation): Violation & { suggestions: VersionViolation['suggestions'] } {
+  return {
+    rule: v.rule,
+    field: VERSION_PROPS.includes(v.field) ? `${name}.versions.${v.field}` : `${name}.${v.field}`,
+    problem: nestVersionKeys(v.problem),
+    fix: nestVersionKeys(v.fix),
+    suggestions: v.suggestions,
+  };
+}
+
+/**
+ * The Gateway API release of a cluster that installs Gateway API (it has a Gateway) against its Cilium minor: below
+ * the operator's hard minimum is refused always, another release than the minor's pair unless
+ * `versions.allowUnsupportedPair` (rules `gateway-api-below-cilium-minimum`, `gateway-api-cilium-mismatch`). Each
+ * violation carries the first alternative of its fix as a machine-readable suggestion.
+ *
+ * @param field the cluster's construct path, prefix of the violation field (`dev` gives `dev.versions.gatewayApi`)
+ */
+export function gatewayApiPairingViolations(spec: ClusterSpec, field: string): Violation[] {
+  const found = checkGatewayApi(spec.versions.gatewayApi, ciliumMinorFacts(spec.ciliumMinor), 'gatewayApi', spec.versions.allowUnsupportedPair);
+  return found.filter((v) => GATEWAY_API_PAIRING_RULE_IDS.includes(v.rule)).map((v) => {
+    const { suggestions, ...nested } = nestedVersionViolation(field, v);
+    const [key, value] = Object.entries(suggestions[0] ?? {})[0] ?? [];
+    const path = key === undefined ? undefined : VERSION_PROPS.includes(key) ? ['versions', key] : [key];
+    return { ...nested, ...(path && value !== undefined ? { suggestion: { target: 'cluster-props' as const, path, value } } : {}) };
+  });
 }
 
 /**

@@ -150,12 +150,21 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
     gateway(c);
   })],
   'gateway-needs-pool': [inCluster({ hostPortMappings: GATEWAY_PORTS }, gateway)],
+  // (the pin is judged only where Gateway API is installed: on a cluster with a Gateway)
+  'gateway-api-cilium-mismatch': [inCluster({ ciliumVersion: '1.19.6', hostPortMappings: GATEWAY_PORTS, versions: { gatewayApi: 'v1.4.0' } }, (c) => {
+    pool(c, 'pool', '172.18.255.0/28');
+    gateway(c);
+  })],
+  'gateway-api-below-cilium-minimum': [inCluster({ hostPortMappings: GATEWAY_PORTS, versions: { gatewayApi: 'v1.4.1', allowUnsupportedPair: true } }, (c) => {
+    pool(c, 'pool', '172.18.255.0/28');
+    gateway(c);
+  })],
   'gateway-nodeports-mapped': [inCluster({}, (c) => {
     pool(c, 'pool', '172.18.255.0/28');
     gateway(c);
   })],
   // versions
-  // (version pairings are field checks now, refused when the cluster is constructed: test/spec/version-matrix.test.ts)
+  // (the other version choices are field checks, refused when the cluster is constructed: test/spec/version-matrix.test.ts)
   'helm-value-removed-in-minor': [inCluster({ ciliumVersion: '1.20.0', ciliumValuesOverrides: { nodePort: { enabled: true } } })],
   'helm-value-needs-newer-kubernetes': [inCluster({
     ciliumVersion: '1.21.0-pre.0', versions: { allowPreRelease: true }, kubernetesVersion: '1.33', ciliumValuesOverrides: { networkDriver: { enabled: true } },
