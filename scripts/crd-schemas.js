@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Generates src/private/crd-schemas.generated.ts: the description-free structural schema (openAPIV3Schema) of
 // every served version of every custom resource kind the library emits (CRD_CATALOG entries with a `module`),
-// read from the CRDs in ../shared/reference. The runtime validator (src/private/crd-schema.ts) checks every
+// read from the upstream CRDs (the fetch-reference cache, SHARED_REFERENCE_DIR or ../shared/reference). The runtime validator (src/private/crd-schema.ts) checks every
 // custom object against them when the bundle is rendered. Run by `npx projen import` (after import-crds.js).
 //
 // Kept: the keywords the validator evaluates (types, enums, patterns, formats, min/max limits, required,
@@ -13,7 +13,7 @@
 const fs = require('fs');
 const path = require('path');
 const YAML = require('yaml');
-const { root, reference, loadCatalog, loadModule } = require('./lib/crd-catalog');
+const { root, crdReference, loadCatalog, loadModule } = require('./lib/crd-catalog');
 
 const catalog = loadCatalog();
 
@@ -76,8 +76,9 @@ function readCrd(file) {
   return crd;
 }
 
-if (!fs.existsSync(reference)) {
-  console.error(`crd-schemas: ${reference} not found; it must sit beside this repository (../shared/reference).`);
+const reference = crdReference();
+if (reference === undefined) {
+  console.error('crd-schemas: no upstream CRDs: run `npm run fetch-reference` (or set SHARED_REFERENCE_DIR, or put ../shared/reference beside the repository).');
   process.exit(1);
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerates imports/ (cdk8s bindings) from the upstream CRDs in ../shared/reference.
+// Regenerates imports/ (cdk8s bindings) from the upstream CRDs (the fetch-reference cache, SHARED_REFERENCE_DIR or ../shared/reference).
 // Every string `description` is stripped first: types, enums, patterns and required lists
 // are facts we may commit; upstream prose is not. Usage: `npx projen import`.
 'use strict';
@@ -8,7 +8,7 @@ const path = require('path');
 const { execFileSync } = require('child_process');
 const YAML = require('yaml');
 
-const { root, reference, loadCatalog, stripDescriptions } = require('./lib/crd-catalog');
+const { root, crdReference, loadCatalog, stripDescriptions } = require('./lib/crd-catalog');
 const scratch = path.join(root, '.crd-stripped');
 
 const catalog = loadCatalog();
@@ -17,8 +17,9 @@ for (const entry of catalog.CRD_CATALOG.filter((e) => e.module)) {
   (MODULES[entry.module] = MODULES[entry.module] || []).push(catalog.crdReferenceFile(entry));
 }
 
-if (!fs.existsSync(reference)) {
-  console.error(`import-crds: ${reference} not found; it must sit beside this repository (../shared/reference).`);
+const reference = crdReference();
+if (reference === undefined) {
+  console.error('import-crds: no upstream CRDs: run `npm run fetch-reference` (or set SHARED_REFERENCE_DIR, or put ../shared/reference beside the repository).');
   process.exit(1);
 }
 

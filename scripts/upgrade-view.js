@@ -4,6 +4,7 @@
 //   node scripts/upgrade-view.js mesh 1.20.0 1.21.0-pre.0 --allow-pre-release   (opts every cluster in to the 1.21 preview)
 // Values keys added/removed/changed, cilium-config entries the charts render differently, apiVersions
 // that change, the Gateway API CRDs to install first, and the violations of each side (rule, field, problem, fix).
+// Exits 1 when either side has a violation (an unsupported version, a refused description), after printing the view.
 // esbuild bundles src/index.ts (as scripts/run-app.js does for the app), so no compile step is needed.
 'use strict';
 const path = require('path');
@@ -36,3 +37,7 @@ if (!allowPreRelease && lines.some((l) => l.includes('cilium-pre-release-not-all
   lines.push(`(a pre-release needs the opt-in: run again with ${PRE_RELEASE_FLAG}, which sets versions.allowPreRelease on every cluster)`);
 }
 process.stdout.write(`${lines.join('\n')}\n`);
+if (!view.valid) {
+  process.stderr.write(`upgrade-view: not a valid upgrade: ${preset} ${from} -> ${to} has violations (listed above)\n`);
+  process.exitCode = 1;
+}

@@ -61,7 +61,7 @@ export { renderBundle, validateApp } from './bundle/render';
 export type { BundleFile, BundleClusterIndex, BundleMeshIndex } from './bundle/render';
 export type { ApplyStep } from './bundle/apply-plan';
 export { upgradeView, formatUpgradeView } from './bundle/upgrade-view';
-export type { UpgradeView, ClusterUpgrade, ValueChange, ApiVersionChange } from './bundle/upgrade-view';
+export type { UpgradeView, ClusterUpgrade, UpgradeNote, ValueChange, ApiVersionChange } from './bundle/upgrade-view';
 export { synthesizeBundle, runSynthesis } from './bundle/synthesize';
 export type { SynthesizeOptions } from './bundle/synthesize';
 

@@ -4,13 +4,28 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..', '..');
 
-/** The exports of a TypeScript module of src/ (bundled in memory by esbuild). */
-function loadModule(...file) {
+/** The exports of a TypeScript module of the repository (bundled in memory by esbuild). */
+function loadFile(file) {
   const esbuild = require('esbuild');
-  const out = esbuild.buildSync({ entryPoints: [path.join(root, 'src', ...file)], bundle: true, platform: 'node', format: 'cjs', write: false });
+  const out = esbuild.buildSync({ entryPoints: [file], bundle: true, platform: 'node', format: 'cjs', write: false });
   const mod = { exports: {} };
-  new Function('module', 'exports', 'require', out.outputFiles[0].text)(mod, mod.exports, require);
+  new Function('module', 'exports', 'require', '__dirname', out.outputFiles[0].text)(mod, mod.exports, require, path.dirname(file));
   return mod.exports;
+}
+
+/** The exports of a TypeScript module of src/. */
+function loadModule(...file) {
+  return loadFile(path.join(root, 'src', ...file));
+}
+
+/**
+ * The folder the CRDs are read from: where the tests' gate takes them (test/support/reference-root.ts: the
+ * fetch-reference cache, else SHARED_REFERENCE_DIR, else ../shared/reference), or undefined when none has them.
+ */
+function crdReference() {
+  const { resolveReference } = loadFile(path.join(root, 'test', 'support', 'reference-root.ts'));
+  const served = resolveReference().parts.crds;
+  return served ? served.dir : undefined;
 }
 
 /** The exports of src/private/crd-catalog.ts (`CRD_CATALOG`, `BINDINGS_REFERENCE`, `crdReferenceFile`, ...). */
@@ -32,4 +47,4 @@ function stripDescriptions(node) {
   return node;
 }
 
-module.exports = { root, reference: path.resolve(root, '..', 'shared', 'reference'), loadCatalog, loadModule, stripDescriptions };
+module.exports = { root, crdReference, loadCatalog, loadModule, stripDescriptions };

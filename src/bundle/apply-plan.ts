@@ -1,9 +1,10 @@
+import { raw, sh } from './scripts/shell';
 import { CRD_CATALOG, crdName } from '../private/crd-catalog';
 import { ClusterSpec } from '../spec/cluster-spec';
 import { ComponentVersions, gatewayApiCrdUrls, installSources } from '../spec/versions';
 
 /** The Cilium CRDs of the kinds this library emits: the agent creates them, the bundle needs them established. */
-const CILIUM_CRDS_TO_WAIT_FOR = CRD_CATALOG.filter((c) => c.source === 'cilium' && c.module).map((c) => `crd/${crdName(c)}`).join(' ');
+const CILIUM_CRDS_TO_WAIT_FOR = CRD_CATALOG.filter((c) => c.source === 'cilium' && c.module).map((c) => `crd/${crdName(c)}`);
 
 /** One step of bringing a cluster up, in order. */
 export interface ApplyStep {
@@ -11,7 +12,7 @@ export interface ApplyStep {
   readonly id: string;
   /** What the step does and why it comes here. */
   readonly description: string;
-  /** Shell commands, run from the repository root. */
+  /** Shell commands, run from the repository root; every value in them is quoted (`sh` in ./scripts/shell.ts). */
   readonly commands: readonly string[];
 }
 
@@ -55,34 +56,36 @@ export function kindNodeNames(spec: ClusterSpec): { controlPlanes: string[]; wor
 export function applyPlan(input: ApplyPlanInput): ApplyStep[] {
   const { spec, versions } = input;
   const src = installSources(versions);
-  const ctx = `--context kind-${spec.clusterName}`;
+  const ctx = `kind-${spec.clusterName}`;
   const nodes = kindNodeNames(spec);
+  const labels = Object.entries(spec.nodeRoleLabels).map(([k, v]) => `${k}=${v}`);
   const steps: ApplyStep[] = [{
     id: 'kind',
-    description: `Create the kind cluster (needs kind ${versions.kindRelease} or later for its node image; no default CNI; kube-proxy off when Cilium replaces it) and label worker nodes (the kubelet may not self-assign node-role labels).`,
+    description: `Create the kind cluster (needs kind ${versions.kindRelease} or later for its node image; no default CNI; kube-proxy off when Cilium replaces it; marked as created by this bundle) and label worker nodes (the kubelet may not self-assign node-role labels).`,
     commands: [
-      `kind create cluster --config ${input.kindConfigPath}`,
-      ...nodes.workers.map((n) => `kubectl ${ctx} label node ${n} ${Object.entries(spec.nodeRoleLabels).map(([k, v]) => `${k}=${v}`).join(' ')} --overwrite`),
+      sh`kind create cluster --config ${input.kindConfigPath}`,
+      ...nodes.workers.map((n) => sh`kubectl --context ${ctx} label node ${n} ${labels} --overwrite`),
     ],
   }];
   if (input.needsGatewayApi) {
     steps.push({
       id: 'gateway-api-crds',
       description: `Install Gateway API ${versions.gatewayApi} CRDs (the pair of Cilium ${versions.cilium}) before Cilium, so its Gateway API controller starts.`,
-      commands: gatewayApiCrdUrls(versions).map((url) => `kubectl ${ctx} apply --server-side -f ${url}`),
+      commands: gatewayApiCrdUrls(versions).map((url) => sh`kubectl --context ${ctx} apply --server-side -f ${url}`),
     });
   }
+  const meshValues = input.meshCa ? sh` --values ${input.meshCa.valuesFile}` : '';
   steps.push({
     id: 'cilium',
     description: `Install Cilium ${versions.cilium} with the generated values${input.meshCa ? ' and the mesh\'s shared CA (generated at apply time, never in the bundle)' : ''}, then wait (bounded) for the agent DaemonSet and the operator Deployment to roll out and for its CRDs (pools, L2 and network policies) to be established. No helm --wait: it also waits for every LoadBalancer Service of the chart (e.g. clustermesh-apiserver) to get an address, which only the pools applied in a later step give.`,
     commands: [
-      ...(input.meshCa ? [`bash ${input.meshCa.script}`] : []),
-      `helm repo add cilium ${src.ciliumHelmRepo} --force-update`,
+      ...(input.meshCa ? [sh`bash ${input.meshCa.script}`] : []),
+      sh`helm repo add cilium ${src.ciliumHelmRepo} --force-update`,
       // No --wait (see the description); --timeout still bounds helm's own operations (hook Jobs such as certgen).
-      `helm upgrade --install cilium ${src.ciliumChart} --kube-context kind-${spec.clusterName} --version ${versions.cilium} --namespace kube-system --values ${input.ciliumValuesPath}${input.meshCa ? ` --values ${input.meshCa.valuesFile}` : ''} --timeout 10m`,
-      `kubectl ${ctx} -n kube-system rollout status daemonset/cilium --timeout=10m`,
-      `kubectl ${ctx} -n kube-system rollout status deployment/cilium-operator --timeout=10m`,
-      `kubectl ${ctx} wait --for condition=established --timeout=5m ${CILIUM_CRDS_TO_WAIT_FOR}`,
+      sh`helm upgrade --install cilium ${src.ciliumChart} --kube-context ${ctx} --version ${versions.cilium} --namespace kube-system --values ${input.ciliumValuesPath}${raw(meshValues)} --timeout 10m`,
+      sh`kubectl --context ${ctx} -n kube-system rollout status daemonset/cilium --timeout=10m`,
+      sh`kubectl --context ${ctx} -n kube-system rollout status deployment/cilium-operator --timeout=10m`,
+      sh`kubectl --context ${ctx} wait --for condition=established --timeout=5m ${CILIUM_CRDS_TO_WAIT_FOR}`,
     ],
   });
   if (input.needsCertManager) {
@@ -90,8 +93,8 @@ export function applyPlan(input: ApplyPlanInput): ApplyStep[] {
       id: 'cert-manager',
       description: `Install cert-manager ${versions.certManager} and wait until its API answers (webhook rolled out, CA bundle injected).`,
       commands: [
-        `kubectl ${ctx} apply -f ${src.certManagerManifest}`,
-        `kubectl ${ctx} -n cert-manager rollout status deployment/cert-manager-webhook --timeout=5m`,
+        sh`kubectl --context ${ctx} apply -f ${src.certManagerManifest}`,
+        sh`kubectl --context ${ctx} -n cert-manager rollout status deployment/cert-manager-webhook --timeout=5m`,
       ],
     });
   }
@@ -99,7 +102,7 @@ export function applyPlan(input: ApplyPlanInput): ApplyStep[] {
     steps.push({
       id: 'bundle',
       description: 'Apply the synthesized manifests (pools, L2 policy, network policies, gateway, workloads).',
-      commands: [`kubectl ${ctx} apply -k ${input.manifestsDir}`],
+      commands: [sh`kubectl --context ${ctx} apply -k ${input.manifestsDir}`],
     });
   }
   return steps;

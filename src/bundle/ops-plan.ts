@@ -4,7 +4,10 @@ import { LocalCertificateAuthority } from '../cert-manager/local-ca';
 import { LocalGateway } from '../gateway/local-gateway';
 import { PlatformModel } from '../model/platform-model';
 import { formatIpv4 } from '../private/ipv4';
-import { ComponentVersions } from '../spec/versions';
+import { CLUSTER_MARK } from '../render/kind-config';
+import { hostSockets } from '../rules/common';
+import { requiresCgroupV2 } from '../spec/version-matrix';
+import { BUNDLE_NAME, ComponentVersions } from '../spec/versions';
 import { NginxDemo } from '../workloads/nginx-demo';
 import { DEATHSTAR_LANDING_REQUEST, StarWarsDemo } from '../workloads/star-wars-demo';
 
@@ -25,10 +28,23 @@ export interface ClusterOpsPlan {
   readonly caFile?: string;
   /** kind node container names, control planes first. */
   readonly nodes: readonly string[];
+  /**
+   * How the bundle marks the cluster it creates: labels of the first control-plane node, set by the kind config
+   * (see `CLUSTER_MARK` in src/render/kind-config.ts). The scripts adopt, reuse or delete only a cluster that carries them.
+   */
+  readonly mark: ClusterMark;
   /** IPv4 subnet of the docker network `kind` the bundle was synthesized for (`dockerNetworkSubnet`). */
   readonly dockerNetworkSubnet: string;
-  /** Host ports the control-plane node publishes (kind `extraPortMappings`). */
+  /**
+   * Every host socket the kind config binds: each `extraPortMappings` entry and the API server port
+   * (`networking.apiServerPort`, on kind's `apiServerAddress` 127.0.0.1). Port 0 (docker picks one) is never probed.
+   */
   readonly hostPorts: readonly HostPortCheck[];
+  /**
+   * The node image's Kubernetes drops cgroup v1 (1.35+, kind v0.31 release notes): the docker host must run cgroup v2.
+   * `undefined` when the image's Kubernetes version is unknown (a custom image whose tag names none).
+   */
+  readonly cgroupV2Only: boolean | undefined;
   /** Minimum versions of the host tools. */
   readonly minToolVersions: Readonly<Record<'kind' | 'kubectl' | 'helm', string>>;
   /** The pinned component versions, named in the script headers. */
@@ -37,6 +53,12 @@ export interface ClusterOpsPlan {
   readonly steps: readonly ApplyStep[];
   /** What apply.sh waits for after the bundle is applied, and verify.sh checks. */
   readonly waits: BundleWaits;
+  /**
+   * The live reachability rows of verify.sh: every TCP port of every LoadBalancer Service, probed at the Service's
+   * address from a container on the kind network (see {@link LoadBalancerProbe}). Built from the rendered Services and
+   * the chart's Services the model knows of; a later apply model may supply them instead.
+   */
+  readonly loadBalancerProbes: readonly LoadBalancerProbe[];
   /** LoadBalancer IP pools (inclusive ranges, dotted quads) the Service addresses must come from. */
   readonly poolRanges: readonly { readonly pool: string; readonly first: string; readonly last: string }[];
   /** cert-manager is installed: wait for its webhook CA bundle before applying Certificates. */
@@ -56,6 +78,32 @@ export interface HostPortCheck {
   readonly address: string;
   readonly port: number;
   readonly protocol: string;
+  /** What binds it, e.g. `hostPortMappings[0]` or `apiServerPort`. */
+  readonly source: string;
+}
+
+/** The mark of a cluster the bundle created: labels on one node, read back by the scripts. */
+export interface ClusterMark {
+  /** The node that carries the labels (the first control-plane node). */
+  readonly node: string;
+  /** Label key and value naming the bundle. */
+  readonly bundleLabel: string;
+  readonly bundle: string;
+  /** Label key and value of the kind config hash. */
+  readonly configHashLabel: string;
+  readonly configHash: string;
+}
+
+/**
+ * One port of a LoadBalancer Service that verify.sh reaches at the Service's address, from inside the kind network but
+ * outside every cluster node: a throwaway container of the node image (which has curl) on the docker network `kind`.
+ * Not from a node itself: with kube-proxy replacement, Cilium's socket LB translates a node's own connections to the
+ * backend before any packet leaves, so a probe from a node would pass without the L2 announcement answering ARP.
+ */
+export interface LoadBalancerProbe {
+  readonly namespace: string;
+  readonly name: string;
+  readonly port: number;
 }
 
 /** Objects apply.sh waits for (bounded) and verify.sh checks. */
@@ -179,8 +227,11 @@ export function clusterOpsPlan(input: ClusterOpsPlanInput): ClusterOpsPlan {
     manifestsDir: input.manifestsDir,
     caFile: ca ? `.kind-cilium/${spec.clusterName}/local-ca.crt` : undefined,
     nodes: [...nodes.controlPlanes, ...nodes.workers],
+    mark: clusterMark(model, nodes.controlPlanes[0]),
     dockerNetworkSubnet: spec.dockerNetworkSubnet.cidr,
-    hostPorts: spec.hostPortMappings.map((m) => ({ address: m.listenAddress, port: m.hostPort, protocol: m.protocol })),
+    hostPorts: hostSockets(model).filter((s) => s.port !== 0)
+      .map((s) => ({ address: s.address, port: s.port, protocol: s.protocol, source: s.field.slice(model.field.length + 1) })),
+    cgroupV2Only: spec.kubernetesVersion === undefined ? undefined : requiresCgroupV2(spec.kubernetesVersion),
     // The node image's kind release is the oldest kind that runs it (images are built per kind release).
     minToolVersions: { ...MIN_TOOL_VERSIONS, kind: input.versions.kindRelease.replace(/^v/, '') },
     versions: input.versions,
@@ -191,6 +242,7 @@ export function clusterOpsPlan(input: ClusterOpsPlanInput): ClusterOpsPlan {
       gateways: of('Gateway', 'gateway.networking.k8s.io').map(ref),
       deployments: of('Deployment', 'apps').map(ref),
     },
+    loadBalancerProbes: loadBalancerProbes(model, objects),
     poolRanges: model.pools.filter((p) => !p.disabled)
       .flatMap((p) => p.blocks.map((b) => ({ pool: p.name, first: formatIpv4(b.range.first), last: formatIpv4(b.range.last) }))),
     certManager: objects.some((o) => String(o.apiVersion).startsWith('cert-manager.io/')),
@@ -199,4 +251,29 @@ export function clusterOpsPlan(input: ClusterOpsPlanInput): ClusterOpsPlan {
     flows,
     hubbleRelay: spec.hubble.enabled && spec.hubble.relay,
   };
+}
+
+function clusterMark(model: PlatformModel, node: string): ClusterMark {
+  const labels = model.kindConfig.nodes[0].labels ?? {};
+  return {
+    node,
+    bundleLabel: CLUSTER_MARK.bundle,
+    bundle: labels[CLUSTER_MARK.bundle] ?? BUNDLE_NAME,
+    configHashLabel: CLUSTER_MARK.configHash,
+    configHash: labels[CLUSTER_MARK.configHash] ?? '',
+  };
+}
+
+/**
+ * Every TCP port of every LoadBalancer Service of the model: ports from the rendered Service, or, for a Service the
+ * Cilium chart creates (the model names it without an object), the ports its fact gives.
+ */
+function loadBalancerProbes(model: PlatformModel, objects: readonly Record<string, any>[]): LoadBalancerProbe[] {
+  const rendered = new Map(objects.filter((o) => o.kind === 'Service' && o.apiVersion === 'v1')
+    .map((o) => [`${o.metadata?.namespace ?? 'default'}/${o.metadata?.name}`, o]));
+  return model.loadBalancerServices.flatMap((s) => {
+    const object = rendered.get(`${s.namespace}/${s.name}`);
+    const ports: { port: number; protocol?: string }[] = object ? (object.spec?.ports ?? []) : (s.ports ?? []);
+    return ports.filter((p) => (p.protocol ?? 'TCP') === 'TCP').map((p) => ({ namespace: s.namespace, name: s.name, port: p.port }));
+  });
 }

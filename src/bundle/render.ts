@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { applyPlan, ApplyStep } from './apply-plan';
-import { clusterOpsPlan } from './ops-plan';
+import { ClusterOpsPlan, clusterOpsPlan } from './ops-plan';
 import { renderClusterScripts } from './scripts/index';
 import { MeshOpsPlan, renderMeshScripts } from './scripts/mesh';
 import { allViolations, prepareClusters } from '../cluster/app-validation';
@@ -51,7 +51,7 @@ export interface BundleMeshIndex {
   /** Member cluster names, in apply order. */
   readonly members: readonly string[];
   /** The fleet scripts (run from the repository root). */
-  readonly scripts: Readonly<Record<'sharedCa' | 'apply' | 'verify' | 'teardown', string>>;
+  readonly scripts: Readonly<Record<'sharedCa' | 'preflight' | 'apply' | 'verify' | 'teardown', string>>;
   /** Where apply.sh creates the shared CA (gitignored; never part of the bundle). */
   readonly caDir: string;
 }
@@ -90,6 +90,24 @@ function header(lines: string[]): string {
  * Pure and deterministic; throws {@link PlatformConfigError} before anything is produced when the app is invalid.
  */
 export function renderBundle(app: App): BundleFile[] {
+  return renderBundleWithPlans(app).files;
+}
+
+/** What {@link renderBundleWithPlans} returns: the files, and the plans the scripts were rendered from. */
+export interface RenderedBundle {
+  readonly files: BundleFile[];
+  readonly clusterPlans: readonly ClusterOpsPlan[];
+  readonly meshPlans: readonly MeshOpsPlan[];
+}
+
+/**
+ * {@link renderBundle}, also returning the operations plans of every cluster and mesh (the e2e workflow and the tests
+ * read them).
+ * @internal
+ */
+export function renderBundleWithPlans(app: App): RenderedBundle {
+  const clusterPlans: ClusterOpsPlan[] = [];
+  const meshPlans: MeshOpsPlan[] = [];
   const prepared = prepareClusters<KindCiliumCluster>(app);
   const violations = allViolations(app, prepared);
   if (violations.length > 0) throw new PlatformConfigError(violations);
@@ -141,6 +159,7 @@ export function renderBundle(app: App): BundleFile[] {
       });
     }
     const ops = clusterOpsPlan({ cluster, model, objects, steps, versions, kindConfigPath, ciliumValuesPath, manifestsDir });
+    clusterPlans.push(ops);
     for (const script of renderClusterScripts(ops)) files.push({ path: `${manifestsDir}/${script.name}`, content: script.content });
     index.push({
       name,
@@ -180,15 +199,17 @@ export function renderBundle(app: App): BundleFile[] {
         clusterName: m.clusterName,
         context: `kind-${m.clusterName}`,
         manifestsDir: `dist/${m.clusterName}`,
+        nodes: m.spec.controlPlaneNodes + m.spec.workers,
         ...(mesh.demo ? { serviceUrl: `http://${MESH_DEMO.service}.${MESH_DEMO.namespace}.svc.${m.spec.dnsDomain}:${MESH_DEMO.servicePort}/` } : {}),
       })),
       ...(mesh.demo ? { demo: meshDemoPlan } : {}),
     };
+    meshPlans.push(plan);
     for (const script of renderMeshScripts(plan)) files.push({ path: `${dir}/${script.name}`, content: script.content });
     meshIndex.push({
       name: mesh.meshName,
       members: members.map((m) => m.clusterName),
-      scripts: { sharedCa: `${dir}/shared-ca.sh`, apply: `${dir}/apply.sh`, verify: `${dir}/verify.sh`, teardown: `${dir}/teardown.sh` },
+      scripts: { sharedCa: `${dir}/shared-ca.sh`, preflight: `${dir}/preflight.sh`, apply: `${dir}/apply.sh`, verify: `${dir}/verify.sh`, teardown: `${dir}/teardown.sh` },
       caDir: plan.caDir,
     });
   }
@@ -200,5 +221,6 @@ export function renderBundle(app: App): BundleFile[] {
     ...(meshIndex.length > 0 ? { meshes: meshIndex } : {}),
   };
   files.push({ path: 'dist/bundle.json', content: `${JSON.stringify(bundleIndex, null, 2)}\n` });
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, clusterPlans, meshPlans };
 }

@@ -1,8 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import { refusePrivateKeyMaterial } from './key-material';
+import { LOCKED_RULE } from './output-lock';
 import { BUNDLE_DIRS, BundleFile, renderBundle } from './render';
-import { writeFilesAtomically } from './write';
+import { synthesisReport } from './synthesis-report';
+import { BundleWriteError, openOutputRoot, WriteState } from './write';
+import { isUnfinishedRecovery, JOURNAL_FILE, RecoveryOutcome } from './write-journal';
 import { PlatformConfigError } from '../errors';
 import { propKeys, rejectUnknownKeys } from '../private/props';
 
@@ -21,26 +25,93 @@ export interface SynthesizeOptions {
 
 const SYNTHESIZE_OPTIONS = propKeys<SynthesizeOptions>()('rootDir', 'cdk8sOutdir');
 
-/**
- * Validates the app, renders the bundle and swaps it into `dist/`, `kind/` and `cilium-values/`
- * atomically. On any error nothing that was there before is changed.
- */
-export function synthesizeBundle(app: App, options: SynthesizeOptions = {}): BundleFile[] {
+/** What a synthesis found and left in the output root, for the message a user reads. */
+interface OutputReport {
+  /** What the run did about an interrupted earlier run; `failed` when that recovery itself stopped. */
+  readonly recovery: RecoveryOutcome | 'failed';
+  /** Where its own write left the tree (`written`: complete); absent when it never got to write. */
+  readonly write?: WriteState | 'written';
+}
+
+/** The report of each error {@link synthesize} threw. */
+const reports = new WeakMap<object, OutputReport>();
+
+function synthesize(app: App, options: SynthesizeOptions): { files: BundleFile[]; recovery: RecoveryOutcome } {
   rejectUnknownKeys('options', options, SYNTHESIZE_OPTIONS, 'SynthesizeOptions');
   const rootDir = path.resolve(options.rootDir ?? process.cwd());
   const outdir = 'cdk8sOutdir' in options ? options.cdk8sOutdir : process.env.CDK8S_OUTDIR;
   if (outdir) checkCdk8sOutdir(rootDir, outdir);
-  const files = renderBundle(app);
-  writeFilesAtomically(rootDir, files, BUNDLE_DIRS);
-  if (outdir) {
-    const mirror = path.resolve(outdir);
-    fs.rmSync(mirror, { recursive: true, force: true });
-    fs.mkdirSync(mirror, { recursive: true });
-    for (const f of files.filter((file) => file.path.endsWith('.k8s.yaml'))) {
-      fs.writeFileSync(path.join(mirror, path.basename(f.path)), f.content);
-    }
+  let output;
+  try {
+    output = openOutputRoot(rootDir, BUNDLE_DIRS);
+  } catch (err) {
+    if (err instanceof Object) reports.set(err, { recovery: isUnfinishedRecovery(err) ? 'failed' : 'none' });
+    throw err;
   }
-  return files;
+  let written = false;
+  try {
+    const files = renderBundle(app);
+    refusePrivateKeyMaterial(files);
+    output.write(files);
+    written = true;
+    if (outdir) {
+      const mirror = path.resolve(outdir);
+      fs.rmSync(mirror, { recursive: true, force: true });
+      fs.mkdirSync(mirror, { recursive: true });
+      for (const f of files.filter((file) => file.path.endsWith('.k8s.yaml'))) {
+        fs.writeFileSync(path.join(mirror, path.basename(f.path)), f.content);
+      }
+    }
+    return { files, recovery: output.recovery };
+  } catch (err) {
+    const write = written ? 'written' : err instanceof BundleWriteError ? err.state : undefined;
+    if (err instanceof Object) reports.set(err, { recovery: output.recovery, write });
+    throw err;
+  } finally {
+    output.release();
+  }
+}
+
+/**
+ * Validates the app, renders the bundle and swaps it into `dist/`, `kind/` and `cilium-values/` atomically,
+ * under the output root's lock (`.synth-lock/`): a second synthesis of the same folder fails at once, naming
+ * the process that holds it. A synthesis that was killed is finished or undone (from `.synth-journal.json`) before
+ * anything else. Refused before anything is written: an invalid app, private key material in any file, a link,
+ * folder or special file where the bundle owns a file, a file synthesis does not own in the way.
+ */
+export function synthesizeBundle(app: App, options: SynthesizeOptions = {}): BundleFile[] {
+  return synthesize(app, options).files;
+}
+
+/** The first line of a failed run's message: what state the output root is in. */
+function outputStateLine(err: unknown): string {
+  const report = err instanceof Object ? reports.get(err) : undefined;
+  if (err instanceof PlatformConfigError && (err.rules.includes(CDK8S_OUTDIR_RULE) || err.rules.includes(LOCKED_RULE))) {
+    return 'synthesis stopped before writing anything.';
+  }
+  if (report?.recovery === 'failed') {
+    return `synthesis stopped: an interrupted earlier synthesis could not be finished or undone, so the output may be half-written; ${JOURNAL_FILE} is kept.`;
+  }
+  switch (report?.write) {
+    case 'restored':
+      return 'synthesis failed while writing; every change was undone, the previous output is restored.';
+    case 'undo-pending':
+      return `synthesis failed while writing and could not undo every change; ${JOURNAL_FILE} records them and the next synthesis undoes them first.`;
+    case 'committed':
+      return 'synthesis wrote the new bundle (dist/bundle.json is in place) but failed while removing the previous bundle\'s stale files; '
+        + `${JOURNAL_FILE} lists them and the next synthesis removes them.`;
+    case 'written':
+      return 'synthesis wrote the new bundle, but copying its manifests to the cdk8s CLI\'s output folder failed.';
+    default:
+  }
+  switch (report?.recovery) {
+    case 'rolled-back':
+      return 'synthesis failed; an interrupted earlier synthesis was undone first, so the output is the bundle from before it.';
+    case 'rolled-forward':
+      return 'synthesis failed; an interrupted earlier synthesis was finished first, so the output is the bundle it wrote.';
+    default:
+      return 'synthesis failed, previous output left untouched.';
+  }
 }
 
 /** Rule id of {@link checkCdk8sOutdir}: the cdk8s CLI's output folder is one of the bundle's folders. */
@@ -71,7 +142,9 @@ export function checkCdk8sOutdir(rootDir: string, cdk8sOutdir: string): void {
 
 /**
  * Entry point for a cdk8s app command: builds the app, synthesizes the bundle into the current
- * folder and turns errors into a message on stderr and exit code 1 (no stack trace for bad input).
+ * folder, reports on stderr the files written per cluster and the commands to run next (the cdk8s CLI
+ * swallows the app's stdout), and turns errors into a message on stderr and exit code 1 (no stack trace
+ * for bad input).
  */
 export function runSynthesis(build: (app: App) => void, options: SynthesizeOptions = {}): void {
   try {
@@ -82,16 +155,16 @@ export function runSynthesis(build: (app: App) => void, options: SynthesizeOptio
     if (outdir) checkCdk8sOutdir(rootDir, outdir);
     const app = new App();
     build(app);
-    const files = synthesizeBundle(app, { ...options, cdk8sOutdir: outdir });
-    process.stdout.write(`cdk8s-kind-cilium: wrote ${files.length} files to ${BUNDLE_DIRS.map((d) => `${d}/`).join(', ')}\n`);
+    const { files, recovery } = synthesize(app, { ...options, cdk8sOutdir: outdir });
+    // stderr: the cdk8s CLI swallows the app's stdout.
+    if (recovery === 'rolled-back') process.stderr.write('cdk8s-kind-cilium: undid an interrupted earlier synthesis first.\n');
+    if (recovery === 'rolled-forward') process.stderr.write('cdk8s-kind-cilium: finished an interrupted earlier synthesis first.\n');
+    process.stderr.write(synthesisReport(files));
   } catch (err) {
-    if (err instanceof PlatformConfigError && err.rules.includes(CDK8S_OUTDIR_RULE)) {
-      process.stderr.write(`cdk8s-kind-cilium: synthesis stopped before writing anything.\n${err.message}\n`);
-    } else if (err instanceof PlatformConfigError) {
-      process.stderr.write(`cdk8s-kind-cilium: synthesis failed, previous output left untouched.\n${err.message}\n`);
-    } else {
-      process.stderr.write(`cdk8s-kind-cilium: synthesis failed, previous output left untouched.\n${(err as Error)?.stack ?? String(err)}\n`);
-    }
+    const detail = err instanceof PlatformConfigError ? err.message
+      : err instanceof BundleWriteError ? (err.cause as Error)?.stack ?? String(err.cause)
+        : (err as Error)?.stack ?? String(err);
+    process.stderr.write(`cdk8s-kind-cilium: ${outputStateLine(err)}\n${detail}\n`);
     process.exitCode = 1;
   }
 }

@@ -3,7 +3,7 @@ import { allViolations, prepareClusters } from '../cluster/app-validation';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { formatViolation, PlatformConfigError, Violation } from '../errors';
 import { expectedCiliumConfig, helmValuesFacts, MeshPeerAddressPlace } from '../spec/values-by-minor';
-import { ciliumMinorFacts } from '../spec/version-matrix';
+import { CILIUM_MINOR_FACTS, ciliumMinorFacts, ciliumMinorOf, gatewayApiRelease } from '../spec/version-matrix';
 import { ComponentVersions, componentVersionsOf, gatewayApiCrdUrls } from '../spec/versions';
 
 /** A values key whose value differs between the two bundles (`from`/`to` as JSON). */
@@ -20,6 +20,28 @@ export interface ApiVersionChange {
   readonly object: string;
   readonly from: string;
   readonly to: string;
+}
+
+/**
+ * A step the upgrade needs besides `helm upgrade` and re-applying the bundle:
+ * - `recreate-cluster`: the kind node image changes (another Kubernetes version or kind release); kind has no
+ *   in-place node upgrade (each node is a container of that image), so the cluster is deleted and created again;
+ * - `cilium-minors-skipped`: the two versions are more than one minor apart; Cilium's only tested upgrade and
+ *   rollback path is between consecutive minors (Cilium docs, Upgrade Guide: "Always perform rollbacks and upgrades
+ *   between one minor release at a time"), so the note names the path through each minor's latest patch;
+ * - `gateway-api-downgrade-blocked`: the installed Gateway API release has the `safe-upgrades.gateway.networking.k8s.io`
+ *   ValidatingAdmissionPolicy (v1.6.1), which denies the CRDs of the target release (bundle version v0.x or v1.0-v1.5),
+ *   so the policy and its binding must be deleted first (or the cluster recreated);
+ * - `pre-release-target`: the target is a development pre-release (the 1.21 preview, opted in with
+ *   `versions.allowPreRelease`), from the version matrix;
+ * - `mesh-peer-addresses-move`: for a Cluster Mesh member, the chart writes the peers' addresses somewhere else
+ *   (`HelmValuesFacts.meshPeerAddresses`: 1.21 drops the pods' `hostAliases` and keeps only the
+ *   `cilium-host-aliases` block of the mesh Secrets).
+ */
+export interface UpgradeNote {
+  readonly id: 'recreate-cluster' | 'cilium-minors-skipped' | 'gateway-api-downgrade-blocked' | 'pre-release-target' | 'mesh-peer-addresses-move';
+  /** What to do and why, one line. */
+  readonly text: string;
 }
 
 /** What changes for one cluster between two Cilium versions. */
@@ -44,12 +66,10 @@ export interface ClusterUpgrade {
   /** Gateway API CRD manifests to apply before upgrading Cilium (empty when no Gateway or the release is unchanged). */
   readonly gatewayApiCrdsFirst: readonly string[];
   /**
-   * What changes that the values and objects above do not show, from the version matrix: the target is a development
-   * pre-release (the 1.21 preview, opted in with `versions.allowPreRelease`); for a Cluster Mesh member, the chart
-   * writes the peers' addresses somewhere else (`HelmValuesFacts.meshPeerAddresses`: 1.21 drops the pods'
-   * `hostAliases` and keeps only the `cilium-host-aliases` block of the mesh Secrets).
+   * Steps besides `helm upgrade`, and what changes that the values and objects above do not show (empty when there
+   * are none; only `pre-release-target` when the old side does not build).
    */
-  readonly notes: readonly string[];
+  readonly notes: readonly UpgradeNote[];
   /** Rule results (violations) of each side. */
   readonly violations: { readonly from: readonly Violation[]; readonly to: readonly Violation[] };
 }
@@ -61,6 +81,8 @@ export interface UpgradeView {
   readonly clusters: readonly ClusterUpgrade[];
   /** Violations that belong to no cluster of the app (construction errors, app-level rules). */
   readonly appViolations: { readonly from: readonly Violation[]; readonly to: readonly Violation[] };
+  /** True when neither side has a violation (`scripts/upgrade-view.js` exits 1 otherwise). */
+  readonly valid: boolean;
 }
 
 /** What the view compares of one cluster on one side. */
@@ -131,24 +153,6 @@ const PEER_ADDRESS_PLACES: Readonly<Record<MeshPeerAddressPlace, string>> = {
   'secret-host-aliases': 'the cilium-host-aliases block of the cilium-clustermesh / cilium-kvstoremesh Secret entries',
 };
 
-/** The notes of {@link ClusterUpgrade.notes} for one cluster built on both sides (or only on the new one). */
-function upgradeNotes(a: SideCluster | undefined, b: SideCluster): string[] {
-  const notes: string[] = [];
-  const to = ciliumMinorFacts(b.minor);
-  if (to.preRelease) {
-    notes.push(`Cilium ${b.versions.cilium} is a development pre-release (${to.releaseSource}), opted in with versions.allowPreRelease`);
-  }
-  if (a && (a.mesh || b.mesh)) {
-    const [from, now] = [helmValuesFacts(a.minor).meshPeerAddresses, helmValuesFacts(b.minor).meshPeerAddresses];
-    const gone = from.filter((p) => !now.includes(p));
-    if (gone.length > 0 || now.some((p) => !from.includes(p))) {
-      notes.push(`Cluster Mesh peer addresses: the chart writes them to ${now.map((p) => PEER_ADDRESS_PLACES[p]).join(' and ')}`
-        + (gone.length > 0 ? ` only (no longer to ${gone.map((p) => PEER_ADDRESS_PLACES[p]).join(' or ')})` : ''));
-    }
-  }
-  return notes;
-}
-
 const objectId = (o: Record<string, any>) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
 
 /**
@@ -190,11 +194,76 @@ export function upgradeView(build: (app: App, ciliumVersion: string) => void, fr
       ],
       apiVersionsChanged,
       gatewayApiCrdsFirst: b && b.gateway && a?.versions.gatewayApi !== b.versions.gatewayApi ? gatewayApiCrdUrls(b.versions) : [],
-      notes: b ? upgradeNotes(a, b) : [],
+      notes: b ? upgradeNotes(name, a, b) : [],
       violations: { from: a?.violations ?? [], to: b?.violations ?? [] },
     };
   });
-  return { from, to, clusters, appViolations: { from: before.violations, to: after.violations } };
+  const appViolations = { from: before.violations, to: after.violations };
+  const valid = [appViolations, ...clusters.map((c) => c.violations)].every((v) => v.from.length === 0 && v.to.length === 0);
+  return { from, to, clusters, appViolations, valid };
+}
+
+/**
+ * The bundle versions `safe-upgrades.gateway.networking.k8s.io` refuses (gateway-api v1.6.1
+ * config/crd/standard/gateway.networking.k8s.io_vap_safeupgrades.yaml: a CRD whose `gateway.networking.k8s.io/bundle-version`
+ * matches `v1.[0-5].\d+` or `v0` and not `-(rc)`; both patterns are plain enough to mean the same in RE2 and JavaScript).
+ */
+function refusedBySafeUpgrades(bundleVersion: string): boolean {
+  return !/-(rc)/.test(bundleVersion) && (/v1.[0-5].\d+/.test(bundleVersion) || /v0/.test(bundleVersion));
+}
+
+/** The notes of one cluster's upgrade (see {@link UpgradeNote}), built on both sides or only on the new one. */
+function upgradeNotes(name: string, a: SideCluster | undefined, b: SideCluster): UpgradeNote[] {
+  const notes: UpgradeNote[] = [];
+  const target = ciliumMinorFacts(b.minor);
+  if (target.preRelease) {
+    notes.push({
+      id: 'pre-release-target',
+      text: `Cilium ${b.versions.cilium} is a development pre-release (${target.releaseSource}), opted in with versions.allowPreRelease`,
+    });
+  }
+  if (!a) return notes;
+  if (a.mesh || b.mesh) {
+    const [before, now] = [helmValuesFacts(a.minor).meshPeerAddresses, helmValuesFacts(b.minor).meshPeerAddresses];
+    const gone = before.filter((p) => !now.includes(p));
+    if (gone.length > 0 || now.some((p) => !before.includes(p))) {
+      notes.push({
+        id: 'mesh-peer-addresses-move',
+        text: `Cluster Mesh peer addresses: the chart writes them to ${now.map((p) => PEER_ADDRESS_PLACES[p]).join(' and ')}`
+          + (gone.length > 0 ? ` only (no longer to ${gone.map((p) => PEER_ADDRESS_PLACES[p]).join(' or ')})` : ''),
+      });
+    }
+  }
+  const [from, to] = [a.versions, b.versions];
+  if (from.kindNodeImage !== to.kindNodeImage) {
+    const what = from.kubernetes !== to.kubernetes ? `Kubernetes ${from.kubernetes ?? '?'} -> ${to.kubernetes ?? '?'}` : `${from.kindNodeImage} -> ${to.kindNodeImage}`;
+    notes.push({
+      id: 'recreate-cluster',
+      text: `recreate the kind cluster: its node image changes (${what}) and kind cannot upgrade nodes in place; `
+        + `run bash dist/${name}/teardown.sh, then bash dist/${name}/apply.sh (workloads and their data are lost)`,
+    });
+  }
+  const order = CILIUM_MINOR_FACTS.map((f) => f.minor);
+  const [i, j] = [ciliumMinorOf(from.cilium), ciliumMinorOf(to.cilium)].map((m) => (m === undefined ? -1 : order.indexOf(m)));
+  if (i >= 0 && j >= 0 && Math.abs(i - j) > 1) {
+    const through = (i < j ? CILIUM_MINOR_FACTS.slice(i + 1, j) : CILIUM_MINOR_FACTS.slice(j + 1, i).reverse()).map((f) => f.latestPatch);
+    notes.push({
+      id: 'cilium-minors-skipped',
+      text: `Cilium ${from.cilium} -> ${to.cilium} skips ${through.length === 1 ? 'a minor' : 'minors'}: Cilium supports upgrades and rollbacks one minor `
+        + `at a time, so go ${[from.cilium, ...through, to.cilium].join(' -> ')}`,
+    });
+  }
+  const installed = gatewayApiRelease(from.gatewayApi);
+  if (a.gateway && b.gateway && from.gatewayApi !== to.gatewayApi && installed?.standardNonCrdObjects.includes('ValidatingAdmissionPolicy')
+    && refusedBySafeUpgrades(to.gatewayApi)) {
+    notes.push({
+      id: 'gateway-api-downgrade-blocked',
+      text: `Gateway API ${from.gatewayApi} installed the ValidatingAdmissionPolicy safe-upgrades.gateway.networking.k8s.io, which denies the `
+        + `${to.gatewayApi} CRDs (it refuses bundle versions before v1.6): first run kubectl --context kind-${name} delete `
+        + 'validatingadmissionpolicy,validatingadmissionpolicybinding safe-upgrades.gateway.networking.k8s.io, or recreate the cluster',
+    });
+  }
+  return notes;
 }
 
 /** `rule field: problem. Fix: fix`: what is wrong on that side and what to change. */
@@ -217,13 +286,13 @@ export function formatUpgradeView(view: UpgradeView): string[] {
         if (from[key] !== to[key]) lines.push(`  ${key}: ${from[key] ?? '-'} -> ${to[key] ?? '-'}`);
       }
     }
+    list('before you upgrade', c.notes.map((n) => n.text));
     list('values added', c.valuesAdded);
     list('values removed', c.valuesRemoved);
     list('values changed', c.valuesChanged.map((v) => `${v.key}: ${v.from} -> ${v.to}`));
     list('cilium-config (chart)', c.chartConfigChanged.map((v) => `${v.key}: ${v.from} -> ${v.to}`));
     list('apiVersion', c.apiVersionsChanged.map((v) => `${v.object}: ${v.from} -> ${v.to}`));
     list('install first', c.gatewayApiCrdsFirst);
-    list('notes', c.notes);
     list(`violations at ${view.from}`, c.violations.from.map(violationLine));
     list(`violations at ${view.to}`, c.violations.to.map(violationLine));
   }

@@ -1,165 +1,174 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { acquireOutputLock } from './output-lock';
+import { BUNDLE_INDEX_PATH, ensureParentFolders, inspectOwnedPaths, isOwnedPath, livePath, previouslyOwnedFiles } from './owned-paths';
 import { BundleFile } from './render';
-import { PlatformConfigError } from '../errors';
-import { BUNDLE_NAME } from '../spec/versions';
+import { WriteJournal, RecoveryOutcome, STAGING_PREFIX, isCommitted, recoverOutputRoot, removeStale, rollBack, sha256, writeJournal, JOURNAL_FILE } from './write-journal';
 
-/** Where the index of owned files lives, relative to the output root. It is always owned. */
-export const BUNDLE_INDEX_PATH = 'dist/bundle.json';
+export { BUNDLE_INDEX_PATH, previouslyOwnedFiles } from './owned-paths';
 
 /**
- * The files the previous synthesis wrote, from its `dist/bundle.json` (`files[].path`, plus the index itself).
- * Empty when there is no index. An unreadable index is an error (naming the file): guessing could delete
- * the user's files.
+ * Where a failed write left the output root. Every failure of {@link OutputRoot.write} says which, so the
+ * message a user reads matches the tree:
+ * - `untouched`: it failed before its first change;
+ * - `restored`: it failed after changing the tree and undid every change;
+ * - `undo-pending`: it could not undo every change; the journal is kept and the next run undoes the rest;
+ * - `committed`: the new bundle is in place (its index too), but deleting the previous bundle's stale files failed;
+ *   the journal still lists them and the next run deletes them.
  */
-export function previouslyOwnedFiles(rootDir: string): Set<string> {
-  const indexFile = path.join(rootDir, ...BUNDLE_INDEX_PATH.split('/'));
-  if (!fs.existsSync(indexFile)) return new Set();
-  let paths: string[];
+export type WriteState = 'untouched' | 'restored' | 'undo-pending' | 'committed';
+
+const STATE_TEXT: Record<WriteState, string> = {
+  'untouched': 'writing the bundle failed before its first change; the output is untouched',
+  'restored': 'writing the bundle failed; every change was undone, the previous output is restored',
+  'undo-pending': `writing the bundle failed and not every change could be undone; ${JOURNAL_FILE} is kept and the next synthesis undoes the rest`,
+  'committed': `the new bundle is in place, but removing the previous bundle's stale files failed; ${JOURNAL_FILE} is kept and the next synthesis removes them`,
+};
+
+/** A failed write, with the state it left the tree in (first in the message). The cause is the original error. */
+export class BundleWriteError extends Error {
+  constructor(public readonly state: WriteState, public readonly cause: unknown) {
+    super(`${STATE_TEXT[state]}: ${(cause as Error)?.message ?? String(cause)}`);
+    this.name = 'BundleWriteError';
+  }
+}
+
+/** An output root this run holds the lock of, recovered from any interrupted earlier run. */
+export interface OutputRoot {
+  readonly rootDir: string;
+  /** What the run found and did before its own write. */
+  readonly recovery: RecoveryOutcome;
+  /** Writes one bundle (see {@link writeFilesAtomically}); at most once. */
+  write(files: readonly BundleFile[]): void;
+  /** Gives the lock back. */
+  release(): void;
+}
+
+/**
+ * Takes the output root's lock (a second run fails at once, see `acquireOutputLock`), then finishes or undoes
+ * a write an earlier run left half done (`recoverOutputRoot`). The caller must {@link OutputRoot.release}.
+ */
+export function openOutputRoot(rootDir: string, ownedDirs: readonly string[]): OutputRoot {
+  fs.mkdirSync(rootDir, { recursive: true });
+  const lock = acquireOutputLock(rootDir);
+  let recovery: RecoveryOutcome;
   try {
-    const index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as { files?: { path?: unknown }[] };
-    paths = (index.files ?? []).map((f) => f.path).filter((p): p is string => typeof p === 'string');
+    recovery = recoverOutputRoot(rootDir, ownedDirs);
   } catch (err) {
-    throw new PlatformConfigError({
-      rule: 'unreadable-bundle-index',
-      field: BUNDLE_INDEX_PATH,
-      problem: `it is not the JSON index a previous synth wrote (${(err as Error).message}), so it cannot tell which files synthesis owns`,
-      fix: `restore it (e.g. \`git checkout -- ${BUNDLE_INDEX_PATH}\`) or delete it together with the generated files it listed`,
-    });
+    lock.release();
+    throw err;
   }
-  return new Set([...paths, BUNDLE_INDEX_PATH]);
+  return {
+    rootDir,
+    recovery,
+    write: (files) => writeLocked(rootDir, files, ownedDirs),
+    release: () => lock.release(),
+  };
 }
-
-/** Every generated kind config, Cilium values file and script names the library and says `Generated ... do not edit` in its header. */
-function isGeneratedHeader(head: string): boolean {
-  return head.includes(BUNDLE_NAME) && /Generated\b[^\n]*do not edit/.test(head);
-}
-
-/**
- * True when the file's header says this library generated it. Used only to allow overwriting a file the
- * index does not list (e.g. after the cdk8s CLI deleted `dist/` and its index): stale files are deleted only
- * when the previous index lists them.
- */
-function isGeneratedFile(file: string): boolean {
-  if (!fs.statSync(file).isFile()) return false;
-  const fd = fs.openSync(file, 'r');
-  try {
-    const head = Buffer.alloc(1024);
-    const n = fs.readSync(fd, head, 0, head.length, 0);
-    return isGeneratedHeader(head.subarray(0, n).toString('utf8'));
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function checkPath(file: string, ownedDirs: readonly string[]): void {
-  const parts = file.split('/');
-  if (!ownedDirs.includes(parts[0]) || parts.includes('..') || parts.includes('.') || parts.includes('')) {
-    throw new Error(`refusing to write ${file}: outside the owned folders ${ownedDirs.join(', ')}`);
-  }
-}
-
-/** One step done on the live tree, undone in reverse order on failure. */
-type Done =
-  | { readonly op: 'mkdir'; readonly dir: string }
-  | { readonly op: 'backup'; readonly live: string; readonly backup: string }
-  | { readonly op: 'install'; readonly live: string };
 
 /**
  * Writes `files` below `rootDir` and deletes the files the previous synthesis owned that are no longer part
  * of the bundle. Synthesis owns exactly the files its `dist/bundle.json` lists: every other file in the
- * owned folders (a hand-written `kind/registry.yaml`, `dist/README.md`, ...) is foreign and kept. A new file
- * that would overwrite a foreign file stops synthesis before anything changes, naming the file.
+ * owned folders (a hand-written `kind/registry.yaml`, `dist/README.md`, ...) is foreign and kept.
  *
- * Atomic: every new file is written to a staging folder first, then each is renamed into place (the file it
- * replaces is moved aside first), then stale owned files are moved aside. If any step fails, every step is
- * undone in reverse order, so the tree is as before, and the error is rethrown.
+ * Refused before anything changes ({@link PlatformConfigError}, every problem at once): a new file that would
+ * overwrite a foreign file; a symbolic link, folder, FIFO, socket or device where a file is owned or written,
+ * or a link where a folder is (`inspectOwnedPaths`).
+ *
+ * Crash-safe: under the root's lock, every new file is written to a staging folder, a journal is written, then
+ * each file is renamed into place (a replaced file is hard-linked into the staging folder first), `dist/bundle.json`
+ * last: that rename is the commit point. Only then are the stale files deleted. A run killed at any point leaves
+ * a journal from which the next run rolls the write back (before the commit point) or forward (after it), so
+ * the tree is always one complete bundle once the next run has started.
  */
 export function writeFilesAtomically(rootDir: string, files: readonly BundleFile[], ownedDirs: readonly string[]): void {
-  for (const f of files) checkPath(f.path, ownedDirs);
-  fs.mkdirSync(rootDir, { recursive: true });
+  const root = openOutputRoot(rootDir, ownedDirs);
+  try {
+    root.write(files);
+  } finally {
+    root.release();
+  }
+}
+
+/** Install order: every file in bundle order, the index last. */
+function installOrder(files: readonly BundleFile[]): BundleFile[] {
+  const index = files.find((f) => f.path === BUNDLE_INDEX_PATH);
+  if (index === undefined) throw new Error(`refusing to write a bundle without ${BUNDLE_INDEX_PATH}: it is the commit point`);
+  return [...files.filter((f) => f !== index), index];
+}
+
+/** Keeps the old file in the staging folder: a hard link (no copy, the live file stays in place), else a copy. */
+function keepOld(live: string, backup: string): void {
+  try {
+    fs.linkSync(live, backup);
+  } catch {
+    fs.copyFileSync(live, `${backup}.tmp`);
+    fs.renameSync(`${backup}.tmp`, backup);
+  }
+}
+
+function writeLocked(rootDir: string, files: readonly BundleFile[], ownedDirs: readonly string[]): void {
+  for (const f of files) {
+    if (!isOwnedPath(f.path, ownedDirs)) throw new Error(`refusing to write ${f.path}: outside the owned folders ${ownedDirs.join(', ')}`);
+  }
+  const installs = installOrder(files);
   const owned = previouslyOwnedFiles(rootDir);
   const next = new Set(files.map((f) => f.path));
+  // An index edited to list `../x` never makes synthesis delete outside the owned folders.
+  const stale = [...owned].filter((p) => !next.has(p) && isOwnedPath(p, ownedDirs)).sort();
+  const tree = inspectOwnedPaths(rootDir, installs.map((f) => f.path), stale, owned);
 
-  const foreign: string[] = [];
-  for (const f of files) {
-    const live = path.join(rootDir, ...f.path.split('/'));
-    if (owned.has(f.path)) continue;
-    if (fs.existsSync(live) && !isGeneratedFile(live)) foreign.push(f.path);
-    // A foreign file where synthesis needs a folder (e.g. a file named dist/dev).
-    const parts = f.path.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const dir = path.join(rootDir, ...parts.slice(0, i));
-      if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) foreign.push(parts.slice(0, i).join('/'));
-    }
-  }
-  if (foreign.length > 0) {
-    throw new PlatformConfigError([...new Set(foreign)].sort().map((p) => ({
-      rule: 'foreign-file-in-the-way',
-      field: p,
-      problem: 'synthesis would overwrite this file, which the previous synth did not write (it is not listed in dist/bundle.json)',
-      fix: 'move or rename it (or rename the cluster), then synthesize again; synthesis never overwrites files it does not own',
-    })));
-  }
-
-  const staging = fs.mkdtempSync(path.join(rootDir, '.synth-staging-'));
-  const done: Done[] = [];
-  const mkdirs = (dir: string) => {
-    const missing: string[] = [];
-    for (let d = dir; !fs.existsSync(d); d = path.dirname(d)) missing.unshift(d);
-    for (const d of missing) {
-      fs.mkdirSync(d);
-      done.push({ op: 'mkdir', dir: d });
-    }
+  const journal: WriteJournal = {
+    version: 1,
+    staging: '',
+    newIndexSha256: sha256(installs[installs.length - 1].content),
+    installs: installs.map((f) => ({ path: f.path, replaces: tree.replaces.has(f.path) })),
+    createdDirs: tree.missingDirs,
+    stale,
   };
-  let backups = 0;
-  const moveAside = (live: string) => {
-    const backup = path.join(staging, 'old', String(backups++));
-    fs.mkdirSync(path.dirname(backup), { recursive: true });
-    fs.renameSync(live, backup);
-    done.push({ op: 'backup', live, backup });
-  };
+  // 1. Stage: nothing live changes; a failure (or a kill) leaves only the staging folder, which the next run removes.
+  const staging = fs.mkdtempSync(path.join(rootDir, STAGING_PREFIX));
+  const j: WriteJournal = { ...journal, staging: path.basename(staging) };
   try {
-    files.forEach((f, i) => {
-      const staged = path.join(staging, 'new', String(i));
-      fs.mkdirSync(path.dirname(staged), { recursive: true });
-      fs.writeFileSync(staged, f.content, { mode: f.path.endsWith('.sh') ? 0o755 : 0o644 });
+    fs.mkdirSync(path.join(staging, 'new'));
+    fs.mkdirSync(path.join(staging, 'old'));
+    installs.forEach((f, i) => {
+      fs.writeFileSync(path.join(staging, 'new', String(i)), f.content, { flag: 'wx', mode: f.path.endsWith('.sh') ? 0o755 : 0o644 });
     });
-    files.forEach((f, i) => {
-      const live = path.join(rootDir, ...f.path.split('/'));
-      mkdirs(path.dirname(live));
-      if (fs.existsSync(live)) moveAside(live);
-      fs.renameSync(path.join(staging, 'new', String(i)), live);
-      done.push({ op: 'install', live });
-    });
-    for (const stale of [...owned].filter((p) => !next.has(p)).sort()) {
-      const parts = stale.split('/');
-      if (!ownedDirs.includes(parts[0]) || parts.includes('..')) continue;
-      const live = path.join(rootDir, ...parts);
-      if (fs.existsSync(live) && fs.statSync(live).isFile()) moveAside(live);
-    }
+    writeJournal(rootDir, j);
   } catch (err) {
-    for (const step of done.reverse()) {
-      try {
-        if (step.op === 'install') fs.rmSync(step.live, { force: true });
-        else if (step.op === 'backup') fs.renameSync(step.backup, step.live);
-        else fs.rmdirSync(step.dir);
-      } catch {
-        // keep undoing the rest; the staging folder is kept below if a backup could not be restored
-      }
+    try {
+      fs.rmSync(path.join(rootDir, JOURNAL_FILE), { force: true });
+      fs.rmSync(staging, { recursive: true, force: true });
+    } catch {
+      // the next run removes what is left (staging folders without a journal change nothing)
     }
-    const lost = done.some((s) => s.op === 'backup' && fs.existsSync(s.backup));
-    if (!lost) fs.rmSync(staging, { recursive: true, force: true });
-    throw err;
+    throw new BundleWriteError('untouched', err);
   }
-  // Remove folders left empty by stale files (e.g. dist/<removed cluster>/), never the owned roots.
-  for (const step of done) {
-    if (step.op !== 'backup') continue;
-    const roots = ownedDirs.map((o) => path.join(rootDir, o));
-    for (let d = path.dirname(step.live); !roots.includes(d) && d.startsWith(rootDir + path.sep); d = path.dirname(d)) {
-      if (!fs.existsSync(d) || fs.readdirSync(d).length > 0) break;
-      fs.rmdirSync(d);
+  // 2. Install, the index last (the commit point). A failure is undone at once from the journal.
+  try {
+    const known = new Set<string>();
+    installs.forEach((f, i) => {
+      const live = livePath(rootDir, f.path);
+      ensureParentFolders(rootDir, f.path, known);
+      if (j.installs[i].replaces) keepOld(live, path.join(staging, 'old', String(i)));
+      fs.renameSync(path.join(staging, 'new', String(i)), live);
+    });
+  } catch (err) {
+    if (isCommitted(rootDir, j)) throw new BundleWriteError('committed', err); // failed after the last rename: keep the new bundle
+    try {
+      rollBack(rootDir, j);
+    } catch {
+      throw new BundleWriteError('undo-pending', err);
     }
+    throw new BundleWriteError('restored', err);
   }
-  fs.rmSync(staging, { recursive: true, force: true });
+  // 3. After the commit point: delete the stale files, then the staging folder and the journal.
+  try {
+    removeStale(rootDir, stale, ownedDirs);
+    fs.rmSync(staging, { recursive: true, force: true });
+    fs.unlinkSync(path.join(rootDir, JOURNAL_FILE));
+  } catch (err) {
+    throw new BundleWriteError('committed', err);
+  }
 }

@@ -190,7 +190,13 @@ export class MeshMember extends Construct implements PlatformFactSource {
     const membership = this.mesh.membershipOf(cluster, this.node.path);
     return {
       meshMemberships: [membership],
-      loadBalancerServices: [{ field: `${this.node.path} (clustermesh-apiserver Service of the Cilium chart)`, name: 'clustermesh-apiserver', namespace: 'kube-system', requestedIps: [membership.apiserverIp] }],
+      loadBalancerServices: [{
+        field: `${this.node.path} (clustermesh-apiserver Service of the Cilium chart)`,
+        name: 'clustermesh-apiserver',
+        namespace: 'kube-system',
+        requestedIps: [membership.apiserverIp],
+        ports: [{ port: CLUSTERMESH_APISERVER_PORT, protocol: 'TCP' }],
+      }],
     };
   }
 }

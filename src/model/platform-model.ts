@@ -68,6 +68,11 @@ export interface LoadBalancerServiceFact {
   readonly requestedIps?: readonly string[];
   /** Cilium's `lbipam.cilium.io/sharing-key`: Services with the same key may share an address. */
   readonly sharingKey?: string;
+  /**
+   * The Service's ports, for a Service no rendered object describes (one the Cilium chart creates, e.g.
+   * `clustermesh-apiserver`); a rendered Service's own `spec.ports` are read from the object.
+   */
+  readonly ports?: readonly { readonly port: number; readonly protocol: 'TCP' | 'UDP' | 'SCTP' }[];
 }
 
 /** A Namespace object of the cluster. */

@@ -68,9 +68,21 @@ export function rangesOverlap(a: Ipv4Range, b: Ipv4Range): boolean {
   return a.first <= b.last && b.first <= a.last;
 }
 
-/** Human form of a range: `a.b.c.d-e.f.g.h`. */
+/** The addresses two ranges share, or undefined when they are disjoint. */
+export function rangeIntersection(a: Ipv4Range, b: Ipv4Range): Ipv4Range | undefined {
+  const first = Math.max(a.first, b.first);
+  const last = Math.min(a.last, b.last);
+  return first <= last ? { first, last } : undefined;
+}
+
+/** Human form of a range, for messages: `a.b.c.d-e.f.g.h`, or `a.b.c.d` when it holds one address. */
 export function formatRange(r: Ipv4Range): string {
-  return `${formatIpv4(r.first)}-${formatIpv4(r.last)}`;
+  return r.first === r.last ? formatIpv4(r.first) : `${formatIpv4(r.first)}-${formatIpv4(r.last)}`;
+}
+
+/** Items of a message list: `a`, `a and b`, `a, b and c`. */
+export function joinList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /**

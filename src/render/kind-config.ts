@@ -1,5 +1,30 @@
+import { createHash } from 'crypto';
 import { toYaml } from '../private/yaml';
 import { ClusterSpec } from '../spec/cluster-spec';
+import { BUNDLE_NAME } from '../spec/versions';
+
+/**
+ * The labels that mark a kind cluster as created by this bundle, set on its first control-plane node through the kind
+ * config (`nodes[].labels`, applied by the kubelet when the node registers, so a cluster carries them from its
+ * creation on): the bundle name and the hash of the kind config it was created from. The scripts read them
+ * (`kubectl get node`): apply.sh refuses to adopt an unmarked cluster of the same name and asks to recreate one whose
+ * hash differs; teardown.sh deletes only a marked cluster. The keys are outside the `kubernetes.io` / `k8s.io`
+ * namespaces, which the NodeRestriction admission plugin keeps from kubelets.
+ */
+export const CLUSTER_MARK = {
+  /** Label key whose value is the bundle name ({@link BUNDLE_NAME}). */
+  bundle: `${BUNDLE_NAME}/bundle`,
+  /** Label key whose value is {@link kindConfigHash} of the kind config without these labels. */
+  configHash: `${BUNDLE_NAME}/config-hash`,
+} as const;
+
+/**
+ * The hash of a kind config (sha256 of its YAML, first 40 hex digits: a label value holds at most 63 characters).
+ * Any change kind applies only at creation (node image, nodes, subnets, DNS domain, port mappings) changes it.
+ */
+export function kindConfigHash(config: KindClusterConfig): string {
+  return createHash('sha256').update(toYaml(config), 'utf8').digest('hex').slice(0, 40);
+}
 
 /** A kind port mapping (`extraPortMappings[]`), exactly as kind decodes it. */
 export interface KindPortMapping {
@@ -55,8 +80,19 @@ export function dnsDomainPatches(dnsDomain: string): string[] {
   ];
 }
 
-/** Renders the kind config for a cluster: no default CNI (Cilium is the CNI), kube-proxy off when Cilium replaces it. */
+/**
+ * Renders the kind config for a cluster: no default CNI (Cilium is the CNI), kube-proxy off when Cilium replaces it;
+ * the first control-plane node carries the {@link CLUSTER_MARK} labels (the hash covers everything else).
+ */
 export function renderKindConfig(spec: ClusterSpec): KindClusterConfig {
+  const config = unmarkedKindConfig(spec);
+  const [first, ...rest] = config.nodes;
+  const labels = { [CLUSTER_MARK.bundle]: BUNDLE_NAME, [CLUSTER_MARK.configHash]: kindConfigHash(config) };
+  const { extraPortMappings, ...node } = first;
+  return { ...config, nodes: [{ ...node, labels: { ...node.labels, ...labels }, ...(extraPortMappings ? { extraPortMappings } : {}) }, ...rest] };
+}
+
+function unmarkedKindConfig(spec: ClusterSpec): KindClusterConfig {
   const portMappings: KindPortMapping[] = spec.hostPortMappings.map((m) => ({
     containerPort: m.containerPort,
     hostPort: m.hostPort,

@@ -2,6 +2,7 @@ import { Violation } from '../errors';
 import { blocksOf, HostSocket, hostSockets, socketsClash, v } from './common';
 import { AppRule } from './rule';
 import { PlatformModel, PoolBlockFact } from '../model/platform-model';
+import { formatRange, rangeIntersection } from '../private/ipv4';
 
 /** A pool block with the index of its cluster. */
 interface OwnedBlock { readonly cluster: number; readonly block: PoolBlockFact }
@@ -22,7 +23,8 @@ function crossClusterPoolClashes(models: readonly PlatformModel[]): Violation[] 
     const other = best && best.cluster !== b.cluster ? best : second;
     if (other && other.block.range.last >= b.block.range.first) {
       out.push(v('pools-overlap-across-clusters', b.block.field,
-        `block ${b.block.text} overlaps ${other.block.field} (${other.block.text}) of cluster ${models[other.cluster].spec.clusterName} on the same docker network; both would answer ARP for the same addresses`,
+        `block ${b.block.text} overlaps ${other.block.field} (${other.block.text}) of cluster ${models[other.cluster].spec.clusterName} on the same docker network: `
+          + `both hold ${formatRange(rangeIntersection(b.block.range, other.block.range)!)} and would answer ARP for them`,
         'give each cluster its own block (e.g. a different high /24 or range)'));
     }
     if (!best || b.block.range.last > best.block.range.last) {

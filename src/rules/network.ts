@@ -1,7 +1,7 @@
 import { Violation } from '../errors';
 import { allocatableOf, blocksOf, hostSockets, socketsClash, v } from './common';
 import { ClusterRule } from './rule';
-import { formatIpv4, formatRange, Ipv4Range, parseIpv4, rangeContains, rangesOverlap } from '../private/ipv4';
+import { formatIpv4, formatRange, Ipv4Range, joinList, parseIpv4, rangeContains, rangeIntersection, rangesOverlap } from '../private/ipv4';
 import { defaultPoolRange, dockerReservedRanges } from '../spec/docker-network';
 
 /** Addresses: subnets, LB pools and host ports of one cluster. */
@@ -45,9 +45,12 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
     // first and last address, so a /24 ending on the broadcast address is fine then (seed 003: 172.18.255.0/24).
     check: (m) => blocksOf(m).flatMap((b) => {
       const reserved = dockerReservedRanges(m.spec.dockerNetworkSubnet);
-      const clash = reserved.find((r) => rangesOverlap(r, allocatableOf(b)));
-      if (!clash) return [];
-      const problem = `block ${b.text} covers ${formatRange(clash)}, ${clash.reason}; with L2 announcements the cluster would answer ARP for them`;
+      const covered = reserved.flatMap((r) => {
+        const shared = rangeIntersection(r, allocatableOf(b));
+        return shared ? [`${formatRange(shared)} (${r.reason})`] : [];
+      });
+      if (covered.length === 0) return [];
+      const problem = `block ${b.text} covers ${joinList(covered)}; with L2 announcements the cluster would answer ARP for them`;
       if (b.withoutFirstLast && !reserved.some((r) => rangesOverlap(r, b.withoutFirstLast!))) {
         return [v('pool-covers-docker-addresses', b.field, problem,
           `set allowFirstLastIps: false on the pool: Cilium then never hands out the block's first and last address (${formatIpv4(b.range.first)}, `
@@ -71,8 +74,10 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
       const out: Violation[] = [];
       for (let i = 0; i < blocks.length; i++) {
         for (let j = i + 1; j < blocks.length; j++) {
-          if (rangesOverlap(blocks[i].range, blocks[j].range)) {
-            out.push(v('pools-overlap', blocks[j].field, `block ${blocks[j].text} overlaps ${blocks[i].field} (${blocks[i].text}); Cilium marks both pools as conflicting`,
+          const shared = rangeIntersection(blocks[i].range, blocks[j].range);
+          if (shared) {
+            out.push(v('pools-overlap', blocks[j].field,
+              `block ${blocks[j].text} overlaps ${blocks[i].field} (${blocks[i].text}): both hold ${formatRange(shared)}; Cilium marks both pools as conflicting`,
               'make the blocks disjoint'));
           }
         }
@@ -85,8 +90,11 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
     emits: ['pool-overlaps-cluster-subnet'],
     summary: 'LB pool blocks overlap neither the pod nor the service subnet',
     check: (m) => blocksOf(m).flatMap((b) => ([['podSubnet', m.spec.podSubnet], ['serviceSubnet', m.spec.serviceSubnet]] as const)
-      .filter(([, net]) => rangesOverlap(net, b.range))
-      .map(([name, net]) => v('pool-overlaps-cluster-subnet', b.field, `block ${b.text} overlaps the ${name} ${net.cidr}`,
+      .flatMap(([name, net]) => {
+        const shared = rangeIntersection(net, b.range);
+        return shared ? [{ name, net, shared }] : [];
+      })
+      .map(({ name, net, shared }) => v('pool-overlaps-cluster-subnet', b.field, `block ${b.text} overlaps the ${name} ${net.cidr}: both hold ${formatRange(shared)}`,
         `move the block into the docker network ${m.spec.dockerNetworkSubnet.cidr}, outside the ${name}`))),
   },
   {

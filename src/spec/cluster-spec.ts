@@ -37,13 +37,18 @@ export interface HostPortMapping {
  * One Hubble metric with its options, the typed form of Cilium's `name:key=value;flag` string
  * (`{ name: 'dns', options: { query: true, ignoreAAAA: true } }` renders as `dns:query;ignoreAAAA`,
  * `{ name: 'httpV2', options: { exemplars: true, labelsContext: ['source_namespace', 'destination_namespace'] } }`
- * as `httpV2:exemplars=true;labelsContext=source_namespace,destination_namespace`).
+ * as `httpV2:exemplars=true;labelsContext=source_namespace,destination_namespace`: `exemplars` is read by value,
+ * see {@link HUBBLE_METRIC_BOOLEAN_OPTIONS}).
  */
 export interface HubbleMetric {
   /** A metric of Cilium's registry: see {@link HUBBLE_METRIC_NAMES}. `http` and `httpV2` are mutually exclusive. */
   readonly name: HubbleMetricName;
   /**
-   * Options: `true` writes the bare flag (`query`), a string `key=value`, a list `key=a,b` (e.g. `labelsContext`);
+   * Options: `true` writes the bare flag (`query`) for an option Cilium reads by presence and `key=true` for one it
+   * reads by value (`exemplars` of `http`/`httpV2`; a bare `exemplars` would leave exemplars off), `false` leaves the
+   * option out; a string writes `key=value`, a list `key=a,b` (e.g. `labelsContext`). An option read by value takes
+   * only `true` or `false` (as a boolean or a string), in typed and string metrics alike: any other value is refused,
+   * since the agent would read it as off.
    * `sourceContext` / `destinationContext` alternatives are written as a list joined by `|` only when given as one
    * string, e.g. `'workload-name|reserved-identity'`. Keys and values may not contain `;`, `:` or `=`. @default - none
    */
@@ -60,6 +65,21 @@ export const HUBBLE_METRIC_NAMES = [
 
 /** A Hubble metric name (see {@link HUBBLE_METRIC_NAMES}). */
 export type HubbleMetricName = typeof HUBBLE_METRIC_NAMES[number];
+
+/**
+ * The boolean options of Cilium's Hubble metric handlers and how each handler reads them. Cilium splits an option
+ * at the first `=` and gives a bare `key` the value "" (`pkg/hubble/metrics/api/options.go` ParseOptions); a
+ * `presence` option is on when the key is there at all (dns `query`/`ignoreAAAA`, `pkg/hubble/metrics/dns/handler.go`;
+ * flows-to-world `any-drop`/`port`/`syn-only`, `flows-to-world/handler.go`), a `value` option only when its value is
+ * exactly `true` (`exemplars`: `options["exemplars"] == "true"`, `pkg/hubble/metrics/http/handler.go`, used by `http`
+ * and `httpV2`). Same in Cilium 1.18-1.20.
+ */
+export const HUBBLE_METRIC_BOOLEAN_OPTIONS: Readonly<Partial<Record<HubbleMetricName, Readonly<Record<string, 'presence' | 'value'>>>>> = {
+  'dns': { query: 'presence', ignoreAAAA: 'presence' },
+  'flows-to-world': { 'any-drop': 'presence', 'port': 'presence', 'syn-only': 'presence' },
+  'http': { exemplars: 'value' },
+  'httpV2': { exemplars: 'value' },
+};
 
 /**
  * Hubble's static flow exporter (Helm `hubble.export.static`, the same keys in Cilium 1.18-1.20): each agent writes
@@ -907,6 +927,17 @@ function metricNameCheck(field: string, name: string): void {
   }
 }
 
+/**
+ * An option the metric's handler reads by value ({@link HUBBLE_METRIC_BOOLEAN_OPTIONS}) must be `true` or `false`:
+ * a bare flag or any other value is read as off although it looks on.
+ */
+function valueReadCheck(field: string, name: string, key: string, value: string | undefined): void {
+  if (HUBBLE_METRIC_BOOLEAN_OPTIONS[name as HubbleMetricName]?.[key] !== 'value' || value === 'true' || value === 'false') return;
+  invalid('invalid-hubble-metric-option', field,
+    `${name} option ${value === undefined ? `"${key}" without a value` : `"${key}=${value}"`} leaves ${key} off: the agent turns it on only for the value "true"`,
+    `write ${key}=true (in a typed metric: options: { ${key}: true })`);
+}
+
 /** Metrics as Cilium strings: typed metrics rendered, strings checked (name in the registry, no duplicates, not http with httpV2). */
 function hubbleMetrics(field: string, value: unknown): string[] {
   const fix = 'list metrics as Cilium strings ("dns:query;ignoreAAAA") or objects ({ name: "dns", options: { query: true } })';
@@ -918,6 +949,10 @@ function hubbleMetrics(field: string, value: unknown): string[] {
       const name = item.split(':')[0];
       metricNameCheck(itemField, name);
       names.push(name);
+      for (const option of item.slice(name.length + 1).split(';').filter((o) => o !== '')) {
+        const [key, ...rest] = option.split('=');
+        valueReadCheck(itemField, name, key, rest.length === 0 ? undefined : rest.join('='));
+      }
       return item;
     }
     if (!isPlainObject(item)) wrongType(itemField, item, 'a metric string or object', fix);
@@ -932,8 +967,10 @@ function hubbleMetrics(field: string, value: unknown): string[] {
       const optionField = `${itemField}.options["${key}"]`;
       const optionFix = 'use true for a flag, a string or a list of strings without ";", ":", "=" or spaces';
       if (!METRIC_OPTION_TEXT_RE.test(key)) invalid('invalid-hubble-metric-option', optionField, `"${key}" is not a metric option name`, optionFix);
-      if (option === true) return [key];
+      const readByValue = HUBBLE_METRIC_BOOLEAN_OPTIONS[name as HubbleMetricName]?.[key] === 'value';
+      if (option === true) return [readByValue ? `${key}=true` : key];
       if (option === false) return [];
+      if (readByValue) valueReadCheck(optionField, name, key, String(option));
       const values = typeof option === 'string' ? [option] : Array.isArray(option) ? option : wrongType(optionField, option, 'true, a string or a list', optionFix);
       values.forEach((x, j) => {
         if (typeof x !== 'string' || !METRIC_OPTION_TEXT_RE.test(x)) {

@@ -8,27 +8,33 @@ export interface DockerReservedRange extends Ipv4Range {
 
 /**
  * Addresses of the kind docker network that docker itself hands out, which an LB pool must not cover
- * (with L2 announcements the cluster would answer ARP for them and steal their traffic):
+ * (with L2 announcements the cluster would answer ARP for them and steal their traffic), one entry per use so
+ * that a message names exactly the addresses a block covers and why:
  *
- * - the network address and the gateway, the first usable address (`.1`): docker's default IPAM takes the
- *   first address of the subnet as the bridge gateway (moby `libnetwork/ipams/defaultipam`);
+ * - the network address, the first of the subnet;
+ * - the gateway, the first usable address (`.1`): docker's default IPAM takes it for the bridge (moby
+ *   `libnetwork/ipams/defaultipam`);
  * - the addresses docker gives containers (the kind nodes and anything else on the network): the default
- *   IPAM allocates them in order from the bottom of the subnet, so the lowest /24 (in a network of /24 or
- *   larger) or the lower half (in a smaller one) is reserved for them;
+ *   IPAM allocates them in order from the bottom of the subnet, so the rest of the lowest /24 (in a network of
+ *   /23 or larger) or of the lower half (in a smaller one) is reserved for them;
  * - the broadcast address, the last of the subnet.
  */
 export function dockerReservedRanges(subnet: Ipv4Cidr): DockerReservedRange[] {
   const size = subnet.last - subnet.first + 1;
   const nodeSpan = size >= 512 ? 256 : Math.max(2, Math.floor(size / 2));
-  return [
-    { first: subnet.first, last: subnet.first + 1, reason: `the network address and docker's gateway ${formatIpv4(subnet.first + 1)}` },
+  const ranges: DockerReservedRange[] = [
+    { first: subnet.first, last: subnet.first, reason: 'the network address' },
+    { first: subnet.first + 1, last: subnet.first + 1, reason: "docker's gateway" },
     {
       first: subnet.first + 2,
       last: subnet.first + nodeSpan - 1,
-      reason: 'the addresses docker hands to the kind nodes and other containers, in order from the bottom of the subnet',
+      reason: 'addresses docker hands to the kind nodes and other containers, in order from the bottom of the subnet',
     },
     { first: subnet.last, last: subnet.last, reason: 'the broadcast address' },
-  ].filter((r) => r.first <= r.last);
+  ];
+  // In a /31 or /32 the entries coincide: keep the first use of each address.
+  const usable = (r: DockerReservedRange) => r.first <= r.last && r.last <= subnet.last;
+  return ranges.filter((r, i) => usable(r) && !ranges.slice(0, i).some((x) => usable(x) && x.first <= r.last && r.first <= x.last));
 }
 
 /** Third octet of the default /24 in large docker networks, counted from the top: x.y.250.0/24 in a /16. */

@@ -7,13 +7,34 @@ import * as path from 'path';
 export interface FakeState {
   /** kind clusters by name, with their node names. */
   clusters?: Record<string, string[]>;
+  /** kubectl contexts that name a cluster other than `kind-<name>` (context -> cluster). */
+  contexts?: Record<string, string>;
+  /** Labels of each cluster's first control-plane node (kind create sets them from the config's nodes[0].labels). */
+  labels?: Record<string, Record<string, string>>;
   /** IPv4 subnet of the docker network `kind`; absent: no such network. */
   network?: string;
+  /** Other docker networks and their subnets (`bridge` is always 172.17.0.0/16). */
+  networks?: Record<string, string[]>;
+  /** `docker info` answers: CgroupVersion (default '2'), OperatingSystem, NCPU (4), MemTotal in bytes (16 GiB). */
+  cgroupVersion?: string;
+  operatingSystem?: string;
+  ncpu?: number;
+  memTotal?: number;
   kindVersion?: string;
   failOnce?: string[];
   fail?: string[];
+  /** Calls matching `match` (a regex source) take `ms` milliseconds. */
+  delays?: { match: string; ms: number }[];
   responses?: { match: string; stdout?: string; code?: number }[];
   portsInUse?: number[];
+}
+
+/** One recorded tool call: its exact argv and when it ran (epoch ms). */
+export interface TimedCall {
+  readonly tool: string;
+  readonly args: string[];
+  readonly start: number;
+  readonly end: number;
 }
 
 /** The result of one script run on the fake host. */
@@ -21,8 +42,12 @@ export interface Run {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
-  /** Tool calls of this run, one line each ("tool arg..."). */
+  /** Tool calls of this run, one line each ("tool arg..."), in the order they started. */
   readonly calls: string[];
+  /** The same calls with exact argv and times, in the order they ended. */
+  readonly timed: TimedCall[];
+  /** Wall time of the whole run, ms. */
+  readonly ms: number;
 }
 
 const TOOLS = ['docker', 'kind', 'kubectl', 'helm', 'curl', 'ss'];
@@ -64,20 +89,24 @@ export class FakeHost {
     fs.writeFileSync(path.join(this.inotify, 'max_user_watches'), `${watches}\n`);
   }
 
-  /** Runs `bash <script>` (a path relative to root). */
-  public run(script: string): Run {
+  /** Runs `bash <script>` (a path relative to root), or `bash -c <script>` with `{ inline: true }`. */
+  public run(script: string, options: { env?: Record<string, string>; inline?: boolean } = {}): Run {
     const log = path.join(this.dir, 'calls.log');
+    const timedLog = path.join(this.dir, 'calls.jsonl');
     fs.writeFileSync(log, '');
-    const result = spawnSync('bash', [script], {
+    fs.writeFileSync(timedLog, '');
+    const started = Date.now();
+    const result = spawnSync('bash', options.inline ? ['-c', script] : [script], {
       cwd: this.root,
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 120_000,
       env: {
         PATH: `${this.bin}:${process.env.PATH}`,
         HOME: this.dir,
         FAKE_STATE: this.dir,
         KC_POLL_INTERVAL: '0',
         KC_INOTIFY_DIR: this.inotify,
+        ...options.env,
       },
     });
     return {
@@ -85,6 +114,8 @@ export class FakeHost {
       stdout: result.stdout,
       stderr: result.stderr,
       calls: fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.length > 0),
+      timed: fs.readFileSync(timedLog, 'utf8').split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as TimedCall),
+      ms: Date.now() - started,
     };
   }
 

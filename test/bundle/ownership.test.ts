@@ -6,19 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { KindCiliumCluster, LoadBalancerIpPool, PlatformConfigError, runSynthesis, synthesizeBundle } from '../../src';
-
-function tree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else out[path.relative(root, full)] = fs.readFileSync(full, 'utf8');
-    }
-  };
-  walk(root);
-  return out;
-}
+import { fileTree } from '../support/output-tree';
 
 function app(...names: string[]): App {
   const a = new App();
@@ -61,7 +49,7 @@ describe('synthesis owns only the files dist/bundle.json lists', () => {
     writeForeign(root);
     fs.writeFileSync(path.join(root, 'dist/old/mine.txt'), 'keep me\n');
     synthesizeBundle(app('dev'), { rootDir: root });
-    const after = tree(root);
+    const after = fileTree(root);
     for (const [p, content] of Object.entries(FOREIGN)) expect(after[p]).toBe(content);
     expect(after['dist/old/mine.txt']).toBe('keep me\n');
     // The removed cluster's generated files are gone; a folder left empty is removed.
@@ -77,7 +65,7 @@ describe('synthesis owns only the files dist/bundle.json lists', () => {
     synthesizeBundle(app('dev'), { rootDir: root });
     writeForeign(root);
     fs.writeFileSync(path.join(root, 'kind/team.yaml'), '# my own kind config for "team"\n');
-    const before = tree(root);
+    const before = fileTree(root);
     let error: unknown;
     try {
       synthesizeBundle(app('dev', 'team'), { rootDir: root });
@@ -87,7 +75,7 @@ describe('synthesis owns only the files dist/bundle.json lists', () => {
     expect(error).toBeInstanceOf(PlatformConfigError);
     expect((error as PlatformConfigError).rules).toEqual(['foreign-file-in-the-way']);
     expect((error as Error).message).toMatch(/^kind\/team\.yaml: synthesis would overwrite this file.*Fix: move or rename it/);
-    expect(tree(root)).toEqual(before);
+    expect(fileTree(root)).toEqual(before);
   });
 
   test('a generated file the index does not list (index lost) is recognised by its header and replaced', () => {
@@ -100,7 +88,7 @@ describe('synthesis owns only the files dist/bundle.json lists', () => {
   test('a failure at any rename leaves the previous bundle and the foreign files byte-identical', () => {
     synthesizeBundle(app('dev', 'old'), { rootDir: root });
     writeForeign(root);
-    const before = tree(root);
+    const before = fileTree(root);
     const realRename = nodeFs.renameSync;
     // Count the renames of one successful run, then fail at each of them in turn.
     let total = 0;
@@ -124,7 +112,7 @@ describe('synthesis owns only the files dist/bundle.json lists', () => {
       });
       expect(() => synthesizeBundle(app('dev', 'new'), { rootDir: root })).toThrow('disk full (simulated');
       jest.restoreAllMocks();
-      expect(tree(root)).toEqual(before);
+      expect(fileTree(root)).toEqual(before);
       expect(fs.readdirSync(root).filter((f) => f.startsWith('.synth-staging'))).toEqual([]);
       expect(fs.existsSync(path.join(root, 'dist/new'))).toBe(false);
     }
@@ -152,7 +140,7 @@ describe('the cdk8s CLI output folder', () => {
 
   test.each(['dist', 'kind', 'cilium-values', 'dist/manifests', '.'])('CDK8S_OUTDIR=%s stops at once with the cdk8s.yaml fix, nothing written', (out) => {
     synthesizeBundle(app('dev'), { rootDir: root, cdk8sOutdir: undefined });
-    const before = tree(root);
+    const before = fileTree(root);
     process.env.CDK8S_OUTDIR = path.join(root, out);
     let built = false;
     runSynthesis((a) => {
@@ -163,7 +151,7 @@ describe('the cdk8s CLI output folder', () => {
     expect(built).toBe(false);
     expect(stderr).toContain('set `output: .cdk8s.out` in cdk8s.yaml');
     expect(stderr).not.toContain('left untouched');
-    expect(tree(root)).toEqual(before);
+    expect(fileTree(root)).toEqual(before);
     // synthesizeBundle (used by consumer apps) reads CDK8S_OUTDIR too.
     expect(() => synthesizeBundle(app('dev'), { rootDir: root })).toThrow(/cdk8s\.yaml output.*Fix: set `output: \.cdk8s\.out`/);
   });

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
+import * as YAML from 'yaml';
 import { FakeHost, FakeState } from './harness';
 import { addAllPresets, synthesizeBundle, zeroTrustPlatform } from '../../src';
 
@@ -21,7 +22,16 @@ const HEALTHY: FakeState['responses'] = [
   // Dropped flows: the client pod ran curl, which timed out (kubectl exec passes on curl's exit 28).
   { match: 'exec deploy/(xwing|tiefighter) ', stdout: '000', code: 28 },
   { match: 'get endpoints hubble-relay', stdout: '10.244.1.7' },
+  // Every LoadBalancer port answers from a container on the kind network (the L2 announcement answers ARP).
+  { match: '^docker run --rm --network kind --entrypoint curl \\S+ .* http://172\\.18\\.250\\.\\d+:80/$', stdout: '200 0.001234' },
+  { match: '^docker run --rm --network kind --entrypoint curl \\S+ .* http://172\\.18\\.250\\.100:443/$', stdout: '400 0.001234' },
 ];
+
+/** The cluster as apply.sh leaves it: its nodes, and the bundle's mark on the control plane (from the kind config). */
+function created(): Pick<FakeState, 'clusters' | 'labels'> {
+  const config = YAML.parse(fs.readFileSync(path.join(root, `kind/${C}.yaml`), 'utf8'));
+  return { clusters: { [C]: NODES }, labels: { [C]: config.nodes[0].labels } };
+}
 
 let root: string;
 let host: FakeHost;
@@ -69,6 +79,8 @@ describe('apply.sh on a recording host', () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(host.state().clusters).toEqual({ [C]: NODES });
     expect(fs.readFileSync(path.join(root, `.kind-cilium/${C}/local-ca.crt`), 'utf8')).toBe('CA\n');
+    // The folder apply.sh exports into ignores itself in any repository.
+    expect(fs.readFileSync(path.join(root, `.kind-cilium/${C}/.gitignore`), 'utf8')).toBe('*\n');
   });
 
   test('helm never uses --wait (the chart\'s LoadBalancer Services get addresses only later); the Cilium rollouts and CRDs are waited for, bounded', () => {
@@ -99,7 +111,7 @@ describe('apply.sh on a recording host', () => {
     expect(second.stderr).toBe('');
     expect(second.code).toBe(0);
     expect(second.calls.filter((c) => c.startsWith('kind create') || c.startsWith('kind delete'))).toEqual([]);
-    expect(second.stdout).toContain('kind cluster zero-trust already exists with the same nodes: reusing it (not recreated)');
+    expect(second.stdout).toContain('kind cluster zero-trust already exists, created by this bundle from the same kind config: reusing it (not recreated)');
     expect(second.stdout).toContain('preflight ok');
     index(second.calls, /^helm upgrade --install cilium /);
     index(second.calls, /apply -k dist\/zero-trust$/);
@@ -122,16 +134,17 @@ describe('apply.sh on a recording host', () => {
     host.setInotify(128, 8192);
     const run = host.run(`dist/${C}/preflight.sh`);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('host port 127.0.0.1:30443/TCP is already in use');
-    expect(run.stdout).toContain('ok    host port 127.0.0.1:30080/TCP is free');
+    expect(run.stderr).toContain('host socket 127.0.0.1:30443/TCP (hostPortMappings[1]) is already in use');
+    expect(run.stdout).toContain('ok    host socket 127.0.0.1:30080/TCP (hostPortMappings[0]) is free');
     expect(run.stderr).toContain('fix: sudo sysctl fs.inotify.max_user_instances=512 fs.inotify.max_user_watches=524288');
     expect(run.stderr).toContain('kind v0.20.0 is older than 0.33.0'); // the node image's kind release
     expect(run.stderr).toContain('nothing was created');
-    host.setState({ ...host.state(), portsInUse: [], kindVersion: undefined, clusters: { [C]: [`${C}-control-plane`] } });
+    host.setState({ ...host.state(), portsInUse: [], kindVersion: undefined, ...created(), clusters: { [C]: [`${C}-control-plane`] } });
     host.setInotify(8192, 1048576);
     const other = host.run(`dist/${C}/preflight.sh`);
     expect(other.code).toBe(1);
-    expect(other.stderr).toContain(`fix: delete it with bash dist/${C}/teardown.sh`);
+    expect(other.stderr).toContain(`kind cluster ${C} exists with other nodes (${C}-control-plane; expected ${NODES.join(' ')})`);
+    expect(other.stderr).toContain(`fix: recreate it: bash dist/${C}/teardown.sh && bash dist/${C}/apply.sh`);
   });
 
   test('preflight with the docker daemon down: names the fix, skips what needs the daemon, still runs every other check and prints the summary', () => {
@@ -203,7 +216,7 @@ describe('apply.sh on a recording host', () => {
 
 describe('verify.sh and teardown.sh on a recording host', () => {
   beforeEach(() => {
-    host.setState({ ...host.state(), clusters: { [C]: NODES } });
+    host.setState({ ...host.state(), ...created() });
   });
 
   test('a healthy cluster passes every check; the table lists expected vs observed', () => {
@@ -215,6 +228,11 @@ describe('verify.sh and teardown.sh on a recording host', () => {
     expect(run.stdout).toMatch(/^tiefighter -> deathstar PUT \/v1\/exhaust-port \(L7 deny\)\s+HTTP 403\s+HTTP 403\s+PASS$/m);
     expect(run.stdout).toMatch(/^tiefighter -> deathstar POST \/v1\/request-landing\s+HTTP 200\s+HTTP 200\s+PASS$/m);
     expect(run.stdout).toMatch(/^LoadBalancer demo\/nginx\s+an address in a pool\s+172\.18\.250\.101 \(pool\/pool\)\s+PASS$/m);
+    // Reachability rows: every TCP port of every LoadBalancer Service, from a throwaway node-image container on the kind network.
+    expect(run.stdout).toMatch(/^LoadBalancer demo\/nginx port 80, from the kind network\s+answers\s+answers \(HTTP 200\)\s+PASS$/m);
+    expect(run.stdout).toMatch(/^LoadBalancer gateway\/cilium-gateway-local port 443, from the kind network\s+answers\s+answers \(HTTP 400\)\s+PASS$/m);
+    const image = YAML.parse(fs.readFileSync(path.join(root, `kind/${C}.yaml`), 'utf8')).nodes[0].image;
+    index(run.calls, new RegExp(`^docker run --rm --network kind --entrypoint curl ${image.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} .*http://172\\.18\\.250\\.101:80/$`));
     expect(run.stdout).toMatch(/^https:\/\/nginx\.localhost:30443\/ \(via 127\.0\.0\.1\)\s+HTTP 200\s+HTTP 200\s+PASS$/m);
     expect(run.stdout).toMatch(/^hubble relay .*reachable\s+PASS$/m);
     index(run.calls, /^curl .*--cacert \.kind-cilium\/zero-trust\/local-ca\.crt .*https:\/\/nginx\.localhost:30443\/$/);
@@ -227,6 +245,8 @@ describe('verify.sh and teardown.sh on a recording host', () => {
       responses: [
         { match: 'exec deploy/xwing ', stdout: '200' },
         { match: '-n demo get service nginx', stdout: '172.18.0.5' },
+        // The gateway's address is in the pool, but nobody answers ARP for it: curl never connects.
+        { match: '^docker run .* http://172\\.18\\.250\\.100:', stdout: '000 0.000000', code: 28 },
         ...HEALTHY!,
       ],
     });
@@ -234,7 +254,10 @@ describe('verify.sh and teardown.sh on a recording host', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^xwing -> deathstar POST \/v1\/request-landing \(L3 deny\)\s+timeout\s+HTTP 200\s+FAIL$/m);
     expect(run.stdout).toMatch(/^LoadBalancer demo\/nginx\s+an address in a pool\s+172\.18\.0\.5 \(outside every pool\)\s+FAIL$/m);
-    expect(run.stderr).toMatch(/verify: 2 of \d+ checks failed for zero-trust/);
+    expect(run.stdout).toMatch(/^LoadBalancer gateway\/cilium-gateway-local\s+an address in a pool\s+172\.18\.250\.100 \(pool\/pool\)\s+PASS$/m);
+    expect(run.stdout).toMatch(/^LoadBalancer gateway\/cilium-gateway-local port 80, from the kind network\s+answers\s+no connection \(curl exit 28\)\s+FAIL$/m);
+    expect(run.stdout).toMatch(/^LoadBalancer gateway\/cilium-gateway-local port 443, from the kind network\s+answers\s+no connection \(curl exit 28\)\s+FAIL$/m);
+    expect(run.stderr).toMatch(/verify: 5 of \d+ checks failed for zero-trust/); // and nginx port 80 at 172.18.0.5
   });
 
   test('a deny is not "anything but 200": an exec that did not run curl is an ERROR, an L7 deny must be 403, an L3 deny a timeout', () => {
@@ -287,8 +310,8 @@ describe('shellcheck', () => {
       const app = new App();
       addAllPresets(app);
       const files = synthesizeBundle(app, { rootDir: dir, cdk8sOutdir: undefined }).filter((f) => f.path.endsWith('.sh'));
-      // 4 scripts per cluster (six preset clusters) and the mesh's 4 fleet scripts.
-      expect(files).toHaveLength(28);
+      // 4 scripts per cluster (six preset clusters) and the mesh's 5 fleet scripts.
+      expect(files).toHaveLength(29);
       const result = spawnSync('shellcheck', ['--severity=style', ...files.map((f) => path.join(dir, f.path))], { encoding: 'utf8' });
       expect(result.stdout + result.stderr).toBe('');
       expect(result.status).toBe(0);

@@ -4,7 +4,8 @@ import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-po
 import { KindCiliumCluster, KindCiliumClusterProps } from '../../src/cluster/kind-cilium-cluster';
 import { re2Finds } from '../../src/private/re2';
 import { configError } from '../support/config-error';
-import { describeWithReference, validateManifest, validateManifests } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
+import { validateManifest, validateManifests } from '../support/reference-schemas';
 
 function cluster(props: Partial<KindCiliumClusterProps> = {}): KindCiliumCluster {
   return new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev', l2Announcements: {}, ...props });
@@ -190,7 +191,7 @@ describe('cross-object rules see the policy', () => {
   });
 });
 
-describeWithReference('CRD schema (upstream cilium 1.18)', () => {
+describeWithReference('CRD schema (upstream cilium 1.18)', ['crds'], () => {
   test('every synthesized policy validates against the v2alpha1 openAPIV3Schema', () => {
     const c = cluster({ devices: ['eth0', 'eth+'] });
     new L2AnnouncementPolicy(c, 'defaults');

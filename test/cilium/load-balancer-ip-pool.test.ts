@@ -4,7 +4,8 @@ import { defaultPoolBlock, LoadBalancerIpPool, poolBlockSize } from '../../src/c
 import { KindCiliumCluster, KindCiliumClusterProps } from '../../src/cluster/kind-cilium-cluster';
 import { Ipv4Cidr, parseIpv4Cidr } from '../../src/private/ipv4';
 import { configError } from '../support/config-error';
-import { describeWithReference, isDns1123Subdomain, validateManifest, validateManifests } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
+import { isDns1123Subdomain, validateManifest, validateManifests } from '../support/reference-schemas';
 
 function cluster(props: Partial<KindCiliumClusterProps> = {}): KindCiliumCluster {
   return new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev', l2Announcements: {}, ...props });
@@ -320,7 +321,7 @@ describe('cross-object rules see the pool', () => {
   });
 });
 
-describeWithReference('CRD schema (upstream cilium 1.18)', () => {
+describeWithReference('CRD schema (upstream cilium 1.18)', ['crds'], () => {
   test('every synthesized pool validates against the v2 openAPIV3Schema', () => {
     const c = cluster();
     new LoadBalancerIpPool(c, 'default');

@@ -1,5 +1,6 @@
 import { ApiObject, App, Testing } from 'cdk8s';
 import { CiliumNetworkPolicySpecEgress } from '../../imports/cilium';
+import { CiliumPolicyEngine, PodPeer, PolicyFlow, PolicyPeer, describePeer } from '../../src/applied/cilium-policy';
 import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
 import { AppNetworkPolicy, AppNetworkPolicyProps } from '../../src/cilium/policy/app-network-policy';
 import { ClusterDefaultDeny, ClusterDefaultDenyProps, egressAllowsKubeDns, SYSTEM_NAMESPACES } from '../../src/cilium/policy/cluster-default-deny';
@@ -7,8 +8,8 @@ import { KindCiliumCluster } from '../../src/cluster/kind-cilium-cluster';
 import { PlatformConfigError } from '../../src/errors';
 import { NginxDemo } from '../../src/workloads/nginx-demo';
 import { StarWarsDemo } from '../../src/workloads/star-wars-demo';
-import { Endpoint, Flow, PolicySimulator, describePeer } from '../support/policy-simulator';
-import { describeWithReference, validateManifest } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
+import { validateManifest } from '../support/reference-schemas';
 
 /** The whole demo platform: default deny, nginx behind an LB, the Star Wars demo and an app that calls out. */
 function platform(denyProps: ClusterDefaultDenyProps = {}) {
@@ -27,26 +28,26 @@ function platform(denyProps: ClusterDefaultDenyProps = {}) {
   const manifests = cluster.violations().length === 0
     ? Testing.synth(cluster)
     : cluster.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c)).map((o) => o.toJson());
-  return { cluster, deny, nginx, starWars, manifests, sim: PolicySimulator.fromManifests(manifests) };
+  return { cluster, deny, nginx, starWars, manifests, sim: CiliumPolicyEngine.fromObjects(manifests) };
 }
 
 const ciliumPolicies = (manifests: any[]) => manifests.filter((m) => /^Cilium(Clusterwide)?NetworkPolicy$/.test(m.kind));
 
 // Pods as Cilium sees them.
-const tiefighter: Endpoint = { namespace: 'star-wars', labels: { 'org': 'empire', 'class': 'tiefighter', 'app.kubernetes.io/name': 'tiefighter' } };
-const xwing: Endpoint = { namespace: 'star-wars', labels: { 'org': 'alliance', 'class': 'xwing', 'app.kubernetes.io/name': 'xwing' } };
-const deathstar: Endpoint = { namespace: 'star-wars', labels: { 'org': 'empire', 'class': 'deathstar', 'app.kubernetes.io/name': 'deathstar' } };
-const nginxPod: Endpoint = { namespace: 'demo', labels: { 'app.kubernetes.io/name': 'nginx' } };
-const apiClient: Endpoint = { namespace: 'demo', labels: { app: 'api-client' } };
-const unlistedPod: Endpoint = { namespace: 'demo', labels: { app: 'unlisted' } };
-const otherNamespacePod: Endpoint = { namespace: 'team-a', labels: { app: 'worker' } };
-const kubeDns: Endpoint = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
-const metricsServer: Endpoint = { namespace: 'kube-system', labels: { 'k8s-app': 'metrics-server' } };
-const hubbleRelay: Endpoint = { namespace: 'kube-system', labels: { 'k8s-app': 'hubble-relay' } };
-const hubbleUi: Endpoint = { namespace: 'kube-system', labels: { 'k8s-app': 'hubble-ui' } };
-const certManagerWebhook: Endpoint = { namespace: 'cert-manager', labels: { 'app.kubernetes.io/name': 'webhook', 'app.kubernetes.io/component': 'webhook' } };
-const certManagerController: Endpoint = { namespace: 'cert-manager', labels: { 'app.kubernetes.io/name': 'cert-manager' } };
-const localPathProvisioner: Endpoint = { namespace: 'local-path-storage', labels: { app: 'local-path-provisioner' } };
+const tiefighter: PodPeer = { namespace: 'star-wars', labels: { 'org': 'empire', 'class': 'tiefighter', 'app.kubernetes.io/name': 'tiefighter' } };
+const xwing: PodPeer = { namespace: 'star-wars', labels: { 'org': 'alliance', 'class': 'xwing', 'app.kubernetes.io/name': 'xwing' } };
+const deathstar: PodPeer = { namespace: 'star-wars', labels: { 'org': 'empire', 'class': 'deathstar', 'app.kubernetes.io/name': 'deathstar' } };
+const nginxPod: PodPeer = { namespace: 'demo', labels: { 'app.kubernetes.io/name': 'nginx' } };
+const apiClient: PodPeer = { namespace: 'demo', labels: { app: 'api-client' } };
+const unlistedPod: PodPeer = { namespace: 'demo', labels: { app: 'unlisted' } };
+const otherNamespacePod: PodPeer = { namespace: 'team-a', labels: { app: 'worker' } };
+const kubeDns: PodPeer = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+const metricsServer: PodPeer = { namespace: 'kube-system', labels: { 'k8s-app': 'metrics-server' } };
+const hubbleRelay: PodPeer = { namespace: 'kube-system', labels: { 'k8s-app': 'hubble-relay' } };
+const hubbleUi: PodPeer = { namespace: 'kube-system', labels: { 'k8s-app': 'hubble-ui' } };
+const certManagerWebhook: PodPeer = { namespace: 'cert-manager', labels: { 'app.kubernetes.io/name': 'webhook', 'app.kubernetes.io/component': 'webhook' } };
+const certManagerController: PodPeer = { namespace: 'cert-manager', labels: { 'app.kubernetes.io/name': 'cert-manager' } };
+const localPathProvisioner: PodPeer = { namespace: 'local-path-storage', labels: { app: 'local-path-provisioner' } };
 
 const workloadPods = [tiefighter, xwing, deathstar, nginxPod, apiClient, unlistedPod, otherNamespacePod];
 const systemPods = [kubeDns, metricsServer, hubbleRelay, hubbleUi, certManagerWebhook, certManagerController, localPathProvisioner];
@@ -54,84 +55,82 @@ const systemPods = [kubeDns, metricsServer, hubbleRelay, hubbleUi, certManagerWe
 const landing = { method: 'POST', path: '/v1/request-landing' };
 
 /** [what, flow, expected]. */
-const MATRIX: [string, Flow, boolean][] = [
+const MATRIX: [string, PolicyFlow, string][] = [
   // Star Wars: L3/L4/L7 policy of the Cilium docs
-  ['tiefighter lands on the deathstar', { from: tiefighter, to: deathstar, port: 80, http: landing }, true],
-  ['tiefighter cannot hit the exhaust port', { from: tiefighter, to: deathstar, port: 80, http: { method: 'PUT', path: '/v1/exhaust-port' } }, false],
-  ['tiefighter cannot read other API paths', { from: tiefighter, to: deathstar, port: 80, http: { method: 'GET', path: '/v1' } }, false],
-  ['L7 paths are anchored', { from: tiefighter, to: deathstar, port: 80, http: { method: 'POST', path: '/v1/request-landing/now' } }, false],
-  ['L7 methods are anchored', { from: tiefighter, to: deathstar, port: 80, http: { method: 'POSTX', path: '/v1/request-landing' } }, false],
-  ['xwing cannot land', { from: xwing, to: deathstar, port: 80, http: landing }, false],
-  ['tiefighter only on port 80', { from: tiefighter, to: deathstar, port: 8080 }, false],
-  ['ships do not talk to each other', { from: tiefighter, to: xwing, port: 8080 }, false],
+  ['tiefighter lands on the deathstar', { from: tiefighter, to: deathstar, port: 80, http: landing }, 'allowed'],
+  ['tiefighter cannot hit the exhaust port', { from: tiefighter, to: deathstar, port: 80, http: { method: 'PUT', path: '/v1/exhaust-port' } }, 'denied-ingress http-403'],
+  ['tiefighter cannot read other API paths', { from: tiefighter, to: deathstar, port: 80, http: { method: 'GET', path: '/v1' } }, 'denied-ingress http-403'],
+  ['L7 paths are anchored', { from: tiefighter, to: deathstar, port: 80, http: { method: 'POST', path: '/v1/request-landing/now' } }, 'denied-ingress http-403'],
+  ['L7 methods are anchored', { from: tiefighter, to: deathstar, port: 80, http: { method: 'POSTX', path: '/v1/request-landing' } }, 'denied-ingress http-403'],
+  ['xwing cannot land', { from: xwing, to: deathstar, port: 80, http: landing }, 'denied-ingress drop'],
+  ['tiefighter only on port 80', { from: tiefighter, to: deathstar, port: 8080 }, 'denied-egress drop'],
+  ['ships do not talk to each other', { from: tiefighter, to: xwing, port: 8080 }, 'denied-egress drop'],
   // DNS under default deny
-  ...workloadPods.flatMap((pod): [string, Flow, boolean][] => [
-    [`${describePeer(pod)} resolves names (UDP)`, { from: pod, to: kubeDns, port: 53, protocol: 'UDP', dns: 'deathstar.star-wars.svc.cluster.local' }, true],
-    [`${describePeer(pod)} resolves names (TCP)`, { from: pod, to: kubeDns, port: 53, protocol: 'TCP', dns: 'github.com' }, true],
+  ...workloadPods.flatMap((pod): [string, PolicyFlow, string][] => [
+    [`${describePeer(pod)} resolves names (UDP)`, { from: pod, to: kubeDns, port: 53, protocol: 'UDP', dns: 'deathstar.star-wars.svc.cluster.local' }, 'allowed'],
+    [`${describePeer(pod)} resolves names (TCP)`, { from: pod, to: kubeDns, port: 53, protocol: 'TCP', dns: 'github.com' }, 'allowed'],
   ]),
-  ['kube-dns only on port 53', { from: nginxPod, to: kubeDns, port: 9153 }, false],
+  ['kube-dns only on port 53', { from: nginxPod, to: kubeDns, port: 9153 }, 'denied-egress drop'],
   // Egress is closed by default
-  ...workloadPods.map((pod): [string, Flow, boolean] => [`${describePeer(pod)} cannot reach the internet`, { from: pod, to: 'world', port: 443 }, false]),
-  ['workloads do not reach the API server by default', { from: nginxPod, to: 'kube-apiserver', port: 6443 }, false],
-  ['nginx cannot call the deathstar', { from: nginxPod, to: deathstar, port: 80, http: landing }, false],
-  ['no lateral movement inside a namespace', { from: unlistedPod, to: nginxPod, port: 8080 }, false],
-  ['no lateral movement across namespaces', { from: otherNamespacePod, to: apiClient, port: 8080 }, false],
+  ...workloadPods.map((pod): [string, PolicyFlow, string] => [`${describePeer(pod)} cannot reach the internet`, { from: pod, to: 'world', port: 443 }, 'denied-egress drop']),
+  ['workloads do not reach the API server by default', { from: nginxPod, to: 'kube-apiserver', port: 6443 }, 'denied-egress drop'],
+  ['nginx cannot call the deathstar', { from: nginxPod, to: deathstar, port: 80, http: landing }, 'denied-egress drop'],
+  ['no lateral movement inside a namespace', { from: unlistedPod, to: nginxPod, port: 8080 }, 'denied-egress drop'],
+  ['no lateral movement across namespaces', { from: otherNamespacePod, to: apiClient, port: 8080 }, 'denied-egress drop'],
   // An app opened with AppNetworkPolicy (toFQDNs + API server)
-  ['api-client reaches its allowed name', { from: apiClient, to: { fqdn: 'api.github.com' }, port: 443 }, true],
-  ['api-client only on 443', { from: apiClient, to: { fqdn: 'api.github.com' }, port: 80 }, false],
-  ['api-client cannot reach other names', { from: apiClient, to: { fqdn: 'evil.example.com' }, port: 443 }, false],
-  ['api-client reaches the API server when asked for', { from: apiClient, to: 'kube-apiserver', port: 6443 }, true],
+  ['api-client reaches its allowed name', { from: apiClient, to: { fqdn: 'api.github.com' }, port: 443 }, 'allowed'],
+  ['api-client only on 443', { from: apiClient, to: { fqdn: 'api.github.com' }, port: 80 }, 'denied-egress drop'],
+  ['api-client cannot reach other names', { from: apiClient, to: { fqdn: 'evil.example.com' }, port: 443 }, 'denied-egress drop'],
+  ['api-client reaches the API server when asked for', { from: apiClient, to: 'kube-apiserver', port: 6443 }, 'allowed'],
   // Ingress: gateway, LoadBalancer, kubelet
-  ['gateway (ingress entity) reaches nginx', { from: 'ingress', to: nginxPod, port: 8080, http: { method: 'GET', path: '/' } }, true],
-  ['LoadBalancer clients (world) reach nginx', { from: 'world', to: nginxPod, port: 8080 }, true],
-  ['world reaches nginx on 8080 only', { from: 'world', to: nginxPod, port: 9090 }, false],
-  ['gateway reaches any workload (default deny allowance)', { from: 'ingress', to: unlistedPod, port: 8080 }, true],
-  ['world does not reach workloads without a policy', { from: 'world', to: unlistedPod, port: 8080 }, false],
-  ['world does not reach the deathstar', { from: 'world', to: deathstar, port: 80, http: landing }, false],
-  ['kubelet probes (host) reach nginx', { from: 'host', to: nginxPod, port: 8080 }, true],
-  ['kubelet probes (host) reach the deathstar', { from: 'host', to: deathstar, port: 80, http: { method: 'GET', path: '/v1' } }, true],
-  ['LB traffic SNATed by the announcing node reaches nginx', { from: 'remote-node', to: nginxPod, port: 8080 }, true],
-  ['other nodes do not reach other ports of nginx', { from: 'remote-node', to: nginxPod, port: 9090 }, false],
-  ['other nodes do not reach other workloads', { from: 'remote-node', to: deathstar, port: 80 }, false],
-  ['kube-system pods do not reach workloads', { from: metricsServer, to: nginxPod, port: 8080 }, false],
+  ['gateway (ingress entity) reaches nginx', { from: 'ingress', to: nginxPod, port: 8080, http: { method: 'GET', path: '/' } }, 'allowed'],
+  ['LoadBalancer clients (world) reach nginx', { from: 'world', to: nginxPod, port: 8080 }, 'allowed'],
+  ['world reaches nginx on 8080 only', { from: 'world', to: nginxPod, port: 9090 }, 'denied-ingress drop'],
+  ['gateway reaches any workload (default deny allowance)', { from: 'ingress', to: unlistedPod, port: 8080 }, 'allowed'],
+  ['world does not reach workloads without a policy', { from: 'world', to: unlistedPod, port: 8080 }, 'denied-ingress drop'],
+  ['world does not reach the deathstar', { from: 'world', to: deathstar, port: 80, http: landing }, 'denied-ingress drop'],
+  ['kubelet probes (host) reach nginx', { from: 'host', to: nginxPod, port: 8080 }, 'allowed'],
+  ['kubelet probes (host) reach the deathstar', { from: 'host', to: deathstar, port: 80, http: { method: 'GET', path: '/v1' } }, 'allowed'],
+  ['LB traffic SNATed by the announcing node reaches nginx', { from: 'remote-node', to: nginxPod, port: 8080 }, 'allowed'],
+  ['other nodes do not reach other ports of nginx', { from: 'remote-node', to: nginxPod, port: 9090 }, 'denied-ingress drop'],
+  ['other nodes do not reach other workloads', { from: 'remote-node', to: deathstar, port: 80 }, 'denied-ingress drop'],
+  ['kube-system pods do not reach workloads', { from: metricsServer, to: nginxPod, port: 8080 }, 'denied-ingress drop'],
   // Platform components are unaffected
-  ['metrics-server reaches the internet', { from: metricsServer, to: 'world', port: 443 }, true],
-  ['metrics-server reaches kubelets', { from: metricsServer, to: 'remote-node', port: 10250 }, true],
-  ['CoreDNS forwards upstream', { from: kubeDns, to: 'world', port: 53, protocol: 'UDP' }, true],
-  ['CoreDNS watches the API server', { from: kubeDns, to: 'kube-apiserver', port: 6443 }, true],
-  ['hubble-relay dials agents on other nodes', { from: hubbleRelay, to: 'remote-node', port: 4244 }, true],
-  ['hubble-relay dials the local agent', { from: hubbleRelay, to: 'host', port: 4244 }, true],
-  ['hubble-ui reads from hubble-relay', { from: hubbleUi, to: hubbleRelay, port: 4245 }, true],
-  ['API server calls the cert-manager webhook', { from: 'kube-apiserver', to: certManagerWebhook, port: 10250 }, true],
-  ['cert-manager talks to the API server', { from: certManagerController, to: 'kube-apiserver', port: 6443 }, true],
-  ['cert-manager reaches ACME servers', { from: certManagerController, to: 'world', port: 443 }, true],
-  ['local-path-provisioner unaffected', { from: localPathProvisioner, to: 'kube-apiserver', port: 6443 }, true],
+  ['metrics-server reaches the internet', { from: metricsServer, to: 'world', port: 443 }, 'allowed'],
+  ['metrics-server reaches kubelets', { from: metricsServer, to: 'remote-node', port: 10250 }, 'allowed'],
+  ['CoreDNS forwards upstream', { from: kubeDns, to: 'world', port: 53, protocol: 'UDP' }, 'allowed'],
+  ['CoreDNS watches the API server', { from: kubeDns, to: 'kube-apiserver', port: 6443 }, 'allowed'],
+  ['hubble-relay dials agents on other nodes', { from: hubbleRelay, to: 'remote-node', port: 4244 }, 'allowed'],
+  ['hubble-relay dials the local agent', { from: hubbleRelay, to: 'host', port: 4244 }, 'allowed'],
+  ['hubble-ui reads from hubble-relay', { from: hubbleUi, to: hubbleRelay, port: 4245 }, 'allowed'],
+  ['API server calls the cert-manager webhook', { from: 'kube-apiserver', to: certManagerWebhook, port: 10250 }, 'allowed'],
+  ['cert-manager talks to the API server', { from: certManagerController, to: 'kube-apiserver', port: 6443 }, 'allowed'],
+  ['cert-manager reaches ACME servers', { from: certManagerController, to: 'world', port: 443 }, 'allowed'],
+  ['local-path-provisioner unaffected', { from: localPathProvisioner, to: 'kube-apiserver', port: 6443 }, 'allowed'],
 ];
 
 describe('flow matrix of the demo platform', () => {
   const { sim } = platform();
 
   test.each(MATRIX)('%s', (_what, flow, expected) => {
-    expect(sim.explain(flow)).toMatchObject({ allowed: expected });
+    const v = sim.verdict(flow);
+    expect({ verdict: [v.verdict, v.how].filter(Boolean).join(' '), reason: v.reason }).toEqual({ verdict: expected, reason: v.reason });
   });
 
   test('workload pods are in default deny both ways, platform pods in neither', () => {
-    for (const pod of workloadPods) {
-      expect([describePeer(pod), sim.enforced(pod, 'ingress'), sim.enforced(pod, 'egress')]).toEqual([describePeer(pod), true, true]);
-    }
-    for (const pod of systemPods) {
-      expect([describePeer(pod), sim.enforced(pod, 'ingress'), sim.enforced(pod, 'egress')]).toEqual([describePeer(pod), false, false]);
-    }
+    const dd = (pod: PodPeer) => [describePeer(pod), sim.enforcement(pod).ingress.defaultDeny, sim.enforcement(pod).egress.defaultDeny];
+    for (const pod of workloadPods) expect(dd(pod)).toEqual([describePeer(pod), true, true]);
+    for (const pod of systemPods) expect(dd(pod)).toEqual([describePeer(pod), false, false]);
   });
 
   test('the xwing is stopped by the deathstar policy, not by its own egress', () => {
-    const verdict = sim.explain({ from: xwing, to: deathstar, port: 80, http: landing });
-    expect(verdict.egress).toEqual({ enforced: true, allowed: true, allowedBy: 'xwing-to-deathstar' });
-    expect(verdict.ingress).toEqual({ enforced: true, allowed: false });
+    const [hop] = sim.verdict({ from: xwing, to: deathstar, port: 80, http: landing }).hops;
+    expect(hop.egress).toMatchObject({ enforced: true, allowed: true, by: { policy: 'CiliumNetworkPolicy/star-wars/xwing-to-deathstar' } });
+    expect(hop.ingress).toMatchObject({ enforced: true, allowed: false, basis: 'default-deny', how: 'drop' });
   });
 
   test('DNS is allowed by the clusterwide default deny for pods without an app policy', () => {
-    expect(sim.explain({ from: unlistedPod, to: kubeDns, port: 53, protocol: 'UDP' }).egress.allowedBy).toBe('default-deny');
+    expect(sim.verdict({ from: unlistedPod, to: kubeDns, port: 53, protocol: 'UDP' }).hops[0].egress.by?.policy).toBe('CiliumClusterwideNetworkPolicy/default-deny');
   });
 });
 
@@ -166,8 +165,8 @@ describe('ClusterDefaultDeny', () => {
     const { manifests } = platform();
     const strict = manifests.map((m) => m.metadata?.name === 'default-deny'
       ? { ...m, spec: { ...m.spec, endpointSelector: {} } } : m);
-    const sim = PolicySimulator.fromManifests(strict);
-    const flows: [Flow, boolean][] = [
+    const sim = CiliumPolicyEngine.fromObjects(strict);
+    const flows: [PolicyFlow, boolean][] = [
       [{ from: 'kube-apiserver', to: certManagerWebhook, port: 10250 }, true],
       [{ from: certManagerController, to: 'kube-apiserver', port: 6443 }, true],
       [{ from: hubbleRelay, to: 'remote-node', port: 4244 }, true],
@@ -176,7 +175,7 @@ describe('ClusterDefaultDeny', () => {
       [{ from: kubeDns, to: 'world', port: 53, protocol: 'UDP' }, true],
       [{ from: certManagerController, to: 'world', port: 443 }, false],
     ];
-    for (const [flow, expected] of flows) expect([flow, sim.allowed(flow)]).toEqual([flow, expected]);
+    for (const [flow, expected] of flows) expect([flow, sim.allows(flow)]).toEqual([flow, expected]);
   });
 
   test('hubble allowances follow the cluster description', () => {
@@ -189,9 +188,15 @@ describe('ClusterDefaultDeny', () => {
     const cluster = new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev' });
     const deny = new ClusterDefaultDeny(cluster, 'default-deny', { exemptNamespaces: ['monitoring', 'kube-system'] });
     expect(deny.exemptNamespaces).toEqual([...SYSTEM_NAMESPACES, 'monitoring']);
-    const sim = PolicySimulator.fromManifests(Testing.synth(cluster));
-    expect(sim.allowed({ from: { namespace: 'monitoring', labels: { app: 'prometheus' } }, to: 'world', port: 443 })).toBe(true);
-    expect(sim.allowed({ from: { namespace: 'other', labels: { app: 'prometheus' } }, to: 'world', port: 443 })).toBe(false);
+    const sim = CiliumPolicyEngine.fromObjects(Testing.synth(cluster));
+    expect(sim.allows({ from: { namespace: 'monitoring', labels: { app: 'prometheus' } }, to: 'world', port: 443 })).toBe(true);
+    expect(sim.allows({ from: { namespace: 'other', labels: { app: 'prometheus' } }, to: 'world', port: 443 })).toBe(false);
+  });
+
+  test('the agent imports every policy of the platform, whole', () => {
+    const { sim } = platform();
+    expect(sim.imports.length).toBeGreaterThan(5);
+    expect(sim.imports.filter((i) => i.rejected !== undefined || i.ignored.length > 0)).toEqual([]);
   });
 
   test('records a defaultDenyPolicies fact and the platform is valid', () => {
@@ -209,22 +214,22 @@ describe('ClusterDefaultDeny', () => {
     expect(() => cluster.assertValid()).toThrow(PlatformConfigError);
     // the egress section is still there (an empty rule allows nothing)
     expect(manifests.find((m) => m.metadata.name === 'default-deny').spec.egress).toEqual([{}]);
-    expect(sim.allowed({ from: unlistedPod, to: kubeDns, port: 53, protocol: 'UDP' })).toBe(false);
+    expect(sim.allows({ from: unlistedPod, to: kubeDns, port: 53, protocol: 'UDP' })).toBe(false);
     // an app policy with egress still brings its own DNS allowance
-    expect(sim.allowed({ from: tiefighter, to: kubeDns, port: 53, protocol: 'UDP' })).toBe(true);
+    expect(sim.allows({ from: tiefighter, to: kubeDns, port: 53, protocol: 'UDP' })).toBe(true);
   });
 
   test('allowApiServerEgress opens the API server to every workload', () => {
     const { sim } = platform({ allowApiServerEgress: true });
-    expect(sim.allowed({ from: unlistedPod, to: 'kube-apiserver', port: 6443 })).toBe(true);
-    expect(sim.allowed({ from: unlistedPod, to: 'world', port: 443 })).toBe(false);
+    expect(sim.allows({ from: unlistedPod, to: 'kube-apiserver', port: 6443 })).toBe(true);
+    expect(sim.allows({ from: unlistedPod, to: 'world', port: 443 })).toBe(false);
   });
 
   test('allowIngressFromGateway: false keeps the ingress section but allows nothing', () => {
     const { manifests, sim } = platform({ allowIngressFromGateway: false });
     expect(manifests.find((m) => m.metadata.name === 'default-deny').spec.ingress).toEqual([{}]);
-    expect(sim.allowed({ from: 'ingress', to: unlistedPod, port: 8080 })).toBe(false);
-    expect(sim.allowed({ from: 'ingress', to: nginxPod, port: 8080 })).toBe(true); // nginx opens it itself
+    expect(sim.allows({ from: 'ingress', to: unlistedPod, port: 8080 })).toBe(false);
+    expect(sim.allows({ from: 'ingress', to: nginxPod, port: 8080 })).toBe(true); // nginx opens it itself
   });
 
   test('systemAllowances: false emits only the default deny', () => {
@@ -301,11 +306,11 @@ describe('AppNetworkPolicy', () => {
   test('pods from other namespaces are selected explicitly', () => {
     const { manifest } = rulesOf({ allowFrom: [{ namespace: 'x', labels: { role: 'client' } }], ingressPorts: [{ port: 80 }] });
     expect(manifest.spec.ingress[0].fromEndpoints).toEqual([{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'x', 'role': 'client' } }]);
-    const sim = PolicySimulator.fromManifests([manifest]);
-    const web: Endpoint = { namespace: 'demo', labels: { app: 'web' } };
-    expect(sim.allowed({ from: { namespace: 'x', labels: { role: 'client' } }, to: web, port: 80 })).toBe(true);
-    expect(sim.allowed({ from: { namespace: 'demo', labels: { role: 'client' } }, to: web, port: 80 })).toBe(false);
-    expect(sim.allowed({ from: { namespace: 'x', labels: { role: 'client' } }, to: web, port: 81 })).toBe(false);
+    const sim = CiliumPolicyEngine.fromObjects([manifest]);
+    const web: PodPeer = { namespace: 'demo', labels: { app: 'web' } };
+    expect(sim.allows({ from: { namespace: 'x', labels: { role: 'client' } }, to: web, port: 80 })).toBe(true);
+    expect(sim.allows({ from: { namespace: 'demo', labels: { role: 'client' } }, to: web, port: 80 })).toBe(false);
+    expect(sim.allows({ from: { namespace: 'x', labels: { role: 'client' } }, to: web, port: 81 })).toBe(false);
   });
 
   test('egress always comes with DNS, and entity/port ranges render as Cilium expects', () => {
@@ -316,20 +321,20 @@ describe('AppNetworkPolicy', () => {
     expect(manifest.spec.egress).toHaveLength(3);
     expect(egressAllowsKubeDns(manifest.spec.egress)).toBe(true);
     expect(manifest.spec.egress[2]).toEqual({ toEntities: ['world'], toPorts: [{ ports: [{ port: '30000', endPort: 30010, protocol: 'UDP' }] }] });
-    const sim = PolicySimulator.fromManifests([manifest]);
-    const web: Endpoint = { namespace: 'demo', labels: { app: 'web' } };
-    expect(sim.allowed({ from: web, to: 'world', port: 30005, protocol: 'UDP' })).toBe(true);
-    expect(sim.allowed({ from: web, to: 'world', port: 30011, protocol: 'UDP' })).toBe(false);
-    expect(sim.allowed({ from: web, to: { namespace: 'db', labels: { app: 'postgres' } }, port: 5432 })).toBe(true);
+    const sim = CiliumPolicyEngine.fromObjects([manifest]);
+    const web: PodPeer = { namespace: 'demo', labels: { app: 'web' } };
+    expect(sim.allows({ from: web, to: 'world', port: 30005, protocol: 'UDP' })).toBe(true);
+    expect(sim.allows({ from: web, to: 'world', port: 30011, protocol: 'UDP' })).toBe(false);
+    expect(sim.allows({ from: web, to: { namespace: 'db', labels: { app: 'postgres' } }, port: 5432 })).toBe(true);
   });
 
   test('FQDN patterns match one label per *', () => {
     const { manifest } = rulesOf({ egressFqdns: [{ pattern: '*.github.com' }] });
-    const sim = PolicySimulator.fromManifests([manifest]);
-    const web: Endpoint = { namespace: 'demo', labels: { app: 'web' } };
-    expect(sim.allowed({ from: web, to: { fqdn: 'api.github.com' }, port: 443 })).toBe(true);
-    expect(sim.allowed({ from: web, to: { fqdn: 'github.com' }, port: 443 })).toBe(false);
-    expect(sim.allowed({ from: web, to: { fqdn: 'api.github.com.evil.io' }, port: 443 })).toBe(false);
+    const sim = CiliumPolicyEngine.fromObjects([manifest]);
+    const web: PodPeer = { namespace: 'demo', labels: { app: 'web' } };
+    expect(sim.allows({ from: web, to: { fqdn: 'api.github.com' }, port: 443 })).toBe(true);
+    expect(sim.allows({ from: web, to: { fqdn: 'github.com' }, port: 443 })).toBe(false);
+    expect(sim.allows({ from: web, to: { fqdn: 'api.github.com.evil.io' }, port: 443 })).toBe(false);
   });
 
   test.each<[string, Partial<AppNetworkPolicyProps>, string, RegExp]>([
@@ -358,7 +363,7 @@ describe('AppNetworkPolicy', () => {
   });
 });
 
-describeWithReference('every emitted Cilium policy satisfies the upstream Cilium 1.18 CRD schema', () => {
+describeWithReference('every emitted Cilium policy satisfies the upstream Cilium 1.18 CRD schema', ['crds'], () => {
   const variants: [string, ClusterDefaultDenyProps][] = [
     ['defaults', {}],
     ['dns off, gateway off, api server on', { allowDns: false, allowIngressFromGateway: false, allowApiServerEgress: true, exemptNamespaces: ['monitoring'] }],
@@ -381,27 +386,15 @@ describeWithReference('every emitted Cilium policy satisfies the upstream Cilium
 });
 
 describe('ClusterDefaultDeny does not select Cilium reserved identities', () => {
-  /** Kubernetes label-selector semantics on raw identity labels (NotIn also matches a missing key). */
-  const matches = (selector: any, labels: Record<string, string>) =>
-    Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v)
-    && (selector.matchExpressions ?? []).every((e: any) => {
-      const value = labels[e.key];
-      switch (e.operator) {
-        case 'In': return value !== undefined && e.values.includes(value);
-        case 'NotIn': return value === undefined || !e.values.includes(value);
-        case 'Exists': return value !== undefined;
-        case 'DoesNotExist': return value === undefined;
-        default: throw new Error(e.operator);
-      }
-    });
-
-  test('the Envoy (reserved:ingress) identity has no namespace label and is left alone; pods are selected', () => {
+  test('the Envoy (reserved:ingress) and health identities have no namespace label and are left alone; pods are selected', () => {
     const cluster = new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev' });
     new ClusterDefaultDeny(cluster, 'default-deny');
-    const deny = Testing.synth(cluster).find((o) => o.metadata.name === 'default-deny');
-    const selector = deny.spec.endpointSelector;
-    expect(matches(selector, { 'reserved:ingress': '' })).toBe(false);
-    expect(matches(selector, { 'k8s:io.kubernetes.pod.namespace': 'demo', 'k8s:app': 'web' })).toBe(true);
-    expect(matches(selector, { 'k8s:io.kubernetes.pod.namespace': 'kube-system' })).toBe(false);
+    const engine = CiliumPolicyEngine.fromObjects(Testing.synth(cluster));
+    const defaultDeny = (peer: PolicyPeer) => [engine.enforcement(peer).ingress.defaultDeny, engine.enforcement(peer).egress.defaultDeny];
+    expect(defaultDeny('ingress')).toEqual([false, false]);
+    expect(defaultDeny('health')).toEqual([false, false]);
+    expect(defaultDeny({ namespace: 'demo', labels: { app: 'web' } })).toEqual([true, true]);
+    expect(defaultDeny({ namespace: 'kube-system', labels: { app: 'web' } })).toEqual([false, false]);
+    expect(engine.rejected).toEqual([]);
   });
 });

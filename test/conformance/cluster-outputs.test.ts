@@ -2,7 +2,8 @@ import { App } from 'cdk8s';
 import * as YAML from 'yaml';
 import { KindCiliumCluster, KindCiliumClusterProps, PlatformConfigError } from '../../src';
 import { toYaml } from '../../src/private/yaml';
-import { describeWithReference, validateCiliumValues, validateKindConfig, yaml11Differences } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
+import { validateCiliumValues, validateKindConfig, yaml11Differences } from '../support/reference-schemas';
 
 /**
  * Conformance of what the library renders today: for representative cluster descriptions, the kind
@@ -173,7 +174,7 @@ describe.each(CASES)('$title', (c) => {
     expect(yaml11Differences(toYaml(kind))).toEqual([]);
   });
 
-  describeWithReference('upstream schemas', () => {
+  describeWithReference('upstream schemas', ['kind-schema', 'helm-values'], () => {
     test('kind config satisfies kind.x-k8s.io/v1alpha4 (also after YAML round-trip)', () => {
       expect(validateKindConfig(kind)).toEqual([]);
       expect(validateKindConfig(YAML.parse(toYaml(kind)))).toEqual([]);

@@ -4,11 +4,12 @@ import { LocalCertificateAuthority } from '../../src/cert-manager/local-ca';
 import { LocalGateway } from '../../src/gateway/local-gateway';
 import { CILIUM_MINOR_FACTS } from '../../src/spec/version-matrix';
 import { ciliumVersionProps } from '../support/cilium-versions';
-import { describeWithReference, referenceProfile, servedCustomResourceKinds, validateManifest } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
+import { referenceProfile, servedCustomResourceKinds, validateManifest } from '../support/reference-schemas';
 
 const GROUPS = ['gateway.networking.k8s.io/', 'cert-manager.io/'];
 
-describeWithReference('emitted Gateway API and cert-manager objects satisfy the upstream CRD schemas', () => {
+describeWithReference('emitted Gateway API and cert-manager objects satisfy the upstream CRD schemas', ['crds'], () => {
   /** Every synthesized object (custom resources and built-in kinds) of a CA + gateway + two routes. */
   function emittedAll(redirect: boolean, ciliumVersion?: string): any[] {
     const cluster = ztCluster(ciliumVersion ? ciliumVersionProps(ciliumVersion) : {});

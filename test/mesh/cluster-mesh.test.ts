@@ -1,20 +1,18 @@
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as YAML from 'yaml';
-import { addAllPresets, ClusterMesh, KindCiliumCluster, meshPlatform, renderBundle, synthesizeBundle, validateApp } from '../../src';
+import { addAllPresets, ClusterMesh, KindCiliumCluster, meshPlatform, renderBundle, validateApp } from '../../src';
 import { toYaml } from '../../src/private/yaml';
 import { helmValuesFacts } from '../../src/spec/values-by-minor';
 import { CILIUM_MINOR_FACTS, ciliumMinorOf } from '../../src/spec/version-matrix';
-import { FakeHost, FakeState } from '../bundle/harness';
 import { ciliumVersionProps } from '../support/cilium-versions';
 import { configError } from '../support/config-error';
 import { ciliumConfig, helmReadValues, helmTemplate, helmTemplateRun } from '../support/helm';
 import { kubectlBinary, kubectlReadBack, kustomize } from '../support/kubectl';
-import { describeWithReference, validateBundleFile } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
+import { validateBundleFile } from '../support/reference-schemas';
 import { renderApp, writeBundle } from '../support/render';
 
 /** The chart of every minor of the matrix (the 1.21 preview included). */
@@ -68,7 +66,7 @@ describe('allocation', () => {
   });
 });
 
-describe(`both meshes pass the official chart (helm template, ${CHARTS.join(' / ')})`, () => {
+describeWithReference(`both meshes pass the official chart (helm template, ${CHARTS.join(' / ')})`, ['charts'], () => {
   const cases: [string, (app: App, version: string) => ClusterMesh][] = [
     ['two clusters (preset, values for 1.20 rendered by every chart)', (app) => meshPlatform(app)],
     ['three clusters (members described with that Cilium version)', (app, version) => threeClusterMesh(app, false, version)],
@@ -120,16 +118,16 @@ describe('the three-cluster mesh passes the same oracles as single clusters', ()
   const yamlFiles = bundle.files.filter((f) => /\.ya?ml$/.test(f.path));
 
   test('the bundle: three members and the fleet scripts', () => {
-    expect(bundle.files.map((f) => f.path).filter((p) => p.startsWith('dist/trio/'))).toEqual(['dist/trio/apply.sh', 'dist/trio/shared-ca.sh', 'dist/trio/teardown.sh', 'dist/trio/verify.sh']);
+    expect(bundle.files.map((f) => f.path).filter((p) => p.startsWith('dist/trio/'))).toEqual(['dist/trio/apply.sh', 'dist/trio/preflight.sh', 'dist/trio/shared-ca.sh', 'dist/trio/teardown.sh', 'dist/trio/verify.sh']);
     expect(JSON.parse(bundle.read('dist/bundle.json')).meshes).toEqual([{
       name: 'trio',
       members: ['alpha', 'beta', 'gamma'],
       caDir: '.kind-cilium/trio',
-      scripts: { sharedCa: 'dist/trio/shared-ca.sh', apply: 'dist/trio/apply.sh', verify: 'dist/trio/verify.sh', teardown: 'dist/trio/teardown.sh' },
+      scripts: { sharedCa: 'dist/trio/shared-ca.sh', preflight: 'dist/trio/preflight.sh', apply: 'dist/trio/apply.sh', verify: 'dist/trio/verify.sh', teardown: 'dist/trio/teardown.sh' },
     }]);
   });
 
-  describeWithReference('reference schemas (kind config, chart values.schema.json, CRD and core schemas)', () => {
+  describeWithReference('reference schemas (kind config, chart values.schema.json, CRD and core schemas)', ['kind-schema', 'helm-values', 'crds'], () => {
     test.each(yamlFiles.map((f) => f.path))('%s', (p) => {
       expect([p, validateBundleFile(p, bundle.read(p)) ?? []]).toEqual([p, []]);
     });
@@ -153,13 +151,13 @@ describe('the three-cluster mesh passes the same oracles as single clusters', ()
   // Without shellcheck installed this is skipped (test/bundle/scripts.test.ts prints the notice).
   (spawnSync('shellcheck', ['--version']).status === 0 ? test : test.skip)('shellcheck: the fleet scripts and every member script are clean', () => {
     const scripts = bundle.files.filter((f) => f.path.endsWith('.sh')).map((f) => path.join(root, f.path));
-    expect(scripts).toHaveLength(3 * 4 + 4);
+    expect(scripts).toHaveLength(3 * 4 + 5);
     const result = spawnSync('shellcheck', ['--severity=style', ...scripts], { encoding: 'utf8' });
     expect([result.stdout + result.stderr, result.status]).toEqual(['', 0]);
   });
 });
 
-describe("the chart's clustermesh guards and the field checks", () => {
+describeWithReference("the chart's clustermesh guards and the field checks", ['charts'], () => {
   // [label, props, chart renders, library accepts]. The chart fails unless maxConnectedClusters is 255 or 511
   // (templates/validate.yaml); it does not range-check cluster.id, which the agent does at startup (cilium pkg/clustermesh/types:
   // ClusterIDMax follows max-connected-clusters and a larger cluster-id is refused), so the library refuses that one before the chart would let it through.
@@ -312,134 +310,3 @@ test('no private key in any synthesized file of the default bundle (the mesh CA 
   expect([hasPrivateKey(pem), hasPrivateKey(Buffer.from(pem).toString('base64')), hasPrivateKey('nothing here')]).toEqual([true, true, false]);
 });
 
-describe('fleet scripts on a recording host', () => {
-  let root: string;
-  let host: FakeHost;
-  const ready: FakeState['responses'] = [
-    { match: '-n kube-system get service clustermesh-apiserver', stdout: '172.18.249.16' },
-    { match: 'get pods -l k8s-app=cilium -o name', stdout: 'pod/cilium-aaaaa\npod/cilium-bbbbb' },
-    { match: 'exec pod/cilium-\\w+ -c cilium-agent -- cilium-dbg status', stdout: 'ClusterMesh:   1/1 remote clusters ready, 1 global-services' },
-  ];
-  const demo: FakeState['responses'] = [
-    { match: 'exec deploy/client ', stdout: 'mesh-east\nmesh-west\nmesh-east\n' },
-    // The intruder's packets are dropped: curl ran in its pod and timed out.
-    { match: 'exec deploy/intruder ', stdout: '000', code: 28 },
-  ];
-  beforeAll(() => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-mesh-'));
-    const app = new App();
-    meshPlatform(app);
-    synthesizeBundle(app, { rootDir: root, cdk8sOutdir: undefined });
-  });
-  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-  beforeEach(() => {
-    host = new FakeHost(root, { network: '172.18.0.0/16', responses: [...ready, ...demo] });
-  });
-  afterEach(() => host.dispose());
-
-  test('apply.sh: shared CA, each member with the CA values, then the bounded Cluster Mesh wait on every agent', () => {
-    fs.rmSync(path.join(root, '.kind-cilium'), { recursive: true, force: true });
-    const run = host.run('dist/mesh/apply.sh');
-    expect([run.code, run.stderr]).toEqual([0, '']);
-    const helm = run.calls.filter((c) => c.startsWith('helm upgrade --install cilium'));
-    expect(helm).toHaveLength(2);
-    for (const [i, c] of ['mesh-east', 'mesh-west'].entries()) {
-      expect(helm[i]).toContain(`--kube-context kind-${c} `);
-      expect(helm[i]).toContain(`--values cilium-values/${c}.yaml --values .kind-cilium/mesh/ca-values.yaml`);
-      // helm --wait would never finish: the clustermesh-apiserver LoadBalancer Service gets its address from the
-      // pool applied after helm. The rollouts are waited for instead, before the bundle.
-      expect(helm[i]).not.toMatch(/ --wait\b/);
-      const at = (re: RegExp) => run.calls.findIndex((call) => re.test(call));
-      const steps = [
-        at(new RegExp(`^helm upgrade --install cilium .*--kube-context kind-${c} `)),
-        at(new RegExp(`^kubectl --context kind-${c} -n kube-system rollout status daemonset/cilium --timeout=\\d+[sm]$`)),
-        at(new RegExp(`^kubectl --context kind-${c} -n kube-system rollout status deployment/cilium-operator --timeout=\\d+[sm]$`)),
-        at(new RegExp(`^kubectl --context kind-${c} apply -k dist/${c}$`)),
-      ];
-      expect(steps.every((x) => x >= 0)).toBe(true);
-      expect(steps).toEqual([...steps].sort((a, b) => a - b));
-    }
-    expect(run.calls.filter((call) => / --wait\b/.test(call))).toEqual([]);
-    const kindCreates = run.calls.filter((c) => c.startsWith('kind create cluster'));
-    expect(kindCreates).toEqual(['kind create cluster --config kind/mesh-east.yaml', 'kind create cluster --config kind/mesh-west.yaml']);
-    const statusCalls = run.calls.filter((c) => /cilium-dbg status/.test(c));
-    expect(statusCalls.some((c) => c.includes('--context kind-mesh-east') && c.includes('pod/cilium-bbbbb'))).toBe(true);
-    expect(statusCalls.some((c) => c.includes('--context kind-mesh-west'))).toBe(true);
-    expect(run.stdout).toContain('ready: ClusterMesh: 1/1 remote clusters ready on every agent of mesh-west');
-    // One CA, created once, trusted by both; its key never leaves the gitignored folder.
-    const values = YAML.parse(fs.readFileSync(path.join(root, '.kind-cilium/mesh/ca-values.yaml'), 'utf8'));
-    expect(Buffer.from(values.tls.ca.cert, 'base64').toString()).toContain('BEGIN CERTIFICATE');
-    expect(Buffer.from(values.tls.ca.key, 'base64').toString()).toMatch(/BEGIN [A-Z ]*PRIVATE KEY/);
-    expect((fs.statSync(path.join(root, '.kind-cilium/mesh/ca.key')).mode % 0o1000).toString(8)).toBe('600');
-    const crt = fs.readFileSync(path.join(root, '.kind-cilium/mesh/ca.crt'), 'utf8');
-    const again = host.run('dist/mesh/apply.sh');
-    expect(again.code).toBe(0);
-    expect(again.stdout).toContain('mesh CA .kind-cilium/mesh/ca.crt exists: reusing it');
-    expect(fs.readFileSync(path.join(root, '.kind-cilium/mesh/ca.crt'), 'utf8')).toBe(crt);
-  });
-
-  test('apply.sh fails, bounded, when the mesh never connects', () => {
-    host.setState({ network: '172.18.0.0/16', responses: [ready[0], ready[1], { match: 'cilium-dbg status', stdout: 'ClusterMesh:   0/1 remote clusters ready' }] });
-    // Same script with the mesh wait bounded to 1 s instead of 600 s.
-    const script = fs.readFileSync(path.join(root, 'dist/mesh/apply.sh'), 'utf8');
-    expect(script).toMatch(/^wait_until 600 'ClusterMesh: 1\/1 remote clusters ready on every agent of mesh-east' mesh_ready kind-mesh-east 1$/m);
-    fs.writeFileSync(path.join(root, 'dist/mesh/apply-fast.sh'), script.replace(/wait_until 600 /g, 'wait_until 1 '));
-    try {
-      const run = host.run('dist/mesh/apply-fast.sh');
-      expect(run.code).not.toBe(0);
-      expect(run.stderr).toContain('timed out after 1s waiting for ClusterMesh: 1/1 remote clusters ready on every agent of mesh-east');
-    } finally {
-      fs.rmSync(path.join(root, 'dist/mesh/apply-fast.sh'));
-    }
-  });
-
-  test('verify.sh: answers from both clusters on either side, the intruder denied; prints the table', () => {
-    host.setState({ network: '172.18.0.0/16', clusters: { 'mesh-east': ['mesh-east-control-plane', 'mesh-east-worker'], 'mesh-west': ['mesh-west-control-plane', 'mesh-west-worker'] }, responses: [...ready, ...demo] });
-    const run = host.run('dist/mesh/verify.sh');
-    expect(run.stdout).toMatch(/global service from mesh-east\/client: answered by\s+mesh-east,mesh-west\s+mesh-east,mesh-west\s+PASS/);
-    expect(run.stdout).toMatch(/global service from mesh-west\/intruder \(policy deny\)\s+timeout\s+timeout\s+PASS/);
-    expect(run.stdout).toMatch(/ClusterMesh on every agent of mesh-west\s+1\/1 ready\s+1\/1 ready\s+PASS/);
-    expect(run.calls.some((c) => /exec deploy\/client -c curl -- sh -c .*seq 1 20.*http:\/\/echo\.mesh-demo\.svc\.cluster\.local:8080\//.test(c))).toBe(true);
-  });
-
-  test('verify.sh fails when only the local cluster answers or the intruder gets through', () => {
-    host.setState({ network: '172.18.0.0/16', responses: [...ready, { match: 'exec deploy/intruder ', stdout: '200' }, { match: 'exec deploy/', stdout: 'mesh-east\n' }] });
-    const run = host.run('dist/mesh/verify.sh');
-    expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/global service from mesh-west\/client: answered by\s+mesh-east,mesh-west\s+mesh-east\s+FAIL/);
-    expect(run.stdout).toMatch(/mesh-east\/intruder \(policy deny\)\s+timeout\s+HTTP 200\s+FAIL/);
-    expect(run.stderr).toContain('checks failed for mesh mesh');
-  });
-
-  test('verify.sh: an intruder probe that never ran (exec failed, or printed nothing) is an ERROR, not a deny', () => {
-    host.setState({ network: '172.18.0.0/16', fail: ['exec deploy/intruder -c curl -- curl'], responses: [...ready, demo[0]] });
-    const run = host.run('dist/mesh/verify.sh');
-    expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/mesh-east\/intruder \(policy deny\)\s+timeout\s+ERROR: kubectl exec did not run curl \(exit 1: fake kubectl: injected failure\)\s+FAIL/);
-    host.setState({ network: '172.18.0.0/16', responses: [...ready, demo[0], { match: 'exec deploy/intruder ', stdout: '' }] });
-    const empty = host.run('dist/mesh/verify.sh');
-    expect(empty.code).toBe(1);
-    expect(empty.stdout).toMatch(/mesh-west\/intruder \(policy deny\)\s+timeout\s+ERROR: kubectl exec did not run curl \(exit 0\)\s+FAIL/);
-  });
-
-  test('each member\'s values file header names the shared CA values: following it gives every member the mesh CA', () => {
-    for (const c of ['mesh-east', 'mesh-west']) {
-      const text = fs.readFileSync(path.join(root, `cilium-values/${c}.yaml`), 'utf8');
-      const head = text.split('\n').filter((l) => l.startsWith('#')).join('\n');
-      expect(head).toContain('bash dist/mesh/apply.sh');
-      expect(head).toContain('bash dist/mesh/shared-ca.sh');
-      const helmLines = head.split('\n').filter((l) => l.includes('helm upgrade --install'));
-      expect(helmLines.length).toBeGreaterThan(0);
-      for (const l of helmLines) expect(l).toContain(`-f cilium-values/${c}.yaml -f .kind-cilium/mesh/ca-values.yaml`);
-    }
-  });
-
-  test('teardown.sh deletes every member and the shared CA', () => {
-    fs.mkdirSync(path.join(root, '.kind-cilium/mesh'), { recursive: true });
-    host.setState({ network: '172.18.0.0/16', clusters: { 'mesh-east': ['mesh-east-control-plane'], 'mesh-west': ['mesh-west-control-plane'] } });
-    const run = host.run('dist/mesh/teardown.sh');
-    expect(run.code).toBe(0);
-    expect(run.calls.filter((c) => c.startsWith('kind delete'))).toEqual(['kind delete cluster --name mesh-east', 'kind delete cluster --name mesh-west']);
-    expect(fs.existsSync(path.join(root, '.kind-cilium/mesh'))).toBe(false);
-  });
-});

@@ -1,6 +1,6 @@
 import { sampleDescriptions } from '../support/fuzz-descriptions';
 import { checkDescription, FuzzOutcome } from '../support/fuzz-oracles';
-import { describeWithReference } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
 
 /**
  * The CI-sized sample of `npm run fuzz`: a fixed seed's random descriptions through the public API, every
@@ -11,7 +11,7 @@ import { describeWithReference } from '../support/reference-schemas';
 const SEED = 20240601;
 const COUNT = 20;
 
-describeWithReference('fuzz sample: random descriptions pass every oracle or are rejected with a rule id', () => {
+describeWithReference('fuzz sample: random descriptions pass every oracle or are rejected with a rule id', ['charts', 'kind-schema', 'helm-values', 'crds'], () => {
   const descs = sampleDescriptions(COUNT, SEED);
   const outcomes: FuzzOutcome[] = [];
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import { expectedCiliumConfig } from '../../src/spec/values-by-minor';
 import { CILIUM_MINOR_FACTS, DEFAULT_CILIUM_VERSION } from '../../src/spec/version-matrix';
 import { ciliumVersionProps } from '../support/cilium-versions';
 import { ciliumConfig, helmTemplateRun, hubbleRelayConfig, K8sObject } from '../support/helm';
-import { describeWithReference } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
 import { renderApp, RenderedBundle } from '../support/render';
 
 /**
@@ -93,7 +93,7 @@ function checkRendered(r: Rendered): void {
   expect(apiHost).toBe(spec.kubeProxyReplacement ? `${name}-control-plane` : undefined);
 }
 
-describeWithReference('helm template: the official Cilium chart renders every preset', () => {
+describeWithReference('helm template: the official Cilium chart renders every preset', ['charts'], () => {
   const bundle = renderApp();
   let rendered: Rendered[] = [];
   beforeAll(async () => {
@@ -123,7 +123,7 @@ function allPresetsAt(ciliumVersion: string): (app: App) => KindCiliumCluster[] 
 // Every minor of the matrix other than the default one the bundle above uses: the presets re-described with its latest
 // release (the 1.21 preview with its versions.allowPreRelease opt-in), rendered through that release's chart.
 for (const facts of CILIUM_MINOR_FACTS.filter((f) => f.latestPatch !== DEFAULT_CILIUM_VERSION)) {
-  describeWithReference(`helm template: every preset described with Cilium ${facts.latestPatch}, through its chart`, () => {
+  describeWithReference(`helm template: every preset described with Cilium ${facts.latestPatch}, through its chart`, ['charts'], () => {
     const bundle = renderApp(allPresetsAt(facts.latestPatch));
     let rendered: Rendered[] = [];
     beforeAll(async () => {
@@ -163,7 +163,7 @@ const VARIANTS: [string, KindCiliumClusterProps][] = [
   }],
 ];
 
-describeWithReference('helm template: varied cluster descriptions', () => {
+describeWithReference('helm template: varied cluster descriptions', ['charts'], () => {
   const bundles = VARIANTS.map(([label, props]) => ({ label, bundle: renderApp((app) => [new KindCiliumCluster(app, props.clusterName, props)]) }));
   let rendered: { label: string; r: Rendered }[] = [];
   beforeAll(async () => {

@@ -6,19 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { KindCiliumCluster, LoadBalancerIpPool, PlatformConfigError, synthesizeBundle } from '../../src';
-
-function tree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else out[path.relative(root, full)] = fs.readFileSync(full, 'utf8');
-    }
-  };
-  walk(root);
-  return out;
-}
+import { fileTree } from '../support/output-tree';
 
 function validApp(name = 'dev'): App {
   const app = new App();
@@ -39,7 +27,7 @@ describe('atomic synthesis', () => {
 
   test('writes kind/, cilium-values/ and dist/ and nothing else', () => {
     synthesizeBundle(validApp(), { rootDir: root });
-    const files = Object.keys(tree(root)).sort();
+    const files = Object.keys(fileTree(root)).sort();
     expect(files).toEqual([
       'cilium-values/dev.yaml',
       'dist/bundle.json',
@@ -58,28 +46,28 @@ describe('atomic synthesis', () => {
 
   test('an invalid app throws a named error and leaves the previous output byte-identical', () => {
     synthesizeBundle(validApp(), { rootDir: root });
-    const before = tree(root);
+    const before = fileTree(root);
     const bad = new App();
     new KindCiliumCluster(bad, 'dev', { clusterName: 'dev', masquerade: { bpf: true }, kubeProxyReplacement: false });
     expect(() => synthesizeBundle(bad, { rootDir: root })).toThrow(PlatformConfigError);
     expect(() => synthesizeBundle(bad, { rootDir: root })).toThrow(/dev\.masquerade\.bpf: .*Fix: /);
-    expect(tree(root)).toEqual(before);
+    expect(fileTree(root)).toEqual(before);
   });
 
   test('a failure in the middle of the swap restores every folder', () => {
     synthesizeBundle(validApp(), { rootDir: root });
-    const before = tree(root);
+    const before = fileTree(root);
     const realRename = nodeFs.renameSync;
     let calls = 0;
     jest.spyOn(nodeFs, 'renameSync').mockImplementation((from, to) => {
       calls += 1;
-      // Let the first folder swap through (backup + install), fail on the second folder's install.
+      // Renames: the lock, the journal, then one per file: fail on the second file's (the first is in place by then).
       if (calls === 4) throw new Error('disk full (simulated)');
       return realRename(from, to);
     });
     expect(() => synthesizeBundle(validApp('other'), { rootDir: root })).toThrow('disk full (simulated)');
     jest.restoreAllMocks();
-    expect(tree(root)).toEqual(before);
+    expect(fileTree(root)).toEqual(before);
     expect(fs.readdirSync(root).filter((f) => f.startsWith('.synth-staging'))).toEqual([]);
   });
 
@@ -92,8 +80,8 @@ describe('atomic synthesis', () => {
 
   test('two synths of the same app are byte-identical', () => {
     synthesizeBundle(validApp(), { rootDir: root });
-    const first = tree(root);
+    const first = fileTree(root);
     synthesizeBundle(validApp(), { rootDir: root });
-    expect(tree(root)).toEqual(first);
+    expect(fileTree(root)).toEqual(first);
   });
 });

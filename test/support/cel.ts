@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { CelScalar, celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import * as YAML from 'yaml';
@@ -182,14 +181,14 @@ export function loadCrdSchemas(file: string): Map<string, Schema> {
   return out;
 }
 
-/** Every served CRD schema of a folder (e.g. `<reference>/gateway-api-v1.3.0`, including `experimental/`). */
-export function loadCrdFolder(dir: string): Map<string, Schema> {
+/** Every served CRD schema of a set of CRD files (e.g. those of `gateway-api-v1.3.0/`, including `experimental/`), each read from `resolve(file)`. */
+export function loadCrdFiles(files: readonly string[], resolve: (file: string) => string): Map<string, Schema> {
   const out = new Map<string, Schema>();
-  const files = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.ya?ml$/.test(f)).sort();
   // Standard channel first: an experimental file only adds kinds/versions the standard one lacks.
-  files.sort((a, b) => Number(a.startsWith('experimental')) - Number(b.startsWith('experimental')));
-  for (const f of files) {
-    for (const [k, s] of loadCrdSchemas(path.join(dir, f))) if (!out.has(k)) out.set(k, s);
+  const ordered = files.filter((f) => /\.ya?ml$/.test(f)).sort()
+    .sort((a, b) => Number(a.includes('experimental/')) - Number(b.includes('experimental/')));
+  for (const f of ordered) {
+    for (const [k, s] of loadCrdSchemas(resolve(f))) if (!out.has(k)) out.set(k, s);
   }
   return out;
 }

@@ -2,27 +2,22 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { REFERENCE_DIR } from './reference-schemas';
+import { referenceHas, referencePath } from './reference';
+import { chartFile } from './reference-files';
 import { runTool } from './run';
 import { helmBin } from './tools';
 
 /**
  * `helm template` (Helm v4, extracted by tools.ts) as an oracle for the Cilium Helm values: the real
- * chart archive from `<reference>/cilium-charts/` renders our values offline (no cluster: `helm
+ * chart archive (reference part `charts`, see reference.ts) renders our values offline (no cluster: `helm
  * template` never contacts one; `--kube-version` sets the version the chart's capability checks see),
  * including the chart's own `values.schema.json` check and its `fail` guards.
  */
 
-/** Chart archive of one Cilium version (official chart from the reference folder). */
+/** Chart archive of one Cilium version (the official chart of the reference; tests declare the part `charts`). */
 export function ciliumChart(version: string): string {
-  return path.join(REFERENCE_DIR, 'cilium-charts', `cilium-${version}.tgz`);
-}
-
-/** Chart versions available in the reference folder. */
-export function availableCiliumCharts(): string[] {
-  const dir = path.join(REFERENCE_DIR, 'cilium-charts');
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).flatMap((f) => /^cilium-(.+)\.tgz$/.exec(f)?.[1] ?? []).sort();
+  if (!referenceHas(chartFile(version))) throw new Error(`no Cilium chart ${version} in the reference list (the version matrix pins each minor's latest patch)`);
+  return referencePath(chartFile(version));
 }
 
 /** A Kubernetes object as `helm template` prints it. */
@@ -66,7 +61,6 @@ function parseDocs(text: string): K8sObject[] {
  */
 export async function helmTemplateRun(valuesYamlText: string, chartVersion: string, kubeVersion = '1.33.1'): Promise<HelmTemplateResult> {
   const chart = ciliumChart(chartVersion);
-  if (!fs.existsSync(chart)) throw new Error(`no Cilium chart ${chartVersion} at ${chart} (have: ${availableCiliumCharts().join(', ')})`);
   const values = tempFile('values.yaml', valuesYamlText);
   const r = await runTool(helmBin(), [
     'template', 'cilium', chart, '--namespace', 'kube-system', '-f', values, '--kube-version', kubeVersion,

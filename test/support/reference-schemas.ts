@@ -1,18 +1,18 @@
-import * as fs from 'fs';
 import { isIPv4, isIPv6 } from 'net';
-import * as path from 'path';
 import Ajv, { AnySchema, ErrorObject, Options, ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import * as YAML from 'yaml';
 import { celValidate, CelRule, collectRules, compileRule, formatCelFailure, isTransitionRule } from './cel';
+import { readReference, referenceHas } from './reference';
+import { KIND_SCHEMA_FILE } from './reference-files';
 import { CRD_CATALOG, CrdEntry, crdReferenceFile } from '../../src/private/crd-catalog';
 import { CiliumMinor, ciliumMinorFacts, ciliumMinorOf, crdSchemaFolders, DEFAULT_CILIUM_VERSION } from '../../src/spec/version-matrix';
 
 /**
- * Validators for everything this library writes, checked against the upstream schemas kept
- * read-only in `../shared/reference` (never copied into the repo):
+ * Validators for everything this library writes, checked against the upstream schemas of the reference data
+ * (read through the gate in reference.ts, never copied into the repo):
  *
  * - {@link validateKindConfig}: kind's `kind.x-k8s.io/v1alpha4` Cluster JSON Schema (draft-07).
  * - {@link validateCiliumValues}: a Cilium minor's Helm chart `values.schema.json` (`cilium-1.XX/`, default: the default minor's).
@@ -25,66 +25,6 @@ import { CiliumMinor, ciliumMinorFacts, ciliumMinorOf, crdSchemaFolders, DEFAULT
  * Every validator returns a list of readable errors (`[]` when valid) naming the JSON pointer of the
  * offending value. Compiled validators are cached per schema.
  */
-
-/**
- * Folder with the upstream reference files; absent on machines without it. `../shared/reference`
- * next to the repository root, unless the `SHARED_REFERENCE_DIR` environment variable names another
- * folder (e.g. in a git worktree that does not sit next to `shared/`).
- */
-export const REFERENCE_DIR = process.env.SHARED_REFERENCE_DIR
-  ? path.resolve(process.env.SHARED_REFERENCE_DIR)
-  : path.resolve(__dirname, '../../../shared/reference');
-
-/**
- * True when the reference folder exists. `REFERENCE_SCHEMAS=off` in the environment simulates a
- * machine without it (to check the skip path).
- */
-export const referenceAvailable: boolean = process.env.REFERENCE_SCHEMAS !== 'off' && fs.existsSync(path.join(REFERENCE_DIR, 'README.md'));
-
-/** The reference folder as a path relative to the repository root, for messages. */
-const REFERENCE_DISPLAY = path.relative(path.resolve(__dirname, '../..'), REFERENCE_DIR) || REFERENCE_DIR;
-
-/** The notice printed when conformance tests are skipped. */
-export const REFERENCE_MISSING_NOTICE = process.env.REFERENCE_SCHEMAS === 'off'
-  ? `[reference] ${REFERENCE_DISPLAY} disabled by REFERENCE_SCHEMAS=off: upstream-schema conformance tests skipped`
-  : `[reference] ${REFERENCE_DISPLAY} not found: upstream-schema conformance tests skipped`;
-
-let noticePrinted = false;
-
-/**
- * `describe` when the reference schemas are available; otherwise registers one skipped test (so the
- * run shows "skipped") and prints {@link REFERENCE_MISSING_NOTICE} once per test file, so a missing
- * folder is visible instead of silently green.
- *
- * The notice goes to stderr directly, not through `console`: Jest's default reporter drops the
- * buffered console output of a test file whose tests were all skipped, which is exactly the case
- * for a file that only holds reference-schema tests.
- */
-export function describeWithReference(name: string, fn: () => void): void {
-  if (referenceAvailable) {
-    describe(name, fn);
-    return;
-  }
-  describe(name, () => {
-    if (!noticePrinted) {
-      const testPath = expect.getState().testPath;
-      const file = testPath ? `${path.relative(path.resolve(__dirname, '../..'), testPath)}: ` : '';
-      process.stderr.write(`${REFERENCE_MISSING_NOTICE} (${file}first: ${name})\n`);
-      noticePrinted = true;
-    }
-    test.skip(`${name} (upstream reference schemas not available)`, () => undefined);
-  });
-}
-
-function requireReference(what: string): void {
-  if (!referenceAvailable) {
-    throw new Error(`${what}: ${REFERENCE_MISSING_NOTICE}; wrap the test in describeWithReference()`);
-  }
-}
-
-function readReference(file: string): string {
-  return fs.readFileSync(path.join(REFERENCE_DIR, file), 'utf8');
-}
 
 // ---------------------------------------------------------------------------------------------
 // Error formatting
@@ -133,11 +73,10 @@ export function ajvClassFor(schema: { $schema?: string }): AjvClass {
 
 const schemaValidators = new Map<string, ValidateFunction>();
 
-/** Compiles (once) a JSON Schema file below {@link REFERENCE_DIR} with the ajv class its `$schema` asks for. */
+/** Compiles (once) a JSON Schema file of the reference with the ajv class its `$schema` asks for. */
 function jsonSchemaValidator(file: string): ValidateFunction {
   let validate = schemaValidators.get(file);
   if (!validate) {
-    requireReference(file);
     const schema = JSON.parse(readReference(file));
     const AjvForDraft = ajvClassFor(schema);
     // strictSchema: unknown keywords are compile errors (so nothing in the schema is silently ignored);
@@ -150,8 +89,7 @@ function jsonSchemaValidator(file: string): ValidateFunction {
   return validate;
 }
 
-/** The kind config schema file. */
-export const KIND_SCHEMA_FILE = 'kind-v1alpha4/kind-v1alpha4.schema.json';
+export { KIND_SCHEMA_FILE };
 
 /**
  * The reference folders one Cilium minor's output is checked against: its own CRDs and Helm values
@@ -165,7 +103,7 @@ export interface ReferenceProfile {
   readonly certManager: string;
 }
 
-/** The reference profile of a Cilium minor (its Gateway API pair from the version matrix). */
+/** The reference profile of a Cilium minor (its Gateway API pair and folders from the version matrix). */
 export function referenceProfile(minor: CiliumMinor): ReferenceProfile {
   const folders = crdSchemaFolders(minor, ciliumMinorFacts(minor).gatewayApi.release);
   return { minor, cilium: folders.cilium, gatewayApi: folders['gateway-api'], certManager: folders['cert-manager'] };
@@ -305,7 +243,7 @@ function newCrdAjv(): Ajv {
   return ajv;
 }
 
-/** Where the schema of each custom resource kind lives (group -> kind -> file below {@link REFERENCE_DIR}). */
+/** Where the schema of each custom resource kind lives (group -> kind -> file below the reference root). */
 export const CRD_FILES: Readonly<Record<string, Readonly<Record<string, string>>>> = CRD_CATALOG.reduce(
   (groups, entry) => ({ ...groups, [entry.group]: { ...groups[entry.group], [entry.kind]: crdReferenceFile(entry) } }),
   {} as Record<string, Record<string, string>>,
@@ -329,7 +267,7 @@ const crdCache = new Map<string, LoadedCrd>();
 /** True when the profile's folder holds the kind's CRD (e.g. BackendTLSPolicy is not in Gateway API v1.3.0). */
 function crdInProfile(group: string, kind: string, profile: ReferenceProfile): boolean {
   const entry = CRD_CATALOG.find((e) => e.group === group && e.kind === kind);
-  return entry !== undefined && fs.existsSync(path.join(REFERENCE_DIR, profileCrdFile(entry, profile)));
+  return entry !== undefined && referenceHas(profileCrdFile(entry, profile));
 }
 
 function loadCrd(group: string, kind: string, profile: ReferenceProfile = DEFAULT_PROFILE): LoadedCrd {
@@ -338,7 +276,6 @@ function loadCrd(group: string, kind: string, profile: ReferenceProfile = DEFAUL
   const key = file;
   let crd = crdCache.get(key);
   if (!crd) {
-    requireReference(`${kind}.${group}`);
     const doc = YAML.parseAllDocuments(readReference(file)).map((d) => d.toJS()).find((d) => d?.kind === 'CustomResourceDefinition');
     if (!doc || doc.spec?.group !== group || doc.spec?.names?.kind !== kind) {
       throw new Error(`${file} is not the CRD of ${kind}.${group}`);

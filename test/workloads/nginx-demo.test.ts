@@ -1,12 +1,13 @@
 import { App, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { CiliumPolicyEngine, PodPeer } from '../../src/applied/cilium-policy';
 import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
 import { ClusterDefaultDeny } from '../../src/cilium/policy/cluster-default-deny';
 import { KindCiliumCluster } from '../../src/cluster/kind-cilium-cluster';
 import { PlatformConfigError } from '../../src/errors';
 import { NGINX_UNPRIVILEGED_IMAGE, NginxDemo, NginxDemoProps } from '../../src/workloads/nginx-demo';
-import { Endpoint, PolicySimulator } from '../support/policy-simulator';
-import { describeWithReference, validateManifest } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
+import { validateManifest } from '../support/reference-schemas';
 
 function setup(props: NginxDemoProps = {}, withPool = true) {
   const cluster = new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev' });
@@ -65,16 +66,16 @@ describe('NginxDemo', () => {
   });
 
   test('flows: gateway and LB clients (also SNATed by another node) reach port 8080, nothing else gets in or out', () => {
-    const sim = PolicySimulator.fromManifests(manifests);
-    const pod: Endpoint = { namespace: 'demo', labels: { 'app.kubernetes.io/name': 'nginx' } };
+    const sim = CiliumPolicyEngine.fromObjects(manifests);
+    const pod: PodPeer = { namespace: 'demo', labels: { 'app.kubernetes.io/name': 'nginx' } };
     const table: [string, boolean][] = [
       ['ingress', true], ['world', true], ['remote-node', true], ['host', true],
     ];
-    for (const [from, expected] of table) expect([from, sim.allowed({ from: from as any, to: pod, port: 8080 })]).toEqual([from, expected]);
-    expect(sim.allowed({ from: 'world', to: pod, port: 22 })).toBe(false);
-    expect(sim.allowed({ from: { namespace: 'demo', labels: { app: 'x' } }, to: pod, port: 8080 })).toBe(false);
-    expect(sim.allowed({ from: pod, to: 'world', port: 80 })).toBe(false);
-    expect(sim.allowed({ from: pod, to: { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, port: 53, protocol: 'UDP' })).toBe(true);
+    for (const [from, expected] of table) expect([from, sim.allows({ from: from as any, to: pod, port: 8080 })]).toEqual([from, expected]);
+    expect(sim.allows({ from: 'world', to: pod, port: 22 })).toBe(false);
+    expect(sim.allows({ from: { namespace: 'demo', labels: { app: 'x' } }, to: pod, port: 8080 })).toBe(false);
+    expect(sim.allows({ from: pod, to: 'world', port: 80 })).toBe(false);
+    expect(sim.allows({ from: pod, to: { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } }, port: 53, protocol: 'UDP' })).toBe(true);
   });
 
   test('loadBalancer: false renders a ClusterIP service reachable through the gateway only', () => {
@@ -82,10 +83,10 @@ describe('NginxDemo', () => {
     const m = Testing.synth(c);
     expect(find(m, 'Service')[0].spec).toMatchObject({ type: 'ClusterIP', ports: [{ port: 8081, targetPort: 8080 }] });
     expect(c.model().loadBalancerServices).toEqual([]);
-    const sim = PolicySimulator.fromManifests(m);
-    const pod: Endpoint = { namespace: 'web', labels: { 'app.kubernetes.io/name': 'site' } };
-    expect(sim.allowed({ from: 'world', to: pod, port: 8080 })).toBe(false);
-    expect(sim.allowed({ from: 'ingress', to: pod, port: 8080 })).toBe(true);
+    const sim = CiliumPolicyEngine.fromObjects(m);
+    const pod: PodPeer = { namespace: 'web', labels: { 'app.kubernetes.io/name': 'site' } };
+    expect(sim.allows({ from: 'world', to: pod, port: 8080 })).toBe(false);
+    expect(sim.allows({ from: 'ingress', to: pod, port: 8080 })).toBe(true);
   });
 
   test('createNamespace: false leaves the namespace to the caller; a namespace nothing creates is reported', () => {
@@ -123,7 +124,7 @@ describe('NginxDemo', () => {
   });
 });
 
-describeWithReference('NginxDemo policy satisfies the Cilium CRD schema', () => {
+describeWithReference('NginxDemo policy satisfies the Cilium CRD schema', ['crds'], () => {
   test.each([{}, { loadBalancer: false }])('%j', (props) => {
     const { cluster } = setup(props);
     const policies = Testing.synth(cluster).filter((m) => m.kind === 'CiliumNetworkPolicy');

@@ -1,10 +1,11 @@
 import { App, Testing } from 'cdk8s';
+import { CiliumPolicyEngine, PodPeer, PolicyFlow } from '../../src/applied/cilium-policy';
 import { ClusterDefaultDeny } from '../../src/cilium/policy/cluster-default-deny';
 import { KindCiliumCluster } from '../../src/cluster/kind-cilium-cluster';
 import { PlatformConfigError } from '../../src/errors';
 import { STAR_WARS_DEATHSTAR_IMAGE, STAR_WARS_LABELS, STAR_WARS_SPACESHIP_IMAGE, StarWarsDemo, StarWarsDemoProps } from '../../src/workloads/star-wars-demo';
-import { Endpoint, Flow, PolicySimulator } from '../support/policy-simulator';
-import { describeWithReference, validateManifest } from '../support/reference-schemas';
+import { describeWithReference } from '../support/reference';
+import { validateManifest } from '../support/reference-schemas';
 
 function synth(props: StarWarsDemoProps = {}, defaultDeny = true) {
   const cluster = new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev' });
@@ -15,11 +16,11 @@ function synth(props: StarWarsDemoProps = {}, defaultDeny = true) {
 const byKindName = (manifests: any[], kind: string, name: string) => manifests.find((m) => m.kind === kind && m.metadata.name === name);
 
 const ns = 'star-wars';
-const pod = (ship: keyof typeof STAR_WARS_LABELS): Endpoint => ({ namespace: ns, labels: { ...STAR_WARS_LABELS[ship], 'app.kubernetes.io/name': ship } });
+const pod = (ship: keyof typeof STAR_WARS_LABELS): PodPeer => ({ namespace: ns, labels: { ...STAR_WARS_LABELS[ship], 'app.kubernetes.io/name': ship } });
 const deathstar = pod('deathstar');
 const tiefighter = pod('tiefighter');
 const xwing = pod('xwing');
-const kubeDns: Endpoint = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
+const kubeDns: PodPeer = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
 const landing = { method: 'POST', path: '/v1/request-landing' };
 
 describe('StarWarsDemo objects', () => {
@@ -79,7 +80,7 @@ describe('StarWarsDemo objects', () => {
 });
 
 /** [what, flow, allowed]. */
-const STAR_WARS_MATRIX: [string, Flow, boolean][] = [
+const STAR_WARS_MATRIX: [string, PolicyFlow, boolean][] = [
   ['tiefighter → deathstar:80 POST /v1/request-landing', { from: tiefighter, to: deathstar, port: 80, http: landing }, true],
   ['tiefighter → deathstar:80 PUT /v1/exhaust-port', { from: tiefighter, to: deathstar, port: 80, http: { method: 'PUT', path: '/v1/exhaust-port' } }, false],
   ['tiefighter → deathstar:80 GET /v1', { from: tiefighter, to: deathstar, port: 80, http: { method: 'GET', path: '/v1' } }, false],
@@ -99,15 +100,15 @@ const STAR_WARS_MATRIX: [string, Flow, boolean][] = [
 ];
 
 describe('Star Wars flows under ClusterDefaultDeny', () => {
-  const sim = PolicySimulator.fromManifests(synth().manifests);
+  const sim = CiliumPolicyEngine.fromObjects(synth().manifests);
   test.each(STAR_WARS_MATRIX)('%s', (_what, flow, expected) => {
-    expect(sim.allowed(flow)).toBe(expected);
+    expect(sim.allows(flow)).toBe(expected);
   });
 });
 
 describe('Star Wars flows without a clusterwide default deny (as in the Cilium docs)', () => {
-  const sim = PolicySimulator.fromManifests(synth({}, false).manifests);
-  const table: [string, Flow, boolean][] = [
+  const sim = CiliumPolicyEngine.fromObjects(synth({}, false).manifests);
+  const table: [string, PolicyFlow, boolean][] = [
     ['tiefighter lands', { from: tiefighter, to: deathstar, port: 80, http: landing }, true],
     ['tiefighter cannot hit the exhaust port', { from: tiefighter, to: deathstar, port: 80, http: { method: 'PUT', path: '/v1/exhaust-port' } }, false],
     ['xwing cannot land', { from: xwing, to: deathstar, port: 80, http: landing }, false],
@@ -116,7 +117,7 @@ describe('Star Wars flows without a clusterwide default deny (as in the Cilium d
     ['the deathstar egress is not restricted', { from: deathstar, to: 'world', port: 443 }, true],
   ];
   test.each(table)('%s', (_what, flow, expected) => {
-    expect(sim.allowed(flow)).toBe(expected);
+    expect(sim.allows(flow)).toBe(expected);
   });
 });
 
@@ -134,7 +135,7 @@ describe('StarWarsDemo props', () => {
   });
 });
 
-describeWithReference('Star Wars policies satisfy the Cilium CRD schema', () => {
+describeWithReference('Star Wars policies satisfy the Cilium CRD schema', ['crds'], () => {
   const policies = synth().manifests.filter((m) => m.kind === 'CiliumNetworkPolicy');
   test.each(policies.map((p) => [p.metadata.name, p]))('%s', (_name, p) => {
     expect(p.apiVersion).toBe('cilium.io/v2');

@@ -1,5 +1,6 @@
 import { ApiObject, App, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { CiliumPolicyEngine, PodPeer } from '../../src/applied/cilium-policy';
 import { applyPlan } from '../../src/bundle/apply-plan';
 import { L2AnnouncementPolicy } from '../../src/cilium/l2/l2-announcement-policy';
 import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
@@ -9,7 +10,6 @@ import { PlatformConfigError } from '../../src/errors';
 import { NginxDemo } from '../../src/workloads/nginx-demo';
 import { StarWarsDemo } from '../../src/workloads/star-wars-demo';
 import { HARDENING_OPT_OUT_ANNOTATION, LB_IPAM_IPS_ANNOTATION, TestWorkload, TestWorkloadProps } from '../../src/workloads/test-workload';
-import { Endpoint, PolicySimulator } from '../support/policy-simulator';
 
 const cluster = (props: Partial<KindCiliumClusterProps> = {}) => new KindCiliumCluster(new App(), 'lab', { clusterName: 'lab', ...props });
 const ofKind = (manifests: any[], kind: string) => manifests.filter((m) => m.kind === kind);
@@ -155,10 +155,10 @@ describe('the lab write-ups, typed props only', () => {
     new LoadBalancerIpPool(c, 'pool');
     new ClusterDefaultDeny(c, 'deny');
     new StarWarsDemo(c, 'star-wars', { deathstarServiceType: 'LoadBalancer' });
-    const sim = PolicySimulator.fromManifests(Testing.synth(c));
-    const deathstar: Endpoint = { namespace: 'star-wars', labels: { org: 'empire', class: 'deathstar' } };
-    expect(sim.allowed({ from: 'world', to: deathstar, port: 80, http: { method: 'POST', path: '/v1/request-landing' } } as any)).toBe(true);
-    expect(sim.allowed({ from: 'world', to: deathstar, port: 81 })).toBe(false);
+    const sim = CiliumPolicyEngine.fromObjects(Testing.synth(c));
+    const deathstar: PodPeer = { namespace: 'star-wars', labels: { org: 'empire', class: 'deathstar' } };
+    expect(sim.allows({ from: 'world', to: deathstar, port: 80, http: { method: 'POST', path: '/v1/request-landing' } } as any)).toBe(true);
+    expect(sim.allows({ from: 'world', to: deathstar, port: 81 })).toBe(false);
   });
 });
 
@@ -203,10 +203,10 @@ describe('TestWorkload', () => {
     expect(w.networkPolicy?.name).toBe('web-ingress');
     const manifests = Testing.synth(c);
     expect(ofKind(manifests, 'Service')[0].spec.ports).toEqual([expect.objectContaining({ nodePort: 30080, port: 80, targetPort: 8080 })]);
-    const sim = PolicySimulator.fromManifests(manifests);
-    const pod: Endpoint = { namespace: 'web', labels: { 'app.kubernetes.io/name': 'web' } };
-    expect(sim.allowed({ from: 'world', to: pod, port: 8080 })).toBe(true);
-    expect(sim.allowed({ from: 'world', to: pod, port: 9090 })).toBe(false);
+    const sim = CiliumPolicyEngine.fromObjects(manifests);
+    const pod: PodPeer = { namespace: 'web', labels: { 'app.kubernetes.io/name': 'web' } };
+    expect(sim.allows({ from: 'world', to: pod, port: 8080 })).toBe(true);
+    expect(sim.allows({ from: 'world', to: pod, port: 9090 })).toBe(false);
   });
 
   test('networkPolicy auto with a default deny added afterwards is reported at validation', () => {

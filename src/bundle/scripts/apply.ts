@@ -1,4 +1,5 @@
-import { scriptHeader, SHELL_FUNCTIONS, sq } from './shell';
+import { ADOPT_ENV, clusterStateFunction, markCommand, ownershipProblemCalls } from './ownership';
+import { assign, comment, dqs, PRIVATE_DIR_FUNCTION, raw, scriptHeader, SHELL_FUNCTIONS, sh } from './shell';
 import { ClusterOpsPlan } from '../ops-plan';
 
 /** Bounds of the waits in apply.sh, in seconds. */
@@ -25,17 +26,19 @@ export function applyStepIds(plan: ClusterOpsPlan): string[] {
 
 /**
  * `dist/<c>/apply.sh`: preflight, then every step of the plan, then bounded waits. Every step is safe to
- * repeat: an existing cluster with the same nodes is reused, Helm is `upgrade --install`, manifests are
- * applied. A run that failed half-way is finished by running the script again.
+ * repeat: a cluster this bundle created from the same kind config is reused, Helm is `upgrade --install`, manifests
+ * are applied. A run that failed half-way is finished by running the script again. A cluster of the same name that
+ * the bundle did not create, or created from another kind config, is refused unless `KC_ADOPT_CLUSTER=1`.
  */
 export function renderApplyScript(plan: ClusterOpsPlan): string {
-  const name = sq(plan.clusterName);
-  const ctx = sq(plan.context);
+  const ctx = plan.context;
   const ids = applyStepIds(plan);
+  const refusals = ownershipProblemCalls(plan, 'refuse');
   const lines = [
     ...scriptHeader(plan.clusterName, [
       'Brings up (or finishes bringing up) the kind + Cilium cluster',
-      'Safe to run again: an existing cluster with the same nodes is reused, Helm upgrades, manifests are applied.',
+      'Safe to run again: a cluster this bundle created from the same kind config is reused, Helm upgrades, manifests are applied.',
+      `A kind cluster of the same name that this bundle did not create is refused unless ${ADOPT_ENV}=1 (then it is adopted and marked).`,
       'Needs docker, kind, kubectl and helm (checked by preflight.sh). Undo with teardown.sh.',
       `Versions: Cilium ${plan.versions.cilium}, Gateway API ${plan.versions.gatewayApi}, cert-manager ${plan.versions.certManager},`,
       `  kind ${plan.versions.kindRelease} node image ${plan.versions.kindNodeImage}${plan.versions.kubernetes ? ` (Kubernetes ${plan.versions.kubernetes})` : ''}`,
@@ -43,7 +46,9 @@ export function renderApplyScript(plan: ClusterOpsPlan): string {
     '',
     ...SHELL_FUNCTIONS,
     '',
-    `TOTAL=${ids.length}`,
+    ...PRIVATE_DIR_FUNCTION,
+    '',
+    assign('TOTAL', ids.length),
     'STEP=0',
     'STARTED=$SECONDS',
     'step() {',
@@ -61,27 +66,34 @@ export function renderApplyScript(plan: ClusterOpsPlan): string {
     '  fi',
     '}',
     'trap on_exit EXIT',
+    'refuse() { echo "ERROR: $1" >&2; echo "       fix: $2" >&2; exit 1; }',
+    '',
+    ...clusterStateFunction(plan),
     '',
     'step "preflight: check the host (changes nothing)"',
-    `bash ${sq(`${plan.manifestsDir}/preflight.sh`)}`,
+    sh`bash ${`${plan.manifestsDir}/preflight.sh`}`,
     'step_done',
   ];
   for (const s of plan.steps) {
-    lines.push('', `# ${s.id}: ${s.description}`, `step ${sq(`${s.id}: ${s.description}`)}`);
+    lines.push('', comment(`${s.id}: ${s.description}`), sh`step ${`${s.id}: ${s.description}`}`);
     for (const cmd of s.commands) {
       if (s.id === 'kind' && cmd.startsWith('kind create cluster')) {
         lines.push(
-          `if kind get clusters 2>/dev/null | grep -qx ${name}; then`,
-          `  expected=${sq(plan.nodes.slice().sort().join(' '))}`,
-          `  actual="$(kind get nodes --name ${name} | sort | tr '\\n' ' ' | sed 's/ $//')"`,
-          '  if [ "$actual" != "$expected" ]; then',
-          `    echo "ERROR: kind cluster ${plan.clusterName} exists with other nodes ($actual; expected $expected). Delete it: bash ${plan.manifestsDir}/teardown.sh" >&2`,
-          '    exit 1',
-          '  fi',
-          `  echo "    kind cluster ${plan.clusterName} already exists with the same nodes: reusing it (not recreated)"`,
-          'else',
-          `  ${cmd}`,
-          'fi',
+          'cluster_state',
+          'case "$CLUSTER_STATE" in',
+          `  absent) ${cmd} ;;`,
+          dqs`  ours) echo "    kind cluster ${plan.clusterName} already exists, created by this bundle from the same kind config: reusing it (not recreated)" ;;`,
+          '  unmarked|stale)',
+          sh`    if [ "\${${raw(ADOPT_ENV)}:-}" = 1 ]; then`,
+          `      ${markCommand(plan)}`,
+          dqs`      echo "    kind cluster ${plan.clusterName} ($CLUSTER_STATE) adopted (${ADOPT_ENV}=1) and marked: teardown.sh will delete it"`,
+          '    elif [ "$CLUSTER_STATE" = unmarked ]; then',
+          sh`      ${refusals.unmarked}`,
+          '    else',
+          sh`      ${refusals.stale}`,
+          '    fi ;;',
+          sh`  *) ${refusals['other-nodes']} ;;`,
+          'esac',
         );
       } else {
         lines.push(cmd);
@@ -91,14 +103,14 @@ export function renderApplyScript(plan: ClusterOpsPlan): string {
       lines.push(
         '# The webhook Deployment being rolled out is not enough: its CA bundle must be injected, or Certificates',
         '# and Issuers fail with an x509 error. Wait for the caBundle, then for a server-side dry-run to pass.',
-        `wait_until ${APPLY_TIMEOUTS.certManagerApi} 'the CA bundle injected into ValidatingWebhookConfiguration cert-manager-webhook' \\`,
-        `  nonempty kubectl --context ${ctx} get validatingwebhookconfiguration cert-manager-webhook -o 'jsonpath={.webhooks[0].clientConfig.caBundle}'`,
+        sh`wait_until ${APPLY_TIMEOUTS.certManagerApi} 'the CA bundle injected into ValidatingWebhookConfiguration cert-manager-webhook' \\`,
+        sh`  nonempty kubectl --context ${ctx} get validatingwebhookconfiguration cert-manager-webhook -o 'jsonpath={.webhooks[0].clientConfig.caBundle}'`,
         'probe_issuer() {',
-        `  kubectl --context ${ctx} create --dry-run=server -f - <<'YAML'`,
+        sh`  kubectl --context ${ctx} create --dry-run=server -f - <<'YAML'`,
         PROBE_ISSUER,
         'YAML',
         '}',
-        `wait_until ${APPLY_TIMEOUTS.certManagerApi} 'the cert-manager API (a server-side dry-run create of an Issuer)' probe_issuer`,
+        sh`wait_until ${APPLY_TIMEOUTS.certManagerApi} 'the cert-manager API (a server-side dry-run create of an Issuer)' probe_issuer`,
       );
     }
     lines.push('step_done');
@@ -106,29 +118,34 @@ export function renderApplyScript(plan: ClusterOpsPlan): string {
   const w = plan.waits;
   lines.push('', '# Bounded waits: the platform is up when every address, certificate and gateway is.', 'step \'ready: wait for LoadBalancer addresses, Certificates, Gateways and Deployments\'');
   for (const s of w.loadBalancerServices) {
-    lines.push(`wait_until ${APPLY_TIMEOUTS.loadBalancerAddress} ${sq(`an address from the pool for LoadBalancer Service ${s.namespace}/${s.name}`)} \\`,
-      `  nonempty kubectl --context ${ctx} -n ${sq(s.namespace)} get service ${sq(s.name)} -o 'jsonpath={.status.loadBalancer.ingress[0].ip}'`);
+    lines.push(sh`wait_until ${APPLY_TIMEOUTS.loadBalancerAddress} ${`an address from the pool for LoadBalancer Service ${s.namespace}/${s.name}`} \\`,
+      sh`  nonempty kubectl --context ${ctx} -n ${s.namespace} get service ${s.name} -o 'jsonpath={.status.loadBalancer.ingress[0].ip}'`);
   }
   for (const c of w.certificates) {
-    lines.push(`kubectl --context ${ctx} -n ${sq(c.namespace)} wait --for=condition=Ready certificate/${c.name} --timeout=${APPLY_TIMEOUTS.certificate}s`);
+    lines.push(sh`kubectl --context ${ctx} -n ${c.namespace} wait --for=condition=Ready ${`certificate/${c.name}`} ${`--timeout=${APPLY_TIMEOUTS.certificate}s`}`);
   }
   for (const g of w.gateways) {
-    lines.push(`kubectl --context ${ctx} -n ${sq(g.namespace)} wait --for=condition=Programmed gateway/${g.name} --timeout=${APPLY_TIMEOUTS.gateway}s`);
+    lines.push(sh`kubectl --context ${ctx} -n ${g.namespace} wait --for=condition=Programmed ${`gateway/${g.name}`} ${`--timeout=${APPLY_TIMEOUTS.gateway}s`}`);
   }
   for (const d of w.deployments) {
-    lines.push(`kubectl --context ${ctx} -n ${sq(d.namespace)} rollout status deployment/${d.name} --timeout=${APPLY_TIMEOUTS.deployment}s`);
+    lines.push(sh`kubectl --context ${ctx} -n ${d.namespace} rollout status ${`deployment/${d.name}`} ${`--timeout=${APPLY_TIMEOUTS.deployment}s`}`);
   }
-  if (plan.caFile && plan.localCa) {
-    lines.push(
-      `mkdir -p ${sq(plan.caFile.replace(/\/[^/]*$/, ''))}`,
-      `kubectl --context ${ctx} -n ${sq(plan.localCa.namespace)} get secret ${sq(plan.localCa.secretName)} -o 'jsonpath={.data.ca\\.crt}' | base64 -d > ${sq(plan.caFile)}`,
-      `echo "    local CA exported to ${plan.caFile}"`,
-    );
-  }
+  if (plan.caFile && plan.localCa) lines.push(...exportCaLines(plan, plan.caFile, plan.localCa, false), dqs`echo "    local CA exported to ${plan.caFile}"`);
   lines.push(
     'step_done',
     '',
-    `echo "cluster ${plan.clusterName} is up in $((SECONDS - STARTED))s; check it with: bash ${plan.manifestsDir}/verify.sh"`,
+    dqs`echo "cluster ${plan.clusterName} is up in $((SECONDS - STARTED))s; check it with: bash ${plan.manifestsDir}/verify.sh"`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Writes the local CA certificate of the cluster to `caFile`, in a private folder (its own `.gitignore`, see
+ * {@link PRIVATE_DIR_FUNCTION}). `tolerant`: a missing Secret leaves an empty file instead of failing (verify.sh).
+ */
+export function exportCaLines(plan: ClusterOpsPlan, caFile: string, ca: { namespace: string; secretName: string }, tolerant: boolean): string[] {
+  return [
+    sh`private_dir ${caFile.replace(/\/[^/]*$/, '')}`,
+    sh`kubectl --context ${plan.context} -n ${ca.namespace} get secret ${ca.secretName} -o 'jsonpath={.data.ca\\.crt}'${raw(tolerant ? ' 2>/dev/null' : '')} | base64 -d > ${caFile}${raw(tolerant ? ' || true' : '')}`,
+  ];
 }

@@ -1,122 +1,83 @@
-import { scriptHeader, SHELL_FUNCTIONS, sq, checkTableReport, CHECK_TABLE_FUNCTIONS } from './shell';
+import { renderMeshApply, renderMeshPreflight } from './mesh-apply';
+import { MeshOpsPlan, READY_FN } from './mesh-plan';
+import { checkTableReport, CHECK_TABLE_FUNCTIONS, dqs, PRIVATE_DIR_FUNCTION, scriptHeader, SHELL_FUNCTIONS, sh } from './shell';
 import { PROBE_FLOW_FUNCTION, PROBE_TIMEOUT_SECONDS } from './verify';
 
-/** Everything the fleet scripts of one Cluster Mesh (`dist/<mesh>/`) need, as plain data. */
-export interface MeshOpsPlan {
-  readonly mesh: string;
-  /** `dist/<mesh>`. */
-  readonly dir: string;
-  /** Gitignored folder of the shared CA (`.kind-cilium/<mesh>`). */
-  readonly caDir: string;
-  /** The members in apply order (by name), each with its own scripts in `manifestsDir`. */
-  readonly members: readonly MeshMemberPlan[];
-  /** The global-service demo to probe, when the mesh has it. */
-  readonly demo?: MeshDemoPlan;
-}
-
-/** One member of {@link MeshOpsPlan}. */
-export interface MeshMemberPlan {
-  readonly clusterName: string;
-  readonly context: string;
-  /** `dist/<member>`: its preflight/apply/verify/teardown scripts. */
-  readonly manifestsDir: string;
-  /** URL of the global Service from inside this member. */
-  readonly serviceUrl?: string;
-}
-
-/** The demo verify.sh probes. */
-export interface MeshDemoPlan {
-  readonly namespace: string;
-  readonly client: string;
-  readonly intruder: string;
-  readonly container: string;
-  /** Requests per member to the global Service (answers must name every member). */
-  readonly probes: number;
-}
-
-/** Bounds of the fleet waits, in seconds. */
-export const MESH_TIMEOUTS = {
-  /** Every agent of a member reports every remote cluster ready. */
-  clusterMesh: 600,
-} as const;
+export type { MeshDemoPlan, MeshMemberPlan, MeshOpsPlan } from './mesh-plan';
+export { MESH_TIMEOUTS } from './mesh-plan';
 
 /** The files of `dist/<mesh>/`, in the order a person runs them. */
 export function renderMeshScripts(plan: MeshOpsPlan): { readonly name: string; readonly content: string }[] {
   return [
     { name: 'shared-ca.sh', content: renderSharedCaScript(plan) },
+    { name: 'preflight.sh', content: renderMeshPreflight(plan) },
     { name: 'apply.sh', content: renderMeshApply(plan) },
     { name: 'verify.sh', content: renderMeshVerify(plan) },
     { name: 'teardown.sh', content: renderMeshTeardown(plan) },
   ];
 }
 
-/** `shared-ca.sh`: creates the mesh's CA once (openssl, mode 0600 key) and the helm values file carrying it. */
+/** Seconds shared-ca.sh waits for another run of it (the lock) before it gives up. */
+export const SHARED_CA_LOCK_SECONDS = 120;
+
+/**
+ * `shared-ca.sh`: creates the mesh's CA once (openssl) and the helm values file carrying it, in a private folder
+ * (mode 0700, its own `.gitignore` of `*`). The key and the values file are forced to mode 0600 on every run, also when
+ * they exist with another mode (a checkout, a copy). One run at a time (a lock folder), and every file is written to
+ * a temporary name and renamed into place, so members installing in parallel never read a half-written file.
+ */
 function renderSharedCaScript(plan: MeshOpsPlan): string {
-  const dir = sq(plan.caDir);
+  const dir = plan.caDir;
+  const lock = `${dir}/.lock`;
   const lines = [
     ...scriptHeader(plan.mesh, [
       'Creates (once) the CA every member of the Cluster Mesh trusts',
-      `Writes ${plan.caDir}/ca.crt, ca.key and ca-values.yaml (tls.ca for helm); the folder is gitignored and never part of the bundle.`,
-      'Safe to run again: an existing CA is reused, so members installed earlier keep trusting it.',
+      `Writes ${plan.caDir}/ca.crt, ca.key and ca-values.yaml (tls.ca for helm); the folder has its own .gitignore of "*" and is never part of the bundle.`,
+      'Safe to run again, also in parallel: an existing CA is reused, so members installed earlier keep trusting it; keys are kept at mode 0600.',
     ]),
     '',
+    ...PRIVATE_DIR_FUNCTION,
+    '',
     'command -v openssl >/dev/null || { echo "ERROR: openssl is needed to create the mesh CA" >&2; exit 1; }',
-    `mkdir -p ${dir}`,
     'umask 077',
-    `if [ -s ${dir}/ca.key ] && [ -s ${dir}/ca.crt ]; then`,
-    `  echo "    mesh CA ${plan.caDir}/ca.crt exists: reusing it"`,
+    sh`private_dir ${dir}`,
+    `deadline=$((SECONDS + ${SHARED_CA_LOCK_SECONDS}))`,
+    sh`until mkdir ${lock} 2>/dev/null; do`,
+    '  if [ "$SECONDS" -ge "$deadline" ]; then',
+    dqs`    echo "ERROR: ${lock} is held for ${SHARED_CA_LOCK_SECONDS}s: another shared-ca.sh runs, or one was killed (then remove ${lock})" >&2`,
+    '    exit 1',
+    '  fi',
+    '  sleep 1',
+    'done',
+    sh`trap ${`rmdir ${sqInner(lock)}`} EXIT`,
+    sh`if [ -s ${`${dir}/ca.key`} ] && [ -s ${`${dir}/ca.crt`} ]; then`,
+    dqs`  echo "    mesh CA ${plan.caDir}/ca.crt exists: reusing it"`,
     'else',
-    `  openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 1095 -subj ${sq(`/CN=Cilium Cluster Mesh CA ${plan.mesh}`)} \\`,
+    // The subject is cosmetic: the mesh name with every character openssl's -subj parser reads specially replaced,
+    // within the 64 characters a CN may hold (RFC 5280 ub-common-name).
+    sh`  if ! openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 1095 -subj ${`/CN=${`Cilium Cluster Mesh CA ${plan.mesh}`.replace(/[^A-Za-z0-9 ._-]/g, '-').slice(0, 64)}`} \\`,
     '    -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \\',
-    `    -keyout ${dir}/ca.key -out ${dir}/ca.crt 2>/dev/null`,
-    `  echo "    mesh CA created in ${plan.caDir}"`,
+    sh`    -keyout ${`${dir}/ca.key.tmp`} -out ${`${dir}/ca.crt.tmp`} 2>${`${dir}/openssl.log`}; then`,
+    sh`    cat ${`${dir}/openssl.log`} >&2`,
+    '    echo "ERROR: openssl could not create the mesh CA (its messages are above)" >&2',
+    '    exit 1',
+    '  fi',
+    sh`  rm -f ${`${dir}/openssl.log`}`,
+    sh`  mv -f ${`${dir}/ca.key.tmp`} ${`${dir}/ca.key`}`,
+    sh`  mv -f ${`${dir}/ca.crt.tmp`} ${`${dir}/ca.crt`}`,
+    dqs`  echo "    mesh CA created in ${plan.caDir}"`,
     'fi',
-    `{ echo 'tls:'; echo '  ca:'; echo "    cert: $(base64 < ${dir}/ca.crt | tr -d '\\n')"; echo "    key: $(base64 < ${dir}/ca.key | tr -d '\\n')"; } > ${dir}/ca-values.yaml`,
+    sh`chmod 600 ${`${dir}/ca.key`}`,
+    sh`{ echo 'tls:'; echo '  ca:'; echo "    cert: $(base64 < ${`${dir}/ca.crt`} | tr -d '\\n')"; echo "    key: $(base64 < ${`${dir}/ca.key`} | tr -d '\\n')"; } > ${`${dir}/ca-values.yaml.tmp`}`,
+    sh`chmod 600 ${`${dir}/ca-values.yaml.tmp`}`,
+    sh`mv -f ${`${dir}/ca-values.yaml.tmp`} ${`${dir}/ca-values.yaml`}`,
   ];
   return `${lines.join('\n')}\n`;
 }
 
-const READY_FN = [
-  '# mesh_ready CONTEXT N: every cilium agent of the cluster reports "ClusterMesh: N/N remote clusters ready".',
-  'mesh_ready() {',
-  '  local ctx="$1" n="$2" pods pod',
-  '  pods="$(kubectl --context "$ctx" -n kube-system get pods -l k8s-app=cilium -o name 2>/dev/null)" || return 1',
-  '  [ -n "$pods" ] || return 1',
-  '  for pod in $pods; do',
-  '    kubectl --context "$ctx" -n kube-system exec "$pod" -c cilium-agent -- cilium-dbg status 2>/dev/null \\',
-  '      | grep -q "ClusterMesh:[[:space:]]*$n/$n remote clusters ready" || return 1',
-  '  done',
-  '}',
-];
-
-/** `dist/<mesh>/apply.sh`: the shared CA, every member's own apply.sh, then the bounded wait for the mesh. */
-function renderMeshApply(plan: MeshOpsPlan): string {
-  const remotes = plan.members.length - 1;
-  const lines = [
-    ...scriptHeader(plan.mesh, [
-      'Brings up every cluster of the Cilium Cluster Mesh',
-      `Members, in order: ${plan.members.map((m) => m.clusterName).join(', ')}. Each runs its own dist/<member>/apply.sh, whose Cilium`,
-      `step installs with the mesh's shared CA (${plan.caDir}, created by shared-ca.sh, gitignored). Then waits until`,
-      `every agent of every member reports all ${remotes} remote cluster(s) ready. Safe to run again. Undo with teardown.sh.`,
-    ]),
-    '',
-    ...SHELL_FUNCTIONS,
-    '',
-    ...READY_FN,
-    '',
-    'STARTED=$SECONDS',
-    `echo "==> mesh ${plan.mesh}: shared CA"`,
-    `bash ${sq(`${plan.dir}/shared-ca.sh`)}`,
-  ];
-  for (const m of plan.members) {
-    lines.push(`echo "==> mesh ${plan.mesh}: cluster ${m.clusterName}"`, `bash ${sq(`${m.manifestsDir}/apply.sh`)}`);
-  }
-  lines.push(`echo "==> mesh ${plan.mesh}: wait for Cluster Mesh on every agent"`);
-  for (const m of plan.members) {
-    lines.push(`wait_until ${MESH_TIMEOUTS.clusterMesh} ${sq(`ClusterMesh: ${remotes}/${remotes} remote clusters ready on every agent of ${m.clusterName}`)} mesh_ready ${sq(m.context)} ${remotes}`);
-  }
-  lines.push('', `echo "mesh ${plan.mesh} is up in $((SECONDS - STARTED))s; check it with: bash ${plan.dir}/verify.sh"`);
-  return `${lines.join('\n')}\n`;
+/** `s` quoted for a single-quoted word that is itself inside another single-quoted word (a trap command). */
+function sqInner(s: string): string {
+  return `"${s.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
 }
 
 /** `dist/<mesh>/verify.sh`: each member's verify.sh, then the mesh checks, as one table. */
@@ -139,12 +100,12 @@ function renderMeshVerify(plan: MeshOpsPlan): string {
     '',
   ];
   for (const m of plan.members) {
-    lines.push(`if bash ${sq(`${m.manifestsDir}/verify.sh`)}; then obs=passed; else obs=failed; fi`, `check ${sq(`${m.manifestsDir}/verify.sh`)} passed "$obs"`);
+    lines.push(sh`if bash ${`${m.manifestsDir}/verify.sh`}; then obs=passed; else obs=failed; fi`, sh`check ${`${m.manifestsDir}/verify.sh`} passed "$obs"`);
   }
   lines.push('', '# Cluster Mesh status on every agent.');
   for (const m of plan.members) {
-    lines.push(`if mesh_ready ${sq(m.context)} ${remotes}; then obs=${sq(`${remotes}/${remotes} ready`)}; else obs='not all ready'; fi`,
-      `check ${sq(`ClusterMesh on every agent of ${m.clusterName}`)} ${sq(`${remotes}/${remotes} ready`)} "$obs"`);
+    lines.push(sh`if mesh_ready ${m.context} ${remotes}; then obs=${`${remotes}/${remotes} ready`}; else obs='not all ready'; fi`,
+      sh`check ${`ClusterMesh on every agent of ${m.clusterName}`} ${`${remotes}/${remotes} ready`} "$obs"`);
   }
   const demo = plan.demo;
   if (demo) {
@@ -153,7 +114,7 @@ function renderMeshVerify(plan: MeshOpsPlan): string {
       `# The global Service from each side: ${demo.probes} requests from the client must be answered by every member.`,
       '# answers CONTEXT DEPLOYMENT URL: the distinct answers (cluster names) of the requests, comma-separated.',
       'answers() {',
-      `  kubectl --context "$1" -n ${sq(demo.namespace)} exec "deploy/$2" -c ${sq(demo.container)} -- sh -c \\`,
+      sh`  kubectl --context "$1" -n ${demo.namespace} exec "deploy/$2" -c ${demo.container} -- sh -c \\`,
       `    "for i in \\$(seq 1 ${demo.probes}); do curl -s --max-time ${PROBE_TIMEOUT_SECONDS} \\"$3\\"; echo; done" 2>/dev/null \\`,
       "    | grep -v '^$' | sort -u | paste -sd, - || true",
       '}',
@@ -163,9 +124,9 @@ function renderMeshVerify(plan: MeshOpsPlan): string {
     for (const m of plan.members) {
       if (!m.serviceUrl) continue;
       lines.push(
-        `obs="$(answers ${sq(m.context)} ${sq(demo.client)} ${sq(m.serviceUrl)})"`,
-        `check ${sq(`global service from ${m.clusterName}/${demo.client}: answered by`)} ${sq(names.join(','))} "\${obs:-none}"`,
-        `check ${sq(`global service from ${m.clusterName}/${demo.intruder} (policy deny)`)} timeout "$(probe_flow ${sq(m.context)} ${sq(demo.namespace)} ${sq(demo.intruder)} ${sq(demo.container)} GET ${sq(m.serviceUrl)})"`,
+        sh`obs="$(answers ${m.context} ${demo.client} ${m.serviceUrl})"`,
+        sh`check ${`global service from ${m.clusterName}/${demo.client}: answered by`} ${names.join(',')} "\${obs:-none}"`,
+        sh`check ${`global service from ${m.clusterName}/${demo.intruder} (policy deny)`} timeout "$(probe_flow ${m.context} ${demo.namespace} ${demo.intruder} ${demo.container} GET ${m.serviceUrl})"`,
       );
     }
   }
@@ -178,9 +139,9 @@ function renderMeshTeardown(plan: MeshOpsPlan): string {
   const lines = [
     ...scriptHeader(plan.mesh, ['Deletes every cluster of the Cilium Cluster Mesh and its shared CA', 'Safe to run again.']),
     '',
-    ...plan.members.map((m) => `bash ${sq(`${m.manifestsDir}/teardown.sh`)}`),
-    `rm -rf ${sq(plan.caDir)}`,
-    `echo "teardown of mesh ${plan.mesh} done"`,
+    ...plan.members.map((m) => sh`bash ${`${m.manifestsDir}/teardown.sh`}`),
+    sh`rm -rf ${plan.caDir}`,
+    dqs`echo "teardown of mesh ${plan.mesh} done"`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -1,61 +1,33 @@
-import { scriptHeader, SHELL_FUNCTIONS, sq } from './shell';
+import { CIDR_OVERLAPS_FUNCTION, inotifyCheck, KIND_NODES_ON_HOST, PORT_IN_USE_FUNCTION, PREFLIGHT_PRELUDE } from './host-checks';
+import { ADOPT_ENV, clusterStateFunction, ownershipProblemCalls } from './ownership';
+import { comment, dqs, raw, scriptHeader, SHELL_FUNCTIONS, sh } from './shell';
 import { ClusterOpsPlan } from '../ops-plan';
 
-/** inotify limits kind documents (known issues: "Pod errors due to too many open files"), per host. */
-export const INOTIFY_MIN_WATCHES = 524288;
-/** Instances per kind node container (kind's 512 covers about four nodes); the check scales with every kind node on the host. */
-export const INOTIFY_INSTANCES_PER_NODE = 128;
-
-/** Where each host tool's install instructions are. */
-export const INSTALL_HINTS = {
-  docker: 'https://docs.docker.com/engine/install/',
-  kind: 'https://kind.sigs.k8s.io/docs/user/quick-start/#installation',
-  kubectl: 'https://kubernetes.io/docs/tasks/tools/',
-  helm: 'https://helm.sh/docs/intro/install/',
-} as const;
+export { INOTIFY_INSTANCES_PER_NODE, INOTIFY_MIN_WATCHES, INSTALL_HINTS } from './host-checks';
 
 /**
  * `dist/<c>/preflight.sh`: checks the host before anything is created, and changes nothing. Every failed check
- * prints its fix; the script exits 1 after running all checks. Run first by apply.sh, also on its own.
+ * prints its fix; the script exits 1 after running all checks. Run first by apply.sh, also on its own. Checks: the
+ * tools and their versions; cgroup v2 when the node image needs it; the cluster of that name (created by this
+ * bundle from this kind config, or refused); the docker network `kind` (its subnet, or, before it exists, the
+ * networks holding the expected subnet); every host socket of the kind config; the inotify limits; what a docker
+ * VM (Docker Desktop) changes.
  */
 export function renderPreflightScript(plan: ClusterOpsPlan): string {
-  const name = sq(plan.clusterName);
   const v = plan.minToolVersions;
   const nodes = plan.nodes.length;
+  const problems = ownershipProblemCalls(plan, 'problem');
   const lines = [
     ...scriptHeader(plan.clusterName, [
       'Preflight for the kind + Cilium cluster',
-      'Checks the host (tools, docker network, host ports, inotify limits, existing cluster); changes nothing.',
+      'Checks the host (tools, cgroup version, docker network, host sockets, inotify limits, an existing cluster); changes nothing.',
     ]),
     '',
     ...SHELL_FUNCTIONS,
     '',
-    'FAILED=0',
-    'ok() { echo "  ok    $1"; }',
-    'info() { echo "  info  $1"; }',
-    'problem() { echo "  FAIL  $1" >&2; echo "        fix: $2" >&2; FAILED=1; }',
+    dqs`echo "preflight for kind cluster ${plan.clusterName}"`,
     '',
-    `echo "preflight for kind cluster ${plan.clusterName}"`,
-    '',
-    '# Tools and their minimum versions.',
-    'install_hint() {',
-    '  case "$1" in',
-    ...Object.entries(INSTALL_HINTS).map(([tool, url]) => `    ${tool}) echo ${sq(url)} ;;`),
-    '  esac',
-    '}',
-    'for tool in docker kind kubectl helm; do',
-    '  if ! command -v "$tool" >/dev/null 2>&1; then',
-    '    problem "$tool is not installed (or not on PATH)" "install $tool (see $(install_hint "$tool"))"',
-    '  fi',
-    'done',
-    '# DOCKER_OK=1: the daemon answers; the checks that ask docker (or kind, which asks docker) are skipped otherwise.',
-    'DOCKER_OK=0',
-    'if command -v docker >/dev/null 2>&1; then',
-    '  if docker info >/dev/null 2>&1; then ok "docker daemon reachable"; DOCKER_OK=1',
-    '  else problem "the docker daemon is not reachable (docker info failed)" "start docker, and make sure this user may use it (docker group or sudo)"',
-    '  fi',
-    'fi',
-    'skipped() { info "skipped (docker is missing or its daemon is not reachable): $1"; }',
+    ...PREFLIGHT_PRELUDE,
     'check_version() {',
     '  local tool="$1" have="$2" want="$3"',
     '  if [ -z "$have" ]; then problem "cannot read the $tool version" "install $tool $want or later"',
@@ -64,94 +36,157 @@ export function renderPreflightScript(plan: ClusterOpsPlan): string {
     '  fi',
     '}',
     'if command -v kind >/dev/null 2>&1; then',
-    `  check_version kind "$(kind version 2>/dev/null | grep -oE 'v[0-9]+\\.[0-9]+\\.[0-9]+' | head -n 1)" ${v.kind}`,
+    sh`  check_version kind "$(kind version 2>/dev/null | grep -oE 'v[0-9]+\\.[0-9]+\\.[0-9]+' | head -n 1)" ${v.kind}`,
     'fi',
     'if command -v kubectl >/dev/null 2>&1; then',
-    `  check_version kubectl "$(kubectl version --client 2>/dev/null | grep -oE 'v[0-9]+\\.[0-9]+\\.[0-9]+' | head -n 1)" ${v.kubectl}`,
+    sh`  check_version kubectl "$(kubectl version --client 2>/dev/null | grep -oE 'v[0-9]+\\.[0-9]+\\.[0-9]+' | head -n 1)" ${v.kubectl}`,
     'fi',
     'if command -v helm >/dev/null 2>&1; then',
-    `  check_version helm "$(helm version --short 2>/dev/null | grep -oE 'v[0-9]+\\.[0-9]+\\.[0-9]+' | head -n 1)" ${v.helm}`,
+    sh`  check_version helm "$(helm version --short 2>/dev/null | grep -oE 'v[0-9]+\\.[0-9]+\\.[0-9]+' | head -n 1)" ${v.helm}`,
     'fi',
     '',
-    '# An existing cluster of this name: reused by apply.sh when its nodes match.',
+    ...cgroupCheck(plan),
+    '',
+    '# An existing cluster of this name: reused only when this bundle created it from this kind config.',
+    ...clusterStateFunction(plan),
     'CLUSTER_EXISTS=0',
-    'if [ "$DOCKER_OK" = 0 ]; then',
-    `  skipped "whether kind cluster ${plan.clusterName} exists"`,
-    `elif command -v kind >/dev/null 2>&1 && kind get clusters 2>/dev/null | grep -qx ${name}; then`,
-    '  CLUSTER_EXISTS=1',
-    `  expected=${sq(plan.nodes.slice().sort().join(' '))}`,
-    `  actual="$(kind get nodes --name ${name} 2>/dev/null | sort | tr '\\n' ' ' | sed 's/ $//')"`,
-    '  if [ "$actual" = "$expected" ]; then',
-    `    info "kind cluster ${plan.clusterName} exists with the expected nodes: apply.sh reuses it"`,
-    '  else',
-    `    problem "kind cluster ${plan.clusterName} exists with other nodes ($actual; expected $expected)" "delete it with bash ${plan.manifestsDir}/teardown.sh, then apply again"`,
-    '  fi',
+    'if [ "$DOCKER_OK" = 0 ] || ! command -v kind >/dev/null 2>&1; then',
+    dqs`  skipped "whether kind cluster ${plan.clusterName} exists"`,
     'else',
-    `  info "no kind cluster ${plan.clusterName} yet: apply.sh creates it"`,
+    '  cluster_state',
+    '  [ "$CLUSTER_STATE" = absent ] || CLUSTER_EXISTS=1',
+    '  case "$CLUSTER_STATE" in',
+    dqs`    absent) info "no kind cluster ${plan.clusterName} yet: apply.sh creates it (marked with the label ${plan.mark.bundleLabel} on ${plan.mark.node})" ;;`,
+    dqs`    ours) info "kind cluster ${plan.clusterName} exists, created by this bundle from this kind config: apply.sh reuses it" ;;`,
+    '    unmarked|stale)',
+    sh`      if [ "\${${raw(ADOPT_ENV)}:-}" = 1 ]; then`,
+    dqs`        info "kind cluster ${plan.clusterName} is $CLUSTER_STATE, and ${ADOPT_ENV}=1: apply.sh adopts it and marks it"`,
+    '      elif [ "$CLUSTER_STATE" = unmarked ]; then',
+    sh`        ${problems.unmarked}`,
+    '      else',
+    sh`        ${problems.stale}`,
+    '      fi ;;',
+    sh`    *) ${problems['other-nodes']} ;;`,
+    '  esac',
     'fi',
     '',
+    ...networkCheck(plan),
+    '',
+    ...socketChecks(plan),
+    comment(`inotify limits: kind needs about 128 instances per node container on the host (this cluster: ${nodes}, plus every other kind node already there).`),
+    ...KIND_NODES_ON_HOST,
+    'other_nodes=0',
+    'if [ "$DOCKER_OK" = 0 ]; then',
+    '  skipped "counting the kind nodes already on the host (the inotify need below counts this cluster only)"',
+    'elif [ "$CLUSTER_EXISTS" = 0 ]; then',
+    '  other_nodes="$(kind_nodes_on_host)"',
+    'fi',
+    ...inotifyCheck(`other_nodes + ${nodes}`, `cluster ${plan.clusterName}`),
+    '',
+    ...dockerVmNotes(plan),
+    '',
+    'if [ "$FAILED" != 0 ]; then',
+    dqs`  echo "preflight failed for ${plan.clusterName}: nothing was created; fix the problems above and run again" >&2`,
+    '  exit 1',
+    'fi',
+    dqs`echo "preflight ok for ${plan.clusterName}"`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** cgroup v2 for node images of Kubernetes 1.35+: their kubelet refuses to start on cgroup v1. */
+function cgroupCheck(plan: ClusterOpsPlan): string[] {
+  const k8s = plan.versions.kubernetes;
+  const lines = [
+    '# The cgroup version of the docker host (the VM\'s under Docker Desktop): kind node images of Kubernetes 1.35+ need v2.',
+    'if [ "$DOCKER_OK" = 0 ]; then',
+    '  skipped "the cgroup version of the docker host"',
+    'else',
+    '  cgroup="$(docker info -f \'{{.CgroupVersion}}\' 2>/dev/null || true)"',
+  ];
+  if (plan.cgroupV2Only === true) {
+    lines.push(
+      '  if [ "$cgroup" = 2 ]; then ok "docker runs cgroup v2 (needed by the Kubernetes of the node image)"',
+      '  elif [ -z "$cgroup" ]; then info "cannot read the cgroup version of docker (docker info CgroupVersion); the node image needs cgroup v2"',
+      dqs`  else problem "docker runs cgroup v$cgroup, but the node image is Kubernetes ${k8s ?? ''}, whose kubelet refuses cgroup v1 (from 1.35 on; kind v0.31 release notes): the nodes would never become Ready" "boot the docker host with cgroup v2 (systemd.unified_cgroup_hierarchy=1; every current distribution's default), or pin an older Kubernetes on the cluster ${plan.clusterName} (kubernetesVersion: '1.34') and synthesize again"`,
+      '  fi',
+    );
+  } else if (plan.cgroupV2Only === false) {
+    lines.push(dqs`  ok "docker runs cgroup v\${cgroup:-?} (the node image's Kubernetes ${k8s ?? ''} runs on v1 and v2)"`);
+  } else {
+    lines.push(
+      '  if [ "$cgroup" = 2 ]; then ok "docker runs cgroup v2"',
+      '  else info "docker runs cgroup v${cgroup:-?}, and the Kubernetes version of the custom node image is unknown: images of 1.35+ need cgroup v2"',
+      '  fi',
+    );
+  }
+  lines.push('fi');
+  return lines;
+}
+
+/**
+ * The docker network `kind`: its IPv4 subnet must be the one the bundle was synthesized for. Before it exists, docker
+ * gives kind the first free subnet of its address pools, so a network that already holds the expected subnet (or part
+ * of it) sends kind elsewhere, where no pool address answers.
+ */
+function networkCheck(plan: ClusterOpsPlan): string[] {
+  const subnet = plan.dockerNetworkSubnet;
+  return [
     '# The docker network kind uses must be the subnet the bundle (pools, L2, Cilium values) was synthesized for.',
+    ...CIDR_OVERLAPS_FUNCTION,
     'if [ "$DOCKER_OK" = 0 ]; then',
     '  skipped "the subnet of the docker network kind"',
-    'elif command -v docker >/dev/null 2>&1 && docker network inspect kind >/dev/null 2>&1; then',
+    'elif docker network inspect kind >/dev/null 2>&1; then',
     '  subnets="$(docker network inspect kind -f \'{{range .IPAM.Config}}{{.Subnet}} {{end}}\' 2>/dev/null | tr \' \' \'\\n\' | grep -F . | grep -v : || true)"',
-    `  if printf '%s\\n' "$subnets" | grep -qx ${sq(plan.dockerNetworkSubnet)}; then`,
-    `    ok "docker network kind is ${plan.dockerNetworkSubnet}"`,
+    sh`  if printf '%s\\n' "$subnets" | grep -qxF ${subnet}; then`,
+    dqs`    ok "docker network kind is ${subnet}"`,
     '  else',
     '    actual="$(printf \'%s\\n\' "$subnets" | head -n 1)"',
-    `    problem "docker network kind has IPv4 subnet \${actual:-none}, but this bundle was synthesized for ${plan.dockerNetworkSubnet}: every LoadBalancer IP would be unreachable" "set dockerNetworkSubnet: '\${actual}' on the cluster ${plan.clusterName} (and pool blocks inside it), then synthesize again (npx cdk8s synth)"`,
+    dqs`    problem "docker network kind has IPv4 subnet \${actual:-none}, but this bundle was synthesized for ${subnet}: every LoadBalancer IP would be unreachable" "set dockerNetworkSubnet: '\${actual}' on the cluster ${plan.clusterName} (and pool blocks inside it), then synthesize again (npx cdk8s synth)"`,
     '  fi',
     'else',
-    `  info "docker network kind does not exist yet: kind creates it (expected ${plan.dockerNetworkSubnet}; if docker picks another subnet, preflight says so on the next run)"`,
+    '  holders=\'\'',
+    '  while IFS= read -r net; do',
+    '    [ -n "$net" ] || continue',
+    '    for s in $(docker network inspect "$net" -f \'{{range .IPAM.Config}}{{.Subnet}} {{end}}\' 2>/dev/null); do',
+    '      case "$s" in *:*) continue ;; esac',
+    sh`      if cidr_overlaps "$s" ${subnet}; then holders="\${holders:+$holders, }$net ($s)"; fi`,
+    '    done',
+    '  done < <(docker network ls --format \'{{.Name}}\' 2>/dev/null || true)',
+    '  if [ -n "$holders" ]; then',
+    dqs`    problem "docker network kind does not exist yet, and ${subnet} is already held by: $holders. Docker would give kind another subnet, where no LoadBalancer pool address answers" "remove that network if nothing uses it (docker network rm NAME), or set dockerNetworkSubnet on the cluster ${plan.clusterName} to a free subnet (and pool blocks inside it), then synthesize again"`,
+    '  else',
+    dqs`    info "docker network kind does not exist yet: kind creates it; no docker network holds ${subnet} (docker picks the first free subnet of its address pools; if that is another one, preflight says so on the next run)"`,
+    '  fi',
+    'fi',
+  ];
+}
+
+/** Every host socket of the kind config must be free, unless this cluster, which binds them, already runs. */
+function socketChecks(plan: ClusterOpsPlan): string[] {
+  if (plan.hostPorts.length === 0) return [];
+  return [
+    '# Every host socket of the kind config (extraPortMappings, apiServerPort) must be free, unless this cluster already runs.',
+    ...PORT_IN_USE_FUNCTION,
+    'if [ "$CLUSTER_EXISTS" = 0 ]; then',
+    ...plan.hostPorts.map((p) => {
+      const where = `${p.address}:${p.port}/${p.protocol} (${p.source})`;
+      return sh`  if port_in_use ${p.protocol} ${p.port}; then `
+        + dqs`problem "host socket ${where} is already in use" "stop what listens there (ss -lntup 'sport = :${p.port}'), or set another port in ${p.source} and synthesize again"; else ok "host socket ${where} is free"; fi`;
+    }),
     'fi',
     '',
   ];
-  if (plan.hostPorts.length > 0) {
-    lines.push(
-      '# Published host ports must be free (unless this cluster, which publishes them, already runs).',
-      'port_in_use() {',
-      '  local proto="$1" port="$2"',
-      '  if command -v ss >/dev/null 2>&1; then',
-      '    if [ "$proto" = UDP ]; then ss -Hlun "sport = :$port" | grep -q .; else ss -Hltn "sport = :$port" | grep -q .; fi',
-      '  else',
-      '    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null',
-      '  fi',
-      '}',
-      'if [ "$CLUSTER_EXISTS" = 0 ]; then',
-      ...plan.hostPorts.map((p) => `  if port_in_use ${p.protocol} ${p.port}; then problem "host port ${p.address}:${p.port}/${p.protocol} is already in use" "stop what listens there (ss -ltnp 'sport = :${p.port}'), or publish another hostPort in hostPortMappings and synthesize again"; else ok "host port ${p.address}:${p.port}/${p.protocol} is free"; fi`),
-      'fi',
-      '',
-    );
-  }
-  lines.push(
-    `# inotify limits: kind needs about ${INOTIFY_INSTANCES_PER_NODE} instances per node container on the host (this cluster: ${nodes}).`,
-    'INOTIFY_DIR="${KC_INOTIFY_DIR:-/proc/sys/fs/inotify}"',
-    'if [ -r "$INOTIFY_DIR/max_user_instances" ]; then',
-    '  other_nodes=0',
-    '  if [ "$DOCKER_OK" = 0 ]; then',
-    '    skipped "counting the kind nodes already on the host (the inotify need below counts this cluster only)"',
-    '  elif [ "$CLUSTER_EXISTS" = 0 ]; then',
-    '    other_nodes="$(docker ps -q --filter label=io.x-k8s.kind.cluster 2>/dev/null | wc -l | tr -d \' \')" || other_nodes=0',
-    '  fi',
-    `  need_instances=$(((other_nodes + ${nodes}) * ${INOTIFY_INSTANCES_PER_NODE}))`,
-    '  [ "$need_instances" -ge 512 ] || need_instances=512',
-    `  need_watches=${INOTIFY_MIN_WATCHES}`,
-    '  have_instances="$(cat "$INOTIFY_DIR/max_user_instances")"',
-    '  have_watches="$(cat "$INOTIFY_DIR/max_user_watches")"',
-    '  if [ "$have_instances" -ge "$need_instances" ] && [ "$have_watches" -ge "$need_watches" ]; then',
-    '    ok "inotify limits (instances $have_instances, watches $have_watches)"',
-    '  else',
-    `    problem "inotify limits too low for $((other_nodes + ${nodes})) kind nodes (instances $have_instances, need $need_instances; watches $have_watches, need $need_watches)" "sudo sysctl fs.inotify.max_user_instances=$need_instances fs.inotify.max_user_watches=$need_watches (persist it in /etc/sysctl.d/99-kind.conf)"`,
-    '  fi',
-    'else',
-    '  info "no $INOTIFY_DIR (not Linux?): inotify limits not checked"',
+}
+
+/** Under a docker VM, LoadBalancer addresses live on the VM's network: reachable from containers, not from the host. */
+function dockerVmNotes(plan: ClusterOpsPlan): string[] {
+  if (plan.poolRanges.length === 0) return [];
+  const pools = plan.poolRanges.map((r) => `${r.first}-${r.last}`).join(', ');
+  const published = plan.hostPorts.filter((p) => p.source.startsWith('hostPortMappings')).map((p) => `${p.address}:${p.port}`);
+  return [
+    'if [ "$DOCKER_VM" = 1 ]; then',
+    dqs`  info "docker runs in a VM (Docker Desktop): LoadBalancer addresses (${pools}) answer inside the docker network kind (from containers, and verify.sh probes them from there), not from this host${published.length > 0 ? `; from this host use the published ports ${published.join(', ')}` : ''}"`,
     'fi',
-    '',
-    'if [ "$FAILED" != 0 ]; then',
-    `  echo "preflight failed for ${plan.clusterName}: nothing was created; fix the problems above and run again" >&2`,
-    '  exit 1',
-    'fi',
-    `echo "preflight ok for ${plan.clusterName}"`,
-  );
-  return `${lines.join('\n')}\n`;
+  ];
 }

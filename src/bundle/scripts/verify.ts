@@ -1,5 +1,6 @@
 import { ClusterOpsPlan, flowOutcome } from '../ops-plan';
-import { scriptHeader, SHELL_FUNCTIONS, sq, checkTableReport, CHECK_TABLE_FUNCTIONS } from './shell';
+import { exportCaLines } from './apply';
+import { checkTableReport, CHECK_TABLE_FUNCTIONS, dqs, PRIVATE_DIR_FUNCTION, raw, scriptHeader, SHELL_FUNCTIONS, sh } from './shell';
 
 /** Timeout of each probe (curl `--max-time`), seconds: a dropped flow costs this much. */
 export const PROBE_TIMEOUT_SECONDS = 5;
@@ -30,60 +31,86 @@ export const PROBE_FLOW_FUNCTION: readonly string[] = [
 ];
 
 /**
+ * Shell function `reach IMAGE IP PORT`: whether IP:PORT accepts a TCP connection from a throwaway container of IMAGE
+ * (the kind node image: it has curl) on the docker network `kind`. Prints `answers (HTTP <status>)`,
+ * `answers (curl exit N)` (connected, but not HTTP: TLS, etcd), `no connection (curl exit N)`, or an ERROR when
+ * docker could not run the container (never read as a missing answer). curl's `time_connect` tells a connection.
+ */
+export const REACH_FUNCTION: readonly string[] = [
+  '# reach IMAGE IP PORT: does IP:PORT answer from inside the docker network kind (outside every cluster node)?',
+  'reach() {',
+  '  local out rc=0 code connect',
+  `  out="$(docker run --rm --network kind --entrypoint curl "$1" -s -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout ${PROBE_TIMEOUT_SECONDS} --max-time ${PROBE_TIMEOUT_SECONDS + 3} "http://$2:$3/" 2>/dev/null)" || rc=$?`,
+  '  code="${out%% *}"',
+  '  connect="${out##* }"',
+  '  if [ "$rc" -ge 125 ] && [ "$rc" -le 127 ]; then echo "ERROR: docker run failed (exit $rc)"',
+  '  elif [ -n "$connect" ] && [ "$connect" != "$out" ] && [ "$(echo "$connect" | tr -d \'0.\')" != "" ]; then',
+  '    if [ "$rc" = 0 ]; then echo "answers (HTTP $code)"; else echo "answers (curl exit $rc)"; fi',
+  '  else echo "no connection (curl exit $rc)"',
+  '  fi',
+  '}',
+];
+
+/**
  * `dist/<c>/verify.sh`: checks the running platform against the description. Prints a table of expected vs
  * observed and exits 1 on any mismatch. Checks: Cilium agents and operator ready; each LoadBalancer address
- * in a pool; the published gateway entry points answer (HTTPS verified with the local CA); the policy flow
- * matrix (allowed and denied flows, probed from the client pods); Hubble relay endpoints when enabled.
+ * in a pool, and every TCP port of it answering from inside the kind network (the L2 announcement's job); the
+ * published gateway entry points answer (HTTPS verified with the local CA); the policy flow matrix (allowed and
+ * denied flows, probed from the client pods); Hubble relay endpoints when enabled.
  */
 export function renderVerifyScript(plan: ClusterOpsPlan): string {
-  const ctx = sq(plan.context);
-  const k = `kubectl --context ${ctx}`;
+  const ctx = plan.context;
   const lines = [
     ...scriptHeader(plan.clusterName, [
       'Live verification of the kind + Cilium cluster',
-      'Prints expected vs observed for every check; exits 1 on any mismatch. Changes nothing but the exported CA file.',
+      'Prints expected vs observed for every check; exits 1 on any mismatch. Changes nothing but the exported CA file',
+      '(LoadBalancer addresses are reached from a throwaway container of the node image on the docker network kind).',
     ]),
     '',
     ...SHELL_FUNCTIONS,
     '',
+    ...PRIVATE_DIR_FUNCTION,
+    '',
     ...CHECK_TABLE_FUNCTIONS,
     `probe() { curl -s -o /dev/null -w '%{http_code}' --max-time ${PROBE_TIMEOUT_SECONDS} "$@" || true; }`,
     '',
-    `echo "verifying kind cluster ${plan.clusterName} (context ${plan.context})"`,
+    dqs`echo "verifying kind cluster ${plan.clusterName} (context ${plan.context})"`,
     '',
     '# Cilium agents and operator.',
-    `if ${k} -n kube-system rollout status daemonset/cilium --timeout=60s >/dev/null 2>&1; then obs=ready; else obs='not ready'; fi`,
+    sh`if kubectl --context ${ctx} -n kube-system rollout status daemonset/cilium --timeout=60s >/dev/null 2>&1; then obs=ready; else obs='not ready'; fi`,
     'check "cilium agents (daemonset/cilium)" ready "$obs"',
-    `if ${k} -n kube-system rollout status deployment/cilium-operator --timeout=60s >/dev/null 2>&1; then obs=ready; else obs='not ready'; fi`,
+    sh`if kubectl --context ${ctx} -n kube-system rollout status deployment/cilium-operator --timeout=60s >/dev/null 2>&1; then obs=ready; else obs='not ready'; fi`,
     'check "cilium operator (deployment/cilium-operator)" ready "$obs"',
   ];
   if (plan.waits.loadBalancerServices.length > 0) {
-    lines.push('', '# Each LoadBalancer address lies in a pool.', 'pool_of() {', '  local ip n', '  n="$(ip_to_int "$1")"');
+    lines.push('', '# Each LoadBalancer address lies in a pool, and each of its TCP ports answers inside the kind network.', 'pool_of() {', '  local n', '  n="$(ip_to_int "$1")"');
     for (const r of plan.poolRanges) {
-      lines.push(`  if [ "$n" -ge "$(ip_to_int ${r.first})" ] && [ "$n" -le "$(ip_to_int ${r.last})" ]; then echo ${sq(`pool/${r.pool}`)}; return; fi`);
+      lines.push(sh`  if [ "$n" -ge "$(ip_to_int ${r.first})" ] && [ "$n" -le "$(ip_to_int ${r.last})" ]; then echo ${`pool/${r.pool}`}; return; fi`);
     }
-    lines.push('  echo "outside every pool"', '}');
+    lines.push('  echo "outside every pool"', '}', ...REACH_FUNCTION, sh`${raw('NODE_IMAGE=')}${plan.versions.kindNodeImage}`);
     for (const s of plan.waits.loadBalancerServices) {
       lines.push(
-        `ip="$(${k} -n ${sq(s.namespace)} get service ${sq(s.name)} -o 'jsonpath={.status.loadBalancer.ingress[0].ip}' 2>/dev/null || true)"`,
+        sh`ip="$(kubectl --context ${ctx} -n ${s.namespace} get service ${s.name} -o 'jsonpath={.status.loadBalancer.ingress[0].ip}' 2>/dev/null || true)"`,
         'if [ -n "$ip" ]; then where="$(pool_of "$ip")"; else where=\'no address\'; fi',
         'if [ "$where" = \'no address\' ] || [ "$where" = \'outside every pool\' ]; then res=FAIL; else res=PASS; fi',
-        `check ${sq(`LoadBalancer ${s.namespace}/${s.name}`)} 'an address in a pool' "\${ip:-none} ($where)" "$res"`,
+        sh`check ${`LoadBalancer ${s.namespace}/${s.name}`} 'an address in a pool' "\${ip:-none} ($where)" "$res"`,
       );
+      for (const probe of plan.loadBalancerProbes.filter((p) => p.namespace === s.namespace && p.name === s.name)) {
+        lines.push(
+          'if [ -n "$ip" ]; then obs="$(reach "$NODE_IMAGE" "$ip" ' + sh`${probe.port}` + ')"; else obs=\'no address\'; fi',
+          'case "$obs" in answers*) res=PASS ;; *) res=FAIL ;; esac',
+          sh`check ${`LoadBalancer ${s.namespace}/${s.name} port ${probe.port}, from the kind network`} answers "$obs" "$res"`,
+        );
+      }
     }
   }
   if (plan.entryPoints.length > 0) {
     lines.push('', '# Published gateway entry points, from the host.');
-    if (plan.caFile && plan.localCa) {
-      lines.push(
-        `mkdir -p ${sq(plan.caFile.replace(/\/[^/]*$/, ''))}`,
-        `${k} -n ${sq(plan.localCa.namespace)} get secret ${sq(plan.localCa.secretName)} -o 'jsonpath={.data.ca\\.crt}' 2>/dev/null | base64 -d > ${sq(plan.caFile)} || true`,
-      );
-    }
+    if (plan.caFile && plan.localCa) lines.push(...exportCaLines(plan, plan.caFile, plan.localCa, true));
     for (const e of plan.entryPoints) {
       const url = `${e.scheme}://${e.hostname}:${e.port}${e.path}`;
-      const ca = e.scheme === 'https' && plan.caFile ? ` --cacert ${sq(plan.caFile)}` : '';
-      lines.push(`check ${sq(`${url} (via ${e.address})`)} 'HTTP ${e.expectStatus}' "HTTP $(probe${ca} --resolve ${sq(`${e.hostname}:${e.port}:${e.address}`)} ${sq(url)})"`);
+      const ca = e.scheme === 'https' && plan.caFile ? sh` --cacert ${plan.caFile}` : '';
+      lines.push(sh`check ${`${url} (via ${e.address})`} ${`HTTP ${e.expectStatus}`} "HTTP $(probe${raw(ca)} --resolve ${`${e.hostname}:${e.port}:${e.address}`} ${url})"`);
     }
   }
   if (plan.flows.length > 0) {
@@ -94,16 +121,16 @@ export function renderVerifyScript(plan: ClusterOpsPlan): string {
       ...PROBE_FLOW_FUNCTION,
       '# flow NAME EXPECTED NAMESPACE DEPLOYMENT CONTAINER METHOD URL',
       'flow() {',
-      `  check "$1" "$2" "$(probe_flow ${ctx} "$3" "$4" "$5" "$6" "$7")"`,
+      sh`  check "$1" "$2" "$(probe_flow ${ctx} "$3" "$4" "$5" "$6" "$7")"`,
       '}',
-      ...plan.flows.map((f) => `flow ${[f.name, flowOutcome(f.expect), f.from.namespace, f.from.name, f.from.container, f.method, f.url].map(sq).join(' ')}`),
+      ...plan.flows.map((f) => sh`flow ${[f.name, flowOutcome(f.expect), f.from.namespace, f.from.name, f.from.container, f.method, f.url]}`),
     );
   }
   if (plan.hubbleRelay) {
     lines.push(
       '',
       '# Hubble relay: its Service has ready endpoints.',
-      `if nonempty ${k} -n kube-system get endpoints hubble-relay -o 'jsonpath={.subsets[*].addresses[*].ip}'; then obs=reachable; else obs='no ready endpoints'; fi`,
+      sh`if nonempty kubectl --context ${ctx} -n kube-system get endpoints hubble-relay -o 'jsonpath={.subsets[*].addresses[*].ip}'; then obs=reachable; else obs='no ready endpoints'; fi`,
       'check "hubble relay (service kube-system/hubble-relay)" reachable "$obs"',
     );
   }
