@@ -3,6 +3,7 @@ import { allocatableOf, blocksOf, hostSockets, socketsClash, v } from './common'
 import { ClusterRule } from './rule';
 import { formatIpv4, formatRange, Ipv4Range, joinList, parseIpv4, rangeContains, rangeIntersection, rangesOverlap } from '../private/ipv4';
 import { defaultPoolRange, dockerReservedRanges } from '../spec/docker-network';
+import { SubnetRole, subnetExample } from '../spec/subnet-examples';
 
 /** Addresses: subnets, LB pools and host ports of one cluster. */
 export const NETWORK_RULES: readonly ClusterRule[] = [
@@ -11,7 +12,7 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
     emits: ['subnets-overlap'],
     summary: 'pod, service and docker network subnets are disjoint',
     check: (m) => {
-      const nets: [string, Ipv4Range, string][] = [
+      const nets: [SubnetRole, Ipv4Range, string][] = [
         ['podSubnet', m.spec.podSubnet, m.spec.podSubnet.cidr],
         ['serviceSubnet', m.spec.serviceSubnet, m.spec.serviceSubnet.cidr],
         ['dockerNetworkSubnet', m.spec.dockerNetworkSubnet, m.spec.dockerNetworkSubnet.cidr],
@@ -20,8 +21,12 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
       for (let i = 0; i < nets.length; i++) {
         for (let j = i + 1; j < nets.length; j++) {
           if (rangesOverlap(nets[i][1], nets[j][1])) {
+            // The docker network is what docker made (the host decides it), so the fix moves the cluster's own subnet.
+            const move = nets[j][0] === 'dockerNetworkSubnet' ? nets[i][0] : nets[j][0];
+            const subnets = Object.fromEntries(nets.map(([role, , text]) => [role, text]));
+            const example = subnetExample(move, subnets);
             out.push(v('subnets-overlap', `${m.field}.${nets[j][0]}`, `${nets[j][2]} overlaps ${nets[i][0]} ${nets[i][2]}`,
-              'choose disjoint ranges, e.g. podSubnet 10.244.0.0/16, serviceSubnet 10.96.0.0/16, docker network 172.18.0.0/16'));
+              `choose disjoint ranges, e.g. ${move}: '${example}'`, { target: 'cluster-props', path: [move], value: example }));
           }
         }
       }

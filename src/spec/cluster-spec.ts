@@ -1,4 +1,5 @@
 import { invalid, PlatformConfigError, Violation } from '../errors';
+import { subnetExample } from './subnet-examples';
 import {
   checkGatewayApi, CiliumMinor, ciliumMinorFacts, ComponentVersionInput, DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION,
   GATEWAY_API_PAIRING_RULE_IDS, resolveComponentVersions, VersionViolation,
@@ -549,8 +550,9 @@ function stringRecord(field: string, value: unknown, fix: string): Record<string
   return out;
 }
 
-function cidr(field: string, value: unknown, defaultValue?: string): Ipv4Cidr {
-  const fix = 'give an IPv4 network address with prefix length, e.g. 10.244.0.0/16 (IPv6 and dual-stack are not supported yet)';
+/** An IPv4 CIDR prop; `example` is what the fix names (an accepted value: see {@link subnetExample}). */
+function cidr(field: string, value: unknown, defaultValue: string | undefined, example: string): Ipv4Cidr {
+  const fix = `give an IPv4 network address with prefix length, e.g. ${example} (IPv6 and dual-stack are not supported yet)`;
   const parsed = parseIpv4Cidr(text(field, value, defaultValue, fix));
   if (typeof parsed === 'string') invalid('invalid-cidr', field, parsed, fix);
   return parsed;
@@ -611,37 +613,40 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
   }
   if (!Object.keys(nodeRoleLabels).some((k) => k === DEFAULT_WORKER_ROLE_LABEL)) nodeRoleLabels[DEFAULT_WORKER_ROLE_LABEL] = '';
 
-  const podSubnet = cidr(f('podSubnet'), props.podSubnet, '10.244.0.0/16');
+  const podExample = subnetExample('podSubnet', props);
+  const podSubnet = cidr(f('podSubnet'), props.podSubnet, '10.244.0.0/16', podExample);
   // kubeadm (run by kind) hands every node a /24 of the pod subnet and validates the sizes up front.
   if (podSubnet.prefix > NODE_POD_CIDR_PREFIX) {
     invalid('pod-subnet-too-small', f('podSubnet'),
       `${podSubnet.cidr} is smaller than the /${NODE_POD_CIDR_PREFIX} pod range kubeadm gives each node, so \`kind create cluster\` fails`,
-      `use a /${NODE_POD_CIDR_PREFIX} or larger pod subnet, e.g. 10.244.0.0/16`);
+      `use a /${NODE_POD_CIDR_PREFIX} or larger pod subnet, e.g. ${podExample}`);
   }
   if (podSubnet.prefix < POD_SUBNET_MIN_PREFIX) {
     invalid('pod-subnet-too-large', f('podSubnet'),
       `${podSubnet.cidr} is larger than kubeadm allows (at most 16 bits between the pod subnet and the node /${NODE_POD_CIDR_PREFIX} ranges)`,
-      `use a pod subnet between /${POD_SUBNET_MIN_PREFIX} and /${NODE_POD_CIDR_PREFIX}, e.g. 10.244.0.0/16`);
+      `use a pod subnet between /${POD_SUBNET_MIN_PREFIX} and /${NODE_POD_CIDR_PREFIX}, e.g. ${podExample}`);
   }
   const nodeRanges = 2 ** (NODE_POD_CIDR_PREFIX - podSubnet.prefix);
   if (nodeRanges < nodes) {
     const needed = NODE_POD_CIDR_PREFIX - Math.ceil(Math.log2(nodes));
     invalid('pod-subnet-too-small', f('podSubnet'),
       `${podSubnet.cidr} holds ${nodeRanges} node pod range(s) of /${NODE_POD_CIDR_PREFIX} but the cluster has ${nodes} nodes; the nodes without a range never become Ready`,
-      `use a /${needed} or larger pod subnet (e.g. 10.244.0.0/16), or fewer nodes`);
+      `use a /${needed} or larger pod subnet (e.g. ${podExample}), or fewer nodes`);
   }
-  const serviceSubnet = cidr(f('serviceSubnet'), props.serviceSubnet, '10.96.0.0/16');
+  const serviceExample = subnetExample('serviceSubnet', props);
+  const serviceSubnet = cidr(f('serviceSubnet'), props.serviceSubnet, '10.96.0.0/16', serviceExample);
   if (serviceSubnet.prefix < SERVICE_SUBNET_MIN_PREFIX) {
     invalid('service-subnet-too-large', f('serviceSubnet'),
       `${serviceSubnet.cidr} is larger than kubeadm allows ("specified service subnet is too large": the mask must be /${SERVICE_SUBNET_MIN_PREFIX} or longer)`,
-      `use a service subnet between /${SERVICE_SUBNET_MIN_PREFIX} and /${SERVICE_SUBNET_MAX_PREFIX}, e.g. 10.96.0.0/16`);
+      `use a service subnet between /${SERVICE_SUBNET_MIN_PREFIX} and /${SERVICE_SUBNET_MAX_PREFIX}, e.g. ${serviceExample}`);
   }
   if (serviceSubnet.prefix > SERVICE_SUBNET_MAX_PREFIX) {
     invalid('service-subnet-too-small', f('serviceSubnet'),
       `${serviceSubnet.cidr} is too small: kubeadm gives the cluster DNS Service the 10th address of the service subnet`,
-      `use a service subnet between /${SERVICE_SUBNET_MIN_PREFIX} and /${SERVICE_SUBNET_MAX_PREFIX}, e.g. 10.96.0.0/16`);
+      `use a service subnet between /${SERVICE_SUBNET_MIN_PREFIX} and /${SERVICE_SUBNET_MAX_PREFIX}, e.g. ${serviceExample}`);
   }
-  const dockerNetworkSubnet = cidr(f('dockerNetworkSubnet'), props.dockerNetworkSubnet, '172.18.0.0/16');
+  const dockerNetworkSubnet = cidr(f('dockerNetworkSubnet'), props.dockerNetworkSubnet, '172.18.0.0/16',
+    `${subnetExample('dockerNetworkSubnet', props)} (the IPv4 subnet \`docker network inspect kind\` reports)`);
 
   const dnsDomain = text(f('dnsDomain'), props.dnsDomain, 'cluster.local', 'write the domain as a string, e.g. cluster.local');
   if (!DNS_SUBDOMAIN_RE.test(dnsDomain) || dnsDomain.length > 253) {
@@ -723,7 +728,7 @@ export function resolveClusterSpec(props: ClusterSpecProps): ClusterSpec {
     ipMasqAgent: bool(f('masquerade.ipMasqAgent'), masqueradeProps.ipMasqAgent, false),
     nonMasqueradeCidrs: list(f('masquerade.nonMasqueradeCidrs'), masqueradeProps.nonMasqueradeCidrs, [podSubnet.cidr, dockerNetworkSubnet.cidr],
       'list CIDRs as strings, e.g. ["10.244.0.0/16", "172.18.0.0/16"]')
-      .map((c, i) => cidr(f(`masquerade.nonMasqueradeCidrs[${i}]`), c).cidr),
+      .map((c, i) => cidr(f(`masquerade.nonMasqueradeCidrs[${i}]`), c, undefined, podSubnet.cidr).cidr),
   };
 
   const loadBalancerProps = optionalObject(f('loadBalancer'), props.loadBalancer, '{ mode: "snat" }', LOAD_BALANCER_PROPS) ?? {};
