@@ -12,6 +12,7 @@ export const DATAPATH_RULES: readonly ClusterRule[] = [
   {
     id: 'kube-proxy-replacement-consistent',
     emits: ['kpr-needs-k8s-service-host', 'kpr-needs-k8s-service-port', 'kpr-with-kube-proxy', 'kube-proxy-replacement-boolean', 'no-kpr-without-kube-proxy'],
+    suggests: ['kpr-needs-k8s-service-host', 'kpr-needs-k8s-service-port'],
     summary: 'kube-proxy replacement has k8sServiceHost/Port and kind runs no kube-proxy (and the reverse)',
     check: (m) => {
       const vals = values(m);
@@ -52,6 +53,7 @@ export const DATAPATH_RULES: readonly ClusterRule[] = [
   {
     id: 'native-routing-cidr',
     emits: ['native-routing-cidr'],
+    suggests: ['native-routing-cidr'],
     summary: 'native routing uses the pod subnet as ipv4NativeRoutingCIDR',
     check: (m) => {
       const vals = values(m);
@@ -88,6 +90,7 @@ export const DATAPATH_RULES: readonly ClusterRule[] = [
   {
     id: 'operator-replicas-fit-nodes',
     emits: ['operator-replicas-fit-nodes'],
+    suggests: ['operator-replicas-fit-nodes'],
     summary: 'no more cilium-operator replicas than nodes (the chart spreads them one per node)',
     check: (m) => {
       const replicas = values(m).operator?.replicas;

@@ -30,12 +30,14 @@ export const GATEWAY_RULES: readonly ClusterRule[] = [
     // no effect, so it is not judged (a malformed tag is refused when the cluster is constructed).
     id: 'gateway-api-release-pairs',
     emits: [...GATEWAY_API_PAIRING_RULE_IDS],
+    suggests: [...GATEWAY_API_PAIRING_RULE_IDS],
     summary: 'on a cluster with a Gateway, versions.gatewayApi is the Cilium minor\'s pair (another release needs allowUnsupportedPair; below the operator minimum never)',
     check: (m) => (m.gateways.length > 0 ? gatewayApiPairingViolations(m.spec, m.field) : []),
   },
   {
     id: 'gateway-nodeports-mapped',
     emits: ['gateway-nodeports-mapped'],
+    suggests: ['gateway-nodeports-mapped'],
     summary: 'kind publishes exactly the Gateway NodePorts to the host',
     check: (m) => {
       const containerPorts = new Set(m.kindConfig.nodes.flatMap((n) => (n.extraPortMappings ?? []).map((p) => p.containerPort)));

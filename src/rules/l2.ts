@@ -28,6 +28,7 @@ export const L2_RULES: readonly ClusterRule[] = [
   {
     id: 'l2-interfaces-match-devices',
     emits: ['l2-interfaces-match-devices'],
+    suggests: ['l2-interfaces-match-devices'],
     summary: 'every L2 policy interface regex matches a Cilium device',
     check: (m) => {
       // The devices prop owns the Helm key `devices` (an override of it is refused: helm-value-owned-by-prop).

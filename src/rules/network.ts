@@ -10,6 +10,7 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
   {
     id: 'subnets-overlap',
     emits: ['subnets-overlap'],
+    suggests: ['subnets-overlap'],
     summary: 'pod, service and docker network subnets are disjoint',
     check: (m) => {
       const nets: [SubnetRole, Ipv4Range, string][] = [
@@ -40,11 +41,12 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
     check: (m) => blocksOf(m).filter((b) => !rangeContains(m.spec.dockerNetworkSubnet, b.range)).map((b) => v(
       'pool-outside-docker-subnet', b.field,
       `block ${b.text}${b.text === formatRange(b.range) ? '' : ` (${formatRange(b.range)})`} is outside the kind docker network ${m.spec.dockerNetworkSubnet.cidr}, so nothing on the host can reach it`,
-      `pick addresses inside ${m.spec.dockerNetworkSubnet.cidr} above those docker hands to nodes (e.g. a high /24), or set dockerNetworkSubnet to what \`docker network inspect kind\` reports`)),
+      `pick addresses inside ${m.spec.dockerNetworkSubnet.cidr} above those docker hands to nodes (e.g. a high /24), or set dockerNetworkSubnet to the IPv4 subnet \`docker network inspect kind\` reports`)),
   },
   {
     id: 'pool-avoids-docker-addresses',
     emits: ['pool-covers-docker-addresses'],
+    suggests: ['pool-covers-docker-addresses'],
     summary: 'no LB pool block covers an address docker uses on the kind network (network address, gateway, node addresses, broadcast)',
     // Judged on the addresses LB-IPAM hands out: a CIDR block of a pool with allowFirstLastIPs: No never gives out its
     // first and last address, so a /24 ending on the broadcast address is fine then (seed 003: 172.18.255.0/24).
@@ -64,10 +66,13 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
       }
       const suggestion = defaultPoolRange(m.spec.dockerNetworkSubnet);
       const fits = typeof suggestion !== 'string';
+      const index = /\.blocks\[(\d+)\]$/.exec(b.field)?.[1];
       return [v('pool-covers-docker-addresses', b.field, problem,
         fits
           ? `use addresses at the high end of ${m.spec.dockerNetworkSubnet.cidr}, e.g. { start: '${suggestion.start}', stop: '${suggestion.stop}' } (or omit blocks for that default)`
-          : `use a larger docker network than ${m.spec.dockerNetworkSubnet.cidr} (set dockerNetworkSubnet to what \`docker network inspect kind\` reports)`)];
+          : `use a larger docker network than ${m.spec.dockerNetworkSubnet.cidr} (set dockerNetworkSubnet to the IPv4 subnet \`docker network inspect kind\` reports)`,
+        fits && index !== undefined
+          ? { target: 'construct-props', path: ['blocks', Number(index)], value: { start: suggestion.start, stop: suggestion.stop } } : undefined)];
     }),
   },
   {

@@ -105,6 +105,7 @@ export const OWNERSHIP_RULES: readonly ClusterRule[] = [
   {
     id: 'helm-keys-have-one-owner',
     emits: ['helm-value-owned-by-prop'],
+    suggests: ['helm-value-owned-by-prop'],
     summary: 'ciliumValuesOverrides change no Helm key a typed prop (or the Gateway / Cluster Mesh constructs) owns',
     check: (m) => ownedKeyConflicts(m.spec, ciliumFeaturesOf(m), m.ciliumValues).map(({ owner, rendered, installed, blockedAt }) => {
       const path = helmPathText(owner.path);

@@ -32,11 +32,19 @@ export function registeredRuleIds(): string[] {
   return [...new Set([...CLUSTER_RULES, ...APP_RULES].flatMap((r) => r.emits).concat(OBJECT_RULE_IDS, CRD_SCHEMA_RULE_IDS))].sort();
 }
 
+/** Every violation id whose violations may carry a machine-readable suggestion (the rules' `suggests`), sorted. */
+export function suggestingRuleIds(): string[] {
+  return [...new Set([...CLUSTER_RULES, ...APP_RULES].flatMap((r) => r.suggests ?? []))].sort();
+}
+
 function checked<M>(rule: ClusterRule | AppRule, input: M, run: (input: M) => Violation[]): Violation[] {
   const out = run(input);
   for (const violation of out) {
     if (!rule.emits.includes(violation.rule)) {
       throw new Error(`internal: rule ${rule.id} emitted "${violation.rule}", which it does not declare in emits`);
+    }
+    if (violation.suggestion !== undefined && !(rule.suggests ?? []).includes(violation.rule)) {
+      throw new Error(`internal: rule ${rule.id} put a suggestion on "${violation.rule}", which it does not declare in suggests`);
     }
   }
   return out;
