@@ -92,6 +92,19 @@ cluster_state() {
   fi
 }
 
+# probe_issuer <context>: dry-runs an Issuer against the cert-manager webhook (server side; nothing is created).
+probe_issuer() {
+  kubectl --context "$1" create --dry-run=server -f - <<'YAML'
+apiVersion: cert-manager.io/v1
+kind: Issuer
+metadata:
+  name: kc-webhook-probe
+  namespace: cert-manager
+spec:
+  selfSigned: {}
+YAML
+}
+
 step "preflight: check the host (changes nothing)"
 bash dist/zero-trust/preflight.sh
 step_done
@@ -131,26 +144,12 @@ kubectl --context kind-zero-trust -n kube-system rollout status deployment/ciliu
 kubectl --context kind-zero-trust wait --for condition=established --timeout=5m crd/ciliumloadbalancerippools.cilium.io crd/ciliuml2announcementpolicies.cilium.io crd/ciliumnetworkpolicies.cilium.io crd/ciliumclusterwidenetworkpolicies.cilium.io
 step_done
 
-# cert-manager: Install cert-manager v1.20.4 and wait until its API answers (webhook rolled out, CA bundle injected).
-step 'cert-manager: Install cert-manager v1.20.4 and wait until its API answers (webhook rolled out, CA bundle injected).'
+# cert-manager: Install cert-manager v1.20.4 and wait until its API answers (webhook rolled out, CA bundle injected, a server-side dry-run create of an Issuer passes): the bundle's Issuers and ClusterIssuers are refused until then.
+step 'cert-manager: Install cert-manager v1.20.4 and wait until its API answers (webhook rolled out, CA bundle injected, a server-side dry-run create of an Issuer passes): the bundle'\''s Issuers and ClusterIssuers are refused until then.'
 kubectl --context kind-zero-trust apply -f https://github.com/cert-manager/cert-manager/releases/download/v1.20.4/cert-manager.yaml
 kubectl --context kind-zero-trust -n cert-manager rollout status deployment/cert-manager-webhook --timeout=5m
-# The webhook Deployment being rolled out is not enough: its CA bundle must be injected, or Certificates
-# and Issuers fail with an x509 error. Wait for the caBundle, then for a server-side dry-run to pass.
-wait_until 300 'the CA bundle injected into ValidatingWebhookConfiguration cert-manager-webhook' \
-  nonempty kubectl --context kind-zero-trust get validatingwebhookconfiguration cert-manager-webhook -o 'jsonpath={.webhooks[0].clientConfig.caBundle}'
-probe_issuer() {
-  kubectl --context kind-zero-trust create --dry-run=server -f - <<'YAML'
-apiVersion: cert-manager.io/v1
-kind: Issuer
-metadata:
-  name: kc-webhook-probe
-  namespace: cert-manager
-spec:
-  selfSigned: {}
-YAML
-}
-wait_until 300 'the cert-manager API (a server-side dry-run create of an Issuer)' probe_issuer
+wait_until 300 'the CA bundle injected into ValidatingWebhookConfiguration cert-manager-webhook' nonempty kubectl --context kind-zero-trust get validatingwebhookconfiguration cert-manager-webhook -o 'jsonpath={.webhooks[0].clientConfig.caBundle}'
+wait_until 300 'the cert-manager API (a server-side dry-run create of an Issuer)' probe_issuer kind-zero-trust
 step_done
 
 # bundle: Apply the synthesized manifests (pools, L2 policy, network policies, gateway, workloads).

@@ -6,13 +6,25 @@ import { ComponentVersions, gatewayApiCrdUrls, installSources } from '../spec/ve
 /** The Cilium CRDs of the kinds this library emits: the agent creates them, the bundle needs them established. */
 const CILIUM_CRDS_TO_WAIT_FOR = CRD_CATALOG.filter((c) => c.source === 'cilium' && c.module).map((c) => `crd/${crdName(c)}`);
 
+/** How long apply.sh waits for the cert-manager API (webhook CA bundle injected, a dry-run create answered), seconds. */
+export const CERT_MANAGER_API_TIMEOUT = 300;
+
+/**
+ * The shell function apply.sh defines to probe the cert-manager API: `probe_issuer <context>` dry-runs an Issuer on the
+ * server (nothing is created); it passes once the webhook answers with its CA bundle injected.
+ */
+export const PROBE_ISSUER_FUNCTION = 'probe_issuer';
+
 /** One step of bringing a cluster up, in order. */
 export interface ApplyStep {
   /** Short id, e.g. `kind`, `gateway-api-crds`. */
   readonly id: string;
   /** What the step does and why it comes here. */
   readonly description: string;
-  /** Shell commands, run from the repository root; every value in them is quoted (`sh` in ./scripts/shell.ts). */
+  /**
+   * Shell commands, run from the repository root, exactly as apply.sh runs them, waits included (`wait_until`,
+   * `nonempty` and `probe_issuer` are apply.sh's shell functions); every value in them is quoted (`sh` in ./scripts/shell.ts).
+   */
   readonly commands: readonly string[];
 }
 
@@ -92,10 +104,14 @@ export function applyPlan(input: ApplyPlanInput): ApplyStep[] {
   if (input.needsCertManager) {
     steps.push({
       id: 'cert-manager',
-      description: `Install cert-manager ${versions.certManager} and wait until its API answers (webhook rolled out, CA bundle injected).`,
+      description: `Install cert-manager ${versions.certManager} and wait until its API answers (webhook rolled out, CA bundle injected, a server-side dry-run create of an Issuer passes): the bundle's Issuers and ClusterIssuers are refused until then.`,
       commands: [
         sh`kubectl --context ${ctx} apply -f ${src.certManagerManifest}`,
         sh`kubectl --context ${ctx} -n cert-manager rollout status deployment/cert-manager-webhook --timeout=5m`,
+        // The webhook Deployment being rolled out is not enough: its CA bundle must be injected (cainjector), or
+        // Certificates and Issuers fail with an x509 error.
+        sh`wait_until ${CERT_MANAGER_API_TIMEOUT} 'the CA bundle injected into ValidatingWebhookConfiguration cert-manager-webhook' nonempty kubectl --context ${ctx} get validatingwebhookconfiguration cert-manager-webhook -o 'jsonpath={.webhooks[0].clientConfig.caBundle}'`,
+        sh`wait_until ${CERT_MANAGER_API_TIMEOUT} 'the cert-manager API (a server-side dry-run create of an Issuer)' ${raw(PROBE_ISSUER_FUNCTION)} ${ctx}`,
       ],
     });
   }

@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { registerAppValidation } from './app-validation';
 import { apiObjectsOf, resolvedEntries } from './cluster-objects';
 import { formatViolation, PlatformConfigError, Violation } from '../errors';
-import { emptyFacts, isPlatformFactSource, LoadBalancerServiceFact, mergeFacts, PlatformFacts, PlatformModel } from '../model/platform-model';
+import { ciliumFeaturesOf, emptyFacts, isPlatformFactSource, LoadBalancerServiceFact, mergeFacts, PlatformFacts, PlatformModel } from '../model/platform-model';
 import { CiliumHelmValues, renderCiliumValues } from '../render/cilium-values';
 import { KindClusterConfig, renderKindConfig } from '../render/kind-config';
 import { checkCustomObjects } from '../rules/crd-schema';
@@ -102,8 +102,7 @@ export class KindCiliumCluster extends Chart {
   }
 
   private renderValues(facts: PlatformFacts): CiliumHelmValues {
-    const mesh = facts.meshMemberships[0];
-    return renderCiliumValues(this.spec, { gatewayApi: facts.gateways.length > 0, ...(mesh ? { mesh } : {}) });
+    return renderCiliumValues(this.spec, ciliumFeaturesOf(facts));
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Ipv4Range } from '../private/ipv4';
-import { CiliumHelmValues } from '../render/cilium-values';
+import { CiliumFeatureFlags, CiliumHelmValues } from '../render/cilium-values';
 import { KindClusterConfig } from '../render/kind-config';
 import { ClusterSpec } from '../spec/cluster-spec';
 import { MeshMembership } from '../spec/mesh-membership';
@@ -16,6 +16,17 @@ export interface PoolBlockFact {
   /** As written: a CIDR or `start-stop`. */
   readonly text: string;
   readonly range: Ipv4Range;
+  /**
+   * The addresses Cilium LB-IPAM hands out from the block: `range` without its first and last address when the pool
+   * sets `allowFirstLastIPs: No` and the block is a CIDR larger than a /31 (Cilium ignores the setting for /31, /32 and
+   * start/stop ranges). @default range
+   */
+  readonly allocatable?: Ipv4Range;
+  /**
+   * For a CIDR block larger than a /31 whose pool hands out its first and last address: the addresses left with
+   * `allowFirstLastIps: false` (what a fix can offer instead of another range). @default - no such block
+   */
+  readonly withoutFirstLast?: Ipv4Range;
 }
 
 /** A CiliumLoadBalancerIPPool. */
@@ -108,6 +119,15 @@ export interface PlatformModel extends PlatformFacts {
   readonly spec: ClusterSpec;
   readonly kindConfig: KindClusterConfig;
   readonly ciliumValues: CiliumHelmValues;
+}
+
+/**
+ * The Helm-relevant features the constructs contribute: Cilium's Gateway API controller runs exactly when the cluster
+ * has a Gateway (a LocalGateway), and a mesh member gets the mesh's values.
+ */
+export function ciliumFeaturesOf(facts: Pick<PlatformFacts, 'gateways' | 'meshMemberships'>): CiliumFeatureFlags {
+  const mesh = facts.meshMemberships[0];
+  return { gatewayApi: facts.gateways.length > 0, ...(mesh ? { mesh } : {}) };
 }
 
 /** An empty fact set. */

@@ -163,6 +163,7 @@ export const CILIUM_CONFIG_CONSTRAINTS: readonly CiliumConfigConstraint[] = [
 export const CILIUM_CONFIG_RULE: ClusterRule = {
   id: 'cilium-config-constraints',
   emits: CILIUM_CONFIG_CONSTRAINTS.map((c) => c.id),
+  suggests: CILIUM_CONFIG_CONSTRAINTS.filter((c) => c.suggestion !== undefined).map((c) => c.id),
   summary: "the merged Helm values satisfy Cilium's own configuration constraints (one declared table, see cilium-config-constraints.ts)",
   check: (m) => {
     const vals = m.ciliumValues as Values;

@@ -1,6 +1,6 @@
 import { FixSuggestion, Violation } from '../errors';
-import { PlatformModel } from '../model/platform-model';
-import { isUnspecifiedAddress } from '../private/ipv4';
+import { PlatformModel, PoolBlockFact } from '../model/platform-model';
+import { Ipv4Range, isUnspecifiedAddress } from '../private/ipv4';
 
 /** The merged Helm values, loosely typed for reading. */
 export type Values = Record<string, any>;
@@ -87,3 +87,6 @@ export function socketsClash(a: HostSocket, b: HostSocket): boolean {
 
 /** Blocks of the enabled pools. */
 export const blocksOf = (model: PlatformModel) => model.pools.filter((p) => !p.disabled).flatMap((p) => p.blocks);
+
+/** The addresses LB-IPAM hands out from a block (its range, unless allowFirstLastIPs: No holds back the first and last). */
+export const allocatableOf = (block: PoolBlockFact): Ipv4Range => block.allocatable ?? block.range;

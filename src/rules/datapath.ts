@@ -3,7 +3,7 @@ import { CILIUM_CONFIG_RULE } from './cilium-config-constraints';
 import { kprEnabled, kprSetting, v, values } from './common';
 import { ClusterRule } from './rule';
 import { parseIpv4Cidr, rangeContains } from '../private/ipv4';
-import { KIND_API_SERVER_INTERNAL_PORT, kindApiServerHost } from '../render/cilium-values';
+import { KIND_API_SERVER_INTERNAL_PORT, kindApiServerHost, kindApiServerHosts } from '../render/cilium-values';
 
 /**
  * Datapath: kube-proxy replacement, routing, Helm keys; Cilium's own config constraints (masquerading,
@@ -13,6 +13,7 @@ export const DATAPATH_RULES: readonly ClusterRule[] = [
   {
     id: 'kube-proxy-replacement-consistent',
     emits: ['kpr-needs-k8s-service-host', 'kpr-needs-k8s-service-port', 'kpr-with-kube-proxy', 'kube-proxy-replacement-boolean', 'no-kpr-without-kube-proxy'],
+    suggests: ['kpr-needs-k8s-service-host', 'kpr-needs-k8s-service-port'],
     summary: 'kube-proxy replacement has k8sServiceHost/Port and kind runs no kube-proxy (and the reverse)',
     check: (m) => {
       const vals = values(m);
@@ -26,8 +27,9 @@ export const DATAPATH_RULES: readonly ClusterRule[] = [
       const kindMode = m.kindConfig.networking.kubeProxyMode;
       if (kprEnabled(m)) {
         // kind names the API server's host: the control-plane container, or with 2+ control planes its HAProxy
-        // container <name>-external-load-balancer (both reach an API server on 6443 from the kind network).
-        const hosts = [`${m.spec.clusterName}-control-plane`, ...(m.spec.controlPlaneNodes >= 2 ? [`${m.spec.clusterName}-external-load-balancer`] : [])];
+        // container <name>-external-load-balancer (both reach an API server on 6443 from the kind network); `auto`
+        // reads it from kube-public/cluster-info (kubeadm writes kind's controlPlaneEndpoint there) at install time.
+        const hosts = kindApiServerHosts(m.spec.clusterName, m.spec.controlPlaneNodes);
         const preferred = kindApiServerHost(m.spec.clusterName, m.spec.controlPlaneNodes);
         if (!hosts.includes(vals.k8sServiceHost)) {
           out.push(v('kpr-needs-k8s-service-host', `${m.field}.ciliumValues.k8sServiceHost`,
@@ -52,6 +54,7 @@ export const DATAPATH_RULES: readonly ClusterRule[] = [
   {
     id: 'native-routing-cidr',
     emits: ['native-routing-cidr'],
+    suggests: ['native-routing-cidr'],
     summary: 'native routing: ipv4NativeRoutingCIDR is an IPv4 CIDR covering the pod subnet (a wider one such as 10.0.0.0/8 is fine)',
     check: (m) => {
       const vals = values(m);
@@ -94,6 +97,7 @@ export const DATAPATH_RULES: readonly ClusterRule[] = [
   {
     id: 'operator-replicas-fit-nodes',
     emits: ['operator-replicas-fit-nodes'],
+    suggests: ['operator-replicas-fit-nodes'],
     summary: 'no more cilium-operator replicas than nodes (the chart spreads them one per node)',
     check: (m) => {
       const replicas = values(m).operator?.replicas;

@@ -1,6 +1,8 @@
 import { Violation } from '../errors';
 import { kprEnabled, v, values } from './common';
 import { ClusterRule } from './rule';
+import { gatewayApiPairingViolations } from '../spec/cluster-spec';
+import { GATEWAY_API_PAIRING_RULE_IDS } from '../spec/version-matrix';
 
 /** Gateway API: what a Cilium Gateway needs to get an address and be reachable from the host. */
 export const GATEWAY_RULES: readonly ClusterRule[] = [
@@ -24,8 +26,18 @@ export const GATEWAY_RULES: readonly ClusterRule[] = [
     }),
   },
   {
+    // Only a cluster with a Gateway installs Gateway API (the apply plan's gateway-api-crds step): elsewhere the pin has
+    // no effect, so it is not judged (a malformed tag is refused when the cluster is constructed).
+    id: 'gateway-api-release-pairs',
+    emits: [...GATEWAY_API_PAIRING_RULE_IDS],
+    suggests: [...GATEWAY_API_PAIRING_RULE_IDS],
+    summary: 'on a cluster with a Gateway, versions.gatewayApi is the Cilium minor\'s pair (another release needs allowUnsupportedPair; below the operator minimum never)',
+    check: (m) => (m.gateways.length > 0 ? gatewayApiPairingViolations(m.spec, m.field) : []),
+  },
+  {
     id: 'gateway-nodeports-mapped',
     emits: ['gateway-nodeports-mapped'],
+    suggests: ['gateway-nodeports-mapped'],
     summary: 'kind publishes exactly the Gateway NodePorts to the host',
     check: (m) => {
       const containerPorts = new Set(m.kindConfig.nodes.flatMap((n) => (n.extraPortMappings ?? []).map((p) => p.containerPort)));

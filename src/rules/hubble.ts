@@ -6,6 +6,7 @@ export const HUBBLE_RULES: readonly ClusterRule[] = [
   {
     id: 'cluster-domain',
     emits: ['cluster-domain'],
+    suggests: ['cluster-domain'],
     summary: 'hubble.peerService.clusterDomain equals the cluster DNS domain',
     check: (m) => {
       const hubble = values(m).hubble;

@@ -28,9 +28,11 @@ export const L2_RULES: readonly ClusterRule[] = [
   {
     id: 'l2-interfaces-match-devices',
     emits: ['l2-interfaces-match-devices'],
+    suggests: ['l2-interfaces-match-devices'],
     summary: 'every L2 policy interface regex matches a Cilium device',
     check: (m) => {
-      const devices: string[] = Array.isArray(values(m).devices) ? values(m).devices : String(values(m).devices ?? '').split(/[\s,]+/).filter(Boolean);
+      // The devices prop owns the Helm key `devices` (an override of it is refused: helm-value-owned-by-prop).
+      const devices = m.spec.devices;
       return m.l2Policies.flatMap((p) => p.interfaces.flatMap((re, i) => {
         // Cilium matches interfaces with Go's regexp (RE2, unanchored MatchString): RE2 decides, never RegExp.
         const compiled = compileRe2(re);

@@ -28,6 +28,8 @@ export interface FleetRule {
   readonly id: string;
   readonly emits: readonly string[];
   readonly summary: string;
+  /** The ids whose violations carry a machine-readable suggestion (none yet). */
+  readonly suggests?: readonly string[];
   check(clusters: readonly FleetCluster[]): Violation[];
 }
 

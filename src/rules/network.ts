@@ -1,17 +1,19 @@
 import { Violation } from '../errors';
-import { blocksOf, hostSockets, socketsClash, v } from './common';
+import { allocatableOf, blocksOf, hostSockets, socketsClash, v } from './common';
 import { ClusterRule } from './rule';
-import { formatRange, Ipv4Range, joinList, parseIpv4, rangeContains, rangeIntersection, rangesOverlap } from '../private/ipv4';
+import { formatIpv4, formatRange, Ipv4Range, joinList, parseIpv4, rangeContains, rangeIntersection, rangesOverlap } from '../private/ipv4';
 import { defaultPoolRange, dockerReservedRanges } from '../spec/docker-network';
+import { SubnetRole, subnetExample } from '../spec/subnet-examples';
 
 /** Addresses: subnets, LB pools and host ports of one cluster. */
 export const NETWORK_RULES: readonly ClusterRule[] = [
   {
     id: 'subnets-overlap',
     emits: ['subnets-overlap'],
+    suggests: ['subnets-overlap'],
     summary: 'pod, service and docker network subnets are disjoint',
     check: (m) => {
-      const nets: [string, Ipv4Range, string][] = [
+      const nets: [SubnetRole, Ipv4Range, string][] = [
         ['podSubnet', m.spec.podSubnet, m.spec.podSubnet.cidr],
         ['serviceSubnet', m.spec.serviceSubnet, m.spec.serviceSubnet.cidr],
         ['dockerNetworkSubnet', m.spec.dockerNetworkSubnet, m.spec.dockerNetworkSubnet.cidr],
@@ -20,8 +22,12 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
       for (let i = 0; i < nets.length; i++) {
         for (let j = i + 1; j < nets.length; j++) {
           if (rangesOverlap(nets[i][1], nets[j][1])) {
+            // The docker network is what docker made (the host decides it), so the fix moves the cluster's own subnet.
+            const move = nets[j][0] === 'dockerNetworkSubnet' ? nets[i][0] : nets[j][0];
+            const subnets = Object.fromEntries(nets.map(([role, , text]) => [role, text]));
+            const example = subnetExample(move, subnets);
             out.push(v('subnets-overlap', `${m.field}.${nets[j][0]}`, `${nets[j][2]} overlaps ${nets[i][0]} ${nets[i][2]}`,
-              'choose disjoint ranges, e.g. podSubnet 10.244.0.0/16, serviceSubnet 10.96.0.0/16, docker network 172.18.0.0/16'));
+              `choose disjoint ranges, e.g. ${move}: '${example}'`, { target: 'cluster-props', path: [move], value: example }));
           }
         }
       }
@@ -35,25 +41,38 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
     check: (m) => blocksOf(m).filter((b) => !rangeContains(m.spec.dockerNetworkSubnet, b.range)).map((b) => v(
       'pool-outside-docker-subnet', b.field,
       `block ${b.text}${b.text === formatRange(b.range) ? '' : ` (${formatRange(b.range)})`} is outside the kind docker network ${m.spec.dockerNetworkSubnet.cidr}, so nothing on the host can reach it`,
-      `pick addresses inside ${m.spec.dockerNetworkSubnet.cidr} above those docker hands to nodes (e.g. a high /24), or set dockerNetworkSubnet to what \`docker network inspect kind\` reports`)),
+      `pick addresses inside ${m.spec.dockerNetworkSubnet.cidr} above those docker hands to nodes (e.g. a high /24), or set dockerNetworkSubnet to the IPv4 subnet \`docker network inspect kind\` reports`)),
   },
   {
     id: 'pool-avoids-docker-addresses',
     emits: ['pool-covers-docker-addresses'],
+    suggests: ['pool-covers-docker-addresses'],
     summary: 'no LB pool block covers an address docker uses on the kind network (network address, gateway, node addresses, broadcast)',
+    // Judged on the addresses LB-IPAM hands out: a CIDR block of a pool with allowFirstLastIPs: No never gives out its
+    // first and last address, so a /24 ending on the broadcast address is fine then (seed 003: 172.18.255.0/24).
     check: (m) => blocksOf(m).flatMap((b) => {
-      const covered = dockerReservedRanges(m.spec.dockerNetworkSubnet).flatMap((r) => {
-        const shared = rangeIntersection(r, b.range);
+      const reserved = dockerReservedRanges(m.spec.dockerNetworkSubnet);
+      const covered = reserved.flatMap((r) => {
+        const shared = rangeIntersection(r, allocatableOf(b));
         return shared ? [`${formatRange(shared)} (${r.reason})`] : [];
       });
       if (covered.length === 0) return [];
+      const problem = `block ${b.text} covers ${joinList(covered)}; with L2 announcements the cluster would answer ARP for them`;
+      if (b.withoutFirstLast && !reserved.some((r) => rangesOverlap(r, b.withoutFirstLast!))) {
+        return [v('pool-covers-docker-addresses', b.field, problem,
+          `set allowFirstLastIps: false on the pool: Cilium then never hands out the block's first and last address (${formatIpv4(b.range.first)}, `
+            + `${formatIpv4(b.range.last)}), and the rest of ${b.text} is clear of docker's addresses`,
+          { target: 'construct-props', path: ['allowFirstLastIps'], value: false })];
+      }
       const suggestion = defaultPoolRange(m.spec.dockerNetworkSubnet);
       const fits = typeof suggestion !== 'string';
-      return [v('pool-covers-docker-addresses', b.field,
-        `block ${b.text} covers ${joinList(covered)}; with L2 announcements the cluster would answer ARP for them`,
+      const index = /\.blocks\[(\d+)\]$/.exec(b.field)?.[1];
+      return [v('pool-covers-docker-addresses', b.field, problem,
         fits
           ? `use addresses at the high end of ${m.spec.dockerNetworkSubnet.cidr}, e.g. { start: '${suggestion.start}', stop: '${suggestion.stop}' } (or omit blocks for that default)`
-          : `use a larger docker network than ${m.spec.dockerNetworkSubnet.cidr} (set dockerNetworkSubnet to what \`docker network inspect kind\` reports)`)];
+          : `use a larger docker network than ${m.spec.dockerNetworkSubnet.cidr} (set dockerNetworkSubnet to the IPv4 subnet \`docker network inspect kind\` reports)`,
+        fits && index !== undefined
+          ? { target: 'construct-props', path: ['blocks', Number(index)], value: { start: suggestion.start, stop: suggestion.stop } } : undefined)];
     }),
   },
   {
@@ -118,7 +137,8 @@ export const NETWORK_RULES: readonly ClusterRule[] = [
         for (const ip of service.requestedIps ?? []) {
           const field = `${service.field} (annotation lbipam.cilium.io/ips)`;
           const address = parseIpv4(ip);
-          if (address === undefined || !blocks.some((b) => rangeContains(b.range, { first: address, last: address }))) {
+          // an address LB-IPAM holds back (first/last of a CIDR block with allowFirstLastIPs: No) is never assigned
+          if (address === undefined || !blocks.some((b) => rangeContains(allocatableOf(b), { first: address, last: address }))) {
             out.push(v('lb-address-outside-pool', field,
               `${ip} requested by Service ${service.namespace}/${service.name} is in no enabled LB pool of the cluster; Cilium never assigns it and the Service stays <pending>`,
               blocks.length === 0 ? 'add a LoadBalancerIpPool whose blocks contain the address'

@@ -8,14 +8,19 @@ import { L2_RULES } from './l2';
 import { MESH_APP_RULES, MESH_CLUSTER_RULES } from './mesh';
 import { FleetCluster, FleetRule, MESH_FLEET_RULES } from './mesh-applied';
 import { NETWORK_RULES } from './network';
+import { OWNERSHIP_RULES } from './ownership';
 import { POLICY_RULES } from './policy';
 import { AppRule, ClusterRule } from './rule';
 import { VERSION_RULES } from './versions';
 import { WORKLOAD_RULES } from './workloads';
 import { PlatformModel } from '../model/platform-model';
 
-/** Every rule of one cluster, grouped by concern (one file each), in the order they are reported. */
+/**
+ * Every rule of one cluster, grouped by concern (one file each), in the order they are reported: an override of an
+ * owned Helm key first, since its fix (use the prop) comes before whatever else the override breaks.
+ */
 export const CLUSTER_RULES: readonly ClusterRule[] = [
+  ...OWNERSHIP_RULES,
   ...NETWORK_RULES, ...L2_RULES, ...DATAPATH_RULES, ...HUBBLE_RULES, ...GATEWAY_RULES, ...VERSION_RULES, ...POLICY_RULES, ...WORKLOAD_RULES,
   ...MESH_CLUSTER_RULES,
 ];
@@ -29,11 +34,19 @@ export function registeredRuleIds(): string[] {
   return [...new Set(rules.flatMap((r) => r.emits).concat(OBJECT_RULE_IDS, CRD_SCHEMA_RULE_IDS))].sort();
 }
 
+/** Every violation id whose violations may carry a machine-readable suggestion (the rules' `suggests`), sorted. */
+export function suggestingRuleIds(): string[] {
+  return [...new Set([...CLUSTER_RULES, ...APP_RULES].flatMap((r) => r.suggests ?? []))].sort();
+}
+
 function checked<M>(rule: ClusterRule | AppRule | FleetRule, input: M, run: (input: M) => Violation[]): Violation[] {
   const out = run(input);
   for (const violation of out) {
     if (!rule.emits.includes(violation.rule)) {
       throw new Error(`internal: rule ${rule.id} emitted "${violation.rule}", which it does not declare in emits`);
+    }
+    if (violation.suggestion !== undefined && !(rule.suggests ?? []).includes(violation.rule)) {
+      throw new Error(`internal: rule ${rule.id} put a suggestion on "${violation.rule}", which it does not declare in suggests`);
     }
   }
   return out;

@@ -12,6 +12,11 @@ export interface ClusterRule {
   readonly id: string;
   /** Every `Violation.rule` this rule can return. */
   readonly emits: readonly string[];
+  /**
+   * The ids of {@link emits} whose violations may carry a machine-readable `suggestion` (the registry refuses a
+   * suggestion on any other id; test/rules/fix-suggestions.test.ts applies one of each and re-checks). @default none
+   */
+  readonly suggests?: readonly string[];
   /** One line: what the rule guarantees. */
   readonly summary: string;
   /** Returns the violations of this rule (empty when it holds). */
@@ -22,6 +27,8 @@ export interface ClusterRule {
 export interface AppRule {
   readonly id: string;
   readonly emits: readonly string[];
+  /** As {@link ClusterRule.suggests}. */
+  readonly suggests?: readonly string[];
   readonly summary: string;
   check(models: readonly PlatformModel[]): Violation[];
 }

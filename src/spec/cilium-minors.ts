@@ -105,7 +105,10 @@ export interface CiliumMinorFacts {
   readonly helm: {
     /** Values keys removed *in this minor* (dotted paths); removals are cumulative, see {@link removedHelmKeys}. */
     readonly removedKeys: readonly string[];
-    /** Whether `k8sServiceHost: auto` renders under plain `helm template` (no cluster to look up). */
+    /**
+     * Whether `k8sServiceHost: auto` renders under plain `helm template` (no cluster to look up): a concern of the tests
+     * that render values offline. A live install looks it up in `kube-public/cluster-info`, which kubeadm creates.
+     */
     readonly k8sServiceHostAutoRendersOffline: boolean;
     readonly source: string;
   };

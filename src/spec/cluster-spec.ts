@@ -2,7 +2,11 @@ import { invalid, PlatformConfigError, Violation } from '../errors';
 import { GitOpsOptions, GitOpsSpec, resolveGitOps } from './gitops';
 import { KindConfigOptions, kubeletRefusesLabel, NODE_ROLE_LABEL_PREFIX, ResolvedKindConfig, resolveKindConfigOptions } from './kind-node-settings';
 import { LocalRegistryOptions, ResolvedLocalRegistry, resolveLocalRegistry } from './local-registry';
-import { CiliumMinor, ComponentVersionInput, DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION, resolveComponentVersions } from './version-matrix';
+import { subnetExample } from './subnet-examples';
+import {
+  checkGatewayApi, CiliumMinor, ciliumMinorFacts, ComponentVersionInput, DEFAULT_CERT_MANAGER_VERSION, DEFAULT_CILIUM_VERSION,
+  GATEWAY_API_PAIRING_RULE_IDS, resolveComponentVersions, VersionViolation,
+} from './version-matrix';
 import { Ipv4Cidr, isIpv6Address, parseIpv4, parseIpv4Cidr } from '../private/ipv4';
 import { checkPlainData } from '../private/plain-data';
 import { propKeys, rejectUnknownKeys } from '../private/props';
@@ -207,9 +211,10 @@ export interface LoadBalancerOptions {
 export interface VersionOptions {
   /**
    * Gateway API CRD release to install before Cilium (`vX.Y.Z`).
-   * Refused: a release below the Cilium operator's hard minimum (Cilium 1.20 needs v1.6.1: it watches TLSRoute,
+   * Refused on a cluster with a Gateway (the only one whose bundle installs Gateway API; elsewhere the pin has no
+   * effect): a release below the Cilium operator's hard minimum (Cilium 1.20 needs v1.6.1: it watches TLSRoute,
    * ReferenceGrant and BackendTLSPolicy at `v1`, upstream upgrade notes, PR #47408), even with `allowUnsupportedPair`;
-   * any release other than the minor's pair unless `allowUnsupportedPair`.
+   * any release other than the minor's pair unless `allowUnsupportedPair`. A tag that is not `vX.Y.Z` is always refused.
    * @default - the release paired with the Cilium minor: v1.3.0 (1.18), v1.4.1 (1.19), v1.6.1 (1.20)
    */
   readonly gatewayApi?: string;
@@ -341,8 +346,14 @@ export interface ClusterSpecProps {
   /** External release pins. */
   readonly versions?: VersionOptions;
   /**
-   * Escape hatch: values deep-merged over the generated Cilium Helm values. The cross-object rules still
-   * check the merged result, so an override cannot silently contradict the kind config.
+   * Escape hatch: values deep-merged over the generated Cilium Helm values, for chart keys no prop renders (e.g.
+   * `operator: { rollOutPods: true }`). A key a typed prop renders has that prop as its one owner (the table in
+   * `src/render/helm-key-owners.ts`: `cluster.name` is `ciliumCluster.name`, `devices` is `devices`, `ipam.mode` follows
+   * `podSubnet`, `gatewayAPI.enabled` a LocalGateway, `clustermesh.*` a ClusterMesh, ...): overriding it with anything
+   * but the value the prop renders (or a declared equivalent: `"true"` for `true`, `k8sServiceHost: auto`, a higher
+   * `k8sClientRateLimit`) is refused, naming the prop (rule `helm-value-owned-by-prop`), because the kind config, the
+   * manifests, the scripts and every rule follow the prop. The rules check the merged result. A `null` removes a key in
+   * Helm (its chart default included).
    *
    * Plain data only, as a Helm values file can hold it (like the whole description): strings, finite numbers,
    * booleans, null, lists and plain objects. Refused, each naming its path: NaN and ±Infinity (Helm refuses the
@@ -350,7 +361,7 @@ export interface ClusterSpecProps {
    * nesting deeper than 100 levels, lone UTF-16 surrogates (no UTF-8 form), keys over 1,024 characters (YAML's
    * implicit-key limit; no Helm value is that long) and the keys `__proto__`, `constructor` and `prototype`
    * (JavaScript reads them as the object's prototype). Any other string, line breaks included, is written escaped
-   * and reaches Helm unchanged.
+   * and reaches Helm unchanged. @default - none
    */
   readonly ciliumValuesOverrides?: Record<string, unknown>;
   /** Opt-in GitOps output (Argo CD or Flux objects and a bootstrap script); see {@link GitOpsOptions}. @default none */
@@ -558,8 +569,9 @@ function stringRecord(field: string, value: unknown, fix: string): Record<string
   return out;
 }
 
-function cidr(field: string, value: unknown, defaultValue?: string): Ipv4Cidr {
-  const fix = 'give an IPv4 network address with prefix length, e.g. 10.244.0.0/16 (IPv6 and dual-stack are not supported yet)';
+/** An IPv4 CIDR prop; `example` is what the fix names (an accepted value: see {@link subnetExample}). */
+function cidr(field: string, value: unknown, defaultValue: string | undefined, example: string): Ipv4Cidr {
+  const fix = `give an IPv4 network address with prefix length, e.g. ${example} (IPv6 and dual-stack are not supported yet)`;
   const parsed = parseIpv4Cidr(text(field, value, defaultValue, fix));
   if (typeof parsed === 'string') invalid('invalid-cidr', field, parsed, fix);
   return parsed;
@@ -629,37 +641,40 @@ export function resolveClusterSpec(input: ClusterSpecProps): ClusterSpec {
   }
   if (!Object.keys(nodeRoleLabels).some((k) => k === DEFAULT_WORKER_ROLE_LABEL)) nodeRoleLabels[DEFAULT_WORKER_ROLE_LABEL] = '';
 
-  const podSubnet = cidr(f('podSubnet'), props.podSubnet, '10.244.0.0/16');
+  const podExample = subnetExample('podSubnet', props);
+  const podSubnet = cidr(f('podSubnet'), props.podSubnet, '10.244.0.0/16', podExample);
   // kubeadm (run by kind) hands every node a /24 of the pod subnet and validates the sizes up front.
   if (podSubnet.prefix > NODE_POD_CIDR_PREFIX) {
     invalid('pod-subnet-too-small', f('podSubnet'),
       `${podSubnet.cidr} is smaller than the /${NODE_POD_CIDR_PREFIX} pod range kubeadm gives each node, so \`kind create cluster\` fails`,
-      `use a /${NODE_POD_CIDR_PREFIX} or larger pod subnet, e.g. 10.244.0.0/16`);
+      `use a /${NODE_POD_CIDR_PREFIX} or larger pod subnet, e.g. ${podExample}`);
   }
   if (podSubnet.prefix < POD_SUBNET_MIN_PREFIX) {
     invalid('pod-subnet-too-large', f('podSubnet'),
       `${podSubnet.cidr} is larger than kubeadm allows (at most 16 bits between the pod subnet and the node /${NODE_POD_CIDR_PREFIX} ranges)`,
-      `use a pod subnet between /${POD_SUBNET_MIN_PREFIX} and /${NODE_POD_CIDR_PREFIX}, e.g. 10.244.0.0/16`);
+      `use a pod subnet between /${POD_SUBNET_MIN_PREFIX} and /${NODE_POD_CIDR_PREFIX}, e.g. ${podExample}`);
   }
   const nodeRanges = 2 ** (NODE_POD_CIDR_PREFIX - podSubnet.prefix);
   if (nodeRanges < nodes) {
     const needed = NODE_POD_CIDR_PREFIX - Math.ceil(Math.log2(nodes));
     invalid('pod-subnet-too-small', f('podSubnet'),
       `${podSubnet.cidr} holds ${nodeRanges} node pod range(s) of /${NODE_POD_CIDR_PREFIX} but the cluster has ${nodes} nodes; the nodes without a range never become Ready`,
-      `use a /${needed} or larger pod subnet (e.g. 10.244.0.0/16), or fewer nodes`);
+      `use a /${needed} or larger pod subnet (e.g. ${podExample}), or fewer nodes`);
   }
-  const serviceSubnet = cidr(f('serviceSubnet'), props.serviceSubnet, '10.96.0.0/16');
+  const serviceExample = subnetExample('serviceSubnet', props);
+  const serviceSubnet = cidr(f('serviceSubnet'), props.serviceSubnet, '10.96.0.0/16', serviceExample);
   if (serviceSubnet.prefix < SERVICE_SUBNET_MIN_PREFIX) {
     invalid('service-subnet-too-large', f('serviceSubnet'),
       `${serviceSubnet.cidr} is larger than kubeadm allows ("specified service subnet is too large": the mask must be /${SERVICE_SUBNET_MIN_PREFIX} or longer)`,
-      `use a service subnet between /${SERVICE_SUBNET_MIN_PREFIX} and /${SERVICE_SUBNET_MAX_PREFIX}, e.g. 10.96.0.0/16`);
+      `use a service subnet between /${SERVICE_SUBNET_MIN_PREFIX} and /${SERVICE_SUBNET_MAX_PREFIX}, e.g. ${serviceExample}`);
   }
   if (serviceSubnet.prefix > SERVICE_SUBNET_MAX_PREFIX) {
     invalid('service-subnet-too-small', f('serviceSubnet'),
       `${serviceSubnet.cidr} is too small: kubeadm gives the cluster DNS Service the 10th address of the service subnet`,
-      `use a service subnet between /${SERVICE_SUBNET_MIN_PREFIX} and /${SERVICE_SUBNET_MAX_PREFIX}, e.g. 10.96.0.0/16`);
+      `use a service subnet between /${SERVICE_SUBNET_MIN_PREFIX} and /${SERVICE_SUBNET_MAX_PREFIX}, e.g. ${serviceExample}`);
   }
-  const dockerNetworkSubnet = cidr(f('dockerNetworkSubnet'), props.dockerNetworkSubnet, '172.18.0.0/16');
+  const dockerNetworkSubnet = cidr(f('dockerNetworkSubnet'), props.dockerNetworkSubnet, '172.18.0.0/16',
+    `${subnetExample('dockerNetworkSubnet', props)} (the IPv4 subnet \`docker network inspect kind\` reports)`);
 
   const dnsDomain = text(f('dnsDomain'), props.dnsDomain, 'cluster.local', 'write the domain as a string, e.g. cluster.local');
   if (!DNS_SUBDOMAIN_RE.test(dnsDomain) || dnsDomain.length > 253) {
@@ -741,7 +756,7 @@ export function resolveClusterSpec(input: ClusterSpecProps): ClusterSpec {
     ipMasqAgent: bool(f('masquerade.ipMasqAgent'), masqueradeProps.ipMasqAgent, false),
     nonMasqueradeCidrs: list(f('masquerade.nonMasqueradeCidrs'), masqueradeProps.nonMasqueradeCidrs, [podSubnet.cidr, dockerNetworkSubnet.cidr],
       'list CIDRs as strings, e.g. ["10.244.0.0/16", "172.18.0.0/16"]')
-      .map((c, i) => cidr(f(`masquerade.nonMasqueradeCidrs[${i}]`), c).cidr),
+      .map((c, i) => cidr(f(`masquerade.nonMasqueradeCidrs[${i}]`), c, undefined, podSubnet.cidr).cidr),
   };
 
   const loadBalancerProps = optionalObject(f('loadBalancer'), props.loadBalancer, '{ mode: "snat" }', LOAD_BALANCER_PROPS) ?? {};
@@ -863,17 +878,14 @@ function resolveVersions(name: string, props: ClusterSpecProps) {
     allowUnsupportedPair: bool(f('versions.allowUnsupportedPair'), versionsProps.allowUnsupportedPair, false),
     allowPreRelease: bool(f('versions.allowPreRelease'), versionsProps.allowPreRelease, false),
   };
+  // The Gateway API pairing matters only where the bundle installs Gateway API (a cluster with a Gateway): the rule
+  // gateway-api-release-pairs judges it then (gatewayApiPairingViolations); a malformed tag is refused here.
   const result = resolveComponentVersions(input, '');
-  if (!result.ok) {
-    const violations: Violation[] = result.violations.map((v) => ({
-      rule: v.rule,
-      field: VERSION_PROPS.includes(v.field) ? f(`versions.${v.field}`) : f(v.field),
-      problem: nestVersionKeys(v.problem),
-      fix: nestVersionKeys(v.fix),
-    }));
-    throw new PlatformConfigError(violations);
-  }
-  const r = result.versions;
+  const refused = result.ok ? [] : result.violations.filter((v) => !GATEWAY_API_PAIRING_RULE_IDS.includes(v.rule));
+  if (refused.length > 0) throw new PlatformConfigError(refused.map((v) => nestedVersionViolation(name, v)));
+  const resolvedWithPair = result.ok ? result : resolveComponentVersions({ ...input, gatewayApi: undefined }, '');
+  if (!resolvedWithPair.ok) throw new PlatformConfigError(resolvedWithPair.violations.map((v) => nestedVersionViolation(name, v)));
+  const r = { ...resolvedWithPair.versions, gatewayApi: input.gatewayApi ?? resolvedWithPair.versions.gatewayApi };
   return {
     ciliumVersion: r.cilium,
     ciliumMinor: r.ciliumMinor,
@@ -888,6 +900,35 @@ function resolveVersions(name: string, props: ClusterSpecProps) {
       allowPreRelease: input.allowPreRelease === true,
     },
   };
+}
+
+/** A version matrix violation as the user meets it: the field and the messages name `versions.gatewayApi`, not `gatewayApi`. */
+function nestedVersionViolation(name: string, v: VersionViolation): Violation & { suggestions: VersionViolation['suggestions'] } {
+  return {
+    rule: v.rule,
+    field: VERSION_PROPS.includes(v.field) ? `${name}.versions.${v.field}` : `${name}.${v.field}`,
+    problem: nestVersionKeys(v.problem),
+    fix: nestVersionKeys(v.fix),
+    suggestions: v.suggestions,
+  };
+}
+
+/**
+ * The Gateway API release of a cluster that installs Gateway API (it has a Gateway) against its Cilium minor: below
+ * the operator's hard minimum is refused always, another release than the minor's pair unless
+ * `versions.allowUnsupportedPair` (rules `gateway-api-below-cilium-minimum`, `gateway-api-cilium-mismatch`). Each
+ * violation carries the first alternative of its fix as a machine-readable suggestion.
+ *
+ * @param field the cluster's construct path, prefix of the violation field (`dev` gives `dev.versions.gatewayApi`)
+ */
+export function gatewayApiPairingViolations(spec: ClusterSpec, field: string): Violation[] {
+  const found = checkGatewayApi(spec.versions.gatewayApi, ciliumMinorFacts(spec.ciliumMinor), 'gatewayApi', spec.versions.allowUnsupportedPair);
+  return found.filter((v) => GATEWAY_API_PAIRING_RULE_IDS.includes(v.rule)).map((v) => {
+    const { suggestions, ...nested } = nestedVersionViolation(field, v);
+    const [key, value] = Object.entries(suggestions[0] ?? {})[0] ?? [];
+    const path = key === undefined ? undefined : VERSION_PROPS.includes(key) ? ['versions', key] : [key];
+    return { ...nested, ...(path && value !== undefined ? { suggestion: { target: 'cluster-props' as const, path, value } } : {}) };
+  });
 }
 
 /**

@@ -11,7 +11,7 @@ import { CiliumMinor, CILIUM_MINORS, ciliumMinorFacts, removedHelmKeys } from '.
 
 /** A Helm values violation, shaped like `Violation` in `src/errors.ts`. */
 export interface ValuesViolation {
-  /** `helm-value-removed-in-minor` or `helm-k8s-service-host-auto-offline`. */
+  /** A rule id of {@link VALUES_RULES}. */
   readonly rule: ValuesRuleId;
   /** Dotted path of the value, prefixed with the caller's field. */
   readonly field: string;
@@ -23,8 +23,6 @@ export interface ValuesViolation {
 export const VALUES_RULES = {
   /** A values key the minor's chart no longer has; the chart ignores it silently, so it would do nothing. */
   removedInMinor: 'helm-value-removed-in-minor',
-  /** `k8sServiceHost: auto` fails `helm template` from 1.19 (no cluster to look the API server up in). */
-  k8sServiceHostAutoOffline: 'helm-k8s-service-host-auto-offline',
   /** A value the minor's chart `fail`s on below a Kubernetes version (1.21: `networkDriver.enabled` needs 1.34). */
   needsNewerKubernetes: 'helm-value-needs-newer-kubernetes',
 } as const;
@@ -242,8 +240,11 @@ export interface AdaptedValues {
  *   got boolean, want string").
  * - Keys removed in this minor or an earlier supported one ({@link removedHelmKeys}) are refused: the
  *   chart would silently ignore them (e.g. `nodePort.enabled` on 1.19 renders no `enable-node-port`).
- * - `k8sServiceHost: auto` is refused from 1.19: the chart `fail`s with "ConfigMap kube-public/cluster-info
- *   not found, please create it or set k8sServiceHost to a valid value" under `helm template`.
+ * - `k8sServiceHost: auto` is accepted on every minor: a live install (`helm upgrade --install`, what apply.sh runs)
+ *   looks the API server up in `kube-public/cluster-info`, which kubeadm creates on every kind cluster. Only an offline
+ *   `helm template` cannot (from 1.19 the chart fails: "ConfigMap kube-public/cluster-info not found"; 1.18 writes a
+ *   literal "auto"), which is a concern of the tests that render values offline
+ *   (`CiliumMinorFacts.helm.k8sServiceHostAutoRendersOffline`), not of the platform.
  * - A value the chart `fail`s on below the cluster's Kubernetes version ({@link HelmValuesFacts.kubernetesGuards}:
  *   1.21's `networkDriver.enabled` needs Kubernetes 1.34) is refused; not checked when `kubernetes` is unknown.
  *
@@ -265,14 +266,6 @@ export function adaptValuesToMinor(values: Record<string, unknown>, minor: Ciliu
         fix: REMOVED_KEY_REPLACEMENTS[path] ?? 'drop it',
       });
     }
-  }
-  if (values.k8sServiceHost === 'auto' && !ciliumMinorFacts(minor).helm.k8sServiceHostAutoRendersOffline) {
-    violations.push({
-      rule: VALUES_RULES.k8sServiceHostAutoOffline,
-      field: at('k8sServiceHost'),
-      problem: `'auto' makes the Cilium ${minor} chart look up ConfigMap kube-public/cluster-info and fail when it is absent, as it always is under helm template`,
-      fix: "set the API server host explicitly (for kind: '<cluster>-control-plane')",
-    });
   }
   for (const guard of helmValuesFacts(minor).kubernetesGuards) {
     if (kubernetes !== undefined && getPath(values, guard.key) && compareMinor(kubernetes, guard.minKubernetes) < 0) {

@@ -160,6 +160,9 @@ export function resolveComponentVersions(input: ComponentVersionInput, field: st
   };
 }
 
+/** The {@link checkGatewayApi} ids about the pairing with the Cilium minor (a malformed tag is not one of them). */
+export const GATEWAY_API_PAIRING_RULE_IDS: readonly string[] = [VERSION_RULES.gatewayApiCiliumMismatch, VERSION_RULES.gatewayApiBelowCiliumMinimum];
+
 /** The preview minor's release without `allowPreRelease`: opt in, or use the default stable release. */
 function preReleaseNotAllowed(version: string, facts: CiliumMinorFacts, field: string): VersionViolation {
   return violation(VERSION_RULES.ciliumPreReleaseNotAllowed, field,
@@ -215,7 +218,13 @@ function checkKubeadmApi(release: KindRelease, kubernetes: string | undefined, f
     fitting ? [{ kindRelease: fitting.release }] : [{ kubernetesVersion: undefined, nodeImage: undefined }])];
 }
 
-function checkGatewayApi(version: string, facts: CiliumMinorFacts, field: string, allow: boolean): VersionViolation[] {
+/**
+ * The Gateway API release checks of {@link resolveComponentVersions}: malformed tags, releases below the Cilium
+ * operator's hard minimum (always), and releases other than the minor's pair (unless `allow`). The pairing ids
+ * ({@link GATEWAY_API_PAIRING_RULE_IDS}) matter only where the bundle installs Gateway API, i.e. on a cluster with a
+ * Gateway: a cluster description defers them to the rule that checks that cluster.
+ */
+export function checkGatewayApi(version: string, facts: CiliumMinorFacts, field: string, allow: boolean): VersionViolation[] {
   const pair = facts.gatewayApi.release;
   const bare = version.startsWith('v') ? version.slice(1) : undefined;
   if (bare === undefined || semver.valid(bare) !== bare || semver.prerelease(bare) !== null) {

@@ -46,10 +46,13 @@ describe('L2AnnouncementPolicy rendering', () => {
     expect(c.violations()).toEqual([]);
   });
 
-  test('the interface default honours a devices override in the Helm values (as the rules do)', () => {
+  test('the interface default follows the devices prop, which owns the Helm key: an override of it is refused, naming the prop', () => {
     const c = cluster({ ciliumValuesOverrides: { devices: 'eth1 eth2' } });
-    expect(new L2AnnouncementPolicy(c, 'l2').interfaces).toEqual(['^eth1$', '^eth2$']);
-    expect(c.violations()).toEqual([]);
+    expect(new L2AnnouncementPolicy(c, 'l2').interfaces).toEqual(['^eth0$']);
+    expect(c.violations().map((v) => [v.rule, v.field, v.fix.includes('set devices')]))
+      .toEqual([['helm-value-owned-by-prop', 'dev.ciliumValuesOverrides.devices', true]]);
+    // the same devices written as a string are the devices the prop renders: accepted
+    expect(cluster({ devices: ['eth1', 'eth2'], ciliumValuesOverrides: { devices: 'eth1 eth2' } }).violations()).toEqual([]);
   });
 
   test('l2InterfacesForDevices anchors, escapes and de-duplicates', () => {

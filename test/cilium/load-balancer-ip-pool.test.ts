@@ -118,7 +118,13 @@ describe('LoadBalancerIpPool rendering', () => {
       field: 'dev/selective',
       name: 'selective',
       disabled: true,
-      blocks: [{ field: 'dev/selective.blocks[0]', text: '172.18.240.0/28', range: { first: cidr('172.18.240.0/28').first, last: cidr('172.18.240.0/28').last } }],
+      blocks: [{
+        field: 'dev/selective.blocks[0]',
+        text: '172.18.240.0/28',
+        range: { first: cidr('172.18.240.0/28').first, last: cidr('172.18.240.0/28').last },
+        // what allowFirstLastIps: false would leave: the first and last address held back
+        withoutFirstLast: { first: cidr('172.18.240.0/28').first + 1, last: cidr('172.18.240.0/28').last - 1 },
+      }],
       size: 16,
       hasServiceSelector: true,
     }]);

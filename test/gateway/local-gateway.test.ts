@@ -123,10 +123,10 @@ describe('LocalGateway', () => {
       expect(cluster.violations()).toEqual([]);
     });
 
-    test('overriding gatewayAPI.enabled off -> gateway-needs-gateway-api', () => {
+    test('overriding gatewayAPI.enabled off -> refused (LocalGateway owns the key) and gateway-needs-gateway-api', () => {
       const cluster = ztCluster({ ciliumValuesOverrides: { gatewayAPI: { enabled: false } } });
       gatewayIn(cluster);
-      expect(cluster.violations().map((v) => v.rule)).toEqual(['gateway-needs-gateway-api']);
+      expect(cluster.violations().map((v) => v.rule)).toEqual(['helm-value-owned-by-prop', 'gateway-needs-gateway-api']);
     });
   });
 

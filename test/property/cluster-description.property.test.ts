@@ -417,13 +417,14 @@ const wrongTypes: [string, PropsChange][] = [
 ];
 const wrongType = fc.constantFrom(...wrongTypes).map(([field, apply]) => mutation(`wrong-type:${field}`, [field], apply));
 
-const gatewayApi14 = fc.constant(mutation('Gateway API v1.4.0 (no Cilium minor\'s pair)', ['versions.gatewayApi'], (p) => ({
-  ...p, versions: { ...(p.versions ?? {}), gatewayApi: 'v1.4.0', allowUnsupportedPair: false },
-})));
+// (a release other than the pair is judged only on a cluster with a Gateway, test/spec/cluster-versions.test.ts; a
+// malformed tag always)
+const gatewayApiMalformed = fc.constantFrom('1.6.1', 'v1.6', 'v1.6.1-rc.1', 'latest').map((tag) => mutation(`Gateway API ${tag} (not a release tag)`,
+  ['versions.gatewayApi'], (p) => ({ ...p, versions: { ...(p.versions ?? {}), gatewayApi: tag } })));
 
 const invalidMutation: fc.Arbitrary<Mutation> = fc.oneof(
   badName, nonStringName, hostBits, overlap, badPort, badCount, unpinnedImage, restrictedLabel, badDuration,
-  bpfWithoutKpr, dsrWithTunnel, duplicateHostPorts, gatewayApi14,
+  bpfWithoutKpr, dsrWithTunnel, duplicateHostPorts, gatewayApiMalformed,
   hubbleUiWithoutRelay, hubbleUiOverride, podSubnetSize, serviceSubnetSize, leaseOrder, l2WithoutKpr,
   operatorReplicasOverNodes,
   // many cases, so drawn more often

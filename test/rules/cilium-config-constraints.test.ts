@@ -18,25 +18,28 @@ describe('Hubble metric names come from Cilium\'s registry', () => {
     expect(ids({ hubble: { metrics: ['dns', 'httpV2:exemplars=true;labelsContext=source_ip,source_namespace'] } })).toEqual([]);
   });
 
+  // An override of hubble.metrics.enabled is refused first because the typed hubble.metrics owns the key
+  // (helm-value-owned-by-prop); the constraint still says what is wrong with the value.
   test.each(['dns_', 'dnss', 'DNS', 'http_v2', 'dns_:query'])('%s is refused, typed (at construction) or through an override (by the rule)', (name) => {
     expect(() => build({ hubble: { metrics: ['drop', name] } })).toThrow(/is not a Hubble metric/);
-    expect(ids({ ciliumValuesOverrides: { hubble: { metrics: { enabled: [name] } } } })).toEqual(['hubble-metric-unknown']);
+    expect(ids({ ciliumValuesOverrides: { hubble: { metrics: { enabled: [name] } } } })).toEqual(['helm-value-owned-by-prop', 'hubble-metric-unknown']);
   });
 
   test('http and httpV2 together are refused; either alone passes', () => {
     expect(() => build({ hubble: { metrics: ['http', 'httpV2:exemplars=true'] } })).toThrow(/mutually exclusive/);
-    expect(ids({ ciliumValuesOverrides: { hubble: { metrics: { enabled: ['http', 'httpV2:exemplars=true'] } } } })).toEqual(['hubble-http-metrics-exclusive']);
+    expect(ids({ ciliumValuesOverrides: { hubble: { metrics: { enabled: ['http', 'httpV2:exemplars=true'] } } } }))
+      .toEqual(['helm-value-owned-by-prop', 'hubble-http-metrics-exclusive']);
     expect(ids({ hubble: { metrics: ['http'] } })).toEqual([]);
   });
 
-  test('with Hubble disabled the metrics are not checked', () => {
-    expect(ids({ hubble: { enabled: false }, ciliumValuesOverrides: { hubble: { metrics: { enabled: ['dnss'] } } } })).toEqual([]);
+  test('with Hubble disabled the metric names are not checked (the override is refused for its owner alone)', () => {
+    expect(ids({ hubble: { enabled: false }, ciliumValuesOverrides: { hubble: { metrics: { enabled: ['dnss'] } } } })).toEqual(['helm-value-owned-by-prop']);
   });
 });
 
 describe('tunnelling', () => {
   test('autoDirectNodeRoutes through an override in tunnel mode is reported; in native mode it is what we render', () => {
-    expect(ids({ ciliumValuesOverrides: { autoDirectNodeRoutes: true } })).toEqual(['auto-direct-node-routes-needs-native-routing']);
+    expect(ids({ ciliumValuesOverrides: { autoDirectNodeRoutes: true } })).toEqual(['helm-value-owned-by-prop', 'auto-direct-node-routes-needs-native-routing']);
     expect(build({ routingMode: 'native' }).ciliumValues().autoDirectNodeRoutes).toBe(true);
     expect(ids({ routingMode: 'native' })).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import {
-  addAllPresets, dnsHubblePlatform, KindCiliumCluster, kprNativePlatform, LoadBalancerIpPool, nativeXdpPlatform, PoolBlock, renderBundle,
-  zeroTrustPlatform,
+  addAllPresets, dnsHubblePlatform, KindCiliumCluster, kprNativePlatform, L2AnnouncementPolicy, LoadBalancerIpPool, nativeXdpPlatform, PoolBlock,
+  renderBundle, TestWorkload, zeroTrustPlatform,
 } from '../../src';
 
 function poolViolations(block: PoolBlock, dockerNetworkSubnet?: string) {
@@ -84,5 +84,60 @@ describe('the presets follow dockerNetworkSubnet', () => {
     kprNativePlatform(app, { dockerNetworkSubnet: subnet });
     nativeXdpPlatform(app, { dockerNetworkSubnet: subnet });
     expect(() => renderBundle(app)).not.toThrow();
+  });
+});
+
+describe('allowFirstLastIps: false keeps the first and last address of a CIDR block out of LB-IPAM (seed 003)', () => {
+  /** Seed 003's platform: a /24 pool at the top of the kind network, announced by L2. */
+  function seed003(allowFirstLastIps?: boolean, requested?: string) {
+    const app = new App();
+    const cluster = new KindCiliumCluster(app, 'lab', { clusterName: 'lab', l2Announcements: {} });
+    new LoadBalancerIpPool(cluster, 'pool', { blocks: [{ cidr: '172.18.255.0/24' }], ...(allowFirstLastIps === undefined ? {} : { allowFirstLastIps }) });
+    new L2AnnouncementPolicy(cluster, 'l2');
+    if (requested) {
+      new TestWorkload(cluster, 'web', {
+        name: 'web',
+        image: 'nginxinc/nginx-unprivileged:1.29.4',
+        ports: [{ port: 80, containerPort: 8080 }],
+        writablePaths: ['/tmp'],
+        serviceType: 'LoadBalancer',
+        loadBalancerIps: [requested],
+      });
+    }
+    return cluster.violations();
+  }
+
+  test('with allowFirstLastIps: false the broadcast address is never handed out: accepted', () => {
+    expect(seed003(false)).toEqual([]);
+  });
+
+  test('without it, the fix offers allowFirstLastIps: false (not another range), and applying it passes', () => {
+    const [violation, ...rest] = seed003();
+    expect(rest).toEqual([]);
+    expect(violation.rule).toBe('pool-covers-docker-addresses');
+    expect(violation.fix).toContain('allowFirstLastIps: false');
+    expect(violation.suggestion).toEqual({ target: 'construct-props', path: ['allowFirstLastIps'], value: false });
+    expect(seed003(violation.suggestion!.value as boolean)).toEqual([]);
+  });
+
+  test('allowFirstLastIps: true hands out the broadcast address: refused', () => {
+    expect(seed003(true).map((v) => v.rule)).toEqual(['pool-covers-docker-addresses']);
+  });
+
+  test('a Service requesting the held-back last address stays pending: refused; .254 is fine', () => {
+    expect(seed003(false, '172.18.255.255').map((v) => v.rule)).toEqual(['lb-address-outside-pool']);
+    expect(seed003(false, '172.18.255.254')).toEqual([]);
+  });
+
+  test('a start/stop range or a /31 is never reduced by allowFirstLastIps, so the fix moves the range instead', () => {
+    const build = (block: PoolBlock) => {
+      const cluster = new KindCiliumCluster(new App(), 'lab', { clusterName: 'lab' });
+      new LoadBalancerIpPool(cluster, 'pool', { blocks: [block], allowFirstLastIps: false });
+      return cluster.violations();
+    };
+    for (const block of [{ start: '172.18.255.200', stop: '172.18.255.255' }, { cidr: '172.18.255.254/31' }]) {
+      const [violation] = build(block);
+      expect([JSON.stringify(block), violation?.rule, violation?.fix.includes('allowFirstLastIps')]).toEqual([JSON.stringify(block), 'pool-covers-docker-addresses', false]);
+    }
   });
 });

@@ -80,6 +80,8 @@ const GATEWAY_PORTS = [{ containerPort: 30080, hostPort: 8080 }, { containerPort
 
 /** Keyed by violation id; an id emitted by a cluster rule and an app rule has a case at each level. */
 const FAILING_CASES: Record<string, readonly FailingCase[]> = {
+  // one owner per Helm key
+  'helm-value-owned-by-prop': [inCluster({ ciliumValuesOverrides: { cluster: { id: 999 } } }), inMeshMember({ ciliumValuesOverrides: { clustermesh: { useAPIServer: false } } })],
   // network
   'subnets-overlap': [inCluster({ podSubnet: '172.18.0.0/16' })],
   'pool-outside-docker-subnet': [inCluster({}, (c) => pool(c, 'pool', '192.168.50.0/28'))],
@@ -149,14 +151,22 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
     gateway(c);
   })],
   'gateway-needs-pool': [inCluster({ hostPortMappings: GATEWAY_PORTS }, gateway)],
+  // (the pin is judged only where Gateway API is installed: on a cluster with a Gateway)
+  'gateway-api-cilium-mismatch': [inCluster({ ciliumVersion: '1.19.6', hostPortMappings: GATEWAY_PORTS, versions: { gatewayApi: 'v1.4.0' } }, (c) => {
+    pool(c, 'pool', '172.18.255.0/28');
+    gateway(c);
+  })],
+  'gateway-api-below-cilium-minimum': [inCluster({ hostPortMappings: GATEWAY_PORTS, versions: { gatewayApi: 'v1.4.1', allowUnsupportedPair: true } }, (c) => {
+    pool(c, 'pool', '172.18.255.0/28');
+    gateway(c);
+  })],
   'gateway-nodeports-mapped': [inCluster({}, (c) => {
     pool(c, 'pool', '172.18.255.0/28');
     gateway(c);
   })],
   // versions
-  // (version pairings are field checks now, refused when the cluster is constructed: test/spec/version-matrix.test.ts)
+  // (the other version choices are field checks, refused when the cluster is constructed: test/spec/version-matrix.test.ts)
   'helm-value-removed-in-minor': [inCluster({ ciliumVersion: '1.20.0', ciliumValuesOverrides: { nodePort: { enabled: true } } })],
-  'helm-k8s-service-host-auto-offline': [inCluster({ ciliumVersion: '1.19.6', ciliumValuesOverrides: { k8sServiceHost: 'auto' } })],
   'helm-value-needs-newer-kubernetes': [inCluster({
     ciliumVersion: '1.21.0-pre.0', versions: { allowPreRelease: true }, kubernetesVersion: '1.33', ciliumValuesOverrides: { networkDriver: { enabled: true } },
   })],

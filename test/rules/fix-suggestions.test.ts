@@ -1,9 +1,10 @@
 import { App } from 'cdk8s';
 import {
-  KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, L2AnnouncementPolicyProps, LoadBalancerIpPool,
+  KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, L2AnnouncementPolicyProps, LoadBalancerIpPool, LoadBalancerIpPoolProps,
   LocalCertificateAuthority, LocalGateway,
 } from '../../src';
 import { FixSuggestion } from '../../src/errors';
+import { registeredRuleIds, suggestingRuleIds } from '../../src/rules/registry';
 
 /**
  * Fix hints that fix (trust issue, kind 6): for the rules whose fix names a concrete value, the violation carries
@@ -24,6 +25,8 @@ const withGateway = (c: KindCiliumCluster) => {
   new LocalGateway(c, 'gateway', { certificateAuthority: new LocalCertificateAuthority(c, 'ca') });
 };
 const l2 = (c: KindCiliumCluster, props: L2AnnouncementPolicyProps) => new L2AnnouncementPolicy(c, 'l2', props);
+const pool = (c: KindCiliumCluster, props: LoadBalancerIpPoolProps) => new LoadBalancerIpPool(c, 'pool', props);
+const GATEWAY_PORTS = [{ containerPort: 30080, hostPort: 8080 }, { containerPort: 30443, hostPort: 8443 }];
 
 const CASES: Record<string, readonly SuggestionCase[]> = {
   'l2-interfaces-match-devices': [
@@ -47,6 +50,25 @@ const CASES: Record<string, readonly SuggestionCase[]> = {
   'operator-replicas-fit-nodes': [{ props: { workers: 0, ciliumValuesOverrides: { operator: { replicas: 3 } } } }],
   'auto-direct-node-routes-needs-native-routing': [{ props: { ciliumValuesOverrides: { autoDirectNodeRoutes: true } } }],
   'dsr-geneve-needs-geneve-tunnel': [{ props: { loadBalancer: { mode: 'snat', dsrDispatch: 'geneve' } } }],
+  'helm-value-owned-by-prop': [
+    { props: { ciliumValuesOverrides: { cluster: { name: 'a'.repeat(40) } } } },
+    { props: { ciliumValuesOverrides: { cluster: { id: 999 } } } },
+    { props: { ciliumValuesOverrides: { ipam: { mode: 'cluster-pool' } } } },
+  ],
+  'gateway-api-cilium-mismatch': [{ props: { ciliumVersion: '1.19.6', hostPortMappings: GATEWAY_PORTS, versions: { gatewayApi: 'v1.4.0' } }, add: withGateway }],
+  'gateway-api-below-cilium-minimum': [
+    { props: { hostPortMappings: GATEWAY_PORTS, versions: { gatewayApi: 'v1.4.1', allowUnsupportedPair: true } }, add: withGateway },
+  ],
+  'subnets-overlap': [
+    { props: { serviceSubnet: '10.244.0.0/16' } },
+    { props: { dockerNetworkSubnet: '10.96.0.0/16' } },
+    { props: { podSubnet: '10.96.0.0/12', serviceSubnet: '10.96.0.0/16' } },
+  ],
+  'pool-covers-docker-addresses': [
+    // seed 003: the last address of the /24 is docker's broadcast address; allowFirstLastIps: false holds it back
+    { props: { l2Announcements: {} }, constructProps: { blocks: [{ cidr: '172.18.255.0/24' }] }, add: pool },
+    { props: {}, constructProps: { blocks: [{ cidr: '172.18.0.0/24' }] }, add: pool },
+  ],
 };
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x));
@@ -77,6 +99,11 @@ function apply(c: SuggestionCase, s: FixSuggestion): [ClusterProps, Record<strin
   else setAt(constructProps!, s.path, s.value);
   return [props as ClusterProps, constructProps];
 }
+
+test('the table has a case for exactly the ids whose rules declare suggestions (a new suggestion needs a case here)', () => {
+  expect(Object.keys(CASES).sort()).toEqual(suggestingRuleIds());
+  expect(suggestingRuleIds().filter((id) => !registeredRuleIds().includes(id))).toEqual([]);
+});
 
 const ROWS = Object.entries(CASES).flatMap(([id, cases]) => cases.map((c, n) => ({ id, n: n + 1, c })));
 

@@ -4,13 +4,14 @@ import { CILIUM_CONFIG_CONSTRAINTS } from '../../src/rules/cilium-config-constra
 import { CLUSTER_RULES } from '../../src/rules/registry';
 
 /**
- * An override must not get past a rule the typed path enforces: for every refusal of `resolveClusterSpec` that
- * has a Helm-values equivalent, the same contradiction written through `ciliumValuesOverrides` is reported by
- * the cross-object rules (which read the merged values).
+ * Regression cases: for refusals of `resolveClusterSpec` with a Helm-values equivalent, the same contradiction written
+ * through `ciliumValuesOverrides` is reported by the rule that judges the value.
  *
- * Typed refusals WITHOUT a Helm-values equivalent (and so not listed): value shapes of our own props (types,
- * cluster name, subnets, node image, worker labels, versions: kind or our own outputs, not Helm keys) and
- * `tunnel-protocol-needs-tunnel` (a tunnelProtocol override in native mode is ignored by Cilium, not refused).
+ * This hand list is NOT what closes the kind (it left cluster.name, cluster.id, devices and ipam.mode open, because a
+ * list of instances only covers the keys someone thought of and the rules that happened to read the merged values).
+ * The kind is closed by one owner per Helm key: every key a typed prop renders is a row of HELM_KEY_OWNERS and an
+ * override of it is refused (`helm-value-owned-by-prop`); test/rules/helm-key-owners.test.ts enumerates the table
+ * against every prop of the description and draws arbitrary overrides for every row.
  */
 interface ParityCase {
   /** The typed props resolveClusterSpec refuses, with the refusal id. */

@@ -122,7 +122,8 @@ describe('kubeProxyReplacement as a string override', () => {
   });
 
   test.each(['strict', 'partial', 'TRUE', 1])('%j is refused', (value) => {
-    expect(violations({ ciliumValuesOverrides: { kubeProxyReplacement: value } }).map((v) => v.rule)).toEqual(['kube-proxy-replacement-boolean']);
+    expect(violations({ ciliumValuesOverrides: { kubeProxyReplacement: value } }).map((v) => v.rule))
+      .toEqual(['helm-value-owned-by-prop', 'kube-proxy-replacement-boolean']);
   });
 });
 
@@ -138,6 +139,7 @@ describe('k8sServiceHost with several control planes', () => {
   });
 
   test('with one control plane the external load balancer does not exist', () => {
-    expect(violations({ ciliumValuesOverrides: { k8sServiceHost: 'dev-external-load-balancer' } }).map((v) => v.rule)).toEqual(['kpr-needs-k8s-service-host']);
+    expect(violations({ ciliumValuesOverrides: { k8sServiceHost: 'dev-external-load-balancer' } }).map((v) => v.rule))
+      .toEqual(['helm-value-owned-by-prop', 'kpr-needs-k8s-service-host']);
   });
 });

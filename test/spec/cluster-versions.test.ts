@@ -1,11 +1,22 @@
 import { App, Testing } from 'cdk8s';
-import { AppNetworkPolicy, KindCiliumCluster, KindCiliumClusterProps, renderBundle } from '../../src';
-import { ciliumMinorFacts, KIND_RELEASES, kindReleaseOf } from '../../src/spec/version-matrix';
+import {
+  AppNetworkPolicy, KindCiliumCluster, KindCiliumClusterProps, LoadBalancerIpPool, LocalCertificateAuthority, LocalGateway, renderBundle, Violation,
+} from '../../src';
+import { CILIUM_MINOR_FACTS, ciliumMinorFacts, GATEWAY_API_RELEASES, KIND_RELEASES, kindReleaseOf } from '../../src/spec/version-matrix';
+import { ciliumVersionProps } from '../support/cilium-versions';
 import { configError } from '../support/config-error';
 
 /** The version choices of a cluster description, resolved with the version matrix at construction. */
 
 const cluster = (props: Partial<KindCiliumClusterProps> = {}) => new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev', ...props });
+
+/** The violations of a cluster with a LocalGateway (its NodePorts published, a pool): Gateway API is installed. */
+function withGateway(props: Partial<KindCiliumClusterProps>): Violation[] {
+  const c = cluster({ hostPortMappings: [{ containerPort: 30080 }, { containerPort: 30443 }], ...props });
+  new LoadBalancerIpPool(c, 'pool');
+  new LocalGateway(c, 'gateway', { certificateAuthority: new LocalCertificateAuthority(c, 'ca') });
+  return c.violations();
+}
 
 describe('version choices of a cluster', () => {
   test('defaults: Cilium 1.20.0, Gateway API v1.6.1, cert-manager v1.20.4, kind v0.33.0 with Kubernetes 1.36.4 (kubeadm v1beta4)', () => {
@@ -79,22 +90,41 @@ describe('version choices of a cluster', () => {
     expect(cluster({ ...props, kubernetesVersion: v[0].fix.match(/kubernetesVersion: '([\d.]+)'/)![1] }).violations()).toEqual([]);
   });
 
-  test('Cilium 1.20 with Gateway API v1.4.x is refused even with allowUnsupportedPair (below the operator minimum)', () => {
+  test('Cilium 1.20 with Gateway API v1.4.x and a Gateway is refused even with allowUnsupportedPair (below the operator minimum)', () => {
     for (const allowUnsupportedPair of [false, true]) {
-      const e = configError(() => cluster({ ciliumVersion: '1.20.0', versions: { gatewayApi: 'v1.4.1', allowUnsupportedPair } }));
-      expect(e.rules).toEqual(['gateway-api-below-cilium-minimum']);
-      expect(e.violations[0].field).toBe('dev.versions.gatewayApi');
-      expect(e.violations[0].fix).toContain("gatewayApi: 'v1.6.1'");
-      expect(e.violations[0].fix).toContain("ciliumVersion: '1.19.6'");
+      const v = withGateway({ ciliumVersion: '1.20.0', versions: { gatewayApi: 'v1.4.1', allowUnsupportedPair } });
+      expect(v.map((x) => x.rule)).toEqual(['gateway-api-below-cilium-minimum']);
+      expect(v[0].field).toBe('dev.versions.gatewayApi');
+      expect(v[0].fix).toContain("gatewayApi: 'v1.6.1'");
+      expect(v[0].fix).toContain("ciliumVersion: '1.19.6'");
+      expect(v[0].suggestion).toEqual({ target: 'cluster-props', path: ['versions', 'gatewayApi'], value: 'v1.6.1' });
+      expect(withGateway({ ciliumVersion: '1.20.0', versions: { gatewayApi: 'v1.6.1', allowUnsupportedPair } })).toEqual([]);
     }
   });
 
+  test.each(CILIUM_MINOR_FACTS.map((f) => f.latestPatch))(
+    'Cilium %s: a Gateway API pin on a cluster without a Gateway is accepted (no Gateway API CRDs are installed), whatever the release',
+    (version) => {
+      for (const gatewayApi of [...GATEWAY_API_RELEASES.map((r) => r.version), 'v1.4.0', 'v1.1.0', 'v1.7.0']) {
+        const app = new App();
+        const c = new KindCiliumCluster(app, 'dev', { clusterName: 'dev', ...ciliumVersionProps(version), versions: { ...ciliumVersionProps(version).versions, gatewayApi } });
+        new LoadBalancerIpPool(c, 'pool');
+        expect([gatewayApi, c.violations()]).toEqual([gatewayApi, []]);
+        const index = JSON.parse(renderBundle(app).find((f) => f.path === 'dist/bundle.json')!.content);
+        expect(index.clusters[0].applyOrder.map((s: { id: string }) => s.id)).not.toContain('gateway-api-crds');
+      }
+    });
+
+  test('a malformed Gateway API pin is refused at construction, Gateway or not', () => {
+    expect(configError(() => cluster({ versions: { gatewayApi: '1.6.1' } })).rules).toEqual(['gateway-api-version-invalid']);
+  });
+
   test('messages name the prop paths the user writes: versions.gatewayApi, versions.allowUnsupportedPair', () => {
-    const gw = configError(() => cluster({ ciliumVersion: '1.19.6', versions: { gatewayApi: 'v1.4.0' } })).violations[0];
+    const [gw] = withGateway({ ciliumVersion: '1.19.6', versions: { gatewayApi: 'v1.4.0' } });
     expect(gw.fix).toBe("set versions.gatewayApi: 'v1.4.1', or set versions.allowUnsupportedPair: true to take responsibility for the pairing");
     const k8s = configError(() => cluster({ ciliumVersion: '1.18.12', kubernetesVersion: '1.36' })).violations[0];
     expect(k8s.fix).toContain('versions.allowUnsupportedPair: true');
-    const below = configError(() => cluster({ ciliumVersion: '1.20.0', versions: { gatewayApi: 'v1.4.1', allowUnsupportedPair: true } })).violations[0];
+    const [below] = withGateway({ ciliumVersion: '1.20.0', versions: { gatewayApi: 'v1.4.1', allowUnsupportedPair: true } });
     expect(below.problem).toContain('so versions.allowUnsupportedPair does not apply');
     const cm = configError(() => cluster({ versions: { certManager: 'v1.22.0' } })).violations[0];
     expect(cm.fix).toBe("set versions.certManager: 'v1.20.4', or versions.certManager: 'v1.21.2', or versions.certManager: 'v1.19.6', "
@@ -104,8 +134,9 @@ describe('version choices of a cluster', () => {
   test('version refusals cite upstream sources, not the unshipped reference notes', () => {
     const cases: Partial<KindCiliumClusterProps>[] = [
       { ciliumVersion: '1.18.12', kubernetesVersion: '1.36' }, { ciliumVersion: '1.19.6', kubernetesVersion: '1.36' },
-      { ciliumVersion: '1.20.0', kubernetesVersion: '1.32' }, { ciliumVersion: '1.20.0', versions: { gatewayApi: 'v1.4.1' } },
+      { ciliumVersion: '1.20.0', kubernetesVersion: '1.32' },
     ];
+    expect(withGateway({ ciliumVersion: '1.20.0', versions: { gatewayApi: 'v1.4.1' } }).map((v) => v.problem).join()).toMatch(/operator/);
     for (const props of cases) {
       const e = configError(() => cluster(props));
       expect(e.message).toMatch(/cilium v1\.\d+|cilium upgrade|Documentation|operator/);
@@ -143,10 +174,10 @@ describe('version choices of a cluster', () => {
   });
 
   test('every version violation is reported at once, with its field', () => {
-    const e = configError(() => cluster({ ciliumVersion: '1.19.6', kubernetesVersion: '1.36', versions: { gatewayApi: 'v1.3.0', certManager: 'v1.18.0' } }));
+    const e = configError(() => cluster({ ciliumVersion: '1.19.6', kubernetesVersion: '1.36', versions: { gatewayApi: '1.3', certManager: 'v1.18.0' } }));
     expect(e.violations.map((v) => [v.rule, v.field])).toEqual([
       ['kubernetes-version-outside-cilium-range', 'dev.kubernetesVersion'],
-      ['gateway-api-cilium-mismatch', 'dev.versions.gatewayApi'],
+      ['gateway-api-version-invalid', 'dev.versions.gatewayApi'],
       ['cert-manager-version-unsupported', 'dev.versions.certManager'],
     ]);
   });
@@ -182,12 +213,19 @@ describe('Helm values follow the minor', () => {
     expect(violations[0].fix).toContain('kubeProxyReplacement');
   });
 
-  test('k8sServiceHost: auto is refused from 1.19 (the chart fails without a cluster to look it up)', () => {
-    // (kind clusters need the control-plane host anyway: kpr-needs-k8s-service-host holds on every minor)
-    const rules = (ciliumVersion: string) => cluster({ ciliumVersion, ciliumValuesOverrides: { k8sServiceHost: 'auto' } }).violations().map((v) => v.rule).sort();
-    expect(rules('1.18.12')).toEqual(['kpr-needs-k8s-service-host']);
-    expect(rules('1.19.6')).toEqual(['helm-k8s-service-host-auto-offline', 'kpr-needs-k8s-service-host']);
-    expect(rules('1.20.0')).toEqual(['helm-k8s-service-host-auto-offline', 'kpr-needs-k8s-service-host']);
+  test.each(CILIUM_MINOR_FACTS.map((f) => f.latestPatch))('k8sServiceHost: auto is accepted on %s, with one control plane and with three', (version) => {
+    // helm upgrade --install reads the server of kube-public/cluster-info, which kubeadm writes from kind's
+    // controlPlaneEndpoint (<name>-control-plane:6443, or <name>-external-load-balancer:6443 with 2+ control planes).
+    for (const controlPlaneNodes of [1, 3]) {
+      const c = cluster({ ...ciliumVersionProps(version), controlPlaneNodes, ciliumValuesOverrides: { k8sServiceHost: 'auto' } });
+      expect([version, controlPlaneNodes, c.violations()]).toEqual([version, controlPlaneNodes, []]);
+      expect((c.ciliumValues() as any).k8sServiceHost).toBe('auto');
+    }
+  });
+
+  test('k8sServiceHost: auto with the lookup pointed at another ConfigMap is refused (the host would not be the cluster\'s)', () => {
+    const c = cluster({ ciliumValuesOverrides: { k8sServiceHost: 'auto', k8sServiceLookupConfigMapName: 'elsewhere' } });
+    expect(c.violations().map((v) => [v.rule, v.field])).toEqual([['helm-value-owned-by-prop', 'dev.ciliumValuesOverrides.k8sServiceHost']]);
   });
 
   test('gatewayAPI.gatewayClass.create is written as the string every minor\'s schema accepts', () => {

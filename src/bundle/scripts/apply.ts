@@ -1,12 +1,13 @@
 import { applyRegistryLines } from './local-registry';
 import { ADOPT_ENV, clusterStateFunction, markCommand, ownershipProblemCalls } from './ownership';
 import { assign, comment, dqs, PRIVATE_DIR_FUNCTION, raw, scriptHeader, SHELL_FUNCTIONS, sh } from './shell';
+import { CERT_MANAGER_API_TIMEOUT, PROBE_ISSUER_FUNCTION } from '../apply-plan';
 import { ClusterOpsPlan } from '../ops-plan';
 
 /** Bounds of the waits in apply.sh, in seconds. */
 export const APPLY_TIMEOUTS = {
   /** cert-manager webhook serving with its CA bundle injected (cainjector), and answering a dry-run create. */
-  certManagerApi: 300,
+  certManagerApi: CERT_MANAGER_API_TIMEOUT,
   /** Each LoadBalancer Service gets an address from its pool. */
   loadBalancerAddress: 180,
   /** Each Certificate is Ready. */
@@ -86,6 +87,15 @@ export function renderApplyScript(plan: ClusterOpsPlan, handOff?: ApplyHandOff):
     '',
     ...clusterStateFunction(plan),
     '',
+    ...(plan.steps.some((s) => s.commands.some((c) => c.includes(PROBE_ISSUER_FUNCTION))) ? [
+      `# ${PROBE_ISSUER_FUNCTION} <context>: dry-runs an Issuer against the cert-manager webhook (server side; nothing is created).`,
+      `${PROBE_ISSUER_FUNCTION}() {`,
+      '  kubectl --context "$1" create --dry-run=server -f - <<\'YAML\'',
+      PROBE_ISSUER,
+      'YAML',
+      '}',
+      '',
+    ] : []),
     'step "preflight: check the host (changes nothing)"',
     sh`bash ${`${plan.manifestsDir}/preflight.sh`}`,
     'step_done',
@@ -117,20 +127,6 @@ export function renderApplyScript(plan: ClusterOpsPlan, handOff?: ApplyHandOff):
     }
     // The local registry joins the kind network kind creates, and each node needs its hosts.toml: after the cluster.
     if (s.id === 'kind') lines.push(...applyRegistryLines(plan));
-    if (s.id === 'cert-manager') {
-      lines.push(
-        '# The webhook Deployment being rolled out is not enough: its CA bundle must be injected, or Certificates',
-        '# and Issuers fail with an x509 error. Wait for the caBundle, then for a server-side dry-run to pass.',
-        sh`wait_until ${APPLY_TIMEOUTS.certManagerApi} 'the CA bundle injected into ValidatingWebhookConfiguration cert-manager-webhook' \\`,
-        sh`  nonempty kubectl --context ${ctx} get validatingwebhookconfiguration cert-manager-webhook -o 'jsonpath={.webhooks[0].clientConfig.caBundle}'`,
-        'probe_issuer() {',
-        sh`  kubectl --context ${ctx} create --dry-run=server -f - <<'YAML'`,
-        PROBE_ISSUER,
-        'YAML',
-        '}',
-        sh`wait_until ${APPLY_TIMEOUTS.certManagerApi} 'the cert-manager API (a server-side dry-run create of an Issuer)' probe_issuer`,
-      );
-    }
     lines.push('step_done');
   }
   if (handOff) {

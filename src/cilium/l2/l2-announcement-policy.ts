@@ -23,7 +23,8 @@ export interface L2AnnouncementPolicyProps {
   readonly name?: string;
   /**
    * Regular expressions (Go RE2 syntax) selecting the node interfaces that answer ARP.
-   * @default - one anchored regex per Cilium device of the cluster, see {@link l2InterfacesForDevices}
+   * @default - one anchored regex per Cilium device of the cluster (its `devices` prop, which owns the Helm key
+   * `devices`: an override of it is refused), see {@link l2InterfacesForDevices}
    */
   readonly interfaces?: string[];
   /**
@@ -89,7 +90,7 @@ export class L2AnnouncementPolicy extends Construct implements PlatformFactSourc
       }
       props.interfaces.forEach((re, i) => checkInterfaceRegex(`${path}.interfaces[${i}]`, re));
     }
-    this.interfaces = props.interfaces ? [...props.interfaces] : l2InterfacesForDevices(ciliumDevices(cluster));
+    this.interfaces = props.interfaces ? [...props.interfaces] : l2InterfacesForDevices(cluster.spec.devices);
 
     const nodeSelector = props.nodeSelector !== undefined
       ? resolveSelector(`${path}.nodeSelector`, props.nodeSelector)
@@ -125,13 +126,6 @@ export class L2AnnouncementPolicy extends Construct implements PlatformFactSourc
   public _platformFacts(): Partial<PlatformFacts> {
     return this.facts;
   }
-}
-
-/** The cluster's Cilium `devices` as the rules read them (merged Helm values, so overrides count). */
-function ciliumDevices(cluster: KindCiliumCluster): string[] {
-  const devices = cluster.ciliumValues().devices;
-  if (Array.isArray(devices)) return devices.map(String);
-  return String(devices ?? '').split(/[\s,]+/).filter(Boolean);
 }
 
 function checkInterfaceRegex(field: string, re: string): void {

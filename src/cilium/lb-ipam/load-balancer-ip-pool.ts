@@ -49,7 +49,8 @@ export interface LoadBalancerIpPoolProps {
   readonly disabled?: boolean;
   /**
    * Whether the first and last address of each CIDR block may be allocated (`spec.allowFirstLastIPs`
-   * `"Yes"`/`"No"`). Cilium ignores it for /31 and /32 blocks and for start/stop ranges.
+   * `"Yes"`/`"No"`). Cilium ignores it for /31 and /32 blocks and for start/stop ranges. With `false`, a block such as
+   * `172.18.255.0/24` may end on the docker network's broadcast address: the rules judge the addresses handed out.
    * @default - field omitted, which Cilium treats as `"Yes"`
    */
   readonly allowFirstLastIps?: boolean;
@@ -101,8 +102,12 @@ export function defaultPoolBlock(dockerSubnet: Ipv4Cidr, index = 0, field = 'blo
  * are never reduced.
  */
 export function poolBlockSize(range: Ipv4Range, fromCidr: boolean, allowFirstLastIps: boolean): number {
-  const n = rangeSize(range);
-  return fromCidr && !allowFirstLastIps && n > 2 ? n - 2 : n;
+  return rangeSize(allocatableRange(range, fromCidr, allowFirstLastIps));
+}
+
+/** The addresses LB-IPAM hands out from one parsed block (see {@link poolBlockSize}). */
+export function allocatableRange(range: Ipv4Range, fromCidr: boolean, allowFirstLastIps: boolean): Ipv4Range {
+  return fromCidr && !allowFirstLastIps && rangeSize(range) > 2 ? { first: range.first + 1, last: range.last - 1 } : range;
 }
 
 /**
@@ -183,7 +188,17 @@ export class LoadBalancerIpPool extends Construct implements PlatformFactSource 
         field: path,
         name: this.name,
         disabled,
-        blocks: parsed.map((p): PoolBlockFact => ({ field: p.field, text: p.text, range: p.range })),
+        blocks: parsed.map((p): PoolBlockFact => {
+          const allocatable = allocatableRange(p.range, p.fromCidr, allowFirstLast ?? true);
+          const reducible = allocatable === p.range && p.fromCidr && rangeSize(p.range) > 2;
+          return {
+            field: p.field,
+            text: p.text,
+            range: p.range,
+            ...(allocatable !== p.range ? { allocatable } : {}),
+            ...(reducible ? { withoutFirstLast: allocatableRange(p.range, true, false) } : {}),
+          };
+        }),
         size: this.size,
         hasServiceSelector: serviceSelector !== undefined,
       }],
