@@ -1,5 +1,5 @@
 import { PlatformConfigError, Violation } from '../errors';
-import { BUNDLE_NAME } from './versions';
+import { BUNDLE_NAME } from './bundle-identity';
 import { closestKey, propKeys } from '../private/props';
 import { isPlainObject, LABEL_KEY_RE, LABEL_VALUE_RE } from '../private/syntax';
 import { toYaml } from '../private/yaml';

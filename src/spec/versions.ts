@@ -1,11 +1,7 @@
 import type { ClusterSpec } from './cluster-spec';
 import { ciliumMinorFacts, ciliumMinorOf } from './version-matrix';
 
-/** The package version stamped on every synthesized object (`app.kubernetes.io/version`). Kept equal to package.json by a test. */
-export const BUNDLE_VERSION = '0.1.0';
-
-/** Name of this bundle, used for `app.kubernetes.io/part-of` and `managed-by`. */
-export const BUNDLE_NAME = 'cdk8s-kind-cilium';
+export { BUNDLE_NAME, BUNDLE_VERSION } from './bundle-identity';
 
 /**
  * The exact version of every external component a cluster's bundle installs, as named in
