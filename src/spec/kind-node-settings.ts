@@ -210,8 +210,11 @@ export function resolveKindConfigOptions(field: string, value: unknown, ctx: Kin
   const empty = (n: number) => Array.from({ length: n }, () => EMPTY_NODE);
   if (value === undefined) {
     return {
-      featureGates: {}, runtimeConfig: {}, kubeadmConfigPatches: [],
-      controlPlaneNodes: empty(ctx.controlPlaneNodes), workerNodes: empty(ctx.workers),
+      featureGates: {},
+      runtimeConfig: {},
+      kubeadmConfigPatches: [],
+      controlPlaneNodes: empty(ctx.controlPlaneNodes),
+      workerNodes: empty(ctx.workers),
     };
   }
   if (!isPlainObject(value)) {
