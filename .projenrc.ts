@@ -30,6 +30,8 @@ const project = new typescript.TypeScriptProject({
   // `imports/` (generated cdk8s bindings) is compiled alongside `src/`.
   entrypoint: 'lib/src/index.js',
   entrypointTypes: 'lib/src/index.d.ts',
+  // `npx cdk8s-kind-cilium init <dir>`: a consumer's lab repository in one command (docs/consumer.md).
+  bin: { 'cdk8s-kind-cilium': 'lib/src/bin/cdk8s-kind-cilium.js' },
   tsconfig: {
     // No source maps in the package: they would name src/*.ts files the tarball does not ship.
     compilerOptions: { rootDir: '.', skipLibCheck: true, inlineSourceMap: false, inlineSources: false },

@@ -68,3 +68,6 @@ fi
 grep -q 'output: .cdk8s.out' synth-error.txt
 test "$(cd out && find . -type f -exec sha256sum {} + | sort)" = "$before" || { echo "consumer-check: a failed synth changed out/" >&2; exit 1; }
 echo "consumer-check: OK (packed library installed, type-checked and synthesized in a fresh project)"
+
+# The consumer's own lab: `npx cdk8s-kind-cilium init` and the README path of docs/consumer.md, from the same tarball.
+bash "$root/scripts/lab-check.sh" "$tarball"

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// `npx cdk8s-kind-cilium init <dir> [--cluster <name>] [--from <library spec>]`: writes a consumer's lab repository
+// (package.json, tsconfig.json, cdk8s.yaml, .gitignore, src/main.ts, README.md; see src/bundle/lab-template.ts and
+// docs/consumer.md). After it: `cd <dir> && npm install && npx cdk8s synth`.
+import * as fs from 'fs';
+import * as path from 'path';
+import { labFiles } from '../bundle/lab-template';
+import { PlatformConfigError } from '../errors';
+import { resolveClusterSpec } from '../spec/cluster-spec';
+
+const USAGE = 'usage: npx cdk8s-kind-cilium init <dir> [--cluster <name>] [--from <cdk8s-kind-cilium version range or path to its .tgz>]';
+
+interface LibraryPackage {
+  readonly name: string;
+  readonly version: string;
+  readonly peerDependencies: Record<string, string>;
+  readonly devDependencies: Record<string, string>;
+}
+
+/** This library's package.json: the first above this file (`lib/src/bin/` when installed). */
+function libraryPackage(): LibraryPackage {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as LibraryPackage;
+    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
+  }
+}
+
+/** `--from`: a path to a packed tarball or folder becomes `file:<absolute path>`; anything else is a version range. */
+function librarySpec(from: string | undefined, lib: LibraryPackage): string {
+  if (from === undefined) return `^${lib.version}`;
+  if (from.startsWith('file:')) return `file:${path.resolve(from.slice('file:'.length))}`;
+  if (from.endsWith('.tgz') || fs.existsSync(from)) return `file:${path.resolve(from)}`;
+  return from;
+}
+
+/** The default cluster name: the folder's name, lowercased, other characters as '-', at most 32; `lab` if empty. */
+function clusterNameFrom(dir: string): string {
+  const name = path.basename(path.resolve(dir)).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, 32).replace(/-+$/, '');
+  return name === '' ? 'lab' : name;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`cdk8s-kind-cilium: ${message}\n`);
+  process.exit(2);
+}
+
+function init(args: string[]): void {
+  let dir: string | undefined;
+  let cluster: string | undefined;
+  let from: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--cluster' || arg === '--from') {
+      const value = args[++i];
+      if (value === undefined) fail(`${arg} needs a value\n${USAGE}`);
+      if (arg === '--cluster') cluster = value; else from = value;
+    } else if (arg.startsWith('-')) {
+      fail(`unknown option ${arg}\n${USAGE}`);
+    } else if (dir === undefined) {
+      dir = arg;
+    } else {
+      fail(`one folder only, got ${dir} and ${arg}\n${USAGE}`);
+    }
+  }
+  if (dir === undefined) fail(USAGE);
+  const root = path.resolve(dir);
+  const clusterName = cluster ?? clusterNameFrom(root);
+  try {
+    resolveClusterSpec({ clusterName });
+  } catch (err) {
+    if (err instanceof PlatformConfigError) fail(`--cluster ${clusterName}: ${err.message}`);
+    throw err;
+  }
+  const lib = libraryPackage();
+  const files = labFiles({
+    name: clusterNameFrom(root),
+    clusterName,
+    librarySpec: librarySpec(from, lib),
+    library: lib,
+  });
+  // Nothing is overwritten: every file is checked before the first one is written.
+  const existing = Object.keys(files).filter((f) => fs.existsSync(path.join(root, f)));
+  if (existing.length > 0) {
+    fail(`${root} already has ${existing.join(', ')}; init writes a new lab and overwrites nothing. Choose an empty folder `
+      + '(for a project made by `cdk8s init typescript-app`, follow docs/consumer.md instead)');
+  }
+  for (const [file, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), content);
+  }
+  process.stderr.write(`cdk8s-kind-cilium: wrote a lab with cluster ${clusterName} in ${root}: ${Object.keys(files).join(', ')}\n`
+    + `next: cd ${path.relative(process.cwd(), root) || '.'} && npm install && npx cdk8s synth\n`);
+}
+
+const [command, ...rest] = process.argv.slice(2);
+if (command === 'init') init(rest);
+else fail(USAGE);
