@@ -93,7 +93,11 @@ function oracle(plan: FleetPlan): string[] {
   plan.members.forEach((m, i) => {
     if (m.routing !== 'native') return;
     const cidr = m.override ?? meshCidr;
-    if (!covers(cidr, m.podSubnet)) out.add('native-routing-cidr');
+    if (!covers(cidr, m.podSubnet)) {
+      out.add('native-routing-cidr');
+      // an override is owned by podSubnet: one that misses the member's own pod subnet is not a value it accepts
+      if (m.override !== undefined) out.add('helm-value-owned-by-prop');
+    }
     if (podSubnets.some((s, j) => j !== i && !covers(cidr, s))) out.add('mesh-native-routing-cidr');
   });
   for (const name of ['cart', 'search']) {
@@ -169,7 +173,7 @@ test(`random fleets: the library refuses exactly what the oracle expects (${RUNS
     });
   }), { numRuns: RUNS, seed: 18 });
   // the runs reach every verdict of the kind, and fleets that work
-  expect([...seen].sort()).toEqual(['accepted', 'mesh-global-service-mismatch', 'mesh-native-routing-cidr', 'mesh-routing-mode-mismatch', 'native-routing-cidr']);
+  expect([...seen].sort()).toEqual(['accepted', 'helm-value-owned-by-prop', 'mesh-global-service-mismatch', 'mesh-native-routing-cidr', 'mesh-routing-mode-mismatch', 'native-routing-cidr']);
 });
 
 describe('every mesh preset stays accepted', () => {
