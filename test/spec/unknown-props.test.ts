@@ -270,7 +270,7 @@ describe('the propKeys lists and prop shapes', () => {
     'LocalCertificateAuthorityProps', 'LocalGatewayProps', 'GatewayHttpRouteProps', 'HttpRouteBackend',
     'TestWorkloadProps', 'TestWorkloadPort', 'TestWorkloadProbe', 'RunAsRootOptions', 'ContainerSizing', 'NginxDemoProps', 'StarWarsDemoProps',
     'SynthesizeOptions', 'ClusterMeshProps', 'MeshGlobalServiceDemoProps', 'MeshPlatformProps',
-    'KindConfigOptions', 'KindNodeOptions', 'KindExtraMount', 'LocalRegistryOptions',
+    'KindConfigOptions', 'KindNodeOptions', 'KindExtraMount', 'LocalRegistryOptions', 'GitOpsOptions',
   ];
 
   test.each(INPUT_TYPES)('%s has a propKeys list or a prop shape', (type) => {
@@ -283,7 +283,20 @@ describe('the propKeys lists and prop shapes', () => {
       GatewayHttpRouteOptions: 'GatewayHttpRouteProps', // addHttpRoute builds a GatewayHttpRoute
       ResolvedHubbleOptions: '-', // output, never filled in by a caller
       MeshMemberOptions: 'ClusterSpecProps', // the cluster description plus meshPool (a PoolRangeBlock, checked by addCluster)
+      // Internal: built by the GitOps renderer from a resolved GitOpsOptions, never by a caller (not exported, checked below).
+      ArgoApplicationSetProps: 'internal',
+      ArgoApplicationProps: 'internal',
+      GitRepositoryProps: 'internal',
+      HelmReleaseProps: 'internal',
+      FluxKustomizationProps: 'internal',
+      OciChartRepositoryProps: 'internal',
+      // Internal: the `init` command builds it from its own checked arguments.
+      LabTemplateOptions: 'internal',
     };
+    const index = fs.readFileSync(path.join(__dirname, '../../src/index.ts'), 'utf8');
+    for (const [type, by] of Object.entries(COVERED_BY)) {
+      if (by === 'internal') expect([type, new RegExp(`\\b${type}\\b`).test(index)]).toEqual([type, false]);
+    }
     const declared = files.flatMap(({ text }) => [...text.matchAll(/export interface (\w+(?:Props|Options))\b/g)].map((m) => m[1]));
     expect(declared.filter((t) => !INPUT_TYPES.includes(t) && !(t in COVERED_BY))).toEqual([]);
   });
