@@ -121,6 +121,7 @@ const LAYERS: readonly string[][] = [
   ['render'],
   ['model'],
   ['applied'],
+  ['outcomes'],
   ['rules'],
   ['cluster'],
   ['cilium'],

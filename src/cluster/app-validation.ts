@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { ResolvedObject, resolvedEntries } from './cluster-objects';
 import { formatViolation, Violation } from '../errors';
 import { PlatformModel } from '../model/platform-model';
+import { appliedViolations } from '../outcomes';
 import { checkDuplicateObjects } from '../rules/app-level';
 import { checkCustomObjects } from '../rules/crd-schema';
 import { checkAcrossClusters, checkFleet, checkPlatform } from '../rules/registry';
@@ -43,12 +44,23 @@ export function prepareClusters<T extends ClusterLike = ClusterLike>(root: ICons
   });
 }
 
-/** Violations across clusters of the app: duplicate objects inside a cluster and the app rules. */
-export function appLevelViolations(prepared: readonly PreparedCluster[]): Violation[] {
+/**
+ * Violations across clusters of the app: duplicate objects inside a cluster, the app rules, the fleet rules, and each
+ * cluster's intended outcomes as applied (`src/model/outcomes`). `factViolations` gives each cluster's fact-rule
+ * violations when the caller has them (an outcome family defers to the fact rules that name the same fault).
+ */
+export function appLevelViolations(
+  prepared: readonly PreparedCluster[],
+  factViolations?: ReadonlyMap<PlatformModel, readonly Violation[]>,
+): Violation[] {
   return [
     ...prepared.flatMap(({ cluster, objects }) => checkDuplicateObjects(cluster.node.path, objects)),
     ...checkAcrossClusters(prepared.map((p) => p.model)),
     ...checkFleet(prepared),
+    ...prepared.flatMap(({ model, entries }) => {
+      const facts = factViolations?.get(model) ?? checkPlatform(model);
+      return appliedViolations({ model, entries }, new Set(facts.map((v) => v.rule)));
+    }),
   ];
 }
 
@@ -61,11 +73,14 @@ export function allViolations(root: IConstruct, prepared: readonly PreparedClust
   if (prepared.length === 0) {
     violations.push({ rule: 'no-cluster', field: root.node.path || '(app)', problem: 'the app defines no KindCiliumCluster', fix: 'add at least one KindCiliumCluster (see the README presets)' });
   }
+  const facts = new Map<PlatformModel, Violation[]>();
   for (const { model, entries } of prepared) {
     const folders = crdSchemaFolders(model.spec.ciliumMinor, model.spec.versions.gatewayApi, model.spec.versions.certManager);
-    violations.push(...checkPlatform(model), ...checkCustomObjects(entries, folders));
+    const own = checkPlatform(model);
+    facts.set(model, own);
+    violations.push(...own, ...checkCustomObjects(entries, folders));
   }
-  violations.push(...appLevelViolations(prepared));
+  violations.push(...appLevelViolations(prepared, facts));
   for (const construct of root.node.findAll()) {
     if (construct === root || isCluster(construct)) continue;
     for (const message of construct.node.validate()) {

@@ -14,6 +14,7 @@ import { AppRule, ClusterRule } from './rule';
 import { VERSION_RULES } from './versions';
 import { WORKLOAD_RULES } from './workloads';
 import { PlatformModel } from '../model/platform-model';
+import { OUTCOME_RULES } from '../outcomes';
 
 /**
  * Every rule of one cluster, grouped by concern (one file each), in the order they are reported: an override of an
@@ -30,7 +31,7 @@ export const APP_RULES: readonly AppRule[] = [...CLUSTER_PAIR_RULES, ...MESH_APP
 
 /** Every violation id a cross-object rule can emit (cluster rules, app rules, mesh fleet rules, duplicate objects, CRD schemas), sorted. */
 export function registeredRuleIds(): string[] {
-  const rules: readonly { readonly emits: readonly string[] }[] = [...CLUSTER_RULES, ...APP_RULES, ...MESH_FLEET_RULES];
+  const rules: readonly { readonly emits: readonly string[] }[] = [...CLUSTER_RULES, ...APP_RULES, ...MESH_FLEET_RULES, ...OUTCOME_RULES];
   return [...new Set(rules.flatMap((r) => r.emits).concat(OBJECT_RULE_IDS, CRD_SCHEMA_RULE_IDS))].sort();
 }
 

@@ -12,6 +12,8 @@ import { APP_RULES, CLUSTER_RULES, registeredRuleIds } from './registry';
 import { AppRule, ClusterRule } from './rule';
 import { VERSION_RULES } from './versions';
 import { WORKLOAD_RULES } from './workloads';
+import { OUTCOME_RULES } from '../outcomes';
+import { OutcomeRule } from '../outcomes/outcome';
 import { VERSION_RULE_IDS } from '../spec/version-choices';
 
 /**
@@ -30,7 +32,7 @@ export const RULE_TABLES_END = '<!-- rule-tables:end -->';
 interface RuleGroup {
   readonly title: string;
   readonly file: string;
-  readonly rules: readonly (ClusterRule | AppRule | FleetRule)[];
+  readonly rules: readonly (ClusterRule | AppRule | FleetRule | OutcomeRule)[];
 }
 
 const GROUPS: readonly RuleGroup[] = [
@@ -46,6 +48,7 @@ const GROUPS: readonly RuleGroup[] = [
   { title: 'Across the clusters of one app', file: 'app-level.ts', rules: CLUSTER_PAIR_RULES },
   { title: 'Cluster Mesh (across the members)', file: 'mesh.ts', rules: MESH_APP_RULES },
   { title: 'Cluster Mesh (as applied, over every member\'s objects)', file: 'mesh-applied.ts', rules: MESH_FLEET_RULES },
+  { title: 'Intended outcomes (the platform as applied, see docs/apply-model.md)', file: 'outcomes/', rules: OUTCOME_RULES },
 ];
 
 const code = (s: string) => `\`${s}\``;
@@ -56,11 +59,11 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 export function renderRuleTables(): string {
   // A rule registered without a group here is still documented, under "Other rules", never dropped.
   const grouped = new Set(GROUPS.flatMap((g) => g.rules));
-  const other = [...CLUSTER_RULES, ...APP_RULES, ...MESH_FLEET_RULES].filter((r) => !grouped.has(r));
+  const other = [...CLUSTER_RULES, ...APP_RULES, ...MESH_FLEET_RULES, ...OUTCOME_RULES].filter((r) => !grouped.has(r));
   const lines: string[] = [];
   for (const g of [...GROUPS, { title: 'Other rules', file: 'registry.ts', rules: other }]) {
     if (g.rules.length === 0) continue;
-    lines.push(`### ${g.title}`, '', `\`src/rules/${g.file}\``, '', '| rule | guarantees | violation ids it emits |', '|---|---|---|');
+    lines.push(`### ${g.title}`, '', `\`src/${g.file.includes('/') ? '' : 'rules/'}${g.file}\``, '', '| rule | guarantees | violation ids it emits |', '|---|---|---|');
     for (const r of g.rules) lines.push(`| ${code(r.id)} | ${cell(r.summary)} | ${r.emits.map(code).join(', ')} |`);
     lines.push('');
   }
