@@ -25,7 +25,7 @@ export interface MeshPlatformProps {
   readonly gitops?: GitOpsOptions;
 }
 
-// Each member's cluster description checks the keys of `versions` (one list per props type: cluster-spec.ts).
+// Each member's cluster description checks the keys of `versions` (one list per props type: VERSION_PROPS in spec/cluster-version-props.ts).
 const VERSIONS_SHAPE = { expected: 'an object of version options', test: (value: object) => isPlainObject(value) };
 // resolveGitOps (through ClusterMesh) checks the keys of `gitops`.
 const GITOPS_SHAPE = { expected: 'an object of GitOps options', test: (value: object) => isPlainObject(value) };
