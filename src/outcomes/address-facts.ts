@@ -12,8 +12,11 @@ import { AppliedPlatform } from '../applied/platform';
 
 /** A Service LB-IPAM saw (the bundle's and the ones Cilium's Gateway controller generates), with its view. */
 export interface SeenService {
+  /** `namespace/name`. */
   readonly key: string;
+  /** The Service as applied. */
   readonly object: KubeObject;
+  /** The Service as LB-IPAM reads it (labels for pool selectors, sharing key, ports). */
   readonly view: ServiceView;
   /** The construct path the outcome is reported at (a generated Service: its Gateway's path). */
   readonly field: string;
