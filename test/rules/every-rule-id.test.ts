@@ -8,6 +8,7 @@ import {
 } from '../../src';
 import type { MeshMemberOptions } from '../../src';
 import { formatViolation } from '../../src/errors';
+import { OUTCOME_RULES } from '../../src/outcomes';
 import { OBJECT_RULE_IDS } from '../../src/rules/app-level';
 import { MESH_FLEET_RULES } from '../../src/rules/mesh-applied';
 import { APP_RULES, CLUSTER_RULES, checkAcrossClusters, checkPlatform, registeredRuleIds } from '../../src/rules/registry';
@@ -238,6 +239,27 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
     metadata: { name: 'deny-clients', namespace: 'mesh-demo' },
     spec: { endpointSelector: { matchLabels: { app: 'echo' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'client' } }] }] },
   }))],
+  // intended outcomes, as applied (src/outcomes/): faults no fact rule names
+  'lb-address-pending': [inApp((app) => {
+    const c = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
+    new LoadBalancerIpPool(c, 'pool', { blocks: [{ cidr: '172.18.250.0/28' }], serviceSelector: { matchLabels: { app: 'other' } } });
+    lbService(c, 'web');
+  })],
+  'lb-address-not-shared': [inApp((app) => {
+    const c = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
+    pool(c, 'pool', '172.18.250.0/28');
+    for (const name of ['web', 'api']) {
+      new ApiObject(c, name, {
+        apiVersion: 'v1', kind: 'Service', metadata: { name, annotations: { 'lbipam.cilium.io/sharing-key': 'k' } }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+      });
+    }
+  })],
+  'lb-address-not-announced': [inApp((app) => {
+    const c = new KindCiliumCluster(app, 'dev', { clusterName: 'dev', l2Announcements: {} });
+    pool(c, 'pool', '172.18.250.0/28');
+    new L2AnnouncementPolicy(c, 'l2', { serviceSelector: { matchLabels: { app: 'other' } } });
+    lbService(c, 'web');
+  })],
   'duplicate-object-names': [inApp((app) => {
     const cluster = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
     for (const id of ['one', 'two']) new ApiObject(cluster, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' } });
@@ -282,7 +304,9 @@ test.each(CASES)('$id ($level case $n) is reported with a field and a fix the me
 const APP_CASES = CASES.filter((c) => c.level === 'app');
 
 test('every app-level id has an app case', () => {
-  const appIds = [...APP_RULES.flatMap((r) => r.emits), ...MESH_FLEET_RULES.flatMap((r) => r.emits), ...OBJECT_RULE_IDS];
+  const appIds = [
+    ...APP_RULES.flatMap((r) => r.emits), ...MESH_FLEET_RULES.flatMap((r) => r.emits), ...OUTCOME_RULES.flatMap((r) => r.emits), ...OBJECT_RULE_IDS,
+  ];
   expect([...new Set(APP_CASES.map((c) => c.id))].sort()).toEqual([...new Set(appIds)].sort());
 });
 

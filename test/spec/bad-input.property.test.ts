@@ -44,6 +44,8 @@ class Ctx {
         clusterName: 'dev', workers: 1, l2Announcements: {}, hostPortMappings: [{ containerPort: 30080 }, { containerPort: 30443 }],
       });
       new LoadBalancerIpPool(cluster, 'pool');
+      // l2Announcements on: a policy announces the LoadBalancer addresses (without one: lb-address-not-announced)
+      new L2AnnouncementPolicy(cluster, 'default-l2');
       return cluster;
     });
   }

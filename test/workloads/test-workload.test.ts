@@ -153,6 +153,8 @@ describe('the lab write-ups, typed props only', () => {
   test('a LoadBalancer deathstar admits outside clients only for landing requests', () => {
     const c = cluster({ l2Announcements: {} });
     new LoadBalancerIpPool(c, 'pool');
+    // without a policy the address is never announced (lb-address-not-announced)
+    new L2AnnouncementPolicy(c, 'l2');
     new ClusterDefaultDeny(c, 'deny');
     new StarWarsDemo(c, 'star-wars', { deathstarServiceType: 'LoadBalancer' });
     const sim = CiliumPolicyEngine.fromObjects(Testing.synth(c));
