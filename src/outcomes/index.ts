@@ -1,4 +1,6 @@
+import { CERTIFICATE_OUTCOMES } from './certificates';
 import { Outcome, OutcomeRule, outcomeViolations } from './outcome';
+import { ROUTE_OUTCOMES } from './routes';
 import { ClusterApplyInput, applyPlatform } from '../applied/platform';
 import { Violation } from '../errors';
 
@@ -6,7 +8,10 @@ import { Violation } from '../errors';
  * Every family of intended outcomes, in the order `platform.md` and the violations list them. Each family is one file
  * of this folder.
  */
-export const OUTCOME_RULES: readonly OutcomeRule[] = [];
+export const OUTCOME_RULES: readonly OutcomeRule[] = [
+  ROUTE_OUTCOMES,
+  CERTIFICATE_OUTCOMES,
+];
 
 /** Every intended outcome of one cluster as applied, family by family. */
 export function clusterOutcomes(input: ClusterApplyInput): Outcome[] {

@@ -8,6 +8,7 @@ import {
 } from '../../src';
 import type { MeshMemberOptions } from '../../src';
 import { formatViolation } from '../../src/errors';
+import { OUTCOME_RULES } from '../../src/outcomes';
 import { OBJECT_RULE_IDS } from '../../src/rules/app-level';
 import { MESH_FLEET_RULES } from '../../src/rules/mesh-applied';
 import { APP_RULES, CLUSTER_RULES, checkAcrossClusters, checkPlatform, registeredRuleIds } from '../../src/rules/registry';
@@ -75,6 +76,16 @@ const lbServiceAt = (cluster: KindCiliumCluster, name: string, ip: string) => ne
   kind: 'Service',
   metadata: { name, annotations: { 'lbipam.cilium.io/ips': ip } },
   spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+});
+/** A cluster `dev` publishing the Gateway NodePorts, with a pool, a CA (in `caNamespace`) and a LocalGateway; `add` adds more. */
+const withGateway = (app: App, add: (g: LocalGateway, c: KindCiliumCluster) => void = () => undefined, caNamespace?: string) => {
+  const c = new KindCiliumCluster(app, 'dev', { clusterName: 'dev', hostPortMappings: [{ containerPort: 30080 }, { containerPort: 30443 }] });
+  pool(c, 'pool', '172.18.255.0/28');
+  const g = new LocalGateway(c, 'gateway', { certificateAuthority: new LocalCertificateAuthority(c, 'ca', caNamespace ? { namespace: caNamespace } : {}) });
+  add(g, c);
+};
+const webService = (c: KindCiliumCluster, namespace: string) => new ApiObject(c, `web-${namespace}`, {
+  apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace }, spec: { ports: [{ port: 80 }] },
 });
 const GATEWAY_PORTS = [{ containerPort: 30080, hostPort: 8080 }, { containerPort: 30443, hostPort: 8443 }];
 
@@ -164,6 +175,37 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
     pool(c, 'pool', '172.18.255.0/28');
     gateway(c);
   })],
+  // intended outcomes: routes (as applied, reported when the app is validated)
+  'gateway-not-programmed': [inApp((app) => withGateway(app, (_g, c) => (c.node.findChild('pool') as LoadBalancerIpPool).apiObject
+    .addJsonPatch(JsonPatch.add('/spec/serviceSelector', { matchLabels: { app: 'web' } }))))],
+  'route-not-attached': [inApp((app) => withGateway(app, (g, c) => {
+    // issue 18: the Gateway admits routes only from namespaces labelled gateway-access=true; shop is emitted without it
+    for (const i of [0, 1, 2]) {
+      g.apiObject.addJsonPatch(JsonPatch.replace(`/spec/listeners/${i}/allowedRoutes/namespaces`, { from: 'Selector', selector: { matchLabels: { 'gateway-access': 'true' } } }));
+    }
+    webService(c, 'shop');
+    new ApiObject(c, 'shop', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    g.addHttpRoute('r', { namespace: 'shop', hostnames: ['shop.localhost'], backend: { name: 'web', port: 80 } });
+  }))],
+  'route-refs-unresolved': [inApp((app) => withGateway(app, (g) => g.addHttpRoute('r', { namespace: 'gateway', hostnames: ['app.localhost'], backend: { name: 'web', port: 80 } })))],
+  'route-url-not-served': [inApp((app) => withGateway(app, (g, c) => {
+    webService(c, 'gateway');
+    g.addHttpRoute('r', { namespace: 'gateway', hostnames: ['app.localhost'], backend: { name: 'web', port: 80 } });
+    new ApiObject(c, 'moved', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'moved', namespace: 'gateway' },
+      spec: {
+        parentRefs: [{ name: 'local' }],
+        hostnames: ['app.localhost'],
+        rules: [{ matches: [{ path: { type: 'Exact', value: '/' } }], filters: [{ type: 'RequestRedirect', requestRedirect: { hostname: 'elsewhere.localhost' } }] }],
+      },
+    });
+  }))],
+  // intended outcomes: certificates
+  'issuer-not-ready': [inApp((app) => withGateway(app, undefined, 'pki'))],
+  'certificate-not-issued': [inApp((app) => withGateway(app, undefined, 'pki'))],
+  'listener-certificate-missing': [inApp((app) => withGateway(app, undefined, 'pki'))],
   // versions
   // (the other version choices are field checks, refused when the cluster is constructed: test/spec/version-matrix.test.ts)
   'helm-value-removed-in-minor': [inCluster({ ciliumVersion: '1.20.0', ciliumValuesOverrides: { nodePort: { enabled: true } } })],
@@ -283,6 +325,7 @@ const APP_CASES = CASES.filter((c) => c.level === 'app');
 
 test('every app-level id has an app case', () => {
   const appIds = [...APP_RULES.flatMap((r) => r.emits), ...MESH_FLEET_RULES.flatMap((r) => r.emits), ...OBJECT_RULE_IDS];
+  appIds.push(...OUTCOME_RULES.flatMap((r) => r.emits));
   expect([...new Set(APP_CASES.map((c) => c.id))].sort()).toEqual([...new Set(appIds)].sort());
 });
 
