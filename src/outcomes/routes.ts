@@ -46,6 +46,16 @@ function gatewayOutcome(applied: AppliedPlatform, g: GatewayState): Outcome | un
     section: 'routes' as const,
     probe: { kind: 'gateway' as const, namespace: g.namespace, name: g.name },
   };
+  const values = applied.model.ciliumValues as Record<string, any>;
+  if (values.gatewayAPI?.enabled !== true) {
+    // The Gateway model assumes the controller runs; without gatewayAPI.enabled Cilium's operator never starts it.
+    return {
+      ...base,
+      holds: false,
+      problem: 'no controller reconciles it: gatewayAPI.enabled is not true in the Cilium values, so Cilium\'s operator does not run its Gateway API controller',
+      fix: 'create the Gateway with LocalGateway (which turns on gatewayAPI.enabled and installs the Gateway API CRDs), or drop the override that disables gatewayAPI',
+    };
+  }
   if (holds) return base;
   if (!g.conditions) {
     return { ...base, problem: `no controller reconciles it: ${g.unmanagedReason}`, fix: 'set spec.gatewayClassName to a class Cilium serves (cilium)' };

@@ -199,3 +199,17 @@ test('the family defers to the fact rules: no pool reports gateway-needs-pool on
   expect(failing(outcomesOf(bare)).filter((o) => o.startsWith('gateway-not-programmed'))).toHaveLength(1);
   expect(violationsOf(bare).map((v) => v.rule).filter((r) => ROUTE_IDS.includes(r) || r === 'gateway-needs-pool')).toEqual(['gateway-needs-pool']);
 });
+
+test('gateway-not-programmed: a raw Gateway without LocalGateway has no controller (gatewayAPI.enabled stays off)', () => {
+  const cluster = new KindCiliumCluster(new App(), 'raw', { clusterName: 'raw' });
+  new LoadBalancerIpPool(cluster, 'pool');
+  new ApiObject(cluster, 'gw', {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name: 'gw', namespace: 'default' },
+    spec: { gatewayClassName: 'cilium', listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }] },
+  });
+  const [v] = routeViolations(cluster);
+  expect([v.rule, v.field]).toEqual(['gateway-not-programmed', 'raw/gw']);
+  expect(v.problem).toContain('gatewayAPI.enabled is not true');
+});
