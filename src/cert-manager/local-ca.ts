@@ -46,7 +46,11 @@ export interface LocalCertificateAuthorityProps {
    */
   readonly name?: string;
   /**
-   * cert-manager's cluster resource namespace, where the CA Secret must live for the CA ClusterIssuer to read it.
+   * Namespace of the CA Certificate and Secret. The CA ClusterIssuer reads its Secret only from cert-manager's
+   * cluster resource namespace, which the release manifest this library installs sets to `cert-manager`
+   * (cert-manager pkg/controller/helper.go `ResourceNamespace`): with any other namespace the issuer never becomes
+   * Ready and nothing it signs is issued, so synthesis refuses it (`issuer-not-ready`, naming this prop). For a CA
+   * in another namespace, use a cert-manager `Issuer` there instead.
    * @default 'cert-manager'
    */
   readonly namespace?: string;

@@ -1,5 +1,7 @@
 import { ADDRESS_OUTCOME_RULES } from './addresses';
+import { CERTIFICATE_OUTCOMES } from './certificates';
 import { Outcome, OutcomeRule, outcomeViolations } from './outcome';
+import { ROUTE_OUTCOMES } from './routes';
 import { ClusterApplyInput, applyPlatform } from '../applied/platform';
 import { Violation } from '../errors';
 
@@ -9,6 +11,8 @@ import { Violation } from '../errors';
  */
 export const OUTCOME_RULES: readonly OutcomeRule[] = [
   ...ADDRESS_OUTCOME_RULES,
+  ROUTE_OUTCOMES,
+  CERTIFICATE_OUTCOMES,
 ];
 
 /** Every intended outcome of one cluster as applied, family by family. */

@@ -1,4 +1,4 @@
-import { App, Testing } from 'cdk8s';
+import { App } from 'cdk8s';
 import { CERT_MANAGER_RELEASE_MANIFEST_CONFIG, applyCertManager } from '../../src/applied/cert-manager';
 import { GatewayApiState, applyGatewayApi, gatewayHttpRequest } from '../../src/applied/gateway-api';
 import { HttpOutcome } from '../../src/applied/gateway-dataplane';
@@ -9,7 +9,7 @@ import { KindCiliumCluster } from '../../src/cluster/kind-cilium-cluster';
 import { LocalGateway, LocalGatewayProps } from '../../src/gateway/local-gateway';
 import { zeroTrustPlatform } from '../../src/presets/zero-trust';
 import { ciliumMinorFacts } from '../../src/spec/version-matrix';
-import { ztCluster } from '../gateway/fixtures';
+import { emittedObjects, ztCluster } from '../gateway/fixtures';
 
 /**
  * The library's own Gateway and certificate authority, synthesized and run through the cert-manager and Gateway
@@ -24,7 +24,7 @@ interface Applied {
 }
 
 function applyCluster(cluster: KindCiliumCluster): Applied {
-  const objects = Testing.synth(cluster) as KubeObject[];
+  const objects = emittedObjects(cluster) as KubeObject[];
   const certManager = applyCertManager(objects, CERT_MANAGER_RELEASE_MANIFEST_CONFIG);
   const facts = ciliumGatewayControllerFacts(ciliumMinorFacts(cluster.spec.ciliumMinor).gatewayApi);
   const gateways = applyGatewayApi({ objects: [...objects, ...certManager.issuedSecretObjects], facts, serviceAddresses: () => ['172.18.255.200'] });

@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { KindCiliumCluster, KindCiliumClusterProps, PoolFact } from '../../src';
 import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
+import { resolvedEntries } from '../../src/cluster/cluster-objects';
 import { parseIpv4Cidr } from '../../src/private/ipv4';
 
 /** Gateway-test fixtures: a kind cluster publishing the default gateway NodePorts, and a pool fact. */
@@ -41,4 +42,13 @@ export function find(manifests: any[], kind: string, name: string): any {
   const hits = manifests.filter((m) => m.kind === kind && m.metadata?.name === name);
   if (hits.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${hits.length}`);
   return hits[0];
+}
+
+/**
+ * The cluster's objects, each as `Testing.synth` writes it but without the app validation it runs (objects in
+ * install order): for tests of what a construct emits in a platform left incomplete on purpose (routes to Services
+ * the test does not create), which the intended outcomes refuse once applied (`route-refs-unresolved`).
+ */
+export function emittedObjects(cluster: KindCiliumCluster): any[] {
+  return resolvedEntries(cluster).map((e) => e.object);
 }

@@ -1,5 +1,4 @@
-import { Testing } from 'cdk8s';
-import { find, ofKind, ztCluster } from './fixtures';
+import { emittedObjects, find, ofKind, ztCluster } from './fixtures';
 import { PlatformConfigError } from '../../src';
 import { LocalCertificateAuthority } from '../../src/cert-manager/local-ca';
 import { GatewayHttpRoute, GatewayHttpRouteOptions, listenerAcceptsHostname } from '../../src/gateway/http-route';
@@ -18,7 +17,7 @@ describe('GatewayHttpRoute', () => {
   test('same-namespace backend: HTTPRoute attached to the gateway, no ReferenceGrant', () => {
     const { cluster, gateway } = setup();
     const route = gateway.addHttpRoute('demo', { namespace: 'demo', hostnames: ['demo.localhost'], backend: { name: 'echo', port: 8080 }, pathPrefix: '/api' });
-    const manifests = Testing.synth(cluster);
+    const manifests = emittedObjects(cluster);
     const r = find(manifests, 'HTTPRoute', 'demo');
     expect(r.apiVersion).toBe('gateway.networking.k8s.io/v1');
     expect(r.metadata.namespace).toBe('demo');
@@ -40,7 +39,7 @@ describe('GatewayHttpRoute', () => {
   test('cross-namespace backend: backendRef namespace plus a ReferenceGrant in the backend namespace', () => {
     const { cluster, gateway } = setup();
     const route = gateway.addHttpRoute('demo', { name: 'web', namespace: 'routes', backend: { name: 'echo', port: 80, namespace: 'apps' } });
-    const manifests = Testing.synth(cluster);
+    const manifests = emittedObjects(cluster);
     const r = find(manifests, 'HTTPRoute', 'web');
     expect(r.spec.hostnames).toBeUndefined();
     expect(r.spec.rules[0].matches).toEqual([{ path: { type: 'PathPrefix', value: '/' } }]);
@@ -64,7 +63,7 @@ describe('GatewayHttpRoute', () => {
     const cluster = ztCluster({ ciliumVersion });
     const gateway = new LocalGateway(cluster, 'gateway', { certificateAuthority: new LocalCertificateAuthority(cluster, 'ca') });
     const route = gateway.addHttpRoute('demo', { name: 'web', namespace: 'routes', backend: { name: 'echo', port: 80, namespace: 'apps' } });
-    const grant = find(Testing.synth(cluster), 'ReferenceGrant', 'httproute-routes-web');
+    const grant = find(emittedObjects(cluster), 'ReferenceGrant', 'httproute-routes-web');
     expect([grant.apiVersion, route.referenceGrant?.apiVersion]).toEqual([apiVersion, apiVersion]);
     expect(grant.spec.to).toEqual([{ group: '', kind: 'Service', name: 'echo' }]);
   });
@@ -72,7 +71,7 @@ describe('GatewayHttpRoute', () => {
   test('GatewayHttpRoute can be created anywhere in the cluster with an explicit gateway', () => {
     const { cluster, gateway } = setup();
     new GatewayHttpRoute(cluster, 'standalone', { gateway, namespace: 'demo', backend: { name: 'echo', port: 80 } });
-    expect(find(Testing.synth(cluster), 'HTTPRoute', 'standalone').spec.parentRefs).toEqual([GATEWAY_REF]);
+    expect(find(emittedObjects(cluster), 'HTTPRoute', 'standalone').spec.parentRefs).toEqual([GATEWAY_REF]);
   });
 
   test('with redirectHttpToHttps, routes attach only to the HTTPS listeners their hostnames intersect', () => {
@@ -80,7 +79,7 @@ describe('GatewayHttpRoute', () => {
     gateway.addHttpRoute('sub', { namespace: 'demo', hostnames: ['demo.localhost'], backend: { name: 'echo', port: 80 } });
     gateway.addHttpRoute('apex', { namespace: 'demo', hostnames: ['localhost'], backend: { name: 'echo', port: 80 } });
     gateway.addHttpRoute('all', { namespace: 'demo', backend: { name: 'echo', port: 80 } });
-    const manifests = Testing.synth(cluster);
+    const manifests = emittedObjects(cluster);
     const sections = (name: string) => find(manifests, 'HTTPRoute', name).spec.parentRefs.map((p: any) => p.sectionName);
     expect(sections('sub')).toEqual(['https']);
     expect(sections('apex')).toEqual(['https-apex']);

@@ -1,5 +1,5 @@
 import { ApiObject, App, Testing } from 'cdk8s';
-import { find, ofKind, ztCluster } from './fixtures';
+import { emittedObjects, find, ofKind, ztCluster } from './fixtures';
 import { KindCiliumCluster, PlatformConfigError } from '../../src';
 import { LocalCertificateAuthority } from '../../src/cert-manager/local-ca';
 import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
@@ -209,7 +209,7 @@ describe('LocalGateway', () => {
       const { gateway } = gatewayIn(cluster);
       gateway.addHttpRoute('b', { namespace: 'demo', hostnames: ['b.localhost'], backend: { name: 'b', port: 80 } });
       gateway.addHttpRoute('a', { namespace: 'demo', hostnames: ['a.localhost'], backend: { name: 'a', port: 80 } });
-      return JSON.stringify(Testing.synth(cluster));
+      return JSON.stringify(emittedObjects(cluster));
     };
     const first = render();
     expect(render()).toBe(first);

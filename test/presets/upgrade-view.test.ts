@@ -4,10 +4,10 @@ import { App } from 'cdk8s';
 import { formatUpgradeView, LocalGateway, meshPlatform, upgradeView, VersionOptions, zeroTrustPlatform } from '../../src';
 import { CILIUM_MINOR_FACTS } from '../../src/spec/version-matrix';
 
-/** zero-trust plus a route whose backend lives in another namespace (so a ReferenceGrant is written). */
+/** zero-trust plus a route to its nginx from another namespace (so a ReferenceGrant is written). */
 function build(app: App, ciliumVersion: string, ciliumValuesOverrides: Record<string, unknown> = {}, versions: VersionOptions = {}): void {
   const cluster = zeroTrustPlatform(app, { ciliumVersion, ciliumValuesOverrides, versions });
-  (cluster.node.findChild('gateway') as LocalGateway).addHttpRoute('api', { namespace: 'routes', backend: { name: 'api', port: 80, namespace: 'apps' } });
+  (cluster.node.findChild('gateway') as LocalGateway).addHttpRoute('api', { namespace: 'routes', backend: { name: 'nginx', port: 80, namespace: 'demo' } });
 }
 
 test('1.18 -> 1.20: versions, chart config, apiVersions and the Gateway API CRDs to install first', () => {
@@ -15,7 +15,7 @@ test('1.18 -> 1.20: versions, chart config, apiVersions and the Gateway API CRDs
   const [zt] = view.clusters;
   expect([zt.versions.from?.cilium, zt.versions.to?.cilium, zt.versions.from?.gatewayApi, zt.versions.to?.gatewayApi]).toEqual(['1.18.12', '1.20.0', 'v1.3.0', 'v1.6.1']);
   expect(zt.apiVersionsChanged).toEqual([{
-    object: 'ReferenceGrant apps/httproute-routes-api', from: 'gateway.networking.k8s.io/v1beta1', to: 'gateway.networking.k8s.io/v1',
+    object: 'ReferenceGrant demo/httproute-routes-api', from: 'gateway.networking.k8s.io/v1beta1', to: 'gateway.networking.k8s.io/v1',
   }]);
   expect(zt.gatewayApiCrdsFirst).toEqual(['https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml']);
   expect(zt.chartConfigChanged).toContainEqual({ key: 'bpf-lb-sock-hostns-only', from: '(chart default)', to: '"true"' });

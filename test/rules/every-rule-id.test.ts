@@ -77,6 +77,16 @@ const lbServiceAt = (cluster: KindCiliumCluster, name: string, ip: string) => ne
   metadata: { name, annotations: { 'lbipam.cilium.io/ips': ip } },
   spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
 });
+/** A cluster `dev` publishing the Gateway NodePorts, with a pool, a CA (in `caNamespace`) and a LocalGateway; `add` adds more. */
+const withGateway = (app: App, add: (g: LocalGateway, c: KindCiliumCluster) => void = () => undefined, caNamespace?: string) => {
+  const c = new KindCiliumCluster(app, 'dev', { clusterName: 'dev', hostPortMappings: [{ containerPort: 30080 }, { containerPort: 30443 }] });
+  pool(c, 'pool', '172.18.255.0/28');
+  const g = new LocalGateway(c, 'gateway', { certificateAuthority: new LocalCertificateAuthority(c, 'ca', caNamespace ? { namespace: caNamespace } : {}) });
+  add(g, c);
+};
+const webService = (c: KindCiliumCluster, namespace: string) => new ApiObject(c, `web-${namespace}`, {
+  apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace }, spec: { ports: [{ port: 80 }] },
+});
 const GATEWAY_PORTS = [{ containerPort: 30080, hostPort: 8080 }, { containerPort: 30443, hostPort: 8443 }];
 
 /** Keyed by violation id; an id emitted by a cluster rule and an app rule has a case at each level. */
@@ -165,6 +175,37 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
     pool(c, 'pool', '172.18.255.0/28');
     gateway(c);
   })],
+  // intended outcomes: routes (as applied, reported when the app is validated)
+  'gateway-not-programmed': [inApp((app) => withGateway(app, (_g, c) => (c.node.findChild('pool') as LoadBalancerIpPool).apiObject
+    .addJsonPatch(JsonPatch.add('/spec/serviceSelector', { matchLabels: { app: 'web' } }))))],
+  'route-not-attached': [inApp((app) => withGateway(app, (g, c) => {
+    // issue 18: the Gateway admits routes only from namespaces labelled gateway-access=true; shop is emitted without it
+    for (const i of [0, 1, 2]) {
+      g.apiObject.addJsonPatch(JsonPatch.replace(`/spec/listeners/${i}/allowedRoutes/namespaces`, { from: 'Selector', selector: { matchLabels: { 'gateway-access': 'true' } } }));
+    }
+    webService(c, 'shop');
+    new ApiObject(c, 'shop', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    g.addHttpRoute('r', { namespace: 'shop', hostnames: ['shop.localhost'], backend: { name: 'web', port: 80 } });
+  }))],
+  'route-refs-unresolved': [inApp((app) => withGateway(app, (g) => g.addHttpRoute('r', { namespace: 'gateway', hostnames: ['app.localhost'], backend: { name: 'web', port: 80 } })))],
+  'route-url-not-served': [inApp((app) => withGateway(app, (g, c) => {
+    webService(c, 'gateway');
+    g.addHttpRoute('r', { namespace: 'gateway', hostnames: ['app.localhost'], backend: { name: 'web', port: 80 } });
+    new ApiObject(c, 'moved', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'moved', namespace: 'gateway' },
+      spec: {
+        parentRefs: [{ name: 'local' }],
+        hostnames: ['app.localhost'],
+        rules: [{ matches: [{ path: { type: 'Exact', value: '/' } }], filters: [{ type: 'RequestRedirect', requestRedirect: { hostname: 'elsewhere.localhost' } }] }],
+      },
+    });
+  }))],
+  // intended outcomes: certificates
+  'issuer-not-ready': [inApp((app) => withGateway(app, undefined, 'pki'))],
+  'certificate-not-issued': [inApp((app) => withGateway(app, undefined, 'pki'))],
+  'listener-certificate-missing': [inApp((app) => withGateway(app, undefined, 'pki'))],
   // versions
   // (the other version choices are field checks, refused when the cluster is constructed: test/spec/version-matrix.test.ts)
   'helm-value-removed-in-minor': [inCluster({ ciliumVersion: '1.20.0', ciliumValuesOverrides: { nodePort: { enabled: true } } })],

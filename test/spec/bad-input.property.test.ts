@@ -58,6 +58,13 @@ class Ctx {
     return this.once('gateway', () => new LocalGateway(this.cluster(), 'gateway', { certificateAuthority: this.ca() }));
   }
 
+  /** Service `web` (port 80) in `namespace`: the backend of the route inputs (a route to a Service the bundle lacks is refused once applied). */
+  public web(namespace: string): TestWorkload {
+    return this.once(`web-${namespace}`, () => new TestWorkload(this.cluster(), `web-${namespace}`, {
+      name: 'web', namespace, image: 'nginxinc/nginx-unprivileged:1.29.4', ports: [{ port: 80 }],
+    }));
+  }
+
   public mesh(demo = true): ClusterMesh {
     return this.once('mesh', () => {
       const mesh = new ClusterMesh(this.app, 'lab', { name: 'lab', demo });
@@ -203,11 +210,17 @@ const ENTRIES: Record<string, Entry> = {
   },
   'GatewayHttpRoute': {
     bases: [(ctx) => ({ gateway: ctx.gateway(), name: 'route', namespace: 'demo', hostnames: ['demo.localhost'], backend: { name: 'web', port: 80, namespace: 'web' }, pathPrefix: '/api' })],
-    run: (ctx, p) => new GatewayHttpRoute(ctx.gateway(), 'route', p),
+    run: (ctx, p) => {
+      ctx.web('web');
+      return new GatewayHttpRoute(ctx.gateway(), 'route', p);
+    },
   },
   'LocalGateway.addHttpRoute': {
     bases: [() => ({ namespace: 'demo', backend: { name: 'web', port: 80 } }), () => ({ name: 'r', namespace: 'demo', hostnames: ['a.localhost'], backend: { name: 'web', port: 80 }, pathPrefix: '/' })],
-    run: (ctx, p) => ctx.gateway().addHttpRoute('route', p),
+    run: (ctx, p) => {
+      ctx.web('demo');
+      return ctx.gateway().addHttpRoute('route', p);
+    },
   },
   'TestWorkload': { bases: [() => ({ name: 'web', image: 'nginxinc/nginx-unprivileged:1.29.4', ports: [{ port: 8080 }] }), () => workloadBase], run: (ctx, p) => new TestWorkload(ctx.cluster(), 'web', p), runs: 120 },
   'NginxDemo': {
