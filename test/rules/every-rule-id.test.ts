@@ -3,11 +3,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, JsonPatch, Testing } from 'cdk8s';
 import {
-  ClusterDefaultDeny, ClusterMesh, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, LoadBalancerIpPool, LocalCertificateAuthority,
-  LocalGateway, validateApp, Violation,
+  AppNetworkPolicy, ClusterDefaultDeny, ClusterMesh, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, LoadBalancerIpPool,
+  LocalCertificateAuthority, LocalGateway, StarWarsDemo, TestWorkload, TestWorkloadProps, validateApp, Violation,
 } from '../../src';
 import type { MeshMemberOptions } from '../../src';
 import { formatViolation } from '../../src/errors';
+import { OUTCOME_RULES } from '../../src/outcomes';
 import { OBJECT_RULE_IDS } from '../../src/rules/app-level';
 import { MESH_FLEET_RULES } from '../../src/rules/mesh-applied';
 import { APP_RULES, CLUSTER_RULES, checkAcrossClusters, checkPlatform, registeredRuleIds } from '../../src/rules/registry';
@@ -75,6 +76,10 @@ const lbServiceAt = (cluster: KindCiliumCluster, name: string, ip: string) => ne
   kind: 'Service',
   metadata: { name, annotations: { 'lbipam.cilium.io/ips': ip } },
   spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+});
+/** A TestWorkload `name` in namespace `shop` serving 8080 (labels `app: name`). */
+const shopWorkload = (cluster: KindCiliumCluster, name: string, props: Partial<TestWorkloadProps> = {}) => new TestWorkload(cluster, name, {
+  name, namespace: 'shop', createNamespace: name === 'web', image: 'nginx:1.29.4', labels: { app: name }, ports: [{ port: 8080 }], ...props,
 });
 const GATEWAY_PORTS = [{ containerPort: 30080, hostPort: 8080 }, { containerPort: 30443, hostPort: 8443 }];
 
@@ -238,6 +243,26 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
     metadata: { name: 'deny-clients', namespace: 'mesh-demo' },
     spec: { endpointSelector: { matchLabels: { app: 'echo' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'client' } }] }] },
   }))],
+  // intended flows (src/outcomes/flows.ts)
+  'flow-denied': [inApp((app) => {
+    const c = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
+    new ClusterDefaultDeny(c, 'deny');
+    shopWorkload(c, 'web', { allowFromGateway: true });
+    shopWorkload(c, 'api', { allowFrom: [{ labels: { app: 'web' } }] });
+  })],
+  'flow-not-denied': [inApp((app) => {
+    const c = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
+    new ClusterDefaultDeny(c, 'deny');
+    new StarWarsDemo(c, 'sw');
+    new AppNetworkPolicy(c, 'bypass', { namespace: 'star-wars', appLabels: { class: 'deathstar' }, allowFrom: [{ labels: { class: 'tiefighter' } }] });
+  })],
+  'gateway-backend-denied': [inApp((app) => {
+    const c = new KindCiliumCluster(app, 'dev', { clusterName: 'dev', hostPortMappings: GATEWAY_PORTS });
+    new ClusterDefaultDeny(c, 'deny');
+    pool(c, 'pool', '172.18.255.0/28');
+    const api = shopWorkload(c, 'api', { createNamespace: true, allowFrom: [{ labels: { app: 'web' } }] });
+    gateway(c).addHttpRoute('api', { namespace: 'shop', hostnames: ['api.localhost'], backend: api.backend });
+  })],
   'duplicate-object-names': [inApp((app) => {
     const cluster = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
     for (const id of ['one', 'two']) new ApiObject(cluster, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' } });
@@ -282,7 +307,7 @@ test.each(CASES)('$id ($level case $n) is reported with a field and a fix the me
 const APP_CASES = CASES.filter((c) => c.level === 'app');
 
 test('every app-level id has an app case', () => {
-  const appIds = [...APP_RULES.flatMap((r) => r.emits), ...MESH_FLEET_RULES.flatMap((r) => r.emits), ...OBJECT_RULE_IDS];
+  const appIds = [...APP_RULES, ...MESH_FLEET_RULES, ...OUTCOME_RULES].flatMap((r) => r.emits).concat(OBJECT_RULE_IDS);
   expect([...new Set(APP_CASES.map((c) => c.id))].sort()).toEqual([...new Set(appIds)].sort());
 });
 
