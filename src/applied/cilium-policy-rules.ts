@@ -64,6 +64,11 @@ export interface CompiledRule {
   readonly node: boolean;
   /** The peers: `null` selects none (an empty list was written), `[]` every peer (no peer field, ports only). */
   readonly peers: readonly PeerMatcher[] | null;
+  /**
+   * The field that names the peers (`fromEndpoints`, `toServices`, `fromEntities`, ...; the agent refuses a rule
+   * combining two). Absent when the rule names none (ports only, or an empty list).
+   */
+  readonly peerField?: string;
   /** Ports and ICMP types; empty for an L3-only rule. */
   readonly l4: readonly L4Entry[];
   /** No ports and no ICMP types: every port and protocol of the peers. */
@@ -309,6 +314,7 @@ function compileRule(raw: any, section: PolicySection, index: number, spec: Spec
     subject: spec.subject,
     node: spec.node,
     peers,
+    ...(members.length > 0 && peers !== null ? { peerField: members[0] } : {}),
     l4,
     l3Only: toPorts.length + icmps.length === 0,
     ...(raw?.authentication?.mode ? { authMode: String(raw.authentication.mode) } : {}),

@@ -13,7 +13,7 @@ export type { EntityPeer, NamedPort, PodPeer, PolicyPeer, ReservedEntity, WorldP
 export { describePeer, entityOf, identityKeepsLabel, isPodPeer, RESERVED_ENTITIES } from './cilium-policy-identity';
 export * from './cilium-policy-flow';
 export type { FlowProtocol, HttpRequest } from './cilium-policy-ports';
-export type { PolicyRuleRef, PolicySection } from './cilium-policy-rules';
+export type { CompiledRule, PeerMatcher, PolicyRuleRef, PolicySection } from './cilium-policy-rules';
 export { formatRuleRef } from './cilium-policy-rules';
 
 /**
@@ -122,6 +122,25 @@ export class CiliumPolicyEngine {
     const s = this.subject(peer);
     const view = (d: Direction): DirectionEnforcement => ({ enforced: d.enforced, defaultDeny: d.defaultDeny, policies: d.policies });
     return { ingress: view(s.ingress), egress: view(s.egress) };
+  }
+
+  /**
+   * The imported rules whose subject is `peer`, per direction (allow and deny rules, in import order), as its
+   * verdicts use them; empty in a direction where policy is not enforced on `peer` (see {@link enforcement}).
+   */
+  public rulesOf(peer: PolicyPeer): { readonly ingress: readonly CompiledRule[]; readonly egress: readonly CompiledRule[] } {
+    const s = this.subject(peer);
+    return { ingress: s.ingress.rules, egress: s.egress.rules };
+  }
+
+  /**
+   * Whether one of a rule's label-selector peers (endpoints, entities, nodes, Services with a selector) selects
+   * `peer`, with the rule's namespace and cluster scoping. CIDR, FQDN and group peers are not considered.
+   */
+  public ruleSelects(rule: CompiledRule, peer: PolicyPeer): boolean {
+    if (rule.peers === null) return false;
+    const id = identityOf(peer, this.opts);
+    return rule.peers.some((p) => p.kind === 'selector' && selects(p.selector, id));
   }
 
   /** True when the flow passes end to end (`verdict(flow).verdict === 'allowed'`). */

@@ -1,5 +1,6 @@
 import { ADDRESS_OUTCOME_RULES } from './addresses';
 import { CERTIFICATE_OUTCOMES } from './certificates';
+import { FLOW_OUTCOMES } from './flows';
 import { Outcome, OutcomeRule, outcomeViolations } from './outcome';
 import { ROUTE_OUTCOMES } from './routes';
 import { ClusterApplyInput, applyPlatform } from '../applied/platform';
@@ -13,6 +14,7 @@ export const OUTCOME_RULES: readonly OutcomeRule[] = [
   ...ADDRESS_OUTCOME_RULES,
   ROUTE_OUTCOMES,
   CERTIFICATE_OUTCOMES,
+  FLOW_OUTCOMES,
 ];
 
 /** Every intended outcome of one cluster as applied, family by family. */

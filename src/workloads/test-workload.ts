@@ -120,7 +120,12 @@ export interface TestWorkloadProps {
    * @default 'auto'
    */
   readonly networkPolicy?: 'auto' | 'always' | 'none';
-  /** Let Cilium's gateway (`ingress` entity) in through the policy. @default false */
+  /**
+   * Let Cilium's gateway (`ingress` entity) in through the policy, on the workload's ports. Needed for every
+   * workload behind a route under a `ClusterDefaultDeny`, which does not let the gateway in by itself: a route to
+   * a backend that does not admit it is refused (`gateway-backend-denied`).
+   * @default false
+   */
   readonly allowFromGateway?: boolean;
   /** Pods let in through the policy. @default - none */
   readonly allowFrom?: PodPeer[];

@@ -86,7 +86,11 @@ const MATRIX: [string, PolicyFlow, string][] = [
   ['gateway (ingress entity) reaches nginx', { from: 'ingress', to: nginxPod, port: 8080, http: { method: 'GET', path: '/' } }, 'allowed'],
   ['LoadBalancer clients (world) reach nginx', { from: 'world', to: nginxPod, port: 8080 }, 'allowed'],
   ['world reaches nginx on 8080 only', { from: 'world', to: nginxPod, port: 9090 }, 'denied-ingress drop'],
-  ['gateway reaches any workload (default deny allowance)', { from: 'ingress', to: unlistedPod, port: 8080 }, 'allowed'],
+  // issue 19 (Trust III): the gateway reaches only what an app onboards with allowFromGateway, under its L7 rules
+  ['gateway does not reach a never-onboarded pod', { from: 'ingress', to: unlistedPod, port: 8080 }, 'denied-ingress drop'],
+  ['gateway does not reach a never-onboarded pod on 5432', { from: 'ingress', to: unlistedPod, port: 5432 }, 'denied-ingress drop'],
+  ['gateway cannot hit the exhaust port (the deathstar does not onboard it)', { from: 'ingress', to: deathstar, port: 80, http: { method: 'PUT', path: '/v1/exhaust-port' } }, 'denied-ingress drop'],
+  ['gateway reaches nginx on 8080 only', { from: 'ingress', to: nginxPod, port: 9090 }, 'denied-ingress drop'],
   ['world does not reach workloads without a policy', { from: 'world', to: unlistedPod, port: 8080 }, 'denied-ingress drop'],
   ['world does not reach the deathstar', { from: 'world', to: deathstar, port: 80, http: landing }, 'denied-ingress drop'],
   ['kubelet probes (host) reach nginx', { from: 'host', to: nginxPod, port: 8080 }, 'allowed'],
@@ -225,9 +229,10 @@ describe('ClusterDefaultDeny', () => {
     expect(sim.allows({ from: unlistedPod, to: 'world', port: 443 })).toBe(false);
   });
 
-  test('allowIngressFromGateway: false keeps the ingress section but allows nothing', () => {
+  test('the ingress section allows nothing, not even the gateway (allowIngressFromGateway: false changes nothing)', () => {
     const { manifests, sim } = platform({ allowIngressFromGateway: false });
     expect(manifests.find((m) => m.metadata.name === 'default-deny').spec.ingress).toEqual([{}]);
+    expect(JSON.stringify(platform({}).manifests)).toEqual(JSON.stringify(manifests));
     expect(sim.allows({ from: 'ingress', to: unlistedPod, port: 8080 })).toBe(false);
     expect(sim.allows({ from: 'ingress', to: nginxPod, port: 8080 })).toBe(true); // nginx opens it itself
   });

@@ -3,8 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, JsonPatch, Testing } from 'cdk8s';
 import {
-  ClusterDefaultDeny, ClusterMesh, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, LoadBalancerIpPool, LocalCertificateAuthority,
-  LocalGateway, validateApp, Violation,
+  AppNetworkPolicy, ClusterDefaultDeny, ClusterMesh, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, LoadBalancerIpPool,
+  LocalCertificateAuthority, LocalGateway, StarWarsDemo, TestWorkload, TestWorkloadProps, validateApp, Violation,
 } from '../../src';
 import type { MeshMemberOptions } from '../../src';
 import { formatViolation } from '../../src/errors';
@@ -86,6 +86,10 @@ const withGateway = (app: App, add: (g: LocalGateway, c: KindCiliumCluster) => v
 };
 const webService = (c: KindCiliumCluster, namespace: string) => new ApiObject(c, `web-${namespace}`, {
   apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace }, spec: { ports: [{ port: 80 }] },
+});
+/** A TestWorkload `name` in namespace `shop` serving 8080 (labels `app: name`). */
+const shopWorkload = (cluster: KindCiliumCluster, name: string, props: Partial<TestWorkloadProps> = {}) => new TestWorkload(cluster, name, {
+  name, namespace: 'shop', createNamespace: name === 'web', image: 'nginx:1.29.4', labels: { app: name }, ports: [{ port: 8080 }], ...props,
 });
 const GATEWAY_PORTS = [{ containerPort: 30080, hostPort: 8080 }, { containerPort: 30443, hostPort: 8443 }];
 
@@ -300,6 +304,26 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
     pool(c, 'pool', '172.18.250.0/28');
     new L2AnnouncementPolicy(c, 'l2', { serviceSelector: { matchLabels: { app: 'other' } } });
     lbService(c, 'web');
+  })],
+  // intended flows (src/outcomes/flows.ts)
+  'flow-denied': [inApp((app) => {
+    const c = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
+    new ClusterDefaultDeny(c, 'deny');
+    shopWorkload(c, 'web', { allowFromGateway: true });
+    shopWorkload(c, 'api', { allowFrom: [{ labels: { app: 'web' } }] });
+  })],
+  'flow-not-denied': [inApp((app) => {
+    const c = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
+    new ClusterDefaultDeny(c, 'deny');
+    new StarWarsDemo(c, 'sw');
+    new AppNetworkPolicy(c, 'bypass', { namespace: 'star-wars', appLabels: { class: 'deathstar' }, allowFrom: [{ labels: { class: 'tiefighter' } }] });
+  })],
+  'gateway-backend-denied': [inApp((app) => {
+    const c = new KindCiliumCluster(app, 'dev', { clusterName: 'dev', hostPortMappings: GATEWAY_PORTS });
+    new ClusterDefaultDeny(c, 'deny');
+    pool(c, 'pool', '172.18.255.0/28');
+    const api = shopWorkload(c, 'api', { createNamespace: true, allowFrom: [{ labels: { app: 'web' } }] });
+    gateway(c).addHttpRoute('api', { namespace: 'shop', hostnames: ['api.localhost'], backend: api.backend });
   })],
   'duplicate-object-names': [inApp((app) => {
     const cluster = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });

@@ -474,7 +474,8 @@ function makeCoherent(c: FuzzCluster, slot: ClusterSlot): FuzzCluster {
   let ca = c.ca;
   const caHours = GO_DURATION_HOURS[ca?.duration ?? '2160h'];
   if (ca && GO_DURATION_HOURS[ca.renewBefore ?? '720h'] >= caHours) ca = { ...ca, renewBefore: `${Math.max(5, Math.floor((caHours * 60) / 3))}m` };
-  const coherentDeny = c.defaultDeny && { ...c.defaultDeny, allowDns: undefined };
+  // allowIngressFromGateway: true is refused by design (the gateway reaches only apps that onboard it).
+  const coherentDeny = c.defaultDeny && { ...c.defaultDeny, allowDns: undefined, allowIngressFromGateway: undefined };
   // A TestWorkload's own policy must let something in (its empty-app-policy otherwise).
   const workloads = c.workloads.map((w) => (w.networkPolicy !== 'none' && !w.allowFromGateway ? { ...w, allowFromGateway: true } : w));
   return JSON.parse(JSON.stringify({ ...c, workloads, props, l2Policies: l2Fitting, pools: coherentPools, appPolicies, ca, defaultDeny: coherentDeny, routes })) as FuzzCluster;

@@ -33,7 +33,13 @@ export interface AppNetworkPolicyProps {
    * @default - no L7 filtering
    */
   readonly httpRules?: HttpRequestRule[];
-  /** Let Cilium's Envoy (Gateway API / Ingress, the `ingress` entity) in. @default false */
+  /**
+   * Let Cilium's Envoy (Gateway API / Ingress, the `ingress` entity) in, on `ingressPorts` and under `httpRules`
+   * like every other source. Under a {@link ClusterDefaultDeny} this is the only way the Gateway reaches the app
+   * (the default deny has no blanket allowance for it): a route whose backend pods no policy opens to the Gateway
+   * is refused (`gateway-backend-denied`; it would answer 503).
+   * @default false
+   */
   readonly allowFromGateway?: boolean;
   /** Let clients outside the cluster in (the `world` entity, e.g. through a LoadBalancer Service). @default false */
   readonly allowFromWorld?: boolean;

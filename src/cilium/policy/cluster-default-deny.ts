@@ -14,6 +14,7 @@ import {
 } from '../../../imports/cilium';
 import { KindCiliumCluster } from '../../cluster/kind-cilium-cluster';
 import { labelLibraryObjects } from '../../cluster/library-labels';
+import { invalid } from '../../errors';
 import { PlatformFactSource, PlatformFacts } from '../../model/platform-model';
 import { resolveObjectName } from '../../private/names';
 import { checkProps, propsShape } from '../../private/props';
@@ -52,9 +53,18 @@ export interface ClusterDefaultDenyProps {
    */
   readonly allowApiServerEgress?: boolean;
   /**
-   * Let Cilium's Envoy (Gateway API / Ingress, the `ingress` entity) reach every workload pod, so an
-   * HTTPRoute is all it takes to publish a Service through the gateway.
-   * @default true
+   * Removed (issue 19, Trust III): the policy used to let Cilium's Envoy (Gateway API / Ingress, the `ingress`
+   * entity) reach every workload pod on every port, which bypassed each app's own ports and L7 rules (the Gateway
+   * could send `PUT /v1/exhaust-port` to the star-wars deathstar, or reach a never-onboarded pod on 5432). Under
+   * default deny the Gateway now reaches only what an app onboards with `allowFromGateway: true`
+   * ({@link AppNetworkPolicy}, `TestWorkload`, `NginxDemo`), on that app's ports and HTTP rules; a route to a
+   * backend that does not admit it is refused (`gateway-backend-denied`, the route would answer 503).
+   *
+   * Leaving it out, or `false`, is accepted and changes nothing. `true` is refused
+   * (`gateway-blanket-ingress-removed`) rather than kept as an opt-in: a blanket allowance would silently reopen
+   * the bypass in every namespace, and the per-app prop says the same for the apps that need it.
+   * @deprecated onboard each app behind the Gateway with `allowFromGateway: true` instead
+   * @default false
    */
   readonly allowIngressFromGateway?: boolean;
   /**
@@ -80,10 +90,11 @@ const DEFAULT_DENY_SHAPE = propsShape<ClusterDefaultDenyProps>('ClusterDefaultDe
  * `enableDefaultDeny` on ingress and egress, selecting every pod outside {@link SYSTEM_NAMESPACES} and
  * `exemptNamespaces`. What it still allows:
  * - egress to kube-dns on UDP/TCP 53 (`allowDns`),
- * - egress to the API server only when `allowApiServerEgress` is set,
- * - ingress from Cilium's Envoy, i.e. the Gateway (`allowIngressFromGateway`).
+ * - egress to the API server only when `allowApiServerEgress` is set.
  *
- * Everything else an app needs is opened per app with {@link AppNetworkPolicy}. Kubelet probes keep
+ * Everything else an app needs is opened per app with {@link AppNetworkPolicy}, the Gateway included: Cilium's
+ * Envoy (the `ingress` entity) reaches only the apps onboarded with `allowFromGateway: true`, on their ports and
+ * HTTP rules (a route to any other backend is refused, `gateway-backend-denied`). Kubelet probes keep
  * working because Cilium always lets the local node reach its pods.
  *
  * Next to it come explicit, additive allowances for the platform components (`systemAllowances`):
@@ -114,20 +125,23 @@ export class ClusterDefaultDeny extends Construct implements PlatformFactSource 
     const extra = (props.exemptNamespaces ?? []).map((ns, i) => checkNamespace(`${path}.exemptNamespaces[${i}]`, ns));
     this.exemptNamespaces = [...new Set([...SYSTEM_NAMESPACES, ...extra])];
 
-    const ingress: CiliumNetworkPolicySpecIngress[] = (props.allowIngressFromGateway ?? true)
-      ? [{ fromEntities: [CiliumNetworkPolicySpecIngressFromEntities.INGRESS] }]
-      : [{}];
+    if (props.allowIngressFromGateway === true) {
+      invalid('gateway-blanket-ingress-removed', `${path}.allowIngressFromGateway`,
+        'is true, but ClusterDefaultDeny no longer lets the Gateway\'s Envoy reach every workload pod on every port (that bypassed each app\'s own ports and HTTP rules)',
+        'leave allowIngressFromGateway out and set allowFromGateway: true on the policy of each app behind the Gateway (AppNetworkPolicy, TestWorkload or NginxDemo)');
+    }
+    // enableDefaultDeny needs both sections present; an empty rule `{}` allows nothing.
+    const ingress: CiliumNetworkPolicySpecIngress[] = [{}];
     const egressRules: CiliumNetworkPolicySpecEgress[] = [];
     if (props.allowDns ?? true) egressRules.push(kubeDnsEgressRule());
     if (props.allowApiServerEgress ?? false) egressRules.push({ toEntities: [CiliumNetworkPolicySpecEgressToEntities.KUBE_HYPHEN_APISERVER] });
-    // enableDefaultDeny needs both sections present; an empty rule `{}` allows nothing.
     const egress = egressRules.length > 0 ? egressRules : [{}];
     this.allowsDnsEgress = egressAllowsKubeDns(egress);
 
     this.apiObject = new CiliumClusterwideNetworkPolicy(this, 'Resource', {
       metadata: { name: this.name },
       spec: clusterwide({
-        description: 'Default deny for workload namespaces: only DNS, the gateway and explicitly allowed flows pass.',
+        description: 'Default deny for workload namespaces: only DNS and explicitly allowed flows pass (apps let the gateway in with allowFromGateway).',
         // Exists first: NotIn alone also matches endpoints without a namespace label, i.e. Cilium's
         // reserved:ingress (Envoy) identity, and default deny there would cut the Gateway path.
         endpointSelector: {

@@ -1,0 +1,105 @@
+import { BundlePod, ContainerPort, podName } from './flow-pods';
+import { FlowVerdict, formatRuleRef, PolicyPeer, SideVerdict } from '../applied/cilium-policy';
+import { KubeObject, objectRef } from '../applied/objects';
+import { AppliedPlatform } from '../applied/platform';
+
+/**
+ * How a denied intended flow is told and fixed: the side that decided, and the construct to change, named by
+ * the construct path of the namespaced policies that select the pods (an AppNetworkPolicy, or the policy of a
+ * TestWorkload / NginxDemo), or the policy to add when none does.
+ */
+
+/** The first side of a verdict that did not let the flow through. */
+export function decidingSide(v: FlowVerdict): SideVerdict | undefined {
+  return v.hops.flatMap((h) => [h.egress, h.ingress]).find((s) => !s.allowed);
+}
+
+/** `observed` of a flow outcome: the verdict, the deciding end and rule, what the client sees. */
+export function observedOf(v: FlowVerdict): string {
+  if (v.verdict === 'allowed') return `allowed: ${v.reason}`;
+  const by = v.by ? ` by ${formatRuleRef(v.by)}` : '';
+  return `${v.verdict} at ${v.at}${by} (the client sees ${v.clientSees}): ${v.reason}`;
+}
+
+/** `TCP/8080`. */
+export function portText(port: ContainerPort): string {
+  return `${port.protocol}/${port.port}`;
+}
+
+/**
+ * The labels to select the pods by in a suggested peer: their own, without the `*.kubernetes.io/` and `cdk8s.io/`
+ * ones unless nothing else is left.
+ */
+export function peerLabels(pod: BundlePod): Record<string, string> {
+  const labels = Object.entries(pod.peer.labels).filter(([k]) => !k.startsWith('cdk8s.io/'));
+  const own = labels.filter(([k]) => !k.includes('kubernetes.io/'));
+  return Object.fromEntries(own.length > 0 ? own : labels);
+}
+
+/** The object of a policy reference (`CiliumNetworkPolicy/ns/name`). */
+export function policyObject(applied: AppliedPlatform, ref: string): KubeObject | undefined {
+  return applied.objects.find((o) => objectRef(o) === ref);
+}
+
+/** The construct that wrote an object: its path without the trailing `/Resource` of the library's constructs. */
+export function constructPath(applied: AppliedPlatform, o: KubeObject): string {
+  return applied.pathOf(o).replace(/\/Resource$/, '');
+}
+
+/** The construct paths of the namespaced policies selecting `peer` (either direction), in import order. */
+export function ownPolicies(applied: AppliedPlatform, peer: PolicyPeer): string[] {
+  const e = applied.policy.enforcement(peer);
+  const refs = [...new Set([...e.ingress.policies, ...e.egress.policies])].filter((r) => r.startsWith('CiliumNetworkPolicy/'));
+  return refs.flatMap((r) => {
+    const o = policyObject(applied, r);
+    return o ? [constructPath(applied, o)] : [];
+  });
+}
+
+function portsProp(port: ContainerPort): string {
+  return `[{ port: ${port.port}${port.protocol === 'TCP' ? '' : `, protocol: '${port.protocol}'`} }]`;
+}
+
+function peerProp(pod: BundlePod, withPorts?: ContainerPort): string {
+  const ports = withPorts ? `, ports: ${portsProp(withPorts)}` : '';
+  return `{ namespace: '${pod.peer.namespace}', labels: ${JSON.stringify(peerLabels(pod))}${ports} }`;
+}
+
+function where(applied: AppliedPlatform, pod: BundlePod): string {
+  const own = ownPolicies(applied, pod.peer);
+  return own.length > 0 ? `the policy ${own.join(' or ')}` : `a new AppNetworkPolicy selecting ${podName(pod)} (appLabels ${JSON.stringify(peerLabels(pod))})`;
+}
+
+/** The fix of a denied flow between two pods of the bundle, by the side that denied it. */
+export function flowFix(
+  applied: AppliedPlatform, client: BundlePod, server: BundlePod, port: ContainerPort, v: FlowVerdict, intentRule: string,
+): string {
+  const side = decidingSide(v);
+  if (!side) return 'see docs/apply-model.md';
+  switch (side.basis) {
+    case 'deny-rule':
+      return `${formatRuleRef(side.by!)} denies it, and deny rules win over every allow: narrow that deny rule, or drop ${intentRule} if the flow is not wanted`;
+    case 'l7-http':
+      return `let the requests ${podName(client)} sends through the HTTP rules of ${formatRuleRef(side.by!)} (httpRules of its AppNetworkPolicy)`;
+    case 'default-deny':
+      if (side.side === 'egress') {
+        return `let ${podName(client)} out: add egressTo: [${peerProp(server, port)}] to ${where(applied, client)}`;
+      }
+      return `let ${podName(client)} in: add allowFrom: [${peerProp(client)}] (with ingressPorts covering ${portText(port)}) to ${where(applied, server)}`;
+    default:
+      return `${side.reason}; change the policy that decides (${side.policies.join(', ') || side.enforcer})`;
+  }
+}
+
+/** The fix of a route backend that does not admit the Gateway's Envoy. */
+export function gatewayFix(applied: AppliedPlatform, pod: BundlePod, port: ContainerPort, v: FlowVerdict): string {
+  const side = decidingSide(v);
+  if (side?.basis === 'deny-rule') {
+    return `${formatRuleRef(side.by!)} denies the Gateway's Envoy (entity ingress): narrow that deny rule, or route to another backend`;
+  }
+  const own = ownPolicies(applied, pod.peer);
+  const onboard = `allowFromGateway: true (with ingressPorts covering ${portText(port)})`;
+  return own.length > 0
+    ? `set ${onboard} on the backend's policy ${own.join(' or ')} (a TestWorkload or NginxDemo takes the allowFromGateway prop itself)`
+    : `onboard ${podName(pod)} with ${onboard}: the TestWorkload/NginxDemo prop, or an AppNetworkPolicy selecting it (appLabels ${JSON.stringify(peerLabels(pod))})`;
+}
