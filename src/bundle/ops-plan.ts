@@ -3,6 +3,7 @@ import { ApplyStep, kindNodeNames } from './apply-plan';
 import { LocalCertificateAuthority } from '../cert-manager/local-ca';
 import { LocalGateway } from '../gateway/local-gateway';
 import { PlatformModel } from '../model/platform-model';
+import { LiveProbe, Outcome } from '../outcomes/outcome';
 import { formatIpv4 } from '../private/ipv4';
 import { toYaml } from '../private/yaml';
 import { CLUSTER_MARK } from '../render/kind-config';
@@ -75,6 +76,21 @@ export interface ClusterOpsPlan {
   readonly flows: readonly FlowProbe[];
   /** Hubble relay is enabled: verify its Service has ready endpoints. */
   readonly hubbleRelay: boolean;
+  /**
+   * The cluster's intended outcomes that verify.sh checks live (issue 18): every outcome of `clusterOutcomes` with a
+   * probe, in the order the outcome families give them. The rows of verify.sh they replace (a LoadBalancer Service's
+   * own rows, the demo flows of a namespace) are left out.
+   */
+  readonly outcomes: readonly ProbedOutcome[];
+}
+
+/** An outcome that `verify.sh` checks live: its violation id, its statement and its probe. */
+export interface ProbedOutcome {
+  /** The outcome's rule id (written into its row, so a failed row can be traced to docs/rules.md). */
+  readonly id: string;
+  /** The outcome in plain words, printed in its row. */
+  readonly statement: string;
+  readonly probe: LiveProbe;
 }
 
 /** A published host port. */
@@ -174,6 +190,8 @@ export interface ClusterOpsPlanInput {
   readonly kindConfigPath: string;
   readonly ciliumValuesPath: string;
   readonly manifestsDir: string;
+  /** The cluster's intended outcomes (`clusterOutcomes`); those with a probe become rows of verify.sh. @default none */
+  readonly outcomes?: readonly Outcome[];
 }
 
 function ref(o: Record<string, any>): NamespacedName {
@@ -286,6 +304,7 @@ export function clusterOpsPlan(input: ClusterOpsPlanInput): ClusterOpsPlan {
     entryPoints,
     flows,
     hubbleRelay: spec.hubble.enabled && spec.hubble.relay,
+    outcomes: (input.outcomes ?? []).flatMap((o) => (o.probe ? [{ id: o.id, statement: o.statement, probe: o.probe }] : [])),
   };
 }
 
