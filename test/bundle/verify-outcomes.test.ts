@@ -11,7 +11,7 @@ import { BundleFile, renderBundleWithPlans } from '../../src/bundle/render';
 import { OUTCOME_ROW_FUNCTIONS, probeArguments } from '../../src/bundle/scripts/verify-outcomes';
 import { prepareClusters } from '../../src/cluster/app-validation';
 import { OUTCOME_RULES, clusterOutcomes } from '../../src/outcomes';
-import { Outcome, OutcomeRule } from '../../src/outcomes/outcome';
+import { LiveProbe, Outcome, OutcomeRule } from '../../src/outcomes/outcome';
 import { healthyResponses } from '../support/healthy-host';
 
 /**
@@ -105,7 +105,9 @@ describe('verify.sh rows are the probeable outcomes', () => {
     const scripts = verifyScripts(renderBundleWithPlans(app).files);
     const expected = expectedRows(app);
     expect([...scripts.keys()].sort()).toEqual([...expected.keys()].sort());
-    for (const [cluster, script] of scripts) expect([cluster, sorted(rowsAsBashReadsThem(script))]).toEqual([cluster, sorted(expected.get(cluster)!)]);
+    for (const [cluster, script] of scripts) {
+      expect([cluster, sorted(rowsAsBashReadsThem(script))]).toEqual([cluster, sorted(expected.get(cluster)!)]);
+    }
   });
 
   test('for every preset cluster, with a family of every probe kind and hostile values', () => withFamily(() => {
@@ -127,6 +129,53 @@ describe('verify.sh rows are the probeable outcomes', () => {
     }
     expect([...kinds].sort()).toEqual(Object.values(OUTCOME_ROW_FUNCTIONS).sort());
   }));
+});
+
+describe('an outcome row replaces the generic row of what it covers, and only that', () => {
+  /** The zero-trust landing request as a flow outcome, and an lb-address outcome for demo/nginx. */
+  const LANDING: LiveProbe = {
+    kind: 'flow',
+    from: { namespace: 'star-wars', labels: { class: 'tiefighter' } },
+    to: 'deathstar.star-wars.svc.cluster.local',
+    port: 80,
+    http: { method: 'POST', path: '/v1/request-landing' },
+    expect: 'response',
+  };
+  const NGINX: LiveProbe = { kind: 'lb-address', namespace: 'demo', name: 'nginx', ip: '172.18.250.101', port: 80 };
+  const MIRROR: OutcomeRule = {
+    id: 'test-mirror',
+    emits: ['test-mirror'],
+    summary: 'test-local family: outcomes that cover generic rows',
+    outcomes: (applied) => {
+      const base = { id: 'test-mirror', holds: true, field: applied.model.field } as const;
+      return [
+        { ...base, section: 'flows', observed: 'allowed', statement: 'tiefighter lands', probe: LANDING },
+        { ...base, section: 'addresses', observed: '172.18.250.101', statement: 'nginx has its address', probe: NGINX },
+      ];
+    },
+  };
+  const verify = () => {
+    const app = new App();
+    zeroTrustPlatform(app);
+    return renderBundleWithPlans(app).files.find((f) => f.path === 'dist/zero-trust/verify.sh')!.content;
+  };
+
+  test('the landing flow and demo/nginx move to outcome rows; the other flows and Services keep theirs', () => {
+    const before = verify();
+    (OUTCOME_RULES as OutcomeRule[]).push(MIRROR);
+    let after: string;
+    try {
+      after = verify();
+    } finally {
+      (OUTCOME_RULES as OutcomeRule[]).splice(OUTCOME_RULES.indexOf(MIRROR), 1);
+    }
+    const flowRows = (script: string) => script.split('\n').filter((l) => l.startsWith('flow '));
+    expect(flowRows(before).filter((l) => !flowRows(after).includes(l))).toEqual([expect.stringContaining('tiefighter -> deathstar POST /v1/request-landing')]);
+    expect(before).toContain('check \'LoadBalancer demo/nginx\'');
+    expect(after).not.toContain('check \'LoadBalancer demo/nginx\'');
+    expect(after).toContain('check \'LoadBalancer gateway/cilium-gateway-local\'');
+    expect(rowsAsBashReadsThem(after).map((r) => r[0]).sort()).toEqual(['outcome_flow', 'outcome_lb_address']);
+  });
 });
 
 const shellcheck = spawnSync('shellcheck', ['--version']).status === 0;

@@ -1,6 +1,6 @@
 import type { ClusterOpsPlan } from '../../src/bundle/ops-plan';
-import { flowUrl, resolveOf, selectorOf } from '../../src/bundle/scripts/verify-outcomes';
 import type { MeshOpsPlan } from '../../src/bundle/scripts/mesh';
+import { flowUrl, resolveOf, selectorOf } from '../../src/bundle/scripts/verify-outcomes';
 import { formatIpv4, parseIpv4 } from '../../src/private/ipv4';
 import type { FakeState } from '../bundle/harness';
 

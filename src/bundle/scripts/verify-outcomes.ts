@@ -1,6 +1,6 @@
 import { assign, comment, sh } from './shell';
 import { LiveProbe } from '../../outcomes/outcome';
-import { ProbedOutcome } from '../ops-plan';
+import { FlowProbe, ProbedOutcome } from '../ops-plan';
 
 /**
  * The rows of `verify.sh` that check the intended outcomes live (issue 18): every outcome of the cluster with a
@@ -40,6 +40,28 @@ export function selectorOf(labels: Readonly<Record<string, string>>): string {
 export function flowUrl(probe: Extract<LiveProbe, { kind: 'flow' }>): string {
   const host = /:\d+$/.test(probe.to) ? probe.to : `${probe.to}:${probe.port}`;
   return `http://${host}${probe.http?.path ?? '/'}`;
+}
+
+/** The Service (first label of the host), port and path of an HTTP URL; the URL itself when it does not parse. */
+function target(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname.split('.')[0]}:${u.port || '80'}${u.pathname}`;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * Whether an outcome's probe checks the same flow as a demo flow row of verify.sh: a flow probe from the client's
+ * namespace whose labels (at least one) all hold on the client's pods, with the same method, Service, port and path.
+ */
+export function coversFlow(probe: LiveProbe, flow: FlowProbe): boolean {
+  if (probe.kind !== 'flow' || probe.from.namespace !== flow.from.namespace) return false;
+  const labels = Object.entries(probe.from.labels);
+  const pod = flow.from.labels ?? {};
+  return labels.length > 0 && labels.every(([k, v]) => pod[k] === v)
+    && (probe.http?.method ?? 'GET') === flow.method && target(flowUrl(probe)) === target(flow.url);
 }
 
 /** The expected column of a flow row. */

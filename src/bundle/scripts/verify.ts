@@ -1,7 +1,7 @@
 import { ClusterOpsPlan, flowOutcome } from '../ops-plan';
 import { exportCaLines } from './apply';
 import { checkTableReport, CHECK_TABLE_FUNCTIONS, dqs, PRIVATE_DIR_FUNCTION, raw, scriptHeader, SHELL_FUNCTIONS, sh } from './shell';
-import { outcomeRows, PROBE_TIMEOUT_SECONDS } from './verify-outcomes';
+import { coversFlow, outcomeRows, PROBE_TIMEOUT_SECONDS } from './verify-outcomes';
 
 export { PROBE_TIMEOUT_SECONDS } from './verify-outcomes';
 
@@ -57,7 +57,7 @@ export const REACH_FUNCTION: readonly string[] = [
  * in a pool, and every TCP port of it answering from inside the kind network (the L2 announcement's job); the
  * published gateway entry points answer (HTTPS verified with the local CA); the policy flow matrix (allowed and
  * denied flows, probed from the client pods); one row per intended outcome with a live probe (`plan.outcomes`, see
- * {@link outcomeRows}), which replaces the rows above of the Services and namespaces it covers; Hubble relay
+ * {@link outcomeRows}), which replaces the rows above of the Service or demo flow it covers; Hubble relay
  * endpoints when enabled.
  */
 export function renderVerifyScript(plan: ClusterOpsPlan): string {
@@ -84,11 +84,10 @@ export function renderVerifyScript(plan: ClusterOpsPlan): string {
     sh`if kubectl --context ${ctx} -n kube-system rollout status deployment/cilium-operator --timeout=60s >/dev/null 2>&1; then obs=ready; else obs='not ready'; fi`,
     'check "cilium operator (deployment/cilium-operator)" ready "$obs"',
   ];
-  // A Service an outcome probes, and the demo flows of a namespace outcomes probe flows from, are checked by the outcome rows.
+  // A Service an outcome probes, and a demo flow an outcome probes, are checked by the outcome rows.
   const probed = new Set(plan.outcomes.flatMap((o) => (o.probe.kind === 'lb-address' ? [`${o.probe.namespace}/${o.probe.name}`] : [])));
-  const flowNamespaces = new Set(plan.outcomes.flatMap((o) => (o.probe.kind === 'flow' ? [o.probe.from.namespace] : [])));
   const services = plan.waits.loadBalancerServices.filter((s) => !probed.has(`${s.namespace}/${s.name}`));
-  const flows = plan.flows.filter((f) => !flowNamespaces.has(f.from.namespace));
+  const flows = plan.flows.filter((f) => !plan.outcomes.some((o) => coversFlow(o.probe, f)));
   const reach = [...REACH_FUNCTION, sh`${raw('NODE_IMAGE=')}${plan.versions.kindNodeImage}`];
   if (services.length > 0) {
     lines.push('', '# Each LoadBalancer address lies in a pool, and each of its TCP ports answers inside the kind network.', 'pool_of() {', '  local n', '  n="$(ip_to_int "$1")"');
