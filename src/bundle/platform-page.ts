@@ -79,17 +79,19 @@ function destinationOf(p: FlowProbe): string {
 
 /** The flow matrix (sources × destinations) and a Mermaid flowchart of the flow outcomes that have a probe. */
 function flowMatrix(outcomes: readonly Outcome[]): string[] {
-  const probes = outcomes.flatMap((o) => (o.probe?.kind === 'flow' ? [o.probe] : []));
-  if (probes.length === 0) return [];
+  const flows = outcomes.flatMap((o) => (o.probe?.kind === 'flow' ? [{ probe: o.probe, observed: o.observed }] : []));
+  if (flows.length === 0) return [];
+  const probes = flows.map((f) => f.probe);
   const sources = [...new Set(probes.map(sourceOf))];
   const destinations = [...new Set(probes.map(destinationOf))];
-  const cells = (s: string, d: string) => probes.filter((p) => sourceOf(p) === s && destinationOf(p) === d)
-    .map((p) => `${p.http ? `${p.http.method} ${p.http.path}: ` : ''}${verdictOf(p.expect)}`).join('; ') || '-';
+  // Each cell: the verdict the probe expects, and what the policy model says (which end allows or drops it).
+  const cells = (s: string, d: string) => flows.filter(({ probe: p }) => sourceOf(p) === s && destinationOf(p) === d)
+    .map(({ probe: p, observed }) => `${p.http ? `${p.http.method} ${p.http.path}: ` : ''}${verdictOf(p.expect)}${observed ? ` (${observed})` : ''}`).join('; ') || '-';
   const nodes = [...new Set([...sources, ...destinations])];
   const id = (n: string) => `n${nodes.indexOf(n)}`;
   const label = (text: string) => `"${text.replace(/"/g, '#quot;')}"`;
   return [
-    'Rows are the clients (namespace/labels), columns the destinations; each cell is the policy verdict.',
+    'Rows are the clients (namespace/labels), columns the destinations; each cell is the policy verdict and, in parentheses, what the policy model observed (which end allows or drops the flow).',
     '',
     ...table(['From \\ To', ...destinations.map(cell)], sources.map((s) => [s, ...destinations.map((d) => cells(s, d))]), ''),
     '',

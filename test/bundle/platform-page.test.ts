@@ -92,8 +92,8 @@ describe('the page shows outcomes of every section, whatever the families', () =
   });
 
   test('the flow matrix: one row per client, one column per destination, and a Mermaid flowchart', () => {
-    expect(page).toContain('| star-wars/class=tiefighter | POST /v1/request-landing: allowed |');
-    expect(page).toContain('| star-wars/class=xwing | denied (dropped, L3/L4) |');
+    expect(page).toContain('| star-wars/class=tiefighter | POST /v1/request-landing: allowed (seen \\| piped &lt;b&gt;) |');
+    expect(page).toContain('| star-wars/class=xwing | denied (dropped, L3/L4) (seen \\| piped &lt;b&gt;) |');
     expect(page).toContain('```mermaid\nflowchart LR');
     expect(page).toMatch(/n\d -->\|"POST \/v1\/request-landing allowed"\| n\d/);
     expect(page).toMatch(/n\d -\.->\|"denied"\| n\d/);
