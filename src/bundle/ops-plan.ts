@@ -3,6 +3,7 @@ import { ApplyStep, kindNodeNames } from './apply-plan';
 import { LocalCertificateAuthority } from '../cert-manager/local-ca';
 import { LocalGateway } from '../gateway/local-gateway';
 import { PlatformModel } from '../model/platform-model';
+import { LiveProbe, Outcome } from '../outcomes/outcome';
 import { formatIpv4 } from '../private/ipv4';
 import { toYaml } from '../private/yaml';
 import { CLUSTER_MARK } from '../render/kind-config';
@@ -75,6 +76,21 @@ export interface ClusterOpsPlan {
   readonly flows: readonly FlowProbe[];
   /** Hubble relay is enabled: verify its Service has ready endpoints. */
   readonly hubbleRelay: boolean;
+  /**
+   * The cluster's intended outcomes that verify.sh checks live (issue 18): every outcome of `clusterOutcomes` with a
+   * probe, in the order the outcome families give them. The rows of verify.sh they replace (a LoadBalancer Service's
+   * own rows, a demo flow of the same client pods, method, Service, port and path) are left out.
+   */
+  readonly outcomes: readonly ProbedOutcome[];
+}
+
+/** An outcome that `verify.sh` checks live: its violation id, its statement and its probe. */
+export interface ProbedOutcome {
+  /** The outcome's rule id (written into its row, so a failed row can be traced to docs/rules.md). */
+  readonly id: string;
+  /** The outcome in plain words, printed in its row. */
+  readonly statement: string;
+  readonly probe: LiveProbe;
 }
 
 /** A published host port. */
@@ -141,8 +157,11 @@ export interface EntryPointCheck {
 export interface FlowProbe {
   /** Short description, e.g. `tiefighter -> deathstar POST /v1/request-landing`. */
   readonly name: string;
-  /** The client: a Deployment whose container has curl. */
-  readonly from: NamespacedName & { readonly container: string };
+  /**
+   * The client: a Deployment whose container has curl, with the labels of its pods (`spec.template.metadata.labels`
+   * of the rendered Deployment; `{}` when the bundle holds none).
+   */
+  readonly from: NamespacedName & { readonly container: string; readonly labels?: Readonly<Record<string, string>> };
   /** URL the client requests. */
   readonly url: string;
   readonly method: string;
@@ -174,6 +193,8 @@ export interface ClusterOpsPlanInput {
   readonly kindConfigPath: string;
   readonly ciliumValuesPath: string;
   readonly manifestsDir: string;
+  /** The cluster's intended outcomes (`clusterOutcomes`); those with a probe become rows of verify.sh. @default none */
+  readonly outcomes?: readonly Outcome[];
 }
 
 function ref(o: Record<string, any>): NamespacedName {
@@ -222,12 +243,15 @@ export function clusterOpsPlan(input: ClusterOpsPlanInput): ClusterOpsPlan {
     entryPoints.push({ scheme: 'https', address: '127.0.0.1', port: gw.hostHttpsPort, hostname, path, expectStatus: 200 });
   }
 
+  const podLabels = (namespace: string, name: string): Record<string, string> => ({
+    ...of('Deployment', 'apps').find((d) => ref(d).namespace === namespace && d.metadata?.name === name)?.spec?.template?.metadata?.labels,
+  });
   const flows: FlowProbe[] = [];
   const domain = spec.dnsDomain;
   for (const demo of constructs.filter((c): c is StarWarsDemo => c instanceof StarWarsDemo)) {
     const ns = demo.namespace;
     const deathstar = `http://deathstar.${ns}.svc.${domain}:${StarWarsDemo.DEATHSTAR_PORT}`;
-    const ship = (name: string) => ({ namespace: ns, name, container: 'spaceship' });
+    const ship = (name: string) => ({ namespace: ns, name, container: 'spaceship', labels: podLabels(ns, name) });
     flows.push(
       { name: `tiefighter -> deathstar ${DEATHSTAR_LANDING_REQUEST.method} ${DEATHSTAR_LANDING_REQUEST.path}`, from: ship('tiefighter'), url: `${deathstar}${DEATHSTAR_LANDING_REQUEST.path}`, method: DEATHSTAR_LANDING_REQUEST.method, expect: { status: 200 } },
       // Denied by the L7 rule: Cilium's Envoy answers 403 "Access denied".
@@ -286,6 +310,7 @@ export function clusterOpsPlan(input: ClusterOpsPlanInput): ClusterOpsPlan {
     entryPoints,
     flows,
     hubbleRelay: spec.hubble.enabled && spec.hubble.relay,
+    outcomes: (input.outcomes ?? []).flatMap((o) => (o.probe ? [{ id: o.id, statement: o.statement, probe: o.probe }] : [])),
   };
 }
 

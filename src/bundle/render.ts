@@ -2,9 +2,12 @@ import { createHash } from 'crypto';
 import { App } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { applyPlan, ApplyStep } from './apply-plan';
+import { renderMeshPage } from './mesh-page';
 import { ClusterOpsPlan, clusterOpsPlan } from './ops-plan';
+import { renderPlatformPage } from './platform-page';
 import { renderClusterScripts } from './scripts/index';
 import { MeshOpsPlan, renderMeshScripts } from './scripts/mesh';
+import { applyPlatform } from '../applied/platform';
 import { allViolations, prepareClusters } from '../cluster/app-validation';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { invalid, PlatformConfigError } from '../errors';
@@ -13,6 +16,7 @@ import { renderClusterGitOps } from '../gitops/cluster-output';
 import { renderMeshGitOps } from '../gitops/mesh-output';
 import { gitopsOrderProblems } from '../gitops/order-check';
 import { ClusterMesh } from '../mesh/cluster-mesh';
+import { clusterOutcomes } from '../outcomes';
 import { CRD_CATALOG } from '../private/crd-catalog';
 import { toYaml, toYamlStream } from '../private/yaml';
 import { poolCapacity } from '../rules/registry';
@@ -43,6 +47,8 @@ export interface BundleClusterIndex {
   /** `dist/<c>/kustomization.yaml`; absent exactly when {@link manifests} is. */
   readonly kustomization?: string;
   readonly applyScript: string;
+  /** `dist/<c>/platform.md`: the cluster as applied and its intended outcomes, in plain words (docs/platform-page.md). */
+  readonly platformPage: string;
   /** The cluster's scripts: preflight, apply, verify, teardown (run from the repository root). */
   readonly scripts: Readonly<Record<'preflight' | 'apply' | 'verify' | 'teardown', string>>;
   readonly versions: ComponentVersions;
@@ -73,6 +79,8 @@ export interface BundleMeshIndex {
   readonly members: readonly string[];
   /** The fleet scripts (run from the repository root). */
   readonly scripts: Readonly<Record<'sharedCa' | 'preflight' | 'apply' | 'verify' | 'teardown', string>>;
+  /** `dist/<mesh>/platform.md`: the members, their clustermesh-apiserver addresses and the global Services. */
+  readonly platformPage: string;
   /** Where apply.sh creates the shared CA (gitignored; never part of the bundle). */
   readonly caDir: string;
   /** The fleet's GitOps output; absent when the mesh's `gitops` option is off. */
@@ -145,7 +153,7 @@ export function renderBundleWithPlans(app: App): RenderedBundle {
   const index: BundleClusterIndex[] = [];
   const meshes = app.node.findAll().filter(ClusterMesh.isClusterMesh);
   const meshOf = (cluster: KindCiliumCluster) => meshes.find((m) => m.members.includes(cluster));
-  for (const { cluster, model, objects } of prepared) {
+  for (const { cluster, model, objects, entries } of prepared) {
     const name = cluster.clusterName;
     const spec = cluster.spec;
     const versions = componentVersionsOf(spec);
@@ -188,8 +196,10 @@ export function renderBundleWithPlans(app: App): RenderedBundle {
         content: toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [manifestFile] }),
       });
     }
-    const ops = clusterOpsPlan({ cluster, model, objects, steps, versions, kindConfigPath, ciliumValuesPath, manifestsDir });
+    const outcomes = clusterOutcomes({ model, entries });
+    const ops = clusterOpsPlan({ cluster, model, objects, steps, versions, kindConfigPath, ciliumValuesPath, manifestsDir, outcomes });
     clusterPlans.push(ops);
+    files.push({ path: `${manifestsDir}/platform.md`, content: renderPlatformPage(applyPlatform({ model, entries }), outcomes) });
     for (const script of renderClusterScripts(ops)) files.push({ path: `${manifestsDir}/${script.name}`, content: script.content });
     let gitopsIndex: BundleGitOpsIndex | undefined;
     if (spec.gitops) {
@@ -226,6 +236,7 @@ export function renderBundleWithPlans(app: App): RenderedBundle {
       manifests: hasObjects ? `${manifestsDir}/${manifestFile}` : undefined,
       kustomization: hasObjects ? `${manifestsDir}/kustomization.yaml` : undefined,
       applyScript: `${manifestsDir}/apply.sh`,
+      platformPage: `${manifestsDir}/platform.md`,
       scripts: {
         preflight: `${manifestsDir}/preflight.sh`,
         apply: `${manifestsDir}/apply.sh`,
@@ -265,6 +276,8 @@ export function renderBundleWithPlans(app: App): RenderedBundle {
     };
     meshPlans.push(plan);
     for (const script of renderMeshScripts(plan)) files.push({ path: `${dir}/${script.name}`, content: script.content });
+    const fleet = members.map((m) => prepared.find((p) => p.cluster === m)!);
+    files.push({ path: `${dir}/platform.md`, content: renderMeshPage(mesh.meshName, fleet) });
     const meshGitOps = mesh.gitops
       ? renderMeshGitOps({ mesh: mesh.meshName, dir, gitops: mesh.gitops, members: members.map((m) => m.clusterName) })
       : [];
@@ -272,6 +285,7 @@ export function renderBundleWithPlans(app: App): RenderedBundle {
     meshIndex.push({
       name: mesh.meshName,
       members: members.map((m) => m.clusterName),
+      platformPage: `${dir}/platform.md`,
       scripts: { sharedCa: `${dir}/shared-ca.sh`, preflight: `${dir}/preflight.sh`, apply: `${dir}/apply.sh`, verify: `${dir}/verify.sh`, teardown: `${dir}/teardown.sh` },
       caDir: plan.caDir,
       ...(mesh.gitops ? { gitops: gitopsIndexOf(mesh.gitops, `${dir}/bootstrap.sh`, meshGitOps) } : {}),

@@ -118,11 +118,12 @@ describe('the three-cluster mesh passes the same oracles as single clusters', ()
   const yamlFiles = bundle.files.filter((f) => /\.ya?ml$/.test(f.path));
 
   test('the bundle: three members and the fleet scripts', () => {
-    expect(bundle.files.map((f) => f.path).filter((p) => p.startsWith('dist/trio/'))).toEqual(['dist/trio/apply.sh', 'dist/trio/preflight.sh', 'dist/trio/shared-ca.sh', 'dist/trio/teardown.sh', 'dist/trio/verify.sh']);
+    expect(bundle.files.map((f) => f.path).filter((p) => p.startsWith('dist/trio/'))).toEqual(['dist/trio/apply.sh', 'dist/trio/platform.md', 'dist/trio/preflight.sh', 'dist/trio/shared-ca.sh', 'dist/trio/teardown.sh', 'dist/trio/verify.sh']);
     expect(JSON.parse(bundle.read('dist/bundle.json')).meshes).toEqual([{
       name: 'trio',
       members: ['alpha', 'beta', 'gamma'],
       caDir: '.kind-cilium/trio',
+      platformPage: 'dist/trio/platform.md',
       scripts: { sharedCa: 'dist/trio/shared-ca.sh', preflight: 'dist/trio/preflight.sh', apply: 'dist/trio/apply.sh', verify: 'dist/trio/verify.sh', teardown: 'dist/trio/teardown.sh' },
     }]);
   });

@@ -34,6 +34,7 @@ describe('atomic synthesis', () => {
       'dist/dev/apply.sh',
       'dist/dev/dev.k8s.yaml',
       'dist/dev/kustomization.yaml',
+      'dist/dev/platform.md',
       'dist/dev/preflight.sh',
       'dist/dev/teardown.sh',
       'dist/dev/verify.sh',

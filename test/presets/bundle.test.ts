@@ -36,10 +36,10 @@ describe('default bundle (all presets)', () => {
     expect(files.map((f) => f.path)).toEqual([
       ...PRESETS.map((c) => `cilium-values/${c}.yaml`),
       'dist/bundle.json',
-      ...PRESETS.flatMap((c) => [`dist/${c}/apply.sh`, `dist/${c}/${c}.k8s.yaml`, `dist/${c}/kustomization.yaml`,
+      ...PRESETS.flatMap((c) => [`dist/${c}/apply.sh`, `dist/${c}/${c}.k8s.yaml`, `dist/${c}/kustomization.yaml`, `dist/${c}/platform.md`,
         `dist/${c}/preflight.sh`, `dist/${c}/teardown.sh`, `dist/${c}/verify.sh`]),
       ...PRESETS.map((c) => `kind/${c}.yaml`),
-      ...['apply.sh', 'preflight.sh', 'shared-ca.sh', 'teardown.sh', 'verify.sh'].map((f) => `dist/mesh/${f}`),
+      ...['apply.sh', 'platform.md', 'preflight.sh', 'shared-ca.sh', 'teardown.sh', 'verify.sh'].map((f) => `dist/mesh/${f}`),
     ].sort());
   });
 

@@ -1,5 +1,6 @@
 import type { ClusterOpsPlan } from '../../src/bundle/ops-plan';
 import type { MeshOpsPlan } from '../../src/bundle/scripts/mesh';
+import { flowUrl, resolveOf, selectorOf } from '../../src/bundle/scripts/verify-outcomes';
 import { formatIpv4, parseIpv4 } from '../../src/private/ipv4';
 import type { FakeState } from '../bundle/harness';
 
@@ -14,6 +15,7 @@ const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function healthyResponses(clusters: readonly ClusterOpsPlan[], meshes: readonly MeshOpsPlan[] = []): NonNullable<FakeState['responses']> {
   const out: NonNullable<FakeState['responses']> = [
+    ...clusters.flatMap(outcomeResponses),
     { match: '^docker run --rm --network kind --entrypoint curl ', stdout: '200 0.001000' },
     { match: 'get validatingwebhookconfiguration cert-manager-webhook', stdout: 'Q0EK' },
     { match: ' get secret ', stdout: 'Q0EK' },
@@ -47,4 +49,38 @@ export function healthyResponses(clusters: readonly ClusterOpsPlan[], meshes: re
     }
   }
   return out;
+}
+
+/** A status of the class an outcome's url probe expects (`2xx` -> 200), or the exact status it names. */
+function statusOf(expect: string): string {
+  return /^[1-5]xx$/.test(expect) ? `${expect[0]}${expect[0] === '3' ? '01' : expect[0] === '4' ? '04' : '00'}` : expect;
+}
+
+/**
+ * The answers to the intended-outcome rows of a cluster's verify.sh (`plan.outcomes`): each Service has the address
+ * its outcome expects, each URL gives its expected status, and each flow probe finds a client pod whose curl gets the
+ * expected outcome (a response, Envoy's 403, or a timeout). `kubectl wait` succeeds on the fake host by default.
+ */
+export function outcomeResponses(plan: ClusterOpsPlan): NonNullable<FakeState['responses']> {
+  const ctx = esc(plan.context);
+  return plan.outcomes.flatMap(({ probe }) => {
+    switch (probe.kind) {
+      case 'lb-address':
+        return [{ match: `--context ${ctx} -n ${esc(probe.namespace)} get service ${esc(probe.name)} -o jsonpath=\\{\\.status`, stdout: probe.ip }];
+      case 'url':
+        return [{ match: `^docker run .* --resolve ${esc(resolveOf(probe.url, probe.address))} ${esc(probe.url)}$`, stdout: statusOf(probe.expect) }];
+      case 'flow': {
+        const selector = selectorOf(probe.from.labels);
+        const ns = esc(probe.from.namespace);
+        return [
+          { match: `--context ${ctx} -n ${ns} get pods ${selector ? `-l ${esc(selector)} ` : ''}--field-selector`, stdout: 'probe-client' },
+          probe.expect === 'timeout'
+            ? { match: `--context ${ctx} -n ${ns} exec probe-client -- curl .* -X ${esc(probe.http?.method ?? 'GET')} ${esc(flowUrl(probe))}$`, stdout: '000 0.000000', code: 28 }
+            : { match: `--context ${ctx} -n ${ns} exec probe-client -- curl .* -X ${esc(probe.http?.method ?? 'GET')} ${esc(flowUrl(probe))}$`, stdout: probe.expect === 'http-403' ? '403 0.001000' : '200 0.001000' },
+        ];
+      }
+      default:
+        return [];
+    }
+  });
 }

@@ -1,9 +1,9 @@
 import { ClusterOpsPlan, flowOutcome } from '../ops-plan';
 import { exportCaLines } from './apply';
 import { checkTableReport, CHECK_TABLE_FUNCTIONS, dqs, PRIVATE_DIR_FUNCTION, raw, scriptHeader, SHELL_FUNCTIONS, sh } from './shell';
+import { coversFlow, outcomeRows, PROBE_TIMEOUT_SECONDS } from './verify-outcomes';
 
-/** Timeout of each probe (curl `--max-time`), seconds: a dropped flow costs this much. */
-export const PROBE_TIMEOUT_SECONDS = 5;
+export { PROBE_TIMEOUT_SECONDS } from './verify-outcomes';
 
 /**
  * Shell function `probe_flow CONTEXT NAMESPACE DEPLOYMENT CONTAINER METHOD URL`: runs curl in the client pod and
@@ -56,7 +56,9 @@ export const REACH_FUNCTION: readonly string[] = [
  * observed and exits 1 on any mismatch. Checks: Cilium agents and operator ready; each LoadBalancer address
  * in a pool, and every TCP port of it answering from inside the kind network (the L2 announcement's job); the
  * published gateway entry points answer (HTTPS verified with the local CA); the policy flow matrix (allowed and
- * denied flows, probed from the client pods); Hubble relay endpoints when enabled.
+ * denied flows, probed from the client pods); one row per intended outcome with a live probe (`plan.outcomes`, see
+ * {@link outcomeRows}), which replaces the rows above of the Service or demo flow it covers; Hubble relay
+ * endpoints when enabled.
  */
 export function renderVerifyScript(plan: ClusterOpsPlan): string {
   const ctx = plan.context;
@@ -82,13 +84,18 @@ export function renderVerifyScript(plan: ClusterOpsPlan): string {
     sh`if kubectl --context ${ctx} -n kube-system rollout status deployment/cilium-operator --timeout=60s >/dev/null 2>&1; then obs=ready; else obs='not ready'; fi`,
     'check "cilium operator (deployment/cilium-operator)" ready "$obs"',
   ];
-  if (plan.waits.loadBalancerServices.length > 0) {
+  // A Service an outcome probes, and a demo flow an outcome probes, are checked by the outcome rows.
+  const probed = new Set(plan.outcomes.flatMap((o) => (o.probe.kind === 'lb-address' ? [`${o.probe.namespace}/${o.probe.name}`] : [])));
+  const services = plan.waits.loadBalancerServices.filter((s) => !probed.has(`${s.namespace}/${s.name}`));
+  const flows = plan.flows.filter((f) => !plan.outcomes.some((o) => coversFlow(o.probe, f)));
+  const reach = [...REACH_FUNCTION, sh`${raw('NODE_IMAGE=')}${plan.versions.kindNodeImage}`];
+  if (services.length > 0) {
     lines.push('', '# Each LoadBalancer address lies in a pool, and each of its TCP ports answers inside the kind network.', 'pool_of() {', '  local n', '  n="$(ip_to_int "$1")"');
     for (const r of plan.poolRanges) {
       lines.push(sh`  if [ "$n" -ge "$(ip_to_int ${r.first})" ] && [ "$n" -le "$(ip_to_int ${r.last})" ]; then echo ${`pool/${r.pool}`}; return; fi`);
     }
-    lines.push('  echo "outside every pool"', '}', ...REACH_FUNCTION, sh`${raw('NODE_IMAGE=')}${plan.versions.kindNodeImage}`);
-    for (const s of plan.waits.loadBalancerServices) {
+    lines.push('  echo "outside every pool"', '}', ...reach);
+    for (const s of services) {
       lines.push(
         sh`ip="$(kubectl --context ${ctx} -n ${s.namespace} get service ${s.name} -o 'jsonpath={.status.loadBalancer.ingress[0].ip}' 2>/dev/null || true)"`,
         'if [ -n "$ip" ]; then where="$(pool_of "$ip")"; else where=\'no address\'; fi',
@@ -113,7 +120,7 @@ export function renderVerifyScript(plan: ClusterOpsPlan): string {
       lines.push(sh`check ${`${url} (via ${e.address})`} ${`HTTP ${e.expectStatus}`} "HTTP $(probe${raw(ca)} --resolve ${`${e.hostname}:${e.port}:${e.address}`} ${url})"`);
     }
   }
-  if (plan.flows.length > 0) {
+  if (flows.length > 0) {
     lines.push(
       '',
       '# Policy flow matrix: probes from the client pods, with short timeouts. Allowed: the HTTP status; L7 deny: HTTP 403',
@@ -123,9 +130,11 @@ export function renderVerifyScript(plan: ClusterOpsPlan): string {
       'flow() {',
       sh`  check "$1" "$2" "$(probe_flow ${ctx} "$3" "$4" "$5" "$6" "$7")"`,
       '}',
-      ...plan.flows.map((f) => sh`flow ${[f.name, flowOutcome(f.expect), f.from.namespace, f.from.name, f.from.container, f.method, f.url]}`),
+      ...flows.map((f) => sh`flow ${[f.name, flowOutcome(f.expect), f.from.namespace, f.from.name, f.from.container, f.method, f.url]}`),
     );
   }
+  const outcomesReach = services.length === 0 && plan.outcomes.some((o) => o.probe.kind === 'lb-address' || o.probe.kind === 'url');
+  lines.push(...(outcomesReach ? ['', ...reach] : []), ...outcomeRows(ctx, plan.outcomes));
   if (plan.hubbleRelay) {
     lines.push(
       '',
