@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Synth benchmark: prints numbers, asserts nothing. Usage: `npx projen bench` (compiles lib/ first).
 //  (a) wall time of `npx cdk8s synth` (default bundle) vs `node lib/src/main.js` vs a bare `node` start;
-//  (b) in-memory bundle rendering for 10, 100, 527 (about 10,000 objects) and 1,000 clusters.
+//  (b) in-memory bundle rendering for 10, 100, 527 (about 10,000 objects) and 1,000 clusters;
+//  (c) the apply model alone on 100 and 1,000 clusters, and its share of rendering.
 'use strict';
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -72,4 +73,24 @@ for (const n of [10, 100, 527, 1000]) { // 527 clusters = 10,013 objects
   const build = Number(t1 - t0) / 1e6;
   const render = Number(t2 - t1) / 1e6;
   console.log(`  ${String(n).padStart(5)} clusters ${String(objects).padStart(6)} objects  construct ${build.toFixed(0).padStart(6)} ms  render ${render.toFixed(0).padStart(6)} ms  ${((build + render) * 1000 / objects).toFixed(0).padStart(5)} us/object`);
+}
+
+// (c) The apply model (issue 18): the controller models and every intended outcome, per cluster, measured alone.
+// Rendering runs it once per cluster as part of validation, so (b) includes it; "without" is (b) minus this.
+const { clusterOutcomes } = require(path.join(root, 'lib', 'src', 'outcomes', 'index.js')); // internal
+const { resolvedEntries } = require(path.join(root, 'lib', 'src', 'cluster', 'cluster-objects.js')); // internal
+console.log('(c) apply model alone (applied state + intended outcomes of every cluster), and its share of (b)');
+for (const n of [100, 1000]) {
+  const app = new App();
+  for (let i = 0; i < n; i++) addCluster(app, i);
+  const clusters = app.node.findAll().filter((c) => c instanceof k.KindCiliumCluster);
+  const inputs = clusters.map((c) => ({ model: c.model(), entries: resolvedEntries(c) }));
+  const t0 = process.hrtime.bigint();
+  const outcomes = inputs.reduce((sum, input) => sum + clusterOutcomes(input).length, 0);
+  const model = Number(process.hrtime.bigint() - t0) / 1e6;
+  const t1 = process.hrtime.bigint();
+  k.renderBundle(app);
+  const render = Number(process.hrtime.bigint() - t1) / 1e6;
+  console.log(`  ${String(n).padStart(5)} clusters ${String(outcomes).padStart(7)} outcomes  model ${model.toFixed(0).padStart(6)} ms  render with model ${render.toFixed(0).padStart(6)} ms  `
+    + `(${(render / Math.max(1, render - model)).toFixed(2)}x render without it)`);
 }

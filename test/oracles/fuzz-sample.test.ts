@@ -28,6 +28,11 @@ describeWithReference('fuzz sample: random descriptions pass every oracle or are
     expect(failing).toEqual([]);
   });
 
+  test('no refusal made only of intended-outcome ids is disputed by the controller models (a working platform is never refused)', () => {
+    const disputed = outcomes.flatMap((o, i) => (o.status === 'rejected' && o.disputed ? [{ description: descs[i], disputed: o.disputed }] : []));
+    expect(disputed).toEqual([]);
+  });
+
   test('every rejection names rule ids and carries a message', () => {
     for (const o of outcomes) {
       if (o.status !== 'rejected') continue;

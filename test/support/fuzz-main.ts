@@ -85,13 +85,22 @@ export async function main(args: readonly string[]): Promise<number> {
   for (const r of rejected) if (r.outcome.status === 'rejected') for (const id of new Set(r.outcome.rules)) allRules.set(id, (allRules.get(id) ?? 0) + 1);
   console.log(`\nRule ids over all ${rejected.length} rejections: ${[...allRules].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}=${v}`).join(', ')}`);
 
+  const disputed = rejected.filter((r) => r.outcome.status === 'rejected' && r.outcome.disputed);
+  for (const r of disputed.slice(0, 20)) {
+    if (r.outcome.status !== 'rejected') continue;
+    console.log('\nDISPUTED refusal (the models find it working):');
+    console.log(JSON.stringify(r.desc));
+    console.log(`  ${r.outcome.disputed}\n  ${r.outcome.message.replace(/\n/g, '\n  ')}`);
+  }
+
   const rows: [string, number][] = [
     ['generated', results.length], ['rejected', rejected.length], ['accepted', accepted.length],
     ...ORACLES.map((o): [string, number] => [`failed: ${o}`, failedBy.get(o)!.length]),
     ['failed (any oracle)', failing.length],
+    ['disputed refusals', disputed.length],
   ];
   console.log(`\nSummary (seed ${seed}):`);
   for (const [k, v] of rows) console.log(`  ${k.padEnd(22)} ${String(v).padStart(6)}`);
   console.log(`  ${'elapsed'.padEnd(22)} ${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s`);
-  return failing.length > 0 ? 1 : 0;
+  return failing.length > 0 || disputed.length > 0 ? 1 : 0;
 }

@@ -2,11 +2,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { appliedProblems } from './fuzz-applied';
 import { buildDescription, FuzzDescription } from './fuzz-descriptions';
 import { ciliumConfig, helmReadValues, helmTemplateRun, K8sObject } from './helm';
 import { kubectlReadBack, kustomize } from './kubectl';
 import { referenceProfile, validateBundleFile, validateKindConfig } from './reference-schemas';
 import { BundleFile, KindCiliumCluster, PlatformConfigError, renderBundle } from '../../src';
+import { KubeObject } from '../../src/applied/objects';
+import { resolvedEntries } from '../../src/cluster/cluster-objects';
+import { OUTCOME_RULES } from '../../src/outcomes';
 import { compileRe2 } from '../../src/private/re2';
 import { CiliumMinor } from '../../src/spec/version-matrix';
 
@@ -23,10 +27,15 @@ import { CiliumMinor } from '../../src/spec/version-matrix';
  * - `schema`: the minor's Helm values schema and the CRDs (openAPIV3Schema + CEL) of its reference profile;
  * - `re2`: every regex of L2 interfaces and HTTP rules compiles as RE2;
  * - `kind`: the kind config against kind's v1alpha4 JSON Schema;
+ * - `applied`: the controller models of src/applied (LB-IPAM, Gateway API, cert-manager, Cilium policy) over the
+ *   manifest's objects find the platform working (fuzz-applied.ts);
  * - `crash`: construction/render threw something other than a PlatformConfigError.
+ *
+ * A rejection made only of intended-outcome ids (src/outcomes) is `disputed` when those models find the platform
+ * working: a working platform must never be refused.
  */
 
-export const ORACLES = ['helm', 'readback', 'kustomize', 'schema', 're2', 'kind', 'crash'] as const;
+export const ORACLES = ['helm', 'readback', 'kustomize', 'schema', 're2', 'kind', 'applied', 'crash'] as const;
 export type OracleName = typeof ORACLES[number];
 
 export interface OracleFailure {
@@ -35,8 +44,27 @@ export interface OracleFailure {
 }
 
 export type FuzzOutcome =
-  | { readonly status: 'rejected'; readonly rules: string[]; readonly message: string }
+  | {
+    readonly status: 'rejected';
+    readonly rules: string[];
+    readonly message: string;
+    /** Set when the refusal is made only of outcome ids and the models find the platform working. */
+    readonly disputed?: string;
+  }
   | { readonly status: 'accepted'; readonly failures: OracleFailure[] };
+
+const OUTCOME_IDS = new Set(OUTCOME_RULES.flatMap((r) => r.emits));
+
+/**
+ * For a refusal made only of outcome ids: why the models disagree (they find every cluster working), or undefined.
+ * The description is built again without validation and its objects run through the models.
+ */
+function disputeOf(desc: FuzzDescription, rules: readonly string[]): string | undefined {
+  if (rules.length === 0 || !rules.every((r) => OUTCOME_IDS.has(r))) return undefined;
+  const { clusters } = buildDescription(desc);
+  const problems = clusters.flatMap((c) => appliedProblems(c, resolvedEntries(c).map((e) => e.object as KubeObject)));
+  return problems.length > 0 ? undefined : `refused with ${[...new Set(rules)].join(', ')}, but the models find every cluster working`;
+}
 
 /** Builds and renders; a PlatformConfigError is a rejection, anything else a `crash` failure. */
 function render(desc: FuzzDescription): { files: BundleFile[]; clusters: KindCiliumCluster[] } | FuzzOutcome {
@@ -44,7 +72,10 @@ function render(desc: FuzzDescription): { files: BundleFile[]; clusters: KindCil
     const { app, clusters } = buildDescription(desc);
     return { files: renderBundle(app), clusters };
   } catch (e) {
-    if (e instanceof PlatformConfigError) return { status: 'rejected', rules: e.rules, message: e.message };
+    if (e instanceof PlatformConfigError) {
+      const disputed = disputeOf(desc, e.rules);
+      return { status: 'rejected', rules: e.rules, message: e.message, ...(disputed ? { disputed } : {}) };
+    }
     return { status: 'accepted', failures: [{ oracle: 'crash', message: (e as Error).stack ?? String(e) }] };
   }
 }
@@ -155,6 +186,12 @@ export async function checkDescription(desc: FuzzDescription): Promise<FuzzOutco
       jobs.push(settle('readback', failures, async () => {
         const d = firstDifference(ourReading(values)[0], await helmReadValues(values));
         return d && `cilium-values/${name}.yaml read by helm: ${d}`;
+      }));
+      // (g) the platform as applied, from the manifest's objects
+      const manifest = byPath.get(`dist/${name}/${name}.k8s.yaml`);
+      jobs.push(settle('applied', failures, () => {
+        const problems = appliedProblems(cluster, manifest === undefined ? [] : ourReading(manifest) as KubeObject[]);
+        return problems.length ? problems.join('; ') : undefined;
       }));
       // (c) kustomize
       const dist = path.join(root, 'dist', name);
