@@ -131,6 +131,8 @@ const LAYERS: readonly string[][] = [
   ['mesh'],
   ['bundle', 'gitops'],
   ['presets'],
+  // The projen project type of a lab (src/projen/lab-project.ts): reached from src/index.ts only through a lazy require.
+  ['projen'],
 ];
 project.eslint?.addRules({
   'import/no-restricted-paths': ['error', {
@@ -155,6 +157,12 @@ project.addTask('docs', {
   receiveArgs: true,
 });
 
+project.addTask('projen-manifest', {
+  description: 'Regenerate .jsii, the manifest projen reads to find the lab project type, from src/projen/ (scripts/projen-manifest.js; --check only reports)',
+  exec: 'node scripts/projen-manifest.js',
+  receiveArgs: true,
+});
+
 project.addTask('import', {
   description: 'Regenerate imports/ and src/private/crd-schemas.generated.ts from the upstream CRDs (fetch-reference cache or ../shared/reference; descriptions stripped first)',
   steps: [{ exec: 'node scripts/import-crds.js' }, { exec: 'node scripts/crd-schemas.js' }],
@@ -164,7 +172,8 @@ project.package.addVersion('0.1.0');
 
 // Ship only the compiled library and its typings (plus README, LICENSE, package.json); not this repo's own
 // app entry (lib/src/main.js synthesizes the presets into the working folder).
-project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '!lib/src/main.js', '!lib/src/main.d.ts', '!lib/src/workflows.js', '!lib/src/workflows.d.ts']);
+// `.jsii`: the manifest projen reads to find the lab project type (`projen new --from`; scripts/projen-manifest.js).
+project.package.addField('files', ['.jsii', 'lib/**/*.js', 'lib/**/*.d.ts', '!lib/src/main.js', '!lib/src/main.d.ts', '!lib/src/workflows.js', '!lib/src/workflows.d.ts']);
 // `npm pack` / `npm publish` on a fresh clone: compile first, so the tarball has lib/.
 project.package.setScript('prepack', 'npx projen compile');
 

@@ -12,14 +12,14 @@ rm -rf lib
 mkdir -p artifacts
 tarball="$root/artifacts/$(npm pack --silent --pack-destination artifacts | tail -n 1)"
 echo "packed $(basename "$tarball"): $(tar -tzf "$tarball" | wc -l) files"
-unexpected="$(tar -tzf "$tarball" | grep -Ev '^package/(lib/.*\.(js|d\.ts)|package\.json|README\.md|LICENSE)$' || true)"
+unexpected="$(tar -tzf "$tarball" | grep -Ev '^package/(lib/.*\.(js|d\.ts)|package\.json|README\.md|LICENSE|\.jsii)$' || true)"
 if [ -n "$unexpected" ]; then
   echo "consumer-check: the package ships more than the compiled library:" >&2
   echo "$unexpected" >&2
   exit 1
 fi
 listing="$(tar -tzf "$tarball")"
-for f in package/lib/src/index.js package/lib/src/index.d.ts; do
+for f in package/lib/src/index.js package/lib/src/index.d.ts package/.jsii package/lib/src/projen/lab-project.js; do
   grep -qx "$f" <<<"$listing" || { echo "consumer-check: $f missing from the package (did prepack compile?)" >&2; exit 1; }
 done
 if grep -qx 'package/lib/src/main.js' <<<"$listing"; then

@@ -70,6 +70,11 @@ export type { UpgradeView, ClusterUpgrade, UpgradeNote, ValueChange, ApiVersionC
 export { synthesizeBundle, runSynthesis } from './bundle/synthesize';
 export type { SynthesizeOptions } from './bundle/synthesize';
 
+// ---- Lab repositories: the projen project type (loads projen only when constructed) ----
+export { KindCiliumLabProject } from './projen/lazy-lab-project';
+export type { KindCiliumLab, KindCiliumLabProjectConstructor } from './projen/lazy-lab-project';
+export type { KindCiliumLabProjectOptions } from './projen/lab-project-options';
+
 // ---- Generated bindings (L1), as namespaces ----
 export * as cilium from '../imports/cilium';
 export * as gatewayApi from '../imports/gateway-api';

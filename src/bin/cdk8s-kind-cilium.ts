@@ -4,27 +4,13 @@
 // docs/consumer.md). After it: `cd <dir> && npm install && npx cdk8s synth`.
 import * as fs from 'fs';
 import * as path from 'path';
-import { labFiles } from '../bundle/lab-template';
+import { labClusterName, labFiles } from '../bundle/lab-template';
+import { libraryPackage } from '../bundle/library-package';
+import type { LibraryPackage } from '../bundle/library-package';
 import { PlatformConfigError } from '../errors';
 import { resolveClusterSpec } from '../spec/cluster-spec';
 
 const USAGE = 'usage: npx cdk8s-kind-cilium init <dir> [--cluster <name>] [--from <cdk8s-kind-cilium version range or path to its .tgz>]';
-
-interface LibraryPackage {
-  readonly name: string;
-  readonly version: string;
-  readonly peerDependencies: Record<string, string>;
-  readonly devDependencies: Record<string, string>;
-}
-
-/** This library's package.json: the first above this file (`lib/src/bin/` when installed). */
-function libraryPackage(): LibraryPackage {
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as LibraryPackage;
-    if (path.dirname(dir) === dir) throw new Error(`no package.json above ${__dirname}`);
-  }
-}
 
 /** `--from`: a path to a packed tarball or folder becomes `file:<absolute path>`; anything else is a version range. */
 function librarySpec(from: string | undefined, lib: LibraryPackage): string {
@@ -32,12 +18,6 @@ function librarySpec(from: string | undefined, lib: LibraryPackage): string {
   if (from.startsWith('file:')) return `file:${path.resolve(from.slice('file:'.length))}`;
   if (from.endsWith('.tgz') || fs.existsSync(from)) return `file:${path.resolve(from)}`;
   return from;
-}
-
-/** The default cluster name: the folder's name, lowercased, other characters as '-', at most 32; `lab` if empty. */
-function clusterNameFrom(dir: string): string {
-  const name = path.basename(path.resolve(dir)).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, 32).replace(/-+$/, '');
-  return name === '' ? 'lab' : name;
 }
 
 function fail(message: string): never {
@@ -65,16 +45,16 @@ function init(args: string[]): void {
   }
   if (dir === undefined) fail(USAGE);
   const root = path.resolve(dir);
-  const clusterName = cluster ?? clusterNameFrom(root);
+  const clusterName = cluster ?? labClusterName(root);
   try {
     resolveClusterSpec({ clusterName });
   } catch (err) {
     if (err instanceof PlatformConfigError) fail(`--cluster ${clusterName}: ${err.message}`);
     throw err;
   }
-  const lib = libraryPackage();
+  const lib = libraryPackage(__dirname);
   const files = labFiles({
-    name: clusterNameFrom(root),
+    name: labClusterName(root),
     clusterName,
     librarySpec: librarySpec(from, lib),
     library: lib,

@@ -1,3 +1,4 @@
+import * as path from 'path';
 import { LOCK_DIR } from './output-lock';
 import { BUNDLE_DIRS } from './render';
 import { JOURNAL_FILE, STAGING_PREFIX } from './write-journal';
@@ -37,6 +38,23 @@ export const LAB_TYPES_NODE = '^20';
 /** `typescript` of a lab: 5.9, the version the library is built with (TypeScript 7 breaks ts-node). */
 export const LAB_TYPESCRIPT = '~5.9.3';
 
+/**
+ * The stale-bundle check of a lab (its `npm run check` and the projen lab's `check-bundle` task): synthesize, then
+ * fail, listing them, when the committed bundle folders (`dist/`, `kind/`, `cilium-values/`) changed or gained files.
+ * A shell command (`sh -c`): `!` inverts grep's status, so the check fails exactly when git lists a path.
+ */
+export const LAB_CHECK_COMMAND = `cdk8s synth && ! git status --porcelain -- ${BUNDLE_DIRS.join(' ')} | grep .`;
+
+/**
+ * The default name of a lab's cluster (and of the lab's npm package for `init`): the folder's last segment, lowercased,
+ * every run of other characters than `a-z0-9` as one `-`, no leading or trailing `-`, at most 32 characters; `lab` if
+ * nothing is left.
+ */
+export function labClusterName(dir: string): string {
+  const name = path.basename(path.resolve(dir)).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+/, '').slice(0, 32).replace(/-+$/, '');
+  return name === '' ? 'lab' : name;
+}
+
 /** What {@link labFiles} needs. */
 export interface LabTemplateOptions {
   /** npm package name of the lab. */
@@ -51,6 +69,12 @@ export interface LabTemplateOptions {
     readonly peerDependencies: Record<string, string>;
     readonly devDependencies: Record<string, string>;
   };
+  /** More entries of the lab's `dependencies`, after the library and its peers (a projen lab's `deps`). @default none */
+  readonly extraDependencies?: Record<string, string>;
+  /** More entries of the lab's `devDependencies` (a projen lab: `projen` itself and its `devDeps`). @default none */
+  readonly extraDevDependencies?: Record<string, string>;
+  /** More `scripts` of the lab's package.json (a projen lab: `projen`). @default none */
+  readonly extraScripts?: Record<string, string>;
 }
 
 /** The sample `src/main.ts`: one cluster, the bundle written at the repository root whatever the current folder. */
@@ -76,7 +100,7 @@ runSynthesis((app) => {
 
 /** Every file of a new lab, by path relative to its root. Deterministic: the same options give the same text. */
 export function labFiles(options: LabTemplateOptions): Record<string, string> {
-  const { name, clusterName, librarySpec, library } = options;
+  const { name, clusterName, librarySpec, library, extraDependencies, extraDevDependencies, extraScripts } = options;
   const pkg = {
     name,
     version: '0.0.0',
@@ -85,16 +109,19 @@ export function labFiles(options: LabTemplateOptions): Record<string, string> {
       build: 'tsc -p .',
       synth: 'cdk8s synth',
       // Fails, listing them, when synthesis changes or adds files in the committed bundle folders.
-      check: 'cdk8s synth && ! git status --porcelain -- dist kind cilium-values | grep .',
+      check: LAB_CHECK_COMMAND,
+      ...extraScripts,
     },
     dependencies: {
       [library.name]: librarySpec,
       ...library.peerDependencies,
+      ...extraDependencies,
     },
     devDependencies: {
       '@types/node': LAB_TYPES_NODE,
       'cdk8s-cli': library.devDependencies['cdk8s-cli'] ?? '^2',
       'typescript': LAB_TYPESCRIPT,
+      ...extraDevDependencies,
     },
   };
   const tsconfig = {

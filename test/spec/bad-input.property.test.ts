@@ -293,6 +293,15 @@ const ENTRIES: Record<string, Entry> = {
     runs: 30,
     argumentList: true,
   },
+  'KindCiliumLabProject': {
+    bases: [(ctx) => ({ name: 'lab', outdir: path.join(ctx.sandbox, 'lab'), clusterName: 'lab', deps: ['left-pad@^1'], devDeps: ['cdk8s-kind-cilium', 'extra@^2'] })],
+    // Synthesis writes files: only where the input still points into the sandbox (never into a corrupted outdir).
+    run: (ctx, p) => inSandbox(ctx, () => {
+      const project = new api.KindCiliumLabProject(p);
+      if (project.outdir.startsWith(`${ctx.sandbox}${path.sep}`)) project.synth();
+    }),
+    runs: 30,
+  },
   'upgradeView': {
     bases: [() => ({ from: '1.19.5', to: '1.20.0' })],
     run: (_ctx, p) => api.upgradeView((app, ciliumVersion) => { new KindCiliumCluster(app, 'c', { clusterName: 'c', ciliumVersion }); }, p.from, p.to),

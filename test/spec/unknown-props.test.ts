@@ -270,7 +270,7 @@ describe('the propKeys lists and prop shapes', () => {
     'LocalCertificateAuthorityProps', 'LocalGatewayProps', 'GatewayHttpRouteProps', 'HttpRouteBackend',
     'TestWorkloadProps', 'TestWorkloadPort', 'TestWorkloadProbe', 'RunAsRootOptions', 'ContainerSizing', 'NginxDemoProps', 'StarWarsDemoProps',
     'SynthesizeOptions', 'ClusterMeshProps', 'MeshGlobalServiceDemoProps', 'MeshPlatformProps',
-    'KindConfigOptions', 'KindNodeOptions', 'KindExtraMount', 'LocalRegistryOptions', 'GitOpsOptions',
+    'KindConfigOptions', 'KindNodeOptions', 'KindExtraMount', 'LocalRegistryOptions', 'GitOpsOptions', 'KindCiliumLabProjectOptions',
   ];
 
   test.each(INPUT_TYPES)('%s has a propKeys list or a prop shape', (type) => {
