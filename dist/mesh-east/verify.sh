@@ -105,6 +105,37 @@ if [ -n "$ip" ]; then obs="$(reach "$NODE_IMAGE" "$ip" 2379)"; else obs='no addr
 case "$obs" in answers*) res=PASS ;; *) res=FAIL ;; esac
 check 'LoadBalancer kube-system/clustermesh-apiserver port 2379, from the kind network' answers "$obs" "$res"
 
+# Intended outcomes (docs/apply-model.md): one row per outcome the apply model computed that can be probed live.
+CONTEXT='kind-mesh-east'
+# outcome_flow ID STATEMENT NAMESPACE SELECTOR URL METHOD EXPECT: curl from a running pod matching SELECTOR in
+# NAMESPACE. A response (any HTTP status but 403, or a TCP connection), Envoy's "HTTP 403" (L7 deny) or "timeout"
+# (L3/L4 deny: the packets are dropped). No pod, or an exec that did not run curl, is an ERROR, never a deny.
+outcome_flow() {
+  local pod out rc=0 code connect obs res=FAIL
+  if [ -n "$4" ]; then
+    pod="$(kubectl --context "$CONTEXT" -n "$3" get pods -l "$4" --field-selector=status.phase=Running -o 'jsonpath={.items[0].metadata.name}' 2>/dev/null || true)"
+  else
+    pod="$(kubectl --context "$CONTEXT" -n "$3" get pods --field-selector=status.phase=Running -o 'jsonpath={.items[0].metadata.name}' 2>/dev/null || true)"
+  fi
+  if [ -z "$pod" ]; then obs="ERROR: no running pod in $3 matches ${4:-(any)}"
+  else
+    out="$(kubectl --context "$CONTEXT" -n "$3" exec "$pod" -- curl -s -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 5 -X "$6" "$5" 2>/dev/null)" || rc=$?
+    code="${out%% *}"
+    connect="${out##* }"
+    if ! [[ "$out" =~ ^[0-9]{3}\ [0-9.]+$ ]]; then obs="ERROR: kubectl exec did not run curl in $pod (exit $rc)"
+    elif [ "$code" = 403 ]; then obs='HTTP 403'
+    elif [ "$code" != 000 ]; then obs="response (HTTP $code)"
+    elif [ "$(echo "$connect" | tr -d '0.')" != "" ]; then obs="response (connected, curl exit $rc)"
+    elif [ "$rc" = 28 ]; then obs=timeout
+    else obs="no connection (curl exit $rc)"
+    fi
+  fi
+  case "$7:$obs" in "response:response"*|"HTTP 403:HTTP 403"|"timeout:timeout") res=PASS ;; esac
+  check "$3/${4:-(any)} -> $6 $5 [$1: $2]" "$7" "$obs" "$res"
+}
+# flow-denied: mesh-demo/client → mesh-demo/echo on TCP/5678 passes end to end, as CiliumNetworkPolicy/mesh-demo/echo-from-mesh-clients ingress[0] allows
+outcome_flow flow-denied 'mesh-demo/client → mesh-demo/echo on TCP/5678 passes end to end, as CiliumNetworkPolicy/mesh-demo/echo-from-mesh-clients ingress[0] allows' mesh-demo app=client http://echo.mesh-demo:8080/ GET response
+
 # Hubble relay: its Service has ready endpoints.
 if nonempty kubectl --context kind-mesh-east -n kube-system get endpoints hubble-relay -o 'jsonpath={.subsets[*].addresses[*].ip}'; then obs=reachable; else obs='no ready endpoints'; fi
 check "hubble relay (service kube-system/hubble-relay)" reachable "$obs"

@@ -99,9 +99,43 @@ probe_flow() {
 flow() {
   check "$1" "$2" "$(probe_flow kind-native-xdp "$3" "$4" "$5" "$6" "$7")"
 }
-flow 'tiefighter -> deathstar POST /v1/request-landing' 'HTTP 200' star-wars tiefighter spaceship POST http://deathstar.star-wars.svc.cluster.local:80/v1/request-landing
 flow 'tiefighter -> deathstar PUT /v1/exhaust-port (L7 deny)' 'HTTP 403' star-wars tiefighter spaceship PUT http://deathstar.star-wars.svc.cluster.local:80/v1/exhaust-port
 flow 'xwing -> deathstar POST /v1/request-landing (L3 deny)' timeout star-wars xwing spaceship POST http://deathstar.star-wars.svc.cluster.local:80/v1/request-landing
+
+# Intended outcomes (docs/apply-model.md): one row per outcome the apply model computed that can be probed live.
+CONTEXT='kind-native-xdp'
+# outcome_flow ID STATEMENT NAMESPACE SELECTOR URL METHOD EXPECT: curl from a running pod matching SELECTOR in
+# NAMESPACE. A response (any HTTP status but 403, or a TCP connection), Envoy's "HTTP 403" (L7 deny) or "timeout"
+# (L3/L4 deny: the packets are dropped). No pod, or an exec that did not run curl, is an ERROR, never a deny.
+outcome_flow() {
+  local pod out rc=0 code connect obs res=FAIL
+  if [ -n "$4" ]; then
+    pod="$(kubectl --context "$CONTEXT" -n "$3" get pods -l "$4" --field-selector=status.phase=Running -o 'jsonpath={.items[0].metadata.name}' 2>/dev/null || true)"
+  else
+    pod="$(kubectl --context "$CONTEXT" -n "$3" get pods --field-selector=status.phase=Running -o 'jsonpath={.items[0].metadata.name}' 2>/dev/null || true)"
+  fi
+  if [ -z "$pod" ]; then obs="ERROR: no running pod in $3 matches ${4:-(any)}"
+  else
+    out="$(kubectl --context "$CONTEXT" -n "$3" exec "$pod" -- curl -s -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 5 -X "$6" "$5" 2>/dev/null)" || rc=$?
+    code="${out%% *}"
+    connect="${out##* }"
+    if ! [[ "$out" =~ ^[0-9]{3}\ [0-9.]+$ ]]; then obs="ERROR: kubectl exec did not run curl in $pod (exit $rc)"
+    elif [ "$code" = 403 ]; then obs='HTTP 403'
+    elif [ "$code" != 000 ]; then obs="response (HTTP $code)"
+    elif [ "$(echo "$connect" | tr -d '0.')" != "" ]; then obs="response (connected, curl exit $rc)"
+    elif [ "$rc" = 28 ]; then obs=timeout
+    else obs="no connection (curl exit $rc)"
+    fi
+  fi
+  case "$7:$obs" in "response:response"*|"HTTP 403:HTTP 403"|"timeout:timeout") res=PASS ;; esac
+  check "$3/${4:-(any)} -> $6 $5 [$1: $2]" "$7" "$obs" "$res"
+}
+# flow-denied: star-wars/tiefighter → star-wars/deathstar on TCP/80 (POST /v1/request-landing) passes end to end, as CiliumNetworkPolicy/star-wars/deathstar-landing-requests ingress[0] allows
+outcome_flow flow-denied 'star-wars/tiefighter → star-wars/deathstar on TCP/80 (POST /v1/request-landing) passes end to end, as CiliumNetworkPolicy/star-wars/deathstar-landing-requests ingress[0] allows' star-wars app.kubernetes.io/name=tiefighter,cdk8s.io/metadata.addr=native-xdp-star-wars-tiefighter-c8482741,class=tiefighter,org=empire http://deathstar.star-wars:80/v1/request-landing POST response
+# flow-not-denied: star-wars/tiefighter → star-wars/deathstar on TCP/80 PUT /v1/request-landing gets Envoy's 403: it is outside the HTTP rules of CiliumNetworkPolicy/star-wars/deathstar-landing-requests ingress[0]
+outcome_flow flow-not-denied 'star-wars/tiefighter → star-wars/deathstar on TCP/80 PUT /v1/request-landing gets Envoy'\''s 403: it is outside the HTTP rules of CiliumNetworkPolicy/star-wars/deathstar-landing-requests ingress[0]' star-wars app.kubernetes.io/name=tiefighter,cdk8s.io/metadata.addr=native-xdp-star-wars-tiefighter-c8482741,class=tiefighter,org=empire http://deathstar.star-wars:80/v1/request-landing PUT 'HTTP 403'
+# flow-denied: star-wars/xwing → star-wars/deathstar on TCP/80: CiliumNetworkPolicy/star-wars/xwing-to-deathstar egress[1] lets it out, and star-wars/deathstar's policies admit only the pods they list, which star-wars/xwing is not
+outcome_flow flow-denied 'star-wars/xwing → star-wars/deathstar on TCP/80: CiliumNetworkPolicy/star-wars/xwing-to-deathstar egress[1] lets it out, and star-wars/deathstar'\''s policies admit only the pods they list, which star-wars/xwing is not' star-wars app.kubernetes.io/name=xwing,cdk8s.io/metadata.addr=native-xdp-star-wars-xwing-c82566d7,class=xwing,org=alliance http://deathstar.star-wars:80/ GET timeout
 
 # Hubble relay: its Service has ready endpoints.
 if nonempty kubectl --context kind-native-xdp -n kube-system get endpoints hubble-relay -o 'jsonpath={.subsets[*].addresses[*].ip}'; then obs=reachable; else obs='no ready endpoints'; fi

@@ -77,44 +77,6 @@ check "cilium agents (daemonset/cilium)" ready "$obs"
 if kubectl --context kind-zero-trust -n kube-system rollout status deployment/cilium-operator --timeout=60s >/dev/null 2>&1; then obs=ready; else obs='not ready'; fi
 check "cilium operator (deployment/cilium-operator)" ready "$obs"
 
-# Each LoadBalancer address lies in a pool, and each of its TCP ports answers inside the kind network.
-pool_of() {
-  local n
-  n="$(ip_to_int "$1")"
-  if [ "$n" -ge "$(ip_to_int 172.18.250.100)" ] && [ "$n" -le "$(ip_to_int 172.18.250.149)" ]; then echo pool/pool; return; fi
-  echo "outside every pool"
-}
-# reach IMAGE IP PORT: does IP:PORT answer from inside the docker network kind (outside every cluster node)?
-reach() {
-  local out rc=0 code connect
-  out="$(docker run --rm --network kind --entrypoint curl "$1" -s -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 8 "http://$2:$3/" 2>/dev/null)" || rc=$?
-  code="${out%% *}"
-  connect="${out##* }"
-  if [ "$rc" -ge 125 ] && [ "$rc" -le 127 ]; then echo "ERROR: docker run failed (exit $rc)"
-  elif [ -n "$connect" ] && [ "$connect" != "$out" ] && [ "$(echo "$connect" | tr -d '0.')" != "" ]; then
-    if [ "$rc" = 0 ]; then echo "answers (HTTP $code)"; else echo "answers (curl exit $rc)"; fi
-  else echo "no connection (curl exit $rc)"
-  fi
-}
-NODE_IMAGE=kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed
-ip="$(kubectl --context kind-zero-trust -n gateway get service cilium-gateway-local -o 'jsonpath={.status.loadBalancer.ingress[0].ip}' 2>/dev/null || true)"
-if [ -n "$ip" ]; then where="$(pool_of "$ip")"; else where='no address'; fi
-if [ "$where" = 'no address' ] || [ "$where" = 'outside every pool' ]; then res=FAIL; else res=PASS; fi
-check 'LoadBalancer gateway/cilium-gateway-local' 'an address in a pool' "${ip:-none} ($where)" "$res"
-if [ -n "$ip" ]; then obs="$(reach "$NODE_IMAGE" "$ip" 80)"; else obs='no address'; fi
-case "$obs" in answers*) res=PASS ;; *) res=FAIL ;; esac
-check 'LoadBalancer gateway/cilium-gateway-local port 80, from the kind network' answers "$obs" "$res"
-if [ -n "$ip" ]; then obs="$(reach "$NODE_IMAGE" "$ip" 443)"; else obs='no address'; fi
-case "$obs" in answers*) res=PASS ;; *) res=FAIL ;; esac
-check 'LoadBalancer gateway/cilium-gateway-local port 443, from the kind network' answers "$obs" "$res"
-ip="$(kubectl --context kind-zero-trust -n demo get service nginx -o 'jsonpath={.status.loadBalancer.ingress[0].ip}' 2>/dev/null || true)"
-if [ -n "$ip" ]; then where="$(pool_of "$ip")"; else where='no address'; fi
-if [ "$where" = 'no address' ] || [ "$where" = 'outside every pool' ]; then res=FAIL; else res=PASS; fi
-check 'LoadBalancer demo/nginx' 'an address in a pool' "${ip:-none} ($where)" "$res"
-if [ -n "$ip" ]; then obs="$(reach "$NODE_IMAGE" "$ip" 80)"; else obs='no address'; fi
-case "$obs" in answers*) res=PASS ;; *) res=FAIL ;; esac
-check 'LoadBalancer demo/nginx port 80, from the kind network' answers "$obs" "$res"
-
 # Published gateway entry points, from the host.
 private_dir .kind-cilium/zero-trust
 kubectl --context kind-zero-trust -n cert-manager get secret local-ca -o 'jsonpath={.data.ca\.crt}' 2>/dev/null | base64 -d > .kind-cilium/zero-trust/local-ca.crt || true
@@ -143,10 +105,113 @@ probe_flow() {
 flow() {
   check "$1" "$2" "$(probe_flow kind-zero-trust "$3" "$4" "$5" "$6" "$7")"
 }
-flow 'tiefighter -> deathstar POST /v1/request-landing' 'HTTP 200' star-wars tiefighter spaceship POST http://deathstar.star-wars.svc.cluster.local:80/v1/request-landing
 flow 'tiefighter -> deathstar PUT /v1/exhaust-port (L7 deny)' 'HTTP 403' star-wars tiefighter spaceship PUT http://deathstar.star-wars.svc.cluster.local:80/v1/exhaust-port
 flow 'xwing -> deathstar POST /v1/request-landing (L3 deny)' timeout star-wars xwing spaceship POST http://deathstar.star-wars.svc.cluster.local:80/v1/request-landing
 flow 'tiefighter -> nginx (egress deny)' timeout star-wars tiefighter spaceship GET http://nginx.demo.svc.cluster.local:80/
+
+# reach IMAGE IP PORT: does IP:PORT answer from inside the docker network kind (outside every cluster node)?
+reach() {
+  local out rc=0 code connect
+  out="$(docker run --rm --network kind --entrypoint curl "$1" -s -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 8 "http://$2:$3/" 2>/dev/null)" || rc=$?
+  code="${out%% *}"
+  connect="${out##* }"
+  if [ "$rc" -ge 125 ] && [ "$rc" -le 127 ]; then echo "ERROR: docker run failed (exit $rc)"
+  elif [ -n "$connect" ] && [ "$connect" != "$out" ] && [ "$(echo "$connect" | tr -d '0.')" != "" ]; then
+    if [ "$rc" = 0 ]; then echo "answers (HTTP $code)"; else echo "answers (curl exit $rc)"; fi
+  else echo "no connection (curl exit $rc)"
+  fi
+}
+NODE_IMAGE=kindest/node:v1.36.4@sha256:099e049362a1526b2db71494e1947aae99bd16290d7c895f2b7ea312e3cbfaed
+
+# Intended outcomes (docs/apply-model.md): one row per outcome the apply model computed that can be probed live.
+CONTEXT='kind-zero-trust'
+# outcome_lb_address ID STATEMENT NAMESPACE NAME IP PORT: the Service has address IP, and IP:PORT answers TCP from the
+# kind network (a throwaway node-image container: from a node, Cilium's socket LB would answer without the L2 announcement).
+outcome_lb_address() {
+  local ip obs res=FAIL
+  ip="$(kubectl --context "$CONTEXT" -n "$3" get service "$4" -o 'jsonpath={.status.loadBalancer.ingress[0].ip}' 2>/dev/null || true)"
+  if [ "$ip" = "$5" ]; then obs="$ip $(reach "$NODE_IMAGE" "$5" "$6")"; else obs="address ${ip:-none}"; fi
+  case "$obs" in "$5 answers"*) res=PASS ;; esac
+  check "Service $3/$4 has $5 and $5:$6 answers [$1: $2]" "$5 answers" "$obs" "$res"
+}
+# outcome_url ID STATEMENT URL HOST:PORT:ADDRESS EXPECT VIA: curl of URL through the address gives a status of class
+# EXPECT (2xx, 3xx, 4xx) or exactly EXPECT. VIA host: from this host, as a browser reaches it through the kind port
+# mapping (curl, or a curl container on the host network); VIA kind-network: from a container on the kind network.
+# HTTPS is not verified here (the certificate rows are).
+outcome_url() {
+  local out rc=0 code obs res=FAIL
+  local curl_args=(-s -k -o /dev/null -w '%{http_code}' --connect-timeout 5 --max-time 8 --resolve "$4" "$3")
+  if [ "$6" = host ] && command -v curl >/dev/null 2>&1; then out="$(curl "${curl_args[@]}" 2>/dev/null)" || rc=$?
+  elif [ "$6" = host ]; then out="$(docker run --rm --network host --entrypoint curl "$NODE_IMAGE" "${curl_args[@]}" 2>/dev/null)" || rc=$?
+  else out="$(docker run --rm --network kind --entrypoint curl "$NODE_IMAGE" "${curl_args[@]}" 2>/dev/null)" || rc=$?
+  fi
+  code="${out%% *}"
+  if [ "$rc" -ge 125 ] && [ "$rc" -le 127 ]; then obs="ERROR: docker run failed (exit $rc)"
+  elif [[ "$code" =~ ^[1-5][0-9][0-9]$ ]]; then obs="HTTP $code"
+  else obs="no answer (curl exit $rc)"
+  fi
+  if [[ "$5" =~ ^[1-5]xx$ ]]; then
+    case "$obs" in "HTTP ${5:0:1}"??) res=PASS ;; esac
+  elif [ "$obs" = "HTTP $5" ]; then res=PASS
+  fi
+  check "$3 via ${4##*:} answers [$1: $2]" "HTTP $5" "$obs" "$res"
+}
+# outcome_condition ID STATEMENT RESOURCE CONDITION NAMESPACE NAME: the object reaches CONDITION (kubectl wait, bounded).
+outcome_condition() {
+  local obs
+  if kubectl --context "$CONTEXT" -n "$5" wait --for="condition=$4" "$3/$6" --timeout=60s >/dev/null 2>&1; then obs="$4"; else obs="not $4"; fi
+  check "${3%%.*} $5/$6 is $4 [$1: $2]" "$4" "$obs"
+}
+# outcome_certificate ID STATEMENT NAMESPACE NAME: the Certificate is Ready.
+outcome_certificate() { outcome_condition "$1" "$2" certificate.cert-manager.io Ready "$3" "$4"; }
+# outcome_gateway ID STATEMENT NAMESPACE NAME: the Gateway is Programmed.
+outcome_gateway() { outcome_condition "$1" "$2" gateway.gateway.networking.k8s.io Programmed "$3" "$4"; }
+# outcome_flow ID STATEMENT NAMESPACE SELECTOR URL METHOD EXPECT: curl from a running pod matching SELECTOR in
+# NAMESPACE. A response (any HTTP status but 403, or a TCP connection), Envoy's "HTTP 403" (L7 deny) or "timeout"
+# (L3/L4 deny: the packets are dropped). No pod, or an exec that did not run curl, is an ERROR, never a deny.
+outcome_flow() {
+  local pod out rc=0 code connect obs res=FAIL
+  if [ -n "$4" ]; then
+    pod="$(kubectl --context "$CONTEXT" -n "$3" get pods -l "$4" --field-selector=status.phase=Running -o 'jsonpath={.items[0].metadata.name}' 2>/dev/null || true)"
+  else
+    pod="$(kubectl --context "$CONTEXT" -n "$3" get pods --field-selector=status.phase=Running -o 'jsonpath={.items[0].metadata.name}' 2>/dev/null || true)"
+  fi
+  if [ -z "$pod" ]; then obs="ERROR: no running pod in $3 matches ${4:-(any)}"
+  else
+    out="$(kubectl --context "$CONTEXT" -n "$3" exec "$pod" -- curl -s -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 5 -X "$6" "$5" 2>/dev/null)" || rc=$?
+    code="${out%% *}"
+    connect="${out##* }"
+    if ! [[ "$out" =~ ^[0-9]{3}\ [0-9.]+$ ]]; then obs="ERROR: kubectl exec did not run curl in $pod (exit $rc)"
+    elif [ "$code" = 403 ]; then obs='HTTP 403'
+    elif [ "$code" != 000 ]; then obs="response (HTTP $code)"
+    elif [ "$(echo "$connect" | tr -d '0.')" != "" ]; then obs="response (connected, curl exit $rc)"
+    elif [ "$rc" = 28 ]; then obs=timeout
+    else obs="no connection (curl exit $rc)"
+    fi
+  fi
+  case "$7:$obs" in "response:response"*|"HTTP 403:HTTP 403"|"timeout:timeout") res=PASS ;; esac
+  check "$3/${4:-(any)} -> $6 $5 [$1: $2]" "$7" "$obs" "$res"
+}
+# lb-address-pending: Service gateway/cilium-gateway-local (type LoadBalancer) gets an address from Cilium LB-IPAM
+outcome_lb_address lb-address-pending 'Service gateway/cilium-gateway-local (type LoadBalancer) gets an address from Cilium LB-IPAM' gateway cilium-gateway-local 172.18.250.100 80
+# lb-address-pending: Service demo/nginx (type LoadBalancer) gets an address from Cilium LB-IPAM
+outcome_lb_address lb-address-pending 'Service demo/nginx (type LoadBalancer) gets an address from Cilium LB-IPAM' demo nginx 172.18.250.101 80
+# gateway-not-programmed: Gateway gateway/local is Accepted and Programmed (its Service has an address)
+outcome_gateway gateway-not-programmed 'Gateway gateway/local is Accepted and Programmed (its Service has an address)' gateway local
+# route-url-not-served: http://nginx.localhost:30080/ reaches demo/nginx:80 through Gateway gateway/local (HTTPRoute demo/nginx-route, rule 0)
+outcome_url route-url-not-served 'http://nginx.localhost:30080/ reaches demo/nginx:80 through Gateway gateway/local (HTTPRoute demo/nginx-route, rule 0)' http://nginx.localhost:30080/ nginx.localhost:30080:127.0.0.1 2xx host
+# route-url-not-served: https://nginx.localhost:30443/ reaches demo/nginx:80 through Gateway gateway/local (HTTPRoute demo/nginx-route, rule 0)
+outcome_url route-url-not-served 'https://nginx.localhost:30443/ reaches demo/nginx:80 through Gateway gateway/local (HTTPRoute demo/nginx-route, rule 0)' https://nginx.localhost:30443/ nginx.localhost:30443:127.0.0.1 2xx host
+# certificate-not-issued: Certificate cert-manager/local-ca is issued by ClusterIssuer/local-selfsigned into Secret cert-manager/local-ca
+outcome_certificate certificate-not-issued 'Certificate cert-manager/local-ca is issued by ClusterIssuer/local-selfsigned into Secret cert-manager/local-ca' cert-manager local-ca
+# certificate-not-issued: Certificate gateway/local-tls is issued by ClusterIssuer/local-ca into Secret gateway/local-tls
+outcome_certificate certificate-not-issued 'Certificate gateway/local-tls is issued by ClusterIssuer/local-ca into Secret gateway/local-tls' gateway local-tls
+# flow-denied: star-wars/tiefighter → star-wars/deathstar on TCP/80 (POST /v1/request-landing) passes end to end, as CiliumNetworkPolicy/star-wars/deathstar-landing-requests ingress[0] allows
+outcome_flow flow-denied 'star-wars/tiefighter → star-wars/deathstar on TCP/80 (POST /v1/request-landing) passes end to end, as CiliumNetworkPolicy/star-wars/deathstar-landing-requests ingress[0] allows' star-wars app.kubernetes.io/name=tiefighter,cdk8s.io/metadata.addr=zero-trust-star-wars-tiefighter-c87b9683,class=tiefighter,org=empire http://deathstar.star-wars:80/v1/request-landing POST response
+# flow-not-denied: star-wars/tiefighter → star-wars/deathstar on TCP/80 PUT /v1/request-landing gets Envoy's 403: it is outside the HTTP rules of CiliumNetworkPolicy/star-wars/deathstar-landing-requests ingress[0]
+outcome_flow flow-not-denied 'star-wars/tiefighter → star-wars/deathstar on TCP/80 PUT /v1/request-landing gets Envoy'\''s 403: it is outside the HTTP rules of CiliumNetworkPolicy/star-wars/deathstar-landing-requests ingress[0]' star-wars app.kubernetes.io/name=tiefighter,cdk8s.io/metadata.addr=zero-trust-star-wars-tiefighter-c87b9683,class=tiefighter,org=empire http://deathstar.star-wars:80/v1/request-landing PUT 'HTTP 403'
+# flow-denied: star-wars/xwing → star-wars/deathstar on TCP/80: CiliumNetworkPolicy/star-wars/xwing-to-deathstar egress[1] lets it out, and star-wars/deathstar's policies admit only the pods they list, which star-wars/xwing is not
+outcome_flow flow-denied 'star-wars/xwing → star-wars/deathstar on TCP/80: CiliumNetworkPolicy/star-wars/xwing-to-deathstar egress[1] lets it out, and star-wars/deathstar'\''s policies admit only the pods they list, which star-wars/xwing is not' star-wars app.kubernetes.io/name=xwing,cdk8s.io/metadata.addr=zero-trust-star-wars-xwing-c843e2be,class=xwing,org=alliance http://deathstar.star-wars:80/ GET timeout
 
 # Hubble relay: its Service has ready endpoints.
 if nonempty kubectl --context kind-zero-trust -n kube-system get endpoints hubble-relay -o 'jsonpath={.subsets[*].addresses[*].ip}'; then obs=reachable; else obs='no ready endpoints'; fi

@@ -13,8 +13,12 @@ import { Violation } from '../errors';
 export type LiveProbe =
   /** The Service has its address (`status.loadBalancer.ingress[0].ip`) and it answers TCP on `port` from a node. */
   | { readonly kind: 'lb-address'; readonly namespace: string; readonly name: string; readonly ip: string; readonly port: number }
-  /** `curl` of the URL (through the Gateway address, `--resolve host:port:address`) gives `status` (a class: 2xx, 3xx, 4xx). */
-  | { readonly kind: 'url'; readonly url: string; readonly address: string; readonly expect: string }
+  /**
+   * `curl` of the URL through `address` (`--resolve host:port:address`) gives `expect` (a class: 2xx, 3xx, 4xx). `via`
+   * `host`: the URL a browser on the host uses, through the kind port mapping (`address` is its listen address); `via`
+   * `kind-network`: from a container on the kind network, to the Gateway's LoadBalancer address and listener port.
+   */
+  | { readonly kind: 'url'; readonly url: string; readonly address: string; readonly expect: string; readonly via: 'host' | 'kind-network' }
   /** The Certificate is `Ready`. */
   | { readonly kind: 'certificate'; readonly namespace: string; readonly name: string }
   /** The Gateway is `Programmed`. */

@@ -29,13 +29,19 @@ export interface RouteUrl {
   readonly rule: number;
   /** The Gateway (`namespace/name`). */
   readonly gateway: string;
+  /**
+   * Where the URL is reached: on the host through a kind port mapping (`address`: its listen address, `127.0.0.1` for
+   * `0.0.0.0`), or only inside the kind network (no mapped NodePort: `address` undefined, the Gateway's address).
+   */
+  readonly host?: { readonly address: string };
 }
 
-/** containerPort -> hostPort of the kind nodes' port mappings. */
-function hostPorts(applied: AppliedPlatform): Map<number, number> {
-  const out = new Map<number, number>();
+/** containerPort -> hostPort and listen address of the kind nodes' port mappings. */
+function hostPorts(applied: AppliedPlatform): Map<number, { port: number; address: string }> {
+  const out = new Map<number, { port: number; address: string }>();
   for (const m of applied.model.kindConfig.nodes.flatMap((n) => n.extraPortMappings ?? [])) {
-    if (!out.has(m.containerPort)) out.set(m.containerPort, m.hostPort);
+    const address = !m.listenAddress || m.listenAddress === '0.0.0.0' ? '127.0.0.1' : m.listenAddress === '::' ? '::1' : m.listenAddress;
+    if (!out.has(m.containerPort)) out.set(m.containerPort, { port: m.hostPort, address });
   }
   return out;
 }
@@ -70,7 +76,8 @@ export function routeUrls(applied: AppliedPlatform, route: Route, state: RouteSt
     if (!gateway || !listener || (listener.protocol !== 'HTTP' && listener.protocol !== 'HTTPS')) continue;
     const tls = listener.protocol === 'HTTPS';
     const nodePort = nodePortOf(applied, gateway, listener.port);
-    const hostPort = nodePort !== undefined ? ports.get(nodePort) ?? nodePort : listener.port;
+    const mapped = nodePort !== undefined ? ports.get(nodePort) : undefined;
+    const hostPort = mapped ? mapped.port : listener.port;
     const defaultPort = tls ? 443 : 80;
     const hosts = computeHosts(route.hostnames, listener.hostname, []).map((h) => (h === '*' ? 'localhost' : h)).filter((h) => !h.includes('*'));
     route.rules.forEach((rule, i) => {
@@ -87,6 +94,7 @@ export function routeUrls(applied: AppliedPlatform, route: Route, state: RouteSt
           rule: i,
           gateway: `${gateway.namespace}/${gateway.name}`,
           request: { port: listener.port, tls, host: authority, path: p.path, ...(p.method ? { method: p.method } : {}), headers: p.headers },
+          ...(mapped ? { host: { address: mapped.address } } : {}),
         });
       }
     });
@@ -117,7 +125,7 @@ export function routeUrlOutcomes(applied: AppliedPlatform, route: Route, state: 
     const ours = answer.kind === 'forward' && answer.sources.includes(`${route.ref}#${u.rule}`);
     const holds = ours && answer.kind === 'forward' && answer.backends.some((b) => b.state === 'Resolved');
     const backends = route.rules[u.rule].backendRefs.map((b) => `${b.namespace}/${b.name}:${b.port ?? '?'}`).join(', ');
-    const address = applied.gatewayApi.gateways.find((g) => `${g.namespace}/${g.name}` === u.gateway)?.addresses[0];
+    const address = u.host?.address ?? applied.gatewayApi.gateways.find((g) => `${g.namespace}/${g.name}` === u.gateway)?.addresses[0];
     return {
       id: 'route-url-not-served',
       statement: `${u.url} reaches ${backends} through Gateway ${u.gateway} (${route.kind} ${route.namespace}/${route.name}, rule ${u.rule})`,
@@ -125,7 +133,7 @@ export function routeUrlOutcomes(applied: AppliedPlatform, route: Route, state: 
       holds,
       observed: `${u.url} → ${describe(answer)}`,
       section: 'routes' as const,
-      ...(address ? { probe: { kind: 'url' as const, url: u.url, address, expect: '2xx' } } : {}),
+      ...(address ? { probe: { kind: 'url' as const, url: u.url, address, expect: '2xx', via: u.host ? 'host' as const : 'kind-network' as const } } : {}),
       ...(holds ? {} : {
         problem: `Envoy's routing for ${u.url} is not this rule's backend: the request is ${describe(answer)}${answer.kind === 'forward' && ours
           ? ' (the Service exposes no such port, Envoy answers 503)' : answer.kind === 'forward' ? ` (from ${answer.sources.join(', ')})` : ''}`,

@@ -68,7 +68,7 @@ describe('the page shows outcomes of every section, whatever the families', () =
   const base = { id: 'x', field: 'f', observed: 'seen | piped <b>', holds: true } as const;
   const outcomes: Outcome[] = [
     { ...base, section: 'addresses', statement: 'Service demo/nginx gets 172.18.250.101', probe: { kind: 'lb-address', namespace: 'demo', name: 'nginx', ip: '172.18.250.101', port: 80 } },
-    { ...base, section: 'routes', statement: 'https://nginx.localhost/ reaches demo/nginx', probe: { kind: 'url', url: 'https://nginx.localhost/', address: '172.18.250.100', expect: '2xx' } },
+    { ...base, section: 'routes', statement: 'https://nginx.localhost/ reaches demo/nginx', probe: { kind: 'url', url: 'https://nginx.localhost/', address: '172.18.250.100', expect: '2xx', via: 'kind-network' } },
     { ...base, section: 'certificates', statement: 'Certificate gateway/local is Ready', probe: { kind: 'certificate', namespace: 'gateway', name: 'local' } },
     { ...base, section: 'flows', statement: 'tiefighter lands', probe: { kind: 'flow', from: { namespace: 'star-wars', labels: { class: 'tiefighter' } }, to: 'deathstar.star-wars.svc', port: 80, http: { method: 'POST', path: '/v1/request-landing' }, expect: 'response' } },
     { ...base, section: 'flows', statement: 'xwing is dropped', probe: { kind: 'flow', from: { namespace: 'star-wars', labels: { class: 'xwing' } }, to: 'deathstar.star-wars.svc', port: 80, expect: 'timeout' } },

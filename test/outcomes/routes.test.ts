@@ -47,9 +47,11 @@ describe('every preset keeps every routes and certificates outcome', () => {
       { kind: 'gateway', namespace: 'gateway', name: 'local' },
       undefined,
       undefined,
-      { kind: 'url', url: 'http://nginx.localhost:30080/', address, expect: '2xx' },
-      { kind: 'url', url: 'https://nginx.localhost:30443/', address, expect: '2xx' },
+      // Reached as a browser on the host reaches them: through kind's port mappings of the pinned NodePorts.
+      { kind: 'url', url: 'http://nginx.localhost:30080/', address: '127.0.0.1', expect: '2xx', via: 'host' },
+      { kind: 'url', url: 'https://nginx.localhost:30443/', address: '127.0.0.1', expect: '2xx', via: 'host' },
     ]);
+    expect(address).toMatch(/^172\.18\./);
   });
 });
 

@@ -68,7 +68,7 @@ export function outcomeResponses(plan: ClusterOpsPlan): NonNullable<FakeState['r
       case 'lb-address':
         return [{ match: `--context ${ctx} -n ${esc(probe.namespace)} get service ${esc(probe.name)} -o jsonpath=\\{\\.status`, stdout: probe.ip }];
       case 'url':
-        return [{ match: `^docker run .* --resolve ${esc(resolveOf(probe.url, probe.address))} ${esc(probe.url)}$`, stdout: statusOf(probe.expect) }];
+        return [{ match: `^(docker run .* |curl .*)--resolve ${esc(resolveOf(probe.url, probe.address))} ${esc(probe.url)}$`, stdout: statusOf(probe.expect) }];
       case 'flow': {
         const selector = selectorOf(probe.from.labels);
         const ns = esc(probe.from.namespace);

@@ -73,7 +73,7 @@ export function flowExpectation(expect: 'response' | 'http-403' | 'timeout'): st
 export function probeArguments(probe: LiveProbe): (string | number)[] {
   switch (probe.kind) {
     case 'lb-address': return [probe.namespace, probe.name, probe.ip, probe.port];
-    case 'url': return [probe.url, resolveOf(probe.url, probe.address), probe.expect];
+    case 'url': return [probe.url, resolveOf(probe.url, probe.address), probe.expect, probe.via];
     case 'certificate': return [probe.namespace, probe.name];
     case 'gateway': return [probe.namespace, probe.name];
     case 'flow': return [probe.from.namespace, selectorOf(probe.from.labels), flowUrl(probe), probe.http?.method ?? 'GET', flowExpectation(probe.expect)];
@@ -98,12 +98,17 @@ const LB_ADDRESS_FUNCTION = [
 ];
 
 const URL_FUNCTION = [
-  '# outcome_url ID STATEMENT URL HOST:PORT:ADDRESS EXPECT: curl of URL through the address, from the kind network, gives',
-  '# a status of class EXPECT (2xx, 3xx, 4xx) or exactly EXPECT. HTTPS is not verified here (the certificate rows and',
-  '# the host entry points are).',
+  '# outcome_url ID STATEMENT URL HOST:PORT:ADDRESS EXPECT VIA: curl of URL through the address gives a status of class',
+  '# EXPECT (2xx, 3xx, 4xx) or exactly EXPECT. VIA host: from this host, as a browser reaches it through the kind port',
+  '# mapping (curl, or a curl container on the host network); VIA kind-network: from a container on the kind network.',
+  '# HTTPS is not verified here (the certificate rows are).',
   'outcome_url() {',
   '  local out rc=0 code obs res=FAIL',
-  `  out="$(docker run --rm --network kind --entrypoint curl "$NODE_IMAGE" -s -k -o /dev/null -w '%{http_code}' --connect-timeout ${PROBE_TIMEOUT_SECONDS} --max-time ${PROBE_TIMEOUT_SECONDS + 3} --resolve "$4" "$3" 2>/dev/null)" || rc=$?`,
+  `  local curl_args=(-s -k -o /dev/null -w '%{http_code}' --connect-timeout ${PROBE_TIMEOUT_SECONDS} --max-time ${PROBE_TIMEOUT_SECONDS + 3} --resolve "$4" "$3")`,
+  '  if [ "$6" = host ] && command -v curl >/dev/null 2>&1; then out="$(curl "${curl_args[@]}" 2>/dev/null)" || rc=$?',
+  '  elif [ "$6" = host ]; then out="$(docker run --rm --network host --entrypoint curl "$NODE_IMAGE" "${curl_args[@]}" 2>/dev/null)" || rc=$?',
+  '  else out="$(docker run --rm --network kind --entrypoint curl "$NODE_IMAGE" "${curl_args[@]}" 2>/dev/null)" || rc=$?',
+  '  fi',
   '  code="${out%% *}"',
   '  if [ "$rc" -ge 125 ] && [ "$rc" -le 127 ]; then obs="ERROR: docker run failed (exit $rc)"',
   '  elif [[ "$code" =~ ^[1-5][0-9][0-9]$ ]]; then obs="HTTP $code"',
