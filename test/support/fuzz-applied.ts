@@ -58,6 +58,13 @@ export function appliedProblems(cluster: KindCiliumCluster, objects: readonly Ku
   for (const [svc, r] of Object.entries(applied.lbIpam.services)) {
     if (r.result === 'pending') out.push(`${name}: Service ${svc} stays pending: ${r.condition?.message ?? r.notes.join('; ')}`);
   }
+  // L2 announcements: where they reach the addresses (on, or a policy exists), every assigned address is answered.
+  const l2InUse = (model.ciliumValues as Record<string, any>).l2announcements?.enabled === true || objects.some((o) => o.kind === 'CiliumL2AnnouncementPolicy');
+  for (const [svc, r] of Object.entries(applied.lbIpam.services)) {
+    if (!l2InUse || r.result !== 'assigned') continue;
+    const verdict = applied.l2.services[svc]?.verdict ?? 'not-announced';
+    if (verdict !== 'announced') out.push(`${name}: the address of Service ${svc} is ${verdict} on the kind network`);
+  }
   // Gateway API: Gateways programmed, every route accepted with its references resolved.
   for (const g of applied.gatewayApi.gateways.filter((x) => x.managed)) {
     if (g.conditions?.Programmed.status !== 'True') out.push(`${name}: ${g.ref} is not Programmed: ${g.conditions?.Programmed.message}`);
