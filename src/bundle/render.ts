@@ -5,6 +5,7 @@ import { applyPlan, ApplyStep } from './apply-plan';
 import { ClusterOpsPlan, clusterOpsPlan } from './ops-plan';
 import { renderClusterScripts } from './scripts/index';
 import { MeshOpsPlan, renderMeshScripts } from './scripts/mesh';
+import { earlierApplySteps } from '../applied/apply-steps';
 import { allViolations, prepareClusters } from '../cluster/app-validation';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { invalid, PlatformConfigError } from '../errors';
@@ -156,11 +157,12 @@ export function renderBundleWithPlans(app: App): RenderedBundle {
     const hasObjects = objects.length > 0;
     const mesh = meshOf(cluster);
 
+    const earlier = earlierApplySteps(model, objects as { apiVersion: string }[]);
     const steps = applyPlan({
       spec,
       versions,
-      needsGatewayApi: model.gateways.length > 0,
-      needsCertManager: objects.some((o) => String(o.apiVersion).startsWith('cert-manager.io/')),
+      needsGatewayApi: earlier.gatewayApiCrds,
+      needsCertManager: earlier.certManager,
       kindConfigPath,
       ciliumValuesPath,
       manifestsDir: hasObjects ? manifestsDir : undefined,

@@ -1,3 +1,4 @@
+import { OBJECT_OUTCOME_RULES } from './objects';
 import { Outcome, OutcomeRule, outcomeViolations } from './outcome';
 import { ClusterApplyInput, applyPlatform } from '../applied/platform';
 import { Violation } from '../errors';
@@ -6,7 +7,7 @@ import { Violation } from '../errors';
  * Every family of intended outcomes, in the order `platform.md` and the violations list them. Each family is one file
  * of this folder.
  */
-export const OUTCOME_RULES: readonly OutcomeRule[] = [];
+export const OUTCOME_RULES: readonly OutcomeRule[] = [...OBJECT_OUTCOME_RULES];
 
 /** Every intended outcome of one cluster as applied, family by family. */
 export function clusterOutcomes(input: ClusterApplyInput): Outcome[] {

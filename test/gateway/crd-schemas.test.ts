@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { ztCluster } from './fixtures';
+import { addNamespaces, ztCluster } from './fixtures';
 import { LocalCertificateAuthority } from '../../src/cert-manager/local-ca';
 import { LocalGateway } from '../../src/gateway/local-gateway';
 import { CILIUM_MINOR_FACTS } from '../../src/spec/version-matrix';
@@ -21,6 +21,7 @@ describeWithReference('emitted Gateway API and cert-manager objects satisfy the 
     });
     gateway.addHttpRoute('demo', { namespace: 'demo', hostnames: ['demo.localhost'], backend: { name: 'echo', port: 8080 }, pathPrefix: '/api' });
     gateway.addHttpRoute('cross', { namespace: 'routes', backend: { name: 'echo', port: 80, namespace: 'apps' } });
+    addNamespaces(cluster, 'demo', 'routes', 'apps');
     return Testing.synth(cluster);
   }
 

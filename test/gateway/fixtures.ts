@@ -1,4 +1,4 @@
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import { KindCiliumCluster, KindCiliumClusterProps, PoolFact } from '../../src';
 import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
 import { parseIpv4Cidr } from '../../src/private/ipv4';
@@ -41,4 +41,9 @@ export function find(manifests: any[], kind: string, name: string): any {
   const hits = manifests.filter((m) => m.kind === kind && m.metadata?.name === name);
   if (hits.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${hits.length}`);
   return hits[0];
+}
+
+/** Namespace objects for the namespaces a test's routes and backends use (nothing else creates them). */
+export function addNamespaces(cluster: KindCiliumCluster, ...names: string[]): void {
+  for (const name of names) new ApiObject(cluster, `namespace-${name}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 }

@@ -8,6 +8,7 @@ import {
 } from '../../src';
 import type { MeshMemberOptions } from '../../src';
 import { formatViolation } from '../../src/errors';
+import { OUTCOME_RULES } from '../../src/outcomes';
 import { OBJECT_RULE_IDS } from '../../src/rules/app-level';
 import { MESH_FLEET_RULES } from '../../src/rules/mesh-applied';
 import { APP_RULES, CLUSTER_RULES, checkAcrossClusters, checkPlatform, registeredRuleIds } from '../../src/rules/registry';
@@ -95,9 +96,6 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
     lbServiceAt(c, 'web', '172.18.250.5');
     lbServiceAt(c, 'api', '172.18.250.5');
   })],
-  'namespace-not-created': [inCluster({}, (c) => new ApiObject(c, 'svc', {
-    apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc', namespace: 'nowhere' }, spec: { ports: [{ port: 80 }] },
-  }))],
   'pools-overlap': [inCluster({}, (c) => {
     pool(c, 'a', '172.18.255.0/28');
     pool(c, 'b', '172.18.255.8/29');
@@ -238,6 +236,21 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
     metadata: { name: 'deny-clients', namespace: 'mesh-demo' },
     spec: { endpointSelector: { matchLabels: { app: 'echo' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { app: 'client' } }] }] },
   }))],
+  // intended outcomes: "kubectl apply" of the bundle (src/outcomes/objects.ts)
+  'namespace-not-created': [inApp((app) => new ApiObject(new KindCiliumCluster(app, 'dev', { clusterName: 'dev' }), 'svc', {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc', namespace: 'nowhere' }, spec: { ports: [{ port: 80 }] },
+  }))],
+  'crd-not-installed': [inApp((app) => new ApiObject(new KindCiliumCluster(app, 'dev', { clusterName: 'dev' }), 'route', {
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'route', namespace: 'default' }, spec: {},
+  }))],
+  'object-replaces-system-object': [inApp((app) => new ApiObject(new KindCiliumCluster(app, 'dev', { clusterName: 'dev' }), 'svc', {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default' }, spec: { ports: [{ port: 443 }] },
+  }))],
+  'pod-security-refused': [inApp((app) => {
+    const cluster = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
+    new ApiObject(cluster, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } });
+    new ApiObject(cluster, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod', namespace: 'shop' }, spec: { containers: [{ name: 'c', image: 'nginx:1.29.4' }] } });
+  })],
   'duplicate-object-names': [inApp((app) => {
     const cluster = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
     for (const id of ['one', 'two']) new ApiObject(cluster, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' } });
@@ -282,7 +295,9 @@ test.each(CASES)('$id ($level case $n) is reported with a field and a fix the me
 const APP_CASES = CASES.filter((c) => c.level === 'app');
 
 test('every app-level id has an app case', () => {
-  const appIds = [...APP_RULES.flatMap((r) => r.emits), ...MESH_FLEET_RULES.flatMap((r) => r.emits), ...OBJECT_RULE_IDS];
+  const appIds = [
+    ...APP_RULES.flatMap((r) => r.emits), ...MESH_FLEET_RULES.flatMap((r) => r.emits), ...OUTCOME_RULES.flatMap((r) => r.emits), ...OBJECT_RULE_IDS,
+  ];
   expect([...new Set(APP_CASES.map((c) => c.id))].sort()).toEqual([...new Set(appIds)].sort());
 });
 
