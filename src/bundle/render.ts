@@ -8,6 +8,7 @@ import { renderPlatformPage } from './platform-page';
 import { renderClusterScripts } from './scripts/index';
 import { MeshOpsPlan, renderMeshScripts } from './scripts/mesh';
 import { applyPlatform } from '../applied/platform';
+import { earlierApplySteps } from '../applied/apply-steps';
 import { allViolations, prepareClusters } from '../cluster/app-validation';
 import { KindCiliumCluster } from '../cluster/kind-cilium-cluster';
 import { invalid, PlatformConfigError } from '../errors';
@@ -164,11 +165,12 @@ export function renderBundleWithPlans(app: App): RenderedBundle {
     const hasObjects = objects.length > 0;
     const mesh = meshOf(cluster);
 
+    const earlier = earlierApplySteps(model, objects as { apiVersion: string }[]);
     const steps = applyPlan({
       spec,
       versions,
-      needsGatewayApi: model.gateways.length > 0,
-      needsCertManager: objects.some((o) => String(o.apiVersion).startsWith('cert-manager.io/')),
+      needsGatewayApi: earlier.gatewayApiCrds,
+      needsCertManager: earlier.certManager,
       kindConfigPath,
       ciliumValuesPath,
       manifestsDir: hasObjects ? manifestsDir : undefined,

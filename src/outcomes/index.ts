@@ -1,6 +1,7 @@
 import { ADDRESS_OUTCOME_RULES } from './addresses';
 import { CERTIFICATE_OUTCOMES } from './certificates';
 import { FLOW_OUTCOMES } from './flows';
+import { OBJECT_OUTCOME_RULES } from './objects';
 import { Outcome, OutcomeRule, outcomeViolations } from './outcome';
 import { ROUTE_OUTCOMES } from './routes';
 import { ClusterApplyInput, applyPlatform } from '../applied/platform';
@@ -11,6 +12,7 @@ import { Violation } from '../errors';
  * of this folder.
  */
 export const OUTCOME_RULES: readonly OutcomeRule[] = [
+  ...OBJECT_OUTCOME_RULES,
   ...ADDRESS_OUTCOME_RULES,
   ROUTE_OUTCOMES,
   CERTIFICATE_OUTCOMES,

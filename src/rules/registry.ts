@@ -12,7 +12,6 @@ import { OWNERSHIP_RULES } from './ownership';
 import { POLICY_RULES } from './policy';
 import { AppRule, ClusterRule } from './rule';
 import { VERSION_RULES } from './versions';
-import { WORKLOAD_RULES } from './workloads';
 import { PlatformModel } from '../model/platform-model';
 import { OUTCOME_RULES } from '../outcomes';
 
@@ -22,7 +21,7 @@ import { OUTCOME_RULES } from '../outcomes';
  */
 export const CLUSTER_RULES: readonly ClusterRule[] = [
   ...OWNERSHIP_RULES,
-  ...NETWORK_RULES, ...L2_RULES, ...DATAPATH_RULES, ...HUBBLE_RULES, ...GATEWAY_RULES, ...VERSION_RULES, ...POLICY_RULES, ...WORKLOAD_RULES,
+  ...NETWORK_RULES, ...L2_RULES, ...DATAPATH_RULES, ...HUBBLE_RULES, ...GATEWAY_RULES, ...VERSION_RULES, ...POLICY_RULES,
   ...MESH_CLUSTER_RULES,
 ];
 

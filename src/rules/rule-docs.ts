@@ -11,7 +11,6 @@ import { POLICY_RULES } from './policy';
 import { APP_RULES, CLUSTER_RULES, registeredRuleIds } from './registry';
 import { AppRule, ClusterRule } from './rule';
 import { VERSION_RULES } from './versions';
-import { WORKLOAD_RULES } from './workloads';
 import { OUTCOME_RULES } from '../outcomes';
 import { OutcomeRule } from '../outcomes/outcome';
 import { VERSION_RULE_IDS } from '../spec/version-choices';
@@ -43,7 +42,6 @@ const GROUPS: readonly RuleGroup[] = [
   { title: 'Gateway API', file: 'gateway.ts', rules: GATEWAY_RULES },
   { title: 'Versions (Helm values per Cilium minor)', file: 'versions.ts', rules: VERSION_RULES },
   { title: 'Policy', file: 'policy.ts', rules: POLICY_RULES },
-  { title: 'Workloads', file: 'workloads.ts', rules: WORKLOAD_RULES },
   { title: 'Cluster Mesh (per member)', file: 'mesh.ts', rules: MESH_CLUSTER_RULES },
   { title: 'Across the clusters of one app', file: 'app-level.ts', rules: CLUSTER_PAIR_RULES },
   { title: 'Cluster Mesh (across the members)', file: 'mesh.ts', rules: MESH_APP_RULES },

@@ -66,7 +66,7 @@ export interface TestWorkloadProps {
    * Emit the Namespace (with `restricted` Pod Security labels; `baseline` with {@link TestWorkloadProps.runAsRoot}).
    * Refused for the built-in namespaces (`default`, `kube-system`, `kube-public`, `kube-node-lease`): the cluster owns them,
    * and applying them would relabel (and on `kubectl delete -k`, delete) them. A namespace no object creates is reported by
-   * the rule `namespace-not-created`. @default - true, except for built-in namespaces and a namespace another object of the cluster already
+   * the intended outcome `namespace-not-created` (app validation). @default - true, except for built-in namespaces and a namespace another object of the cluster already
    * creates (e.g. an earlier workload in the same namespace)
    */
   readonly createNamespace?: boolean;

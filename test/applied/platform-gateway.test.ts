@@ -9,7 +9,7 @@ import { KindCiliumCluster } from '../../src/cluster/kind-cilium-cluster';
 import { LocalGateway, LocalGatewayProps } from '../../src/gateway/local-gateway';
 import { zeroTrustPlatform } from '../../src/presets/zero-trust';
 import { ciliumMinorFacts } from '../../src/spec/version-matrix';
-import { emittedObjects, ztCluster } from '../gateway/fixtures';
+import { addNamespaces, emittedObjects, ztCluster } from '../gateway/fixtures';
 
 /**
  * The library's own Gateway and certificate authority, synthesized and run through the cert-manager and Gateway
@@ -36,12 +36,14 @@ function answer(o: HttpOutcome): string {
   return o.kind === 'status' ? `${o.status}${o.location ? ` ${o.location}` : ''}` : `refused: ${o.why}`;
 }
 
-function withGateway(props: Partial<LocalGatewayProps> & { caNamespace?: string }, route?: (g: LocalGateway) => void): Applied {
+function withGateway(props: Partial<LocalGatewayProps> & { caNamespace?: string }, ...add: ((g: LocalGateway) => void)[]): Applied {
   const cluster = ztCluster();
   const ca = new LocalCertificateAuthority(cluster, 'ca', props.caNamespace ? { namespace: props.caNamespace } : {});
   const { caNamespace: _ignored, ...gatewayProps } = props;
   const gw = new LocalGateway(cluster, 'gateway', { certificateAuthority: ca, ...gatewayProps });
-  route?.(gw);
+  // The CA's namespace exists (the variant is about cert-manager reading the CA Secret from its own namespace).
+  if (props.caNamespace) addNamespaces(cluster, props.caNamespace);
+  for (const f of add) f(gw);
   return applyCluster(cluster);
 }
 
@@ -99,7 +101,8 @@ describe('LocalGateway variants', () => {
   });
 
   test('issue 18: routeNamespaceLabels with a route namespace the bundle does not label: the route is not attached', () => {
-    const applied = withGateway({ routeNamespaceLabels: { 'gateway-access': 'true' } },
+    // Namespace shop exists, without the label the listeners select.
+    const applied = withGateway({ routeNamespaceLabels: { 'gateway-access': 'true' } }, (g) => addNamespaces(KindCiliumCluster.of(g), 'shop'),
       (g) => g.addHttpRoute('r', { namespace: 'shop', hostnames: ['shop.localhost'], backend: { name: 'web', port: 80 } }));
     const route = applied.gateways.routes.find((r) => r.ref === 'HTTPRoute/shop/r')!;
     expect(route.parents[0].conditions?.Accepted.reason).toBe('NotAllowedByListeners');

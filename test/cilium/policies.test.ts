@@ -286,11 +286,12 @@ describe('egressAllowsKubeDns', () => {
 describe('AppNetworkPolicy', () => {
   const make = (props: Partial<AppNetworkPolicyProps>) => {
     const cluster = new KindCiliumCluster(new App(), 'dev', { clusterName: 'dev' });
+    new ApiObject(cluster, 'demo-namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } });
     return new AppNetworkPolicy(cluster, 'web', { namespace: 'demo', appLabels: { app: 'web' }, ...props });
   };
   const rulesOf = (props: Partial<AppNetworkPolicyProps>) => {
     const p = make(props);
-    return { policy: p, manifest: Testing.synth(KindCiliumCluster.of(p))[0] };
+    return { policy: p, manifest: Testing.synth(KindCiliumCluster.of(p)).find((o) => o.kind === 'CiliumNetworkPolicy') };
   };
 
   test('one line lets an app in through the gateway', () => {

@@ -1,4 +1,4 @@
-import { emittedObjects, ztCluster } from './fixtures';
+import { addNamespaces, emittedObjects, ztCluster } from './fixtures';
 import { LocalCertificateAuthority } from '../../src/cert-manager/local-ca';
 import { LocalGateway } from '../../src/gateway/local-gateway';
 import { CILIUM_MINOR_FACTS } from '../../src/spec/version-matrix';
@@ -20,6 +20,7 @@ describeWithReference('emitted Gateway API and cert-manager objects satisfy the 
     });
     gateway.addHttpRoute('demo', { namespace: 'demo', hostnames: ['demo.localhost'], backend: { name: 'echo', port: 8080 }, pathPrefix: '/api' });
     gateway.addHttpRoute('cross', { namespace: 'routes', backend: { name: 'echo', port: 80, namespace: 'apps' } });
+    addNamespaces(cluster, 'demo', 'routes', 'apps');
     return emittedObjects(cluster);
   }
 

@@ -1,4 +1,4 @@
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import { KindCiliumCluster, KindCiliumClusterProps, PoolFact } from '../../src';
 import { LoadBalancerIpPool } from '../../src/cilium/lb-ipam/load-balancer-ip-pool';
 import { resolvedEntries } from '../../src/cluster/cluster-objects';
@@ -51,4 +51,9 @@ export function find(manifests: any[], kind: string, name: string): any {
  */
 export function emittedObjects(cluster: KindCiliumCluster): any[] {
   return resolvedEntries(cluster).map((e) => e.object);
+}
+
+/** Namespace objects for the namespaces a test's routes and backends use (nothing else creates them). */
+export function addNamespaces(cluster: KindCiliumCluster, ...names: string[]): void {
+  for (const name of names) new ApiObject(cluster, `namespace-${name}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 }

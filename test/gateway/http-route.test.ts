@@ -1,4 +1,4 @@
-import { emittedObjects, find, ofKind, ztCluster } from './fixtures';
+import { addNamespaces, emittedObjects, find, ofKind, ztCluster } from './fixtures';
 import { PlatformConfigError } from '../../src';
 import { LocalCertificateAuthority } from '../../src/cert-manager/local-ca';
 import { GatewayHttpRoute, GatewayHttpRouteOptions, listenerAcceptsHostname } from '../../src/gateway/http-route';
@@ -8,6 +8,7 @@ function setup(props: Partial<LocalGatewayProps> = {}) {
   const cluster = ztCluster();
   const ca = new LocalCertificateAuthority(cluster, 'ca');
   const gateway = new LocalGateway(cluster, 'gateway', { certificateAuthority: ca, ...props });
+  addNamespaces(cluster, 'demo', 'routes', 'apps');
   return { cluster, gateway };
 }
 
@@ -61,6 +62,7 @@ describe('GatewayHttpRoute', () => {
     ['1.20.0', 'gateway.networking.k8s.io/v1'],
   ])('Cilium %s: the ReferenceGrant is written at %s (the version its operator watches)', (ciliumVersion, apiVersion) => {
     const cluster = ztCluster({ ciliumVersion });
+    addNamespaces(cluster, 'routes', 'apps');
     const gateway = new LocalGateway(cluster, 'gateway', { certificateAuthority: new LocalCertificateAuthority(cluster, 'ca') });
     const route = gateway.addHttpRoute('demo', { name: 'web', namespace: 'routes', backend: { name: 'echo', port: 80, namespace: 'apps' } });
     const grant = find(emittedObjects(cluster), 'ReferenceGrant', 'httproute-routes-web');

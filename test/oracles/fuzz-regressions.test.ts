@@ -1,4 +1,4 @@
-import { App, Testing } from 'cdk8s';
+import { ApiObject, App, Testing } from 'cdk8s';
 import { AppNetworkPolicy, KindCiliumCluster, PlatformConfigError, TestWorkload } from '../../src';
 import { configError } from '../support/config-error';
 
@@ -25,6 +25,7 @@ describe('policy ports: the CRD allows at most 40 per toPorts entry (toPorts[].p
 
   test('exactly 40 ports are accepted', () => {
     const c = newCluster();
+    new ApiObject(c, 'shop-namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
     new AppNetworkPolicy(c, 'anp', { namespace: 'shop', appLabels: { app: 'web' }, allowFromWorld: true, ingressPorts: ports(40) });
     const cnp = Testing.synth(c).find((o) => o.kind === 'CiliumNetworkPolicy');
     expect(cnp.spec.ingress[0].toPorts[0].ports).toHaveLength(40);

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { App, JsonPatch } from 'cdk8s';
+import { ApiObject, App, JsonPatch } from 'cdk8s';
 import { AppNetworkPolicy, ClusterDefaultDeny, KindCiliumCluster, renderBundle } from '../../src';
 import { configError } from '../support/config-error';
 import { ciliumConfig, helmReadValues, helmTemplate, K8sObject } from '../support/helm';
@@ -19,6 +19,7 @@ function policyApp(): { app: App; policy: AppNetworkPolicy } {
   const app = new App();
   const cluster = new KindCiliumCluster(app, 'inj', { clusterName: 'inj' });
   new ClusterDefaultDeny(cluster, 'deny');
+  new ApiObject(cluster, 'demo-namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } });
   const policy = new AppNetworkPolicy(cluster, 'web', {
     namespace: 'demo', appLabels: { app: 'web' }, allowFromGateway: true, ingressPorts: [{ port: 8080 }], httpRules: [{ method: 'GET', path: '/healthz' }],
   });

@@ -1,12 +1,13 @@
 import { execFileSync, spawnSync } from 'child_process';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import { formatUpgradeView, LocalGateway, meshPlatform, upgradeView, VersionOptions, zeroTrustPlatform } from '../../src';
 import { CILIUM_MINOR_FACTS } from '../../src/spec/version-matrix';
 
 /** zero-trust plus a route to its nginx from another namespace (so a ReferenceGrant is written). */
 function build(app: App, ciliumVersion: string, ciliumValuesOverrides: Record<string, unknown> = {}, versions: VersionOptions = {}): void {
   const cluster = zeroTrustPlatform(app, { ciliumVersion, ciliumValuesOverrides, versions });
+  new ApiObject(cluster, 'routes-ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'routes' } });
   (cluster.node.findChild('gateway') as LocalGateway).addHttpRoute('api', { namespace: 'routes', backend: { name: 'nginx', port: 80, namespace: 'demo' } });
 }
 

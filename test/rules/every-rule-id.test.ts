@@ -110,9 +110,6 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
     lbServiceAt(c, 'web', '172.18.250.5');
     lbServiceAt(c, 'api', '172.18.250.5');
   })],
-  'namespace-not-created': [inCluster({}, (c) => new ApiObject(c, 'svc', {
-    apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc', namespace: 'nowhere' }, spec: { ports: [{ port: 80 }] },
-  }))],
   'pools-overlap': [inCluster({}, (c) => {
     pool(c, 'a', '172.18.255.0/28');
     pool(c, 'b', '172.18.255.8/29');
@@ -324,6 +321,21 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
     pool(c, 'pool', '172.18.255.0/28');
     const api = shopWorkload(c, 'api', { createNamespace: true, allowFrom: [{ labels: { app: 'web' } }] });
     gateway(c).addHttpRoute('api', { namespace: 'shop', hostnames: ['api.localhost'], backend: api.backend });
+  })],
+  // intended outcomes: "kubectl apply" of the bundle (src/outcomes/objects.ts)
+  'namespace-not-created': [inApp((app) => new ApiObject(new KindCiliumCluster(app, 'dev', { clusterName: 'dev' }), 'svc', {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc', namespace: 'nowhere' }, spec: { ports: [{ port: 80 }] },
+  }))],
+  'crd-not-installed': [inApp((app) => new ApiObject(new KindCiliumCluster(app, 'dev', { clusterName: 'dev' }), 'route', {
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'route', namespace: 'default' }, spec: {},
+  }))],
+  'object-replaces-system-object': [inApp((app) => new ApiObject(new KindCiliumCluster(app, 'dev', { clusterName: 'dev' }), 'svc', {
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default' }, spec: { ports: [{ port: 443 }] },
+  }))],
+  'pod-security-refused': [inApp((app) => {
+    const cluster = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
+    new ApiObject(cluster, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } });
+    new ApiObject(cluster, 'pod', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pod', namespace: 'shop' }, spec: { containers: [{ name: 'c', image: 'nginx:1.29.4' }] } });
   })],
   'duplicate-object-names': [inApp((app) => {
     const cluster = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
 import * as api from '../../src';
@@ -48,6 +48,24 @@ class Ctx {
       new L2AnnouncementPolicy(cluster, 'default-l2');
       return cluster;
     });
+  }
+
+  /**
+   * Namespace objects for the namespaces an input names (a DNS label, not built in), so a valid input's objects have their
+   * namespace (the outcome `namespace-not-created` otherwise); anything else is left for the constructor to refuse. Each
+   * name is read by a thunk, so that a corrupted input's throwing getter is met by the constructor, not here.
+   */
+  public namespaces(...wanted: (() => unknown)[]): void {
+    for (const read of wanted) {
+      let name: unknown;
+      try {
+        name = read();
+      } catch {
+        continue; // a corrupted input (a throwing getter): the constructor meets it
+      }
+      if (typeof name !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name) || api.BUILT_IN_NAMESPACES.includes(name)) continue;
+      this.once(`namespace ${name}`, () => new ApiObject(this.cluster(), `namespace-${name}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+    }
   }
 
   public ca(): LocalCertificateAuthority {
@@ -182,7 +200,14 @@ const ENTRIES: Record<string, Entry> = {
     })],
     run: (ctx, p) => new L2AnnouncementPolicy(ctx.cluster(), 'l2', p),
   },
-  'AppNetworkPolicy': { bases: [() => policyBase], run: (ctx, p) => new AppNetworkPolicy(ctx.cluster(), 'policy', p), runs: 100 },
+  'AppNetworkPolicy': {
+    bases: [() => policyBase],
+    run: (ctx, p) => {
+      ctx.namespaces(() => p?.namespace);
+      return new AppNetworkPolicy(ctx.cluster(), 'policy', p);
+    },
+    runs: 100,
+  },
   'ClusterDefaultDeny': {
     bases: [() => ({}), () => ({ name: 'deny', exemptNamespaces: ['legacy'], allowDns: true, allowApiServerEgress: true, allowIngressFromGateway: false, systemAllowances: true })],
     run: (ctx, p) => new ClusterDefaultDeny(ctx.cluster(), 'deny', p),
@@ -212,6 +237,7 @@ const ENTRIES: Record<string, Entry> = {
     bases: [(ctx) => ({ gateway: ctx.gateway(), name: 'route', namespace: 'demo', hostnames: ['demo.localhost'], backend: { name: 'web', port: 80, namespace: 'web' }, pathPrefix: '/api' })],
     run: (ctx, p) => {
       ctx.web('web');
+      ctx.namespaces(() => p?.namespace, () => p?.backend?.namespace);
       return new GatewayHttpRoute(ctx.gateway(), 'route', p);
     },
   },
@@ -219,6 +245,7 @@ const ENTRIES: Record<string, Entry> = {
     bases: [() => ({ namespace: 'demo', backend: { name: 'web', port: 80 } }), () => ({ name: 'r', namespace: 'demo', hostnames: ['a.localhost'], backend: { name: 'web', port: 80 }, pathPrefix: '/' })],
     run: (ctx, p) => {
       ctx.web('demo');
+      ctx.namespaces(() => p?.namespace, () => p?.backend?.namespace);
       return ctx.gateway().addHttpRoute('route', p);
     },
   },

@@ -1,4 +1,4 @@
-import { App, Testing } from 'cdk8s';
+import { ApiObject, App, Testing } from 'cdk8s';
 import {
   AppNetworkPolicy, KindCiliumCluster, KindCiliumClusterProps, LoadBalancerIpPool, LocalCertificateAuthority, LocalGateway, renderBundle, Violation,
 } from '../../src';
@@ -239,6 +239,7 @@ describe('Helm values follow the minor', () => {
 describe('policy entities and protocols follow the minor\'s CRDs', () => {
   const policy = (ciliumVersion: string, props: Record<string, unknown>) => {
     const c = cluster({ ciliumVersion });
+    new ApiObject(c, 'demo-namespace', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } });
     new AppNetworkPolicy(c, 'web', { namespace: 'demo', appLabels: { app: 'web' }, ...props });
     return Testing.synth(c).find((o) => o.kind === 'CiliumNetworkPolicy');
   };

@@ -1,10 +1,10 @@
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import * as fc from 'fast-check';
 import {
   AppNetworkPolicy, AppNetworkPolicyProps, ClusterDefaultDeny, ClusterDefaultDenyProps, KindCiliumCluster, KindCiliumClusterProps,
   L2AnnouncementPolicy, L2AnnouncementPolicyProps, LoadBalancerIpPool, LoadBalancerIpPoolProps, LocalCertificateAuthority,
   LocalCertificateAuthorityProps, LocalGateway, LocalGatewayProps, NginxDemo, NginxDemoProps, PoolBlock, StarWarsDemo, StarWarsDemoProps,
-  TestWorkload, TestWorkloadProps,
+  TestWorkload, TestWorkloadProps, BUILT_IN_NAMESPACES,
 } from '../../src';
 /* eslint-disable @stylistic/max-len -- generator tables read best one entry per line */
 import { re2Finds } from '../../src/private/re2';
@@ -37,6 +37,11 @@ export interface FuzzCluster {
   readonly workloads: TestWorkloadProps[];
   readonly nginx?: NginxDemoProps;
   readonly starWars?: StarWarsDemoProps;
+  /**
+   * Add a Namespace object for each AppNetworkPolicy namespace nothing else of the cluster creates (what a careful user
+   * writes; without it `kubectl apply -k` fails: the outcome `namespace-not-created`).
+   */
+  readonly createPolicyNamespaces?: boolean;
 }
 
 /** One app: 1-3 clusters. */
@@ -71,6 +76,12 @@ export function buildDescription(desc: FuzzDescription): { app: App; clusters: K
       });
     } else if (c.ca) {
       new LocalCertificateAuthority(cluster, 'ca', c.ca);
+    }
+    if (c.createPolicyNamespaces) {
+      const created = new Set(cluster.node.findAll().filter(ApiObject.isApiObject).filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+      for (const ns of new Set(c.appPolicies.map((p) => p.namespace))) {
+        if (!created.has(ns) && !BUILT_IN_NAMESPACES.includes(ns)) new ApiObject(cluster, `namespace-${ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+      }
     }
     return cluster;
   });
@@ -478,7 +489,9 @@ function makeCoherent(c: FuzzCluster, slot: ClusterSlot): FuzzCluster {
   const coherentDeny = c.defaultDeny && { ...c.defaultDeny, allowDns: undefined, allowIngressFromGateway: undefined };
   // A TestWorkload's own policy must let something in (its empty-app-policy otherwise).
   const workloads = c.workloads.map((w) => (w.networkPolicy !== 'none' && !w.allowFromGateway ? { ...w, allowFromGateway: true } : w));
-  return JSON.parse(JSON.stringify({ ...c, workloads, props, l2Policies: l2Fitting, pools: coherentPools, appPolicies, ca, defaultDeny: coherentDeny, routes })) as FuzzCluster;
+  return JSON.parse(JSON.stringify({
+    ...c, workloads, props, l2Policies: l2Fitting, pools: coherentPools, appPolicies, ca, defaultDeny: coherentDeny, routes, createPolicyNamespaces: true,
+  })) as FuzzCluster;
 }
 
 /** A whole app: 1-3 clusters, usually on one shared docker network (as kind clusters of one host are). */
