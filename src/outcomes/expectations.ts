@@ -2,7 +2,7 @@ import { decidingSide, flowFix, observedOf, peerLabels, portText } from './flow-
 import { bundlePods, BundlePod, ContainerPort, podName, probeClient, probeTarget } from './flow-pods';
 import { expectOf } from './flows';
 import { Outcome, OutcomeRule } from './outcome';
-import { RouteUrl, routeUrls } from './route-urls';
+import { ListenerEntryPoint, listenerEntryPoints, RouteUrl, routeUrls } from './route-urls';
 import { FlowVerdict, formatRuleRef } from '../applied/cilium-policy';
 import { gatewayHttpRequest } from '../applied/gateway-api';
 import { HttpOutcome } from '../applied/gateway-dataplane';
@@ -114,19 +114,27 @@ function flowOutcomes(applied: AppliedPlatform, e: FlowExpectation, pods: readon
   return out;
 }
 
-/** Where a URL of an attached route is answered: the Gateway, the request's listener port and TLS, the probe address. */
-interface EntryPoint {
-  readonly routeUrl: RouteUrl;
-  readonly origin: string;
+/** The listeners of the bundle's Gateways with an attached HTTPRoute, and the URLs of the routes (for messages). */
+interface Entries {
+  readonly listeners: readonly ListenerEntryPoint[];
+  /** `gateway origin` of every route URL: a Gateway whose routes serve the very origin is asked first. */
+  readonly served: ReadonlySet<string>;
+  /** The origins of the routes' URLs (concrete hostnames), for messages. */
+  readonly origins: readonly string[];
 }
 
-function entryPoints(applied: AppliedPlatform): EntryPoint[] {
+function entriesOf(applied: AppliedPlatform): Entries {
   const index = new AppliedIndex([...applied.objects, ...applied.certManager.issuedSecretObjects]);
-  return applied.gatewayApi.routes.flatMap((state) => {
+  const states = applied.gatewayApi.routes.filter((r) => r.kind === 'HTTPRoute');
+  const urls: RouteUrl[] = states.flatMap((state) => {
     const route = index.routes.find((r) => r.ref === state.ref);
-    if (!route || route.kind !== 'HTTPRoute') return [];
-    return routeUrls(applied, route, state).map((u) => ({ routeUrl: u, origin: new URL(u.url).origin }));
+    return route ? routeUrls(applied, route, state) : [];
   });
+  return {
+    listeners: listenerEntryPoints(applied, states),
+    served: new Set(urls.map((u) => `${u.gateway} ${new URL(u.url).origin}`)),
+    origins: [...new Set(urls.map((u) => new URL(u.url).origin))],
+  };
 }
 
 function describe(o: HttpOutcome): string {
@@ -135,18 +143,16 @@ function describe(o: HttpOutcome): string {
   return `refused: ${o.why}`;
 }
 
-function urlOutcome(applied: AppliedPlatform, e: UrlExpectation, entries: readonly EntryPoint[]): Outcome {
+function urlOutcome(applied: AppliedPlatform, e: UrlExpectation, entries: Entries): Outcome {
   const url = new URL(e.url);
   const backend = e.backend ? `${e.backend.namespace}/${e.backend.name}:${e.backend.port}` : undefined;
   const statement = `${e.url} answers${backend ? `, forwarded to ${backend}` : ''}, as ExpectUrl ${e.field} states`;
   const scheme = url.protocol.replace(/:$/, '');
-  const port = url.port || (scheme === 'https' ? '443' : '80');
-  const onPort = entries.filter((x) => {
-    const u = new URL(x.routeUrl.url);
-    return u.protocol === url.protocol && (u.port || (u.protocol === 'https:' ? '443' : '80')) === port;
-  });
+  const port = Number(url.port || (scheme === 'https' ? 443 : 80));
+  const onPort = entries.listeners.filter((x) => x.protocol === url.protocol && x.urlPort === port);
   if (onPort.length === 0) {
-    const origins = [...new Set(entries.map((x) => x.origin))];
+    const listening = [...new Set(entries.listeners.map((x) => `${x.protocol.replace(/:$/, '')} on port ${x.urlPort}`))];
+    const served = entries.origins.length > 0 ? ` (the routes' URLs: ${entries.origins.join(', ')})` : '';
     return {
       id: 'expected-url-failed',
       statement,
@@ -154,31 +160,30 @@ function urlOutcome(applied: AppliedPlatform, e: UrlExpectation, entries: readon
       holds: false,
       observed: `no Gateway with an attached HTTPRoute answers ${scheme} on port ${port}`,
       section: 'routes',
-      problem: `no Gateway with an attached HTTPRoute answers ${scheme} on port ${port}; ${origins.length > 0 ? `the routes of the bundle answer on ${origins.join(', ')}` : 'the bundle has no attached HTTPRoute'}`,
-      fix: origins.length > 0 ? `use the scheme and port of one of ${origins.join(', ')}` : 'add a LocalGateway and an HTTPRoute (gateway.addHttpRoute) for the URL',
+      problem: `no Gateway with an attached HTTPRoute answers ${scheme} on port ${port}; ${listening.length > 0 ? `they answer ${listening.join(', ')}${served}` : 'the bundle has no HTTPRoute attached to a Gateway'}`,
+      fix: listening.length > 0 ? `use the scheme and port of a Gateway listener (${listening.join(', ')}): the host port kind maps to its NodePort`
+        : 'add a LocalGateway and an HTTPRoute for the URL (gateway.addHttpRoute)',
     };
   }
-  // The entry point whose route serves this very origin first (several Gateways may listen on one port inside the kind network).
-  const entry = onPort.find((x) => x.origin === url.origin) ?? onPort[0];
-  const authority = url.host;
-  const path = `${url.pathname}${url.search}`;
-  const answer = gatewayHttpRequest(applied.gatewayApi, entry.routeUrl.gateway, {
-    port: entry.routeUrl.request.port, tls: scheme === 'https', host: authority, path, method: 'GET', headers: {},
+  // Several Gateways may listen on one port inside the kind network: the one whose routes serve this very origin first.
+  const entry = onPort.find((x) => entries.served.has(`${x.gateway} ${url.origin}`)) ?? onPort[0];
+  const answer = gatewayHttpRequest(applied.gatewayApi, entry.gateway, {
+    port: entry.listenerPort, tls: scheme === 'https', host: url.host, path: `${url.pathname}${url.search}`, method: 'GET', headers: {},
   });
   const resolved = answer.kind === 'forward' ? answer.backends.filter((b) => b.state === 'Resolved') : [];
   const ours = e.backend ? resolved.filter((b) => b.service === `${e.backend!.namespace}/${e.backend!.name}` && b.port === e.backend!.port) : resolved;
   const holds = ours.length > 0;
-  const address = entry.routeUrl.host?.address ?? applied.gatewayApi.gateways.find((g) => `${g.namespace}/${g.name}` === entry.routeUrl.gateway)?.addresses[0];
+  const address = entry.host?.address ?? applied.gatewayApi.gateways.find((g) => `${g.namespace}/${g.name}` === entry.gateway)?.addresses[0];
   return {
     id: 'expected-url-failed',
     statement,
     field: e.field,
     holds,
-    observed: `${e.url} → ${describe(answer)} (Gateway ${entry.routeUrl.gateway})`,
+    observed: `${e.url} → ${describe(answer)} (Gateway ${entry.gateway})`,
     section: 'routes',
-    ...(address ? { probe: { kind: 'url' as const, url: e.url, address, expect: '2xx', via: entry.routeUrl.host ? 'host' as const : 'kind-network' as const } } : {}),
+    ...(address ? { probe: { kind: 'url' as const, url: e.url, address, expect: '2xx', via: entry.host ? 'host' as const : 'kind-network' as const } } : {}),
     ...(holds ? {} : {
-      problem: `Envoy's routing of Gateway ${entry.routeUrl.gateway} does not ${backend ? `forward it to ${backend}` : 'forward it to a backend that resolves'}: the request is ${describe(answer)}`,
+      problem: `Envoy's routing of Gateway ${entry.gateway} does not ${backend ? `forward it to ${backend}` : 'forward it to a backend that resolves'}: the request is ${describe(answer)}`,
       fix: answer.kind === 'refused' ? 'make the listener certificate be served (see listener-certificate-missing), or use the scheme the listener serves'
         : answer.kind === 'status' && answer.status === 404 ? `attach an HTTPRoute whose hostnames and path match ${e.url} (gateway.addHttpRoute), or correct the URL`
           : answer.kind === 'forward' && resolved.length > 0 ? `route ${e.url} to ${backend} (the HTTPRoute's backend), or state the backend it reaches`
@@ -192,7 +197,7 @@ export function expectationOutcomes(applied: AppliedPlatform): Outcome[] {
   const stated = applied.model.expectations;
   if (stated.length === 0) return [];
   const pods = bundlePods(applied.objects);
-  const urls = stated.some((e) => e.kind === 'url') ? entryPoints(applied) : [];
+  const urls = stated.some((e) => e.kind === 'url') ? entriesOf(applied) : { listeners: [], served: new Set<string>(), origins: [] };
   return stated.flatMap((e) => (e.kind === 'flow' ? flowOutcomes(applied, e, pods) : [urlOutcome(applied, e, urls)]));
 }
 

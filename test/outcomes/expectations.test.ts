@@ -177,6 +177,33 @@ describe('ExpectUrl', () => {
     expect(bundleFile(app, 'platform.md')).toContain(o.statement);
   });
 
+  test('a route without hostnames serves every name under the listener\'s *.localhost, judged by Envoy\'s virtual hosts', () => {
+    const app = new App();
+    const cluster = new KindCiliumCluster(app, 'dev', { clusterName: 'dev', hostPortMappings: [{ containerPort: 30080, hostPort: 80 }, { containerPort: 30443, hostPort: 443 }] });
+    new LoadBalancerIpPool(cluster, 'pool');
+    const gateway = new LocalGateway(cluster, 'gateway', { certificateAuthority: new LocalCertificateAuthority(cluster, 'ca') });
+    const nginx = new NginxDemo(cluster, 'nginx');
+    gateway.addHttpRoute('nginx', { namespace: nginx.namespace, backend: nginx.backend });
+    new ExpectUrl(cluster, 'any', { url: 'https://anything.localhost/x?y=1', backend: nginx.backend });
+    expect(violations(app)).toEqual([]);
+    expect(stated(cluster)[0].observed).toBe(`https://anything.localhost/x?y=1 → forwarded to ${nginx.namespace}/nginx:80 (Resolved) (Gateway gateway/local)`);
+    // On another host port the Host header carries the port; the Envoy model (src/applied/gateway-hostnames.ts,
+    // selectVirtualHost) matches no virtual host for it (404), so the statement is refused, not taken on trust.
+    const other = zt({ gateway: true });
+    const n2 = new NginxDemo(other.cluster, 'nginx');
+    other.gateway!.addHttpRoute('nginx', { namespace: n2.namespace, backend: n2.backend });
+    new ExpectUrl(other.cluster, 'any', { url: 'https://anything.localhost:30443/' });
+    expect(violations(other.app)[0].problem).toContain('answered 404 by Envoy: no virtual host for anything.localhost:30443');
+  });
+
+  test('no Gateway at all: refused, the fix names the LocalGateway and route to add', () => {
+    const { app, cluster } = zt({ deny: false });
+    new ExpectUrl(cluster, 'home', { url: 'http://localhost:30080/' });
+    const [v] = violations(app);
+    expect(v.problem).toContain('the bundle has no HTTPRoute attached to a Gateway');
+    expect(v.fix).toBe('add a LocalGateway and an HTTPRoute for the URL (gateway.addHttpRoute)');
+  });
+
   test('a hostname no route serves: refused, Envoy answers 404', () => {
     const { app, cluster } = nginxShop();
     new ExpectUrl(cluster, 'shop', { url: 'https://shop.localhost:30443/' });
@@ -199,7 +226,8 @@ describe('ExpectUrl', () => {
     new ExpectUrl(cluster, 'home', { url: 'https://nginx.localhost:9443/' });
     const [v] = violations(app);
     expect([v.rule, v.field]).toEqual(['expected-url-failed', 'dev/home.url']);
-    expect(v.problem).toContain('no Gateway with an attached HTTPRoute answers https on port 9443; the routes of the bundle answer on http://nginx.localhost:30080, https://nginx.localhost:30443');
+    expect(v.problem).toContain('no Gateway with an attached HTTPRoute answers https on port 9443; they answer http on port 30080, https on port 30443 (the routes\' URLs: http://nginx.localhost:30080, https://nginx.localhost:30443)');
+    expect(v.fix).toBe('use the scheme and port of a Gateway listener (http on port 30080, https on port 30443): the host port kind maps to its NodePort');
   });
 
   test.each<[string, Partial<ExpectUrlProps>, string]>([
