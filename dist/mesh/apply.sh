@@ -67,10 +67,11 @@ phase() {
 phase_done() {
   echo "    mesh mesh: $1 done in $((SECONDS - PHASE_STARTED))s"
 }
-# prefix NAME: every line of standard input, prefixed with [NAME].
+# prefix NAME: every line of standard input, prefixed with [NAME] (a line break in NAME shown as a space, so that
+# each prefixed line is one line, written at once, and members running in parallel never split each other's lines).
 prefix() {
-  local line
-  while IFS= read -r line || [ -n "$line" ]; do printf '[%s] %s\n' "$1" "$line"; done
+  local line name="${1//$'\n'/ }"
+  while IFS= read -r line || [ -n "$line" ]; do printf '[%s] %s\n' "$name" "$line"; done
 }
 # run_member NAME SCRIPT: runs a member's apply.sh, its output prefixed with [NAME]; returns its exit code.
 run_member() {

@@ -212,6 +212,9 @@ outcome_flow flow-denied 'star-wars/tiefighter → star-wars/deathstar on TCP/80
 outcome_flow flow-not-denied 'star-wars/tiefighter → star-wars/deathstar on TCP/80 PUT /v1/request-landing gets Envoy'\''s 403: it is outside the HTTP rules of CiliumNetworkPolicy/star-wars/deathstar-landing-requests ingress[0]' star-wars app.kubernetes.io/name=tiefighter,cdk8s.io/metadata.addr=zero-trust-star-wars-tiefighter-c87b9683,class=tiefighter,org=empire http://deathstar.star-wars:80/v1/request-landing PUT 'HTTP 403'
 # flow-denied: star-wars/xwing → star-wars/deathstar on TCP/80: CiliumNetworkPolicy/star-wars/xwing-to-deathstar egress[1] lets it out, and star-wars/deathstar's policies admit only the pods they list, which star-wars/xwing is not
 outcome_flow flow-denied 'star-wars/xwing → star-wars/deathstar on TCP/80: CiliumNetworkPolicy/star-wars/xwing-to-deathstar egress[1] lets it out, and star-wars/deathstar'\''s policies admit only the pods they list, which star-wars/xwing is not' star-wars app.kubernetes.io/name=xwing,cdk8s.io/metadata.addr=zero-trust-star-wars-xwing-c843e2be,class=xwing,org=alliance http://deathstar.star-wars:80/ GET timeout
+obs="$(reach "$NODE_IMAGE" 172.18.250.100 443)"
+case "$obs" in answers*) res=PASS ;; *) res=FAIL ;; esac
+check 'LoadBalancer gateway/cilium-gateway-local port 443, from the kind network' answers "$obs" "$res"
 
 # Hubble relay: its Service has ready endpoints.
 if nonempty kubectl --context kind-zero-trust -n kube-system get endpoints hubble-relay -o 'jsonpath={.subsets[*].addresses[*].ip}'; then obs=reachable; else obs='no ready endpoints'; fi

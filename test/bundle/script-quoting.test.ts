@@ -210,9 +210,9 @@ describe('a mesh whose every value is hostile: the fleet scripts', () => {
     for (const v of [...plan.members.flatMap((m) => [m.context, m.serviceUrl!]), plan.demo!.namespace, `deploy/${plan.demo!.intruder}`, plan.demo!.container]) {
       expect(args).toContain(v);
     }
-    // Each member's apply.sh ran (its lines prefixed with its name: a line break in the name starts a new line).
+    // Each member's apply.sh ran, every line of it prefixed with its name on one line (a line break shown as a space).
     expect(runs['apply.sh'].stdout.match(/\] apply\.sh finished \(exit 0\) in \d+s$/gm)).toHaveLength(2);
-    expect(runs['apply.sh'].stdout).toContain(`[${plan.members[1].clusterName}] ran dist/`);
+    expect(runs['apply.sh'].stdout).toContain(`[${plan.members[1].clusterName.replace(/\n/g, ' ')}] ran dist/`);
   });
 
   (shellcheck ? test : test.skip)('shellcheck finds nothing in the hostile fleet scripts', () => {

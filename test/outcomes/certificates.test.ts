@@ -45,6 +45,7 @@ describe('LocalCertificateAuthority namespace: only cert-manager\'s cluster reso
 
   test('the fix works: a CA Issuer in its own namespace signs Certificates there', () => {
     const cluster = gatewayCluster();
+    for (const name of ['pki', 'other']) new ApiObject(cluster, `ns-${name}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     certManagerObject(cluster, 'ca-cert', 'Certificate', { name: 'pki-ca', namespace: 'pki' },
       { isCA: true, commonName: 'pki', secretName: 'pki-ca', issuerRef: { name: 'local-selfsigned', kind: 'ClusterIssuer', group: 'cert-manager.io' } });
     certManagerObject(cluster, 'issuer', 'Issuer', { name: 'pki', namespace: 'pki' }, { ca: { secretName: 'pki-ca' } });

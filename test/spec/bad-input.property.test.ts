@@ -79,9 +79,11 @@ class Ctx {
 
   /** Service `web` (port 80) in `namespace`: the backend of the route inputs (a route to a Service the bundle lacks is refused once applied). */
   public web(namespace: string): TestWorkload {
-    return this.once(`web-${namespace}`, () => new TestWorkload(this.cluster(), `web-${namespace}`, {
+    const workload = this.once(`web-${namespace}`, () => new TestWorkload(this.cluster(), `web-${namespace}`, {
       name: 'web', namespace, image: 'nginxinc/nginx-unprivileged:1.29.4', ports: [{ port: 80 }],
     }));
+    this.once(`namespace ${namespace}`, () => undefined); // a TestWorkload creates the namespace of its own
+    return workload;
   }
 
   public mesh(demo = true): ClusterMesh {

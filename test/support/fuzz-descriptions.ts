@@ -453,6 +453,9 @@ function makeCoherent(c: FuzzCluster, slot: ClusterSlot): FuzzCluster {
     const interfaces = p.interfaces?.filter((r) => devices.some((d) => re2Finds(r, d)));
     return JSON.parse(JSON.stringify({ ...p, interfaces: interfaces?.length ? interfaces : undefined })) as L2AnnouncementPolicyProps;
   });
+  // Every LoadBalancer address announced where L2 announcements are in use: a catch-all policy on the first device
+  // (a random policy's selectors often select no Service or no node: lb-address-not-announced, a real refusal).
+  if (props.l2Announcements) l2Fitting.push({ interfaces: [`^${devices[0].replace(/[^A-Za-z0-9]/g, (ch) => `\\${ch}`)}$`], loadBalancerIps: true });
   // Host sockets unique across clusters: shift by the cluster index.
   const mappings: any[] = (props.hostPortMappings ?? []).map((h: any) => ({ ...h, hostPort: shiftPort(h.hostPort ?? h.containerPort, slot.index) }));
   if (c.gateway) {

@@ -52,6 +52,20 @@ export const REACH_FUNCTION: readonly string[] = [
 ];
 
 /**
+ * Every other TCP port of a Service whose address an outcome row probes (the row probes one port): each answers from
+ * the kind network on the address the model expects.
+ */
+function otherPortRows(plan: ClusterOpsPlan): string[] {
+  return plan.outcomes.flatMap(({ probe }) => (probe.kind !== 'lb-address' ? [] : plan.loadBalancerProbes
+    .filter((p) => p.namespace === probe.namespace && p.name === probe.name && p.port !== probe.port)
+    .flatMap((p) => [
+      sh`obs="$(reach "$NODE_IMAGE" ${probe.ip} ${p.port})"`,
+      'case "$obs" in answers*) res=PASS ;; *) res=FAIL ;; esac',
+      sh`check ${`LoadBalancer ${p.namespace}/${p.name} port ${p.port}, from the kind network`} answers "$obs" "$res"`,
+    ])));
+}
+
+/**
  * `dist/<c>/verify.sh`: checks the running platform against the description. Prints a table of expected vs
  * observed and exits 1 on any mismatch. Checks: Cilium agents and operator ready; each LoadBalancer address
  * in a pool, and every TCP port of it answering from inside the kind network (the L2 announcement's job); the
@@ -134,7 +148,7 @@ export function renderVerifyScript(plan: ClusterOpsPlan): string {
     );
   }
   const outcomesReach = services.length === 0 && plan.outcomes.some((o) => o.probe.kind === 'lb-address' || o.probe.kind === 'url');
-  lines.push(...(outcomesReach ? ['', ...reach] : []), ...outcomeRows(ctx, plan.outcomes));
+  lines.push(...(outcomesReach ? ['', ...reach] : []), ...outcomeRows(ctx, plan.outcomes), ...otherPortRows(plan));
   if (plan.hubbleRelay) {
     lines.push(
       '',
