@@ -17,9 +17,11 @@ export { CILIUM_MINOR_FACTS, KIND_RELEASES, GATEWAY_API_RELEASES, CERT_MANAGER_L
 export type { CiliumMinor, CiliumMinorFacts, KindRelease, KindNodeImage, GatewayApiRelease, CertManagerLine, ComponentVersionInput, ResolvedComponentVersions, ComponentVersionResolution, VersionViolation } from './spec/version-matrix';
 export type { KindClusterConfig, KindNode, KindNetworking, KindPortMapping } from './render/kind-config';
 export type { CiliumHelmValues } from './render/cilium-values';
-export type { PlatformModel, PlatformFacts, PoolFact, PoolBlockFact, L2PolicyFact, GatewayFact, LoadBalancerServiceFact, DefaultDenyFact, NamespaceFact, NamespaceUseFact } from './model/platform-model';
+export type { PlatformModel, PlatformFacts, PoolFact, PoolBlockFact, L2PolicyFact, GatewayFact, LoadBalancerServiceFact, DefaultDenyFact, NamespaceFact, NamespaceUseFact, ExpectationFact, ExpectedPodsFact } from './model/platform-model';
 export { KindCiliumCluster } from './cluster/kind-cilium-cluster';
 export type { KindCiliumClusterProps } from './cluster/kind-cilium-cluster';
+export { ExpectFlow, ExpectUrl } from './cluster/platform-expectation';
+export type { ExpectFlowProps, ExpectUrlProps, ExpectedPods, ExpectedHttpRequest, ExpectedBackend } from './cluster/platform-expectation';
 
 // ---- Cilium constructs ----
 export type { CiliumLabelSelector, CiliumSelectorRequirement, SelectorOperator } from './cilium/label-selector';

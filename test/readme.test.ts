@@ -65,7 +65,7 @@ test('the prerequisites name the host tools at the versions CI pins', () => {
 
 test('the constructs page has a snippet per construct', () => {
   const constructs = snippets.filter((s) => s.name.startsWith('docs/constructs.md')).map((s) => s.code);
-  for (const name of ['KindCiliumCluster', 'LoadBalancerIpPool', 'L2AnnouncementPolicy', 'ClusterDefaultDeny', 'AppNetworkPolicy', 'LocalCertificateAuthority', 'LocalGateway', 'NginxDemo', 'StarWarsDemo', 'TestWorkload', 'ClusterMesh']) {
+  for (const name of ['KindCiliumCluster', 'LoadBalancerIpPool', 'L2AnnouncementPolicy', 'ClusterDefaultDeny', 'AppNetworkPolicy', 'LocalCertificateAuthority', 'LocalGateway', 'NginxDemo', 'StarWarsDemo', 'TestWorkload', 'ClusterMesh', 'ExpectFlow', 'ExpectUrl']) {
     expect([name, constructs.some((s) => s.includes(`new ${name}(`))]).toEqual([name, true]);
   }
 });

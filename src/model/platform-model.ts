@@ -97,6 +97,40 @@ export interface DefaultDenyFact {
   readonly allowsDnsEgress: boolean;
 }
 
+/** Pods an expectation names: every pod of the namespace carrying all the labels. */
+export interface ExpectedPodsFact {
+  readonly namespace: string;
+  /** Empty: every pod of the namespace. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * An outcome the user states (an `ExpectFlow` or `ExpectUrl` construct), judged by the `expectations` outcome family
+ * against the applied state: a flow between pods that must be allowed or denied, or a URL that must be answered.
+ */
+export type ExpectationFact =
+  | {
+    readonly kind: 'flow';
+    /** Construct path of the expectation (where a failure is reported). */
+    readonly field: string;
+    readonly from: ExpectedPodsFact;
+    readonly to: ExpectedPodsFact;
+    /** The server's container port (the port Cilium's policies see, after Service translation). */
+    readonly port: number;
+    readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+    /** The HTTP request the connection carries, when stated. */
+    readonly http?: { readonly method: string; readonly path: string };
+    readonly expect: 'allowed' | 'denied';
+  }
+  | {
+    readonly kind: 'url';
+    readonly field: string;
+    /** The URL as a browser on the host uses it, normalised by WHATWG URL parsing. */
+    readonly url: string;
+    /** The Service the request must be forwarded to, when stated. */
+    readonly backend?: { readonly namespace: string; readonly name: string; readonly port: number };
+  };
+
 /** Everything contributed to one cluster. */
 export interface PlatformFacts {
   readonly pools: PoolFact[];
@@ -110,6 +144,8 @@ export interface PlatformFacts {
   readonly namespaceUses: NamespaceUseFact[];
   /** The Cluster Mesh this cluster belongs to (at most one entry: a ClusterMesh creates its member clusters). */
   readonly meshMemberships: MeshMembership[];
+  /** The outcomes the user states (`ExpectFlow`, `ExpectUrl`), judged once the bundle is applied. */
+  readonly expectations: ExpectationFact[];
 }
 
 /** The whole platform as the rules see it: description, rendered outputs and contributed facts. */
@@ -141,6 +177,7 @@ export function emptyFacts(): PlatformFacts {
     namespaces: [],
     namespaceUses: [],
     meshMemberships: [],
+    expectations: [],
   };
 }
 

@@ -30,7 +30,7 @@ import { AppliedPlatform } from '../applied/platform';
  */
 
 /** What a live probe expects for what the client sees. */
-function expectOf(seen: ClientObservation): 'response' | 'http-403' | 'timeout' {
+export function expectOf(seen: ClientObservation): 'response' | 'http-403' | 'timeout' {
   if (seen === 'response') return 'response';
   return seen === 'http-403' ? 'http-403' : 'timeout';
 }

@@ -1,5 +1,6 @@
 import { ADDRESS_OUTCOME_RULES } from './addresses';
 import { CERTIFICATE_OUTCOMES } from './certificates';
+import { EXPECTATION_OUTCOMES } from './expectations';
 import { FLOW_OUTCOMES } from './flows';
 import { OBJECT_OUTCOME_RULES } from './objects';
 import { Outcome, OutcomeRule, outcomeViolations } from './outcome';
@@ -17,6 +18,7 @@ export const OUTCOME_RULES: readonly OutcomeRule[] = [
   ROUTE_OUTCOMES,
   CERTIFICATE_OUTCOMES,
   FLOW_OUTCOMES,
+  EXPECTATION_OUTCOMES,
 ];
 
 /** Every intended outcome of one cluster as applied, family by family. */

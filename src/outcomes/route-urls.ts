@@ -102,6 +102,48 @@ export function routeUrls(applied: AppliedPlatform, route: Route, state: RouteSt
   return out;
 }
 
+/**
+ * Where a browser reaches a Gateway listener that has an HTTPRoute attached: its scheme and port as the URL writes
+ * them (the host port of the kind mapping of the listener's pinned NodePort, else the listener port), the request's
+ * listener port, and the address a probe resolves the host to. Wildcard hostnames included (a stated URL may name
+ * any host under them); one entry per Gateway, scheme and URL port.
+ */
+export interface ListenerEntryPoint {
+  /** `https:` or `http:`. */
+  readonly protocol: 'http:' | 'https:';
+  /** The port the URL names (the host port, or the listener port inside the kind network). */
+  readonly urlPort: number;
+  /** The Gateway (`namespace/name`). */
+  readonly gateway: string;
+  /** The Gateway listener port the request arrives on. */
+  readonly listenerPort: number;
+  /** Reached on the host through a kind port mapping (its listen address), else only inside the kind network. */
+  readonly host?: { readonly address: string };
+}
+
+/** Every listener entry point with an attached HTTPRoute (see {@link ListenerEntryPoint}). */
+export function listenerEntryPoints(applied: AppliedPlatform, routes: readonly RouteState[]): ListenerEntryPoint[] {
+  const ports = hostPorts(applied);
+  const out = new Map<string, ListenerEntryPoint>();
+  for (const attached of routes.flatMap((r) => r.parents.flatMap((p) => p.attachedListeners))) {
+    const [kind, ns, name, listenerName] = attached.split('/');
+    const { gateway, listener } = listenerOf(applied, kind, `${ns}/${name}`, listenerName);
+    if (!gateway || !listener || (listener.protocol !== 'HTTP' && listener.protocol !== 'HTTPS')) continue;
+    const nodePort = nodePortOf(applied, gateway, listener.port);
+    const mapped = nodePort !== undefined ? ports.get(nodePort) : undefined;
+    const entry: ListenerEntryPoint = {
+      protocol: listener.protocol === 'HTTPS' ? 'https:' : 'http:',
+      urlPort: mapped ? mapped.port : listener.port,
+      gateway: `${gateway.namespace}/${gateway.name}`,
+      listenerPort: listener.port,
+      ...(mapped ? { host: { address: mapped.address } } : {}),
+    };
+    const key = `${entry.gateway} ${entry.protocol} ${entry.urlPort}`;
+    if (!out.has(key)) out.set(key, entry);
+  }
+  return [...out.values()];
+}
+
 function listenerOf(applied: AppliedPlatform, kind: string, key: string, listenerName: string): { gateway?: GatewayState; listener?: ListenerState } {
   const { gateways, listenerSets } = applied.gatewayApi;
   if (kind === 'Gateway') {

@@ -3,8 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, JsonPatch, Testing } from 'cdk8s';
 import {
-  AppNetworkPolicy, ClusterDefaultDeny, ClusterMesh, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, LoadBalancerIpPool,
-  LocalCertificateAuthority, LocalGateway, StarWarsDemo, TestWorkload, TestWorkloadProps, validateApp, Violation,
+  AppNetworkPolicy, ClusterDefaultDeny, ClusterMesh, ExpectFlow, ExpectUrl, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy,
+  LoadBalancerIpPool, LocalCertificateAuthority, LocalGateway, StarWarsDemo, TestWorkload, TestWorkloadProps, validateApp, Violation,
 } from '../../src';
 import type { MeshMemberOptions } from '../../src';
 import { formatViolation } from '../../src/errors';
@@ -322,6 +322,19 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
     const api = shopWorkload(c, 'api', { createNamespace: true, allowFrom: [{ labels: { app: 'web' } }] });
     gateway(c).addHttpRoute('api', { namespace: 'shop', hostnames: ['api.localhost'], backend: api.backend });
   })],
+  // stated outcomes (src/outcomes/expectations.ts)
+  'expected-flow-failed': [inApp((app) => {
+    const c = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
+    new ClusterDefaultDeny(c, 'deny');
+    shopWorkload(c, 'web', { networkPolicy: 'none' });
+    shopWorkload(c, 'api', { networkPolicy: 'none' });
+    new ExpectFlow(c, 'web-to-api', { from: { namespace: 'shop', labels: { app: 'web' } }, to: { namespace: 'shop', labels: { app: 'api' } }, port: 8080, expect: 'allowed' });
+  })],
+  'expected-url-failed': [inApp((app) => withGateway(app, (g, c) => {
+    webService(c, 'gateway');
+    g.addHttpRoute('r', { namespace: 'gateway', hostnames: ['app.localhost'], backend: { name: 'web', port: 80 } });
+    new ExpectUrl(c, 'shop', { url: 'https://shop.localhost:30443/' });
+  }))],
   // intended outcomes: "kubectl apply" of the bundle (src/outcomes/objects.ts)
   'namespace-not-created': [inApp((app) => new ApiObject(new KindCiliumCluster(app, 'dev', { clusterName: 'dev' }), 'svc', {
     apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc', namespace: 'nowhere' }, spec: { ports: [{ port: 80 }] },

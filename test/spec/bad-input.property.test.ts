@@ -6,8 +6,9 @@ import * as fc from 'fast-check';
 import * as YAML from 'yaml';
 import * as api from '../../src';
 import {
-  AppNetworkPolicy, ClusterDefaultDeny, ClusterMesh, KindCiliumCluster, L2AnnouncementPolicy, LoadBalancerIpPool, LocalCertificateAuthority,
-  LocalGateway, MeshGlobalServiceDemo, MeshMember, NginxDemo, PlatformConfigError, StarWarsDemo, TestWorkload, GatewayHttpRoute,
+  AppNetworkPolicy, ClusterDefaultDeny, ClusterMesh, ExpectFlow, ExpectUrl, KindCiliumCluster, L2AnnouncementPolicy, LoadBalancerIpPool,
+  LocalCertificateAuthority, LocalGateway, MeshGlobalServiceDemo, MeshMember, NginxDemo,
+  PlatformConfigError, StarWarsDemo, TestWorkload, GatewayHttpRoute,
 } from '../../src';
 import { Corruption, corruptionOf, fmt } from '../support/bad-input';
 import { helmReadValues } from '../support/helm';
@@ -249,6 +250,28 @@ const ENTRIES: Record<string, Entry> = {
       ctx.web('demo');
       ctx.namespaces(() => p?.namespace, () => p?.backend?.namespace);
       return ctx.gateway().addHttpRoute('route', p);
+    },
+  },
+  'ExpectFlow': {
+    bases: [() => ({ from: { namespace: 'web' }, to: { namespace: 'web', labels: { 'app.kubernetes.io/name': 'web' } }, port: 80, expect: 'allowed' }), () => ({
+      from: { namespace: 'web', labels: { 'app.kubernetes.io/name': 'web' } },
+      to: { namespace: 'web', labels: { 'app.kubernetes.io/name': 'web' } },
+      port: 80,
+      protocol: 'TCP',
+      http: { method: 'GET', path: '/index.html?q=1' },
+      expect: 'allowed',
+    })],
+    run: (ctx, p) => {
+      ctx.web('web');
+      return new ExpectFlow(ctx.cluster(), 'expect', p);
+    },
+  },
+  'ExpectUrl': {
+    bases: [() => ({ url: 'https://web.localhost:30443/' }), () => ({ url: 'http://web.localhost:30080/index.html?q=1', backend: { namespace: 'web', name: 'web', port: 80 } })],
+    run: (ctx, p) => {
+      ctx.web('web');
+      ctx.gateway().addHttpRoute('web', { namespace: 'web', hostnames: ['web.localhost'], backend: { name: 'web', port: 80 } });
+      return new ExpectUrl(ctx.cluster(), 'expect', p);
     },
   },
   'TestWorkload': { bases: [() => ({ name: 'web', image: 'nginxinc/nginx-unprivileged:1.29.4', ports: [{ port: 8080 }] }), () => workloadBase], run: (ctx, p) => new TestWorkload(ctx.cluster(), 'web', p), runs: 120 },

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import {
-  AppNetworkPolicy, ClusterDefaultDeny, ClusterMesh, meshPlatform,
+  AppNetworkPolicy, ClusterDefaultDeny, ClusterMesh, ExpectFlow, ExpectUrl, meshPlatform,
   dnsHubblePlatform, GatewayHttpRoute, KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy,
   LoadBalancerIpPool, LocalCertificateAuthority, LocalGateway, NginxDemo, runSynthesis, StarWarsDemo, synthesizeBundle, TestWorkload,
 } from '../../src';
@@ -158,6 +158,8 @@ const CASES: [string, string, (extra: Loose) => unknown][] = [
     (x) => gateway().addHttpRoute('route', withExtra({ namespace: 'demo', backend: { name: 'web', port: 80 } }, x) as Loose as never)],
   ['LocalGateway.addHttpRoute backend', 'dev/gateway/route.backend.bogusKey',
     (x) => gateway().addHttpRoute('route', { namespace: 'demo', backend: withExtra({ name: 'web', port: 80 }, x) } as Loose as never)],
+  // ---- stated outcomes ----
+  ...expectationCases(),
   // ---- workloads ----
   ...workloadCases(),
   ['NginxDemo', 'dev/nginx.bogusKey', (x) => new NginxDemo(cluster(), 'nginx', withExtra({}, x))],
@@ -202,6 +204,20 @@ function policyCases(): [string, string, (extra: Loose) => unknown][] {
       (x) => policy({ egressFqdns: [withExtra({ name: 'api.github.com' }, x)] })],
     ['AppNetworkPolicy egressFqdns[i].ports[j]', 'dev/policy.egressFqdns[0].ports[0].bogusKey',
       (x) => policy({ egressFqdns: [{ name: 'api.github.com', ports: [withExtra({ port: 443 }, x)] }] })],
+  ];
+}
+
+function expectationCases(): [string, string, (extra: Loose) => unknown][] {
+  const pods = { namespace: 'shop', labels: { app: 'web' } };
+  const flow = (props: Loose) => new ExpectFlow(cluster(), 'flow', { from: pods, to: pods, port: 8080, expect: 'allowed', ...props } as Loose as never);
+  const url = (props: Loose) => new ExpectUrl(cluster(), 'url', { url: 'https://shop.localhost:30443/', ...props } as Loose as never);
+  return [
+    ['ExpectFlow', 'dev/flow.bogusKey', (x) => flow(x)],
+    ['ExpectFlow from', 'dev/flow.from.bogusKey', (x) => flow({ from: withExtra(pods, x) })],
+    ['ExpectFlow to', 'dev/flow.to.bogusKey', (x) => flow({ to: withExtra(pods, x) })],
+    ['ExpectFlow http', 'dev/flow.http.bogusKey', (x) => flow({ http: withExtra({ method: 'GET' }, x) })],
+    ['ExpectUrl', 'dev/url.bogusKey', (x) => url(x)],
+    ['ExpectUrl backend', 'dev/url.backend.bogusKey', (x) => url({ backend: withExtra({ name: 'web', port: 80 }, x) })],
   ];
 }
 
@@ -269,6 +285,7 @@ describe('the propKeys lists and prop shapes', () => {
     'HttpRequestRule', 'PodPeer', 'EgressPodPeer', 'EgressEntityPeer', 'EgressFqdnPeer', 'ClusterDefaultDenyProps',
     'LocalCertificateAuthorityProps', 'LocalGatewayProps', 'GatewayHttpRouteProps', 'HttpRouteBackend',
     'TestWorkloadProps', 'TestWorkloadPort', 'TestWorkloadProbe', 'RunAsRootOptions', 'ContainerSizing', 'NginxDemoProps', 'StarWarsDemoProps',
+    'ExpectFlowProps', 'ExpectedPods', 'ExpectedHttpRequest', 'ExpectUrlProps', 'ExpectedBackend',
     'SynthesizeOptions', 'ClusterMeshProps', 'MeshGlobalServiceDemoProps', 'MeshPlatformProps',
     'KindConfigOptions', 'KindNodeOptions', 'KindExtraMount', 'LocalRegistryOptions', 'GitOpsOptions', 'KindCiliumLabProjectOptions',
   ];
