@@ -164,8 +164,8 @@ project.addTask('projen-manifest', {
 });
 
 project.addTask('import', {
-  description: 'Regenerate imports/ and src/private/crd-schemas.generated.ts from the upstream CRDs (fetch-reference cache or ../shared/reference; descriptions stripped first)',
-  steps: [{ exec: 'node scripts/import-crds.js' }, { exec: 'node scripts/crd-schemas.js' }],
+  description: 'Regenerate imports/ and src/private/crd-schemas.generated.ts from the upstream CRDs (fetch-reference cache or ../shared/reference; descriptions stripped first), and src/render/cilium-config-keys.generated.ts from the Cilium chart archives',
+  steps: [{ exec: 'node scripts/import-crds.js' }, { exec: 'node scripts/crd-schemas.js' }, { exec: 'node scripts/cilium-config-keys.js' }],
 });
 
 project.package.addVersion('0.1.0');

@@ -47,4 +47,4 @@ function stripDescriptions(node) {
   return node;
 }
 
-module.exports = { root, crdReference, loadCatalog, loadModule, stripDescriptions };
+module.exports = { root, crdReference, loadCatalog, loadFile, loadModule, stripDescriptions };

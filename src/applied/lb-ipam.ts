@@ -59,7 +59,7 @@ export interface LbIpamSettings {
   /** Helm `ipv6.enabled`. @default false */
   readonly ipv6Enabled?: boolean;
   /**
-   * Cilium's `bpf-lb-proto-diff` option (no Helm key; `extraConfig`): with it, ports of Services sharing a key clash
+   * Cilium's `bpf-lb-proto-diff` option (`extraConfig`; 1.18: Helm `loadBalancer.protocolDifferentiation.enabled`): with it, ports of Services sharing a key clash
    * only with the same number and protocol (cilium/cilium#34691). @default true
    */
   readonly protocolDifferentiation?: boolean;
@@ -70,10 +70,12 @@ export interface LbIpamSettings {
 /**
  * Reads {@link LbIpamSettings} from merged Cilium Helm values (`enableLBIPAM`, `defaultLBServiceIPAM`,
  * `l2announcements.enabled`, `bgpControlPlane.enabled`, `ipv4.enabled`, `ipv6.enabled`,
- * `extraConfig['bpf-lb-proto-diff']`), each absent key taking the chart's default.
+ * `extraConfig['bpf-lb-proto-diff']`, on 1.18 `loadBalancer.protocolDifferentiation.enabled`), each absent key taking
+ * the chart's default.
  */
 export function lbIpamSettingsFromHelmValues(values: Readonly<Record<string, any>>, ciliumMinor: string): LbIpamSettings {
-  const protoDiff = values.extraConfig?.['bpf-lb-proto-diff'];
+  // 1.18's chart writes the option from loadBalancer.protocolDifferentiation.enabled; later charts only take extraConfig.
+  const protoDiff = values.extraConfig?.['bpf-lb-proto-diff'] ?? (ciliumMinor === '1.18' ? values.loadBalancer?.protocolDifferentiation?.enabled : undefined);
   return {
     enableLBIPAM: values.enableLBIPAM !== false,
     defaultLBServiceIPAM: typeof values.defaultLBServiceIPAM === 'string' ? values.defaultLBServiceIPAM : 'lbipam',

@@ -1,6 +1,6 @@
 import { SeenService, announcedByL2, l2InUse, l2PolicyMisses, pendingInAnotherOrder, seenServices } from './address-facts';
 import { Outcome, OutcomeRule } from './outcome';
-import { LbIpamServiceResult } from '../applied/lb-ipam';
+import { LbIpamServiceResult, lbIpamSettingsFromHelmValues } from '../applied/lb-ipam';
 import { sharingIncompatibility } from '../applied/lb-ipam-services';
 import { AppliedPlatform } from '../applied/platform';
 
@@ -83,8 +83,7 @@ function addressOutcome(applied: AppliedPlatform, svc: SeenService, r: LbIpamSer
 /** Services with one sharing key (all assigned) share an address: one outcome per Service after the first. */
 function sharingOutcomes(applied: AppliedPlatform, served: readonly [SeenService, LbIpamServiceResult][]): Outcome[] {
   const values = applied.model.ciliumValues as Record<string, any>;
-  const protoDiff = values.extraConfig?.['bpf-lb-proto-diff'];
-  const protocolDifferentiation = protoDiff === undefined || String(protoDiff) !== 'false';
+  const protocolDifferentiation = lbIpamSettingsFromHelmValues(values, applied.model.spec.ciliumMinor).protocolDifferentiation !== false;
   const byKey = new Map<string, [SeenService, LbIpamServiceResult][]>();
   for (const entry of served) {
     const key = entry[0].view.sharingKey;

@@ -1,12 +1,14 @@
 import { v } from './common';
 import { ClusterRule } from './rule';
 import { ciliumFeaturesOf } from '../model/platform-model';
+import { chartConfigKey, configKeySettings } from '../render/cilium-config-keys';
 import { CiliumFeatureFlags, HELM_KEY_OWNERS, HelmKeyOwner } from '../render/helm-key-owners';
 import { ClusterSpec } from '../spec/cluster-spec';
 
 /** A Helm values path as a user writes it: `cluster.name`, `clustermesh.apiserver.service.annotations["lbipam.cilium.io/ips"]`. */
-export function helmPathText(path: readonly string[]): string {
-  return path.map((s, i) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `${i === 0 ? '' : '.'}${s}` : `[${JSON.stringify(s)}]`)).join('');
+export function helmPathText(path: readonly (string | number)[]): string {
+  return path.map((s, i) => (typeof s === 'number' ? `[${s}]`
+    : /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? `${i === 0 ? '' : '.'}${s}` : `[${JSON.stringify(s)}]`)).join('');
 }
 
 /** An override that installs something other than what an owned key's owner renders. */
@@ -117,6 +119,25 @@ export const OWNERSHIP_RULES: readonly ClusterRule[] = [
           + `the kind config, the manifests, the scripts and the rules follow ${owner.prop}, so they would not describe what is installed`,
         `remove ${path} from ciliumValuesOverrides${typed !== undefined ? ` (or set it to ${shown(typed)})` : ''} and ${owner.use}`,
         typed !== undefined ? { target: 'helm-values', path: [...owner.path], value: typed } : undefined);
+    }),
+  },
+  {
+    id: 'cilium-config-keys-set-through-helm',
+    emits: ['cilium-config-set-past-helm'],
+    summary: 'ciliumValuesOverrides set no cilium-config key the chart writes through extraConfig, extraArgs or extraEnv (agent or operator): through its Helm key, which the typed props own and every rule reads',
+    check: (m) => configKeySettings(m.ciliumValues).flatMap(({ path, configKey, as }) => {
+      const chart = chartConfigKey(configKey, m.spec.ciliumMinor);
+      if (!chart) return [];
+      const props = [...new Set(chart.owners.map((o) => o.prop))];
+      const from = chart.helmPaths.length > 0 ? `from the Helm key${chart.helmPaths.length > 1 ? 's' : ''} ${chart.helmPaths.join(', ')}` : 'itself (a fixed value)';
+      const owned = props.length > 0 ? `, owned by ${props.join(', ')}` : '';
+      const fix = chart.owners.length > 0 ? chart.owners[0].use
+        : chart.helmPaths.length > 0 ? `set ${chart.helmPaths[0]} in ciliumValuesOverrides instead (the chart's validation and the rules read it there)`
+          : 'leave the key to the chart';
+      return [v('cilium-config-set-past-helm', `${m.field}.ciliumValuesOverrides.${helmPathText(path)}`,
+        `the ${as} sets the cilium-config key ${configKey}, which the Cilium chart writes ${from}${owned}; cilium-agent and cilium-operator `
+          + 'would run with a setting the chart\'s validation and the rules never see, while the kind config, the manifests and the scripts follow the Helm values',
+        `remove ${helmPathText(path)} from ciliumValuesOverrides and ${fix}`)];
     }),
   },
 ];

@@ -246,7 +246,11 @@ export interface ClusterSpecProps {
    * but the value the prop renders (or a declared equivalent: `"true"` for `true`, `k8sServiceHost: auto`, a higher
    * `k8sClientRateLimit`) is refused, naming the prop (rule `helm-value-owned-by-prop`), because the kind config, the
    * manifests, the scripts and every rule follow the prop. The rules check the merged result. A `null` removes a key in
-   * Helm (its chart default included).
+   * Helm (its chart default included). A cilium-config key the chart writes (from a Helm key, or a fixed value; generated
+   * from the chart archives into `src/render/cilium-config-keys.generated.ts`) set through the chart's escape hatches
+   * `extraConfig`, `extraArgs` or `extraEnv` (`CILIUM_<KEY>`) of the agent or the operator is refused, naming the Helm
+   * key (and its prop) to set instead (rule `cilium-config-set-past-helm`): the agent would run with a setting neither
+   * the chart's validation nor the rules see. Keys the chart never writes (e.g. `bpf-lb-proto-diff` on 1.19+) are yours.
    *
    * Plain data only, as a Helm values file can hold it (like the whole description): strings, finite numbers,
    * booleans, null, lists and plain objects. Refused, each naming its path: NaN and ±Infinity (Helm refuses the

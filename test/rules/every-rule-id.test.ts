@@ -97,6 +97,7 @@ const GATEWAY_PORTS = [{ containerPort: 30080, hostPort: 8080 }, { containerPort
 const FAILING_CASES: Record<string, readonly FailingCase[]> = {
   // one owner per Helm key
   'helm-value-owned-by-prop': [inCluster({ ciliumValuesOverrides: { cluster: { id: 999 } } }), inMeshMember({ ciliumValuesOverrides: { clustermesh: { useAPIServer: false } } })],
+  'cilium-config-set-past-helm': [inCluster({ ciliumValuesOverrides: { extraConfig: { 'cluster-id': '999' } } }), inMeshMember({ ciliumValuesOverrides: { extraArgs: ['--cluster-name=other'] } })],
   // network
   'subnets-overlap': [inCluster({ podSubnet: '172.18.0.0/16' })],
   'pool-outside-docker-subnet': [inCluster({}, (c) => pool(c, 'pool', '192.168.50.0/28'))],
