@@ -1,4 +1,5 @@
 import type { ClusterSpec } from './cluster-spec';
+import { gatewayApiRelease } from './gateway-api-releases';
 import { ciliumMinorFacts, ciliumMinorOf } from './version-matrix';
 
 export { BUNDLE_NAME, BUNDLE_VERSION } from './bundle-identity';
@@ -26,11 +27,16 @@ export interface ComponentVersions {
  * Where each component is installed from (upstream URLs and chart coordinates; nothing vendored).
  * `gatewayApiExperimentalCrds` lists the experimental CRDs the Cilium minor needs on top of the standard
  * install (the TLSRoute CRD for 1.18 and 1.19; none for 1.20, whose Gateway API v1.6.1 standard install
- * serves TLSRoute v1), as `gatewayApiExperimentalCrd1`, `…2` keys.
+ * serves TLSRoute v1), as `gatewayApiExperimentalCrd1`, `…2` keys; never one the release's standard install already
+ * creates (its `safe-upgrades` admission policy refuses that update: 1.19 with v1.6.1 under `allowUnsupportedPair`).
  */
 export function installSources(v: ComponentVersions): Record<string, string> {
   const minor = ciliumMinorOf(v.cilium);
-  const extra = minor === undefined ? [] : ciliumMinorFacts(minor).gatewayApi.extraCrds;
+  // An experimental CRD the release's standard install already creates is never laid over it: from v1.5 the standard
+  // install's ValidatingAdmissionPolicy safe-upgrades.gateway.networking.k8s.io denies exactly that update (and without
+  // it, the experimental CRD would replace the standard one). With v1.6.1, TLSRoute comes from the standard install.
+  const standard = gatewayApiRelease(v.gatewayApi)?.standardFiles ?? [];
+  const extra = (minor === undefined ? [] : ciliumMinorFacts(minor).gatewayApi.extraCrds).filter((file) => !standard.includes(file.split('/').pop()!));
   return {
     gatewayApiStandardCrds: `https://github.com/kubernetes-sigs/gateway-api/releases/download/${v.gatewayApi}/standard-install.yaml`,
     ...Object.fromEntries(extra.map((file, i) => [
