@@ -1,8 +1,8 @@
 import { CelScalar, celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import * as YAML from 'yaml';
-import { gatewayApiCrdUrls } from '../../src/spec/versions';
 import { CILIUM_MINORS, ciliumMinorFacts, GATEWAY_API_RELEASES } from '../../src/spec/version-matrix';
+import { gatewayApiCrdUrls } from '../../src/spec/versions';
 import { describeWithReference, readReference, referenceHas } from '../support/reference';
 
 /**
