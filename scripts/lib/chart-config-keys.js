@@ -2,7 +2,7 @@
 const { execFileSync } = require('child_process');
 
 /**
- * The cilium-config keys of a Cilium chart archive's `templates/cilium-configmap.yaml` and the Helm values each is
+ * The keys of the cilium-config ConfigMap of a Cilium chart archive's `templates/cilium-configmap.yaml` and the Helm values each is
  * written from: every `data` key (a line `  key: ...` at the ConfigMap's data indent) with the `.Values.` paths its
  * line reads, directly or through template variables (`$kubeProxyReplacement := ... .Values.kubeProxyReplacement`,
  * followed transitively); a key whose line reads no value (a literal, or `.` of a `with`) is written from the innermost
@@ -33,9 +33,13 @@ function chartConfigKeys(chartArchive) {
   const blocks = [];
   let dataDepth = 0;
   let inData = false;
+  let name;
   for (const l of lines) {
+    if (/^---/.test(l)) name = undefined;
+    const named = /^ {2}name:\s*"?([a-z0-9.-]+)"?\s*$/.exec(l);
+    if (named && !inData) name = named[1];
     if (/^data:\s*$/.test(l)) {
-      inData = true;
+      inData = name === 'cilium-config'; // the file also holds the ip-masq-agent ConfigMap
       dataDepth = blocks.length;
       continue;
     }

@@ -1,4 +1,5 @@
 import { ADDRESS_OUTCOME_RULES } from './addresses';
+import { AGENT_CONFIG_OUTCOMES } from './agent-config';
 import { CERTIFICATE_OUTCOMES } from './certificates';
 import { EXPECTATION_OUTCOMES } from './expectations';
 import { FLOW_OUTCOMES } from './flows';
@@ -14,6 +15,7 @@ import { Violation } from '../errors';
  */
 export const OUTCOME_RULES: readonly OutcomeRule[] = [
   ...OBJECT_OUTCOME_RULES,
+  AGENT_CONFIG_OUTCOMES,
   ...ADDRESS_OUTCOME_RULES,
   ROUTE_OUTCOMES,
   CERTIFICATE_OUTCOMES,

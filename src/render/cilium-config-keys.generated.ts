@@ -83,7 +83,6 @@ export const CHART_CILIUM_CONFIG_KEYS: Readonly<Record<string, { readonly helm: 
   "cni-external-routing": { helm: ["cni.externalRouting"] },
   "cni-log-file": { helm: ["cni.logFile"] },
   "cni-uninstall": { helm: ["cni.uninstall"] },
-  "config": { helm: [] },
   "connectivity-probe-frequency-ratio": { helm: ["connectivityProbeFrequencyRatio"] },
   "conntrack-gc-interval": { helm: ["conntrackGCInterval"] },
   "conntrack-gc-max-interval": { helm: ["conntrackGCMaxInterval"] },

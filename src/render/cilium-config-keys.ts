@@ -27,6 +27,15 @@ export function chartConfigKey(configKey: string, minor: string): ChartConfigKey
   return { helmPaths: helm, owners: HELM_KEY_OWNERS.filter((o) => helm.some((p) => related(p, o.path.join('.')))) };
 }
 
+/**
+ * The options that choose where cilium-agent, cilium-operator and the agent's `config` init container
+ * (`cilium-dbg build-config`, which the chart runs with the agent's `extraEnv`) read their configuration from:
+ * `--config-dir` and `--config` (cilium-agent and cilium-operator), `--source`, `--allow-config-keys`,
+ * `--deny-config-keys` and `--dest` (cilium-dbg build-config; each also read from `CILIUM_<NAME>`). Set through an
+ * escape hatch, any of them puts a configuration the rules never see in place of cilium-config.
+ */
+export const CONFIG_SOURCE_OPTIONS: readonly string[] = ['config-dir', 'config', 'source', 'allow-config-keys', 'deny-config-keys', 'dest'];
+
 /** Where a cilium-config key is set past the chart's own entry (a values path, and how the key is named there). */
 export interface ConfigKeySetting {
   /** The Helm values path of the setting (`extraConfig`, `extraArgs`, `operator.extraEnv`, ...), with the entry. */
@@ -58,7 +67,8 @@ export function configKeyOfArg(arg: string): string | undefined {
 export function configKeySettings(values: Record<string, unknown>): ConfigKeySetting[] {
   const out: ConfigKeySetting[] = [];
   if (isMap(values.extraConfig)) {
-    for (const k of Object.keys(values.extraConfig)) out.push({ path: ['extraConfig', k], configKey: k, as: `extraConfig key ${k}` });
+    // The agent reads the keys through viper, which lower-cases them (`Devices` sets devices).
+    for (const k of Object.keys(values.extraConfig)) out.push({ path: ['extraConfig', k], configKey: k.toLowerCase(), as: `extraConfig key ${k}` });
   }
   const operator = isMap(values.operator) ? values.operator : {};
   for (const [base, scope] of [[[], values], [['operator'], operator]] as const) {

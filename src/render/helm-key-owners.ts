@@ -95,7 +95,8 @@ export interface HelmKeyOwner {
   /**
    * Every prop whose value can change the key, as dotted prop paths of `KindCiliumClusterProps`, or `LocalGateway` /
    * `ClusterMesh` for the features constructs add. The enumeration test varies each prop and checks that every key it
-   * changes names it here.
+   * changes names it here. Empty for a guard row: no prop renders the key, and the platform needs the chart's default
+   * (`chartDefault`), e.g. `agent`.
    */
   readonly decidedBy: readonly string[];
   /** The value the description renders, or `undefined` when the key is left to the chart in this description. */
@@ -253,6 +254,42 @@ export const HELM_KEY_OWNERS: readonly HelmKeyOwner[] = [
     decidedBy: ['devices'],
     render: (spec) => [...spec.devices],
     accepts: (value, rendered) => JSON.stringify(deviceList(value)) === JSON.stringify(rendered),
+  },
+  // The agent itself and where it reads its configuration: the platform needs the chart's cilium-agent DaemonSet on
+  // every node, reading cilium-config (chart values.yaml: `agent: true`, `preflight.enabled: false`,
+  // `daemon.configSources` / `daemon.allowedConfigOverrides` unset; templates/cilium-agent/daemonset.yaml renders no
+  // agent without `agent`, and `configSources` replaces the config-map source of `cilium-dbg build-config`).
+  {
+    path: key('agent'),
+    prop: 'KindCiliumCluster (the Cilium agent on every node)',
+    use: 'leave agent to the chart: without the agent DaemonSet the kind nodes have no CNI',
+    decidedBy: [],
+    render: () => undefined,
+    chartDefault: true,
+  },
+  {
+    path: key('preflight.enabled'),
+    prop: 'KindCiliumCluster (the Cilium agent on every node)',
+    use: 'leave preflight to the chart: with it the chart renders the pre-flight check instead of the agent',
+    decidedBy: [],
+    render: () => undefined,
+    chartDefault: false,
+  },
+  {
+    path: key('daemon.configSources'),
+    prop: 'KindCiliumCluster (the agent reads cilium-config, which the rules judge)',
+    use: 'leave daemon.configSources to the chart and set the configuration through the props or its Helm keys',
+    decidedBy: [],
+    render: () => undefined,
+    chartDefault: null,
+  },
+  {
+    path: key('daemon.allowedConfigOverrides'),
+    prop: 'KindCiliumCluster (the agent reads cilium-config, which the rules judge)',
+    use: 'leave daemon.allowedConfigOverrides to the chart (daemon.blockedConfigOverrides only restricts overrides and stays yours)',
+    decidedBy: [],
+    render: () => undefined,
+    chartDefault: null,
   },
   {
     path: key('operator.replicas'),

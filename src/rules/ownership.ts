@@ -1,7 +1,7 @@
 import { v } from './common';
 import { ClusterRule } from './rule';
 import { ciliumFeaturesOf } from '../model/platform-model';
-import { chartConfigKey, configKeySettings } from '../render/cilium-config-keys';
+import { chartConfigKey, CONFIG_SOURCE_OPTIONS, configKeySettings } from '../render/cilium-config-keys';
 import { CiliumFeatureFlags, HELM_KEY_OWNERS, HelmKeyOwner } from '../render/helm-key-owners';
 import { ClusterSpec } from '../spec/cluster-spec';
 
@@ -126,6 +126,12 @@ export const OWNERSHIP_RULES: readonly ClusterRule[] = [
     emits: ['cilium-config-set-past-helm'],
     summary: 'ciliumValuesOverrides set no cilium-config key the chart writes through extraConfig, extraArgs or extraEnv (agent or operator): through its Helm key, which the typed props own and every rule reads',
     check: (m) => configKeySettings(m.ciliumValues).flatMap(({ path, configKey, as }) => {
+      if (CONFIG_SOURCE_OPTIONS.includes(configKey) && !path.includes('extraConfig')) {
+        return [v('cilium-config-set-past-helm', `${m.field}.ciliumValuesOverrides.${helmPathText(path)}`,
+          `the ${as} chooses where Cilium reads its configuration (${configKey}), in place of the cilium-config the chart writes from the Helm values; `
+            + 'the agent would run with a configuration the chart\'s validation and the rules never see',
+          `remove ${helmPathText(path)} from ciliumValuesOverrides and set the configuration through the props or its Helm keys`)];
+      }
       const chart = chartConfigKey(configKey, m.spec.ciliumMinor);
       if (!chart) return [];
       const props = [...new Set(chart.owners.map((o) => o.prop))];

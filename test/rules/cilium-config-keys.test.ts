@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, LoadBalancerIpPool, PlatformConfigError, renderBundle, Violation } from '../../src';
-import { chartConfigKey, configKeyOfEnv } from '../../src/render/cilium-config-keys';
+import { chartConfigKey, CONFIG_SOURCE_OPTIONS, configKeyOfEnv } from '../../src/render/cilium-config-keys';
 import { CHART_CILIUM_CONFIG_KEYS } from '../../src/render/cilium-config-keys.generated';
 import { CILIUM_MINORS, ciliumMinorFacts } from '../../src/spec/version-matrix';
 import { ciliumVersionProps } from '../support/cilium-versions';
@@ -38,6 +38,8 @@ function violationsOf(overrides: Record<string, unknown>, props: Partial<KindCil
 /** The cilium-config key each channel sets, as a user writes it there. */
 const CHANNELS: Record<string, (keys: readonly string[]) => Record<string, unknown>> = {
   'extraConfig': (keys) => ({ extraConfig: Object.fromEntries(keys.map((k) => [k, 'x'])) }),
+  // viper lower-cases the keys it reads: an upper-case spelling sets the same key.
+  'extraConfig upper case': (keys) => ({ extraConfig: Object.fromEntries(keys.map((k) => [k.toUpperCase(), 'x'])) }),
   'extraArgs --k=v': (keys) => ({ extraArgs: keys.map((k) => `--${k}=x`) }),
   'extraArgs --k v': (keys) => ({ extraArgs: keys.flatMap((k) => [`--${k}`, 'x']) }),
   'operator.extraArgs': (keys) => ({ operator: { extraArgs: keys.map((k) => `--${k}=x`) } }),
@@ -63,6 +65,23 @@ describe('every chart-written cilium-config key, through every escape hatch, on 
       for (const o of chart.owners) expect(v.problem).toContain(o.prop);
       expect(v.fix).toMatch(/^remove \S+ from ciliumValuesOverrides and /);
     }
+  });
+
+  test.each(Object.keys(CHANNELS).filter((c) => !c.startsWith('extraConfig')))('%s: every option that chooses the configuration\'s source is refused', (channel) => {
+    const keys = CONFIG_SOURCE_OPTIONS.filter((k) => !channel.includes('Env') || envNameable(k));
+    const found = violationsOf(CHANNELS[channel](keys)).filter((v) => v.rule === RULE);
+    expect(found.map((v) => /chooses where Cilium reads its configuration \((\S+)\)/.exec(v.problem)?.[1]).sort()).toEqual([...keys].sort());
+  });
+
+  test.each([
+    [{ agent: false }, 'agent'], [{ preflight: { enabled: true } }, 'preflight.enabled'],
+    [{ daemon: { configSources: 'config-map:alt' } }, 'daemon.configSources'], [{ daemon: { allowedConfigOverrides: 'devices' } }, 'daemon.allowedConfigOverrides'],
+  ])('%j: the agent itself and its configuration sources are the platform\'s (helm-value-owned-by-prop)', (overrides, key) => {
+    expect(violationsOf(overrides).map((v) => [v.rule, v.field])).toEqual([['helm-value-owned-by-prop', `c.ciliumValuesOverrides.${key}`]]);
+  });
+
+  test('blockedConfigOverrides only restricts overrides: yours', () => {
+    expect(violationsOf({ daemon: { blockedConfigOverrides: 'devices' } })).toEqual([]);
   });
 
   test('keys the chart never writes stay the user\'s (also a key only another minor\'s chart writes)', () => {

@@ -343,6 +343,9 @@ const FAILING_CASES: Record<string, readonly FailingCase[]> = {
   'crd-not-installed': [inApp((app) => new ApiObject(new KindCiliumCluster(app, 'dev', { clusterName: 'dev' }), 'route', {
     apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'route', namespace: 'default' }, spec: {},
   }))],
+  'node-config-overrides-helm': [inApp((app) => new ApiObject(new KindCiliumCluster(app, 'dev', { clusterName: 'dev' }), 'cnc', {
+    apiVersion: 'cilium.io/v2', kind: 'CiliumNodeConfig', metadata: { name: 'x', namespace: 'kube-system' }, spec: { nodeSelector: {}, defaults: { 'enable-policy': 'never' } },
+  }))],
   'object-replaces-system-object': [inApp((app) => new ApiObject(new KindCiliumCluster(app, 'dev', { clusterName: 'dev' }), 'svc', {
     apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubernetes', namespace: 'default' }, spec: { ports: [{ port: 443 }] },
   }))],
