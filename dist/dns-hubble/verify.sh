@@ -67,7 +67,7 @@ check() {
   ROW_OBSERVED+=("$3")
   ROW_RESULTS+=("$result")
 }
-probe() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
+probe() { curl -s -g -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
 
 echo "verifying kind cluster dns-hubble (context kind-dns-hubble)"
 
@@ -80,7 +80,7 @@ check "cilium operator (deployment/cilium-operator)" ready "$obs"
 # reach IMAGE IP PORT: does IP:PORT answer from inside the docker network kind (outside every cluster node)?
 reach() {
   local out rc=0 code connect
-  out="$(docker run --rm --network kind --entrypoint curl "$1" -s -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 8 "http://$2:$3/" 2>/dev/null)" || rc=$?
+  out="$(docker run --rm --network kind --entrypoint curl "$1" -s -g -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 8 "http://$2:$3/" 2>/dev/null)" || rc=$?
   code="${out%% *}"
   connect="${out##* }"
   if [ "$rc" -ge 125 ] && [ "$rc" -le 127 ]; then echo "ERROR: docker run failed (exit $rc)"

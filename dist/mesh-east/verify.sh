@@ -67,7 +67,7 @@ check() {
   ROW_OBSERVED+=("$3")
   ROW_RESULTS+=("$result")
 }
-probe() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
+probe() { curl -s -g -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
 
 echo "verifying kind cluster mesh-east (context kind-mesh-east)"
 
@@ -87,7 +87,7 @@ pool_of() {
 # reach IMAGE IP PORT: does IP:PORT answer from inside the docker network kind (outside every cluster node)?
 reach() {
   local out rc=0 code connect
-  out="$(docker run --rm --network kind --entrypoint curl "$1" -s -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 8 "http://$2:$3/" 2>/dev/null)" || rc=$?
+  out="$(docker run --rm --network kind --entrypoint curl "$1" -s -g -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 8 "http://$2:$3/" 2>/dev/null)" || rc=$?
   code="${out%% *}"
   connect="${out##* }"
   if [ "$rc" -ge 125 ] && [ "$rc" -le 127 ]; then echo "ERROR: docker run failed (exit $rc)"
@@ -119,7 +119,7 @@ outcome_flow() {
   fi
   if [ -z "$pod" ]; then obs="ERROR: no running pod in $3 matches ${4:-(any)}"
   else
-    out="$(kubectl --context "$CONTEXT" -n "$3" exec "$pod" -- curl -s -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 5 -X "$6" "$5" 2>/dev/null)" || rc=$?
+    out="$(kubectl --context "$CONTEXT" -n "$3" exec "$pod" -- curl -s -g -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 5 -X "$6" "$5" 2>/dev/null)" || rc=$?
     code="${out%% *}"
     connect="${out##* }"
     if ! [[ "$out" =~ ^[0-9]{3}\ [0-9.]+$ ]]; then obs="ERROR: kubectl exec did not run curl in $pod (exit $rc)"

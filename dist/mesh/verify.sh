@@ -88,7 +88,7 @@ check 'ClusterMesh on every agent of mesh-west' '1/1 ready' "$obs"
 # answers CONTEXT DEPLOYMENT URL: the distinct answers (cluster names) of the requests, comma-separated.
 answers() {
   kubectl --context "$1" -n mesh-demo exec "deploy/$2" -c curl -- sh -c \
-    "for i in \$(seq 1 20); do curl -s --max-time 5 \"$3\"; echo; done" 2>/dev/null \
+    "for i in \$(seq 1 20); do curl -s -g --max-time 5 \"$3\"; echo; done" 2>/dev/null \
     | grep -v '^$' | sort -u | paste -sd, - || true
 }
 # The intruder is denied at L3: curl must have run in its pod and timed out (an exec failure is an ERROR).
@@ -97,7 +97,7 @@ trap 'rm -f "$PROBE_ERR"' EXIT
 # probe_flow CONTEXT NAMESPACE DEPLOYMENT CONTAINER METHOD URL: the outcome of curl run in the client pod.
 probe_flow() {
   local out rc=0 msg
-  out="$(kubectl --context "$1" -n "$2" exec "deploy/$3" -c "$4" -- curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X "$5" "$6" 2>"$PROBE_ERR")" || rc=$?
+  out="$(kubectl --context "$1" -n "$2" exec "deploy/$3" -c "$4" -- curl -s -g -o /dev/null -w '%{http_code}' --max-time 5 -X "$5" "$6" 2>"$PROBE_ERR")" || rc=$?
   if [[ "$out" =~ ^[0-9]{3}$ ]]; then
     if [ "$rc" = 0 ]; then echo "HTTP $out"
     elif [ "$rc" = 28 ]; then echo timeout

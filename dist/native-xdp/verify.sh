@@ -67,7 +67,7 @@ check() {
   ROW_OBSERVED+=("$3")
   ROW_RESULTS+=("$result")
 }
-probe() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
+probe() { curl -s -g -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
 
 echo "verifying kind cluster native-xdp (context kind-native-xdp)"
 
@@ -84,7 +84,7 @@ trap 'rm -f "$PROBE_ERR"' EXIT
 # probe_flow CONTEXT NAMESPACE DEPLOYMENT CONTAINER METHOD URL: the outcome of curl run in the client pod.
 probe_flow() {
   local out rc=0 msg
-  out="$(kubectl --context "$1" -n "$2" exec "deploy/$3" -c "$4" -- curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X "$5" "$6" 2>"$PROBE_ERR")" || rc=$?
+  out="$(kubectl --context "$1" -n "$2" exec "deploy/$3" -c "$4" -- curl -s -g -o /dev/null -w '%{http_code}' --max-time 5 -X "$5" "$6" 2>"$PROBE_ERR")" || rc=$?
   if [[ "$out" =~ ^[0-9]{3}$ ]]; then
     if [ "$rc" = 0 ]; then echo "HTTP $out"
     elif [ "$rc" = 28 ]; then echo timeout
@@ -116,7 +116,7 @@ outcome_flow() {
   fi
   if [ -z "$pod" ]; then obs="ERROR: no running pod in $3 matches ${4:-(any)}"
   else
-    out="$(kubectl --context "$CONTEXT" -n "$3" exec "$pod" -- curl -s -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 5 -X "$6" "$5" 2>/dev/null)" || rc=$?
+    out="$(kubectl --context "$CONTEXT" -n "$3" exec "$pod" -- curl -s -g -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 5 -X "$6" "$5" 2>/dev/null)" || rc=$?
     code="${out%% *}"
     connect="${out##* }"
     if ! [[ "$out" =~ ^[0-9]{3}\ [0-9.]+$ ]]; then obs="ERROR: kubectl exec did not run curl in $pod (exit $rc)"

@@ -67,7 +67,7 @@ check() {
   ROW_OBSERVED+=("$3")
   ROW_RESULTS+=("$result")
 }
-probe() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
+probe() { curl -s -g -o /dev/null -w '%{http_code}' --max-time 5 "$@" || true; }
 
 echo "verifying kind cluster zero-trust (context kind-zero-trust)"
 
@@ -90,7 +90,7 @@ trap 'rm -f "$PROBE_ERR"' EXIT
 # probe_flow CONTEXT NAMESPACE DEPLOYMENT CONTAINER METHOD URL: the outcome of curl run in the client pod.
 probe_flow() {
   local out rc=0 msg
-  out="$(kubectl --context "$1" -n "$2" exec "deploy/$3" -c "$4" -- curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X "$5" "$6" 2>"$PROBE_ERR")" || rc=$?
+  out="$(kubectl --context "$1" -n "$2" exec "deploy/$3" -c "$4" -- curl -s -g -o /dev/null -w '%{http_code}' --max-time 5 -X "$5" "$6" 2>"$PROBE_ERR")" || rc=$?
   if [[ "$out" =~ ^[0-9]{3}$ ]]; then
     if [ "$rc" = 0 ]; then echo "HTTP $out"
     elif [ "$rc" = 28 ]; then echo timeout
@@ -112,7 +112,7 @@ flow 'tiefighter -> nginx (egress deny)' timeout star-wars tiefighter spaceship 
 # reach IMAGE IP PORT: does IP:PORT answer from inside the docker network kind (outside every cluster node)?
 reach() {
   local out rc=0 code connect
-  out="$(docker run --rm --network kind --entrypoint curl "$1" -s -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 8 "http://$2:$3/" 2>/dev/null)" || rc=$?
+  out="$(docker run --rm --network kind --entrypoint curl "$1" -s -g -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 8 "http://$2:$3/" 2>/dev/null)" || rc=$?
   code="${out%% *}"
   connect="${out##* }"
   if [ "$rc" -ge 125 ] && [ "$rc" -le 127 ]; then echo "ERROR: docker run failed (exit $rc)"
@@ -137,10 +137,10 @@ outcome_lb_address() {
 # outcome_url ID STATEMENT URL HOST:PORT:ADDRESS EXPECT VIA: curl of URL through the address gives a status of class
 # EXPECT (2xx, 3xx, 4xx) or exactly EXPECT. VIA host: from this host, as a browser reaches it through the kind port
 # mapping (curl, or a curl container on the host network); VIA kind-network: from a container on the kind network.
-# HTTPS is not verified here (the certificate rows are).
+# HTTPS is not verified here (the certificate rows are). -g: brackets and braces of a URL are sent, not globbed.
 outcome_url() {
   local out rc=0 code obs res=FAIL
-  local curl_args=(-s -k -o /dev/null -w '%{http_code}' --connect-timeout 5 --max-time 8 --resolve "$4" "$3")
+  local curl_args=(-s -g -k -o /dev/null -w '%{http_code}' --connect-timeout 5 --max-time 8 --resolve "$4" "$3")
   if [ "$6" = host ] && command -v curl >/dev/null 2>&1; then out="$(curl "${curl_args[@]}" 2>/dev/null)" || rc=$?
   elif [ "$6" = host ]; then out="$(docker run --rm --network host --entrypoint curl "$NODE_IMAGE" "${curl_args[@]}" 2>/dev/null)" || rc=$?
   else out="$(docker run --rm --network kind --entrypoint curl "$NODE_IMAGE" "${curl_args[@]}" 2>/dev/null)" || rc=$?
@@ -178,7 +178,7 @@ outcome_flow() {
   fi
   if [ -z "$pod" ]; then obs="ERROR: no running pod in $3 matches ${4:-(any)}"
   else
-    out="$(kubectl --context "$CONTEXT" -n "$3" exec "$pod" -- curl -s -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 5 -X "$6" "$5" 2>/dev/null)" || rc=$?
+    out="$(kubectl --context "$CONTEXT" -n "$3" exec "$pod" -- curl -s -g -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 5 -X "$6" "$5" 2>/dev/null)" || rc=$?
     code="${out%% *}"
     connect="${out##* }"
     if ! [[ "$out" =~ ^[0-9]{3}\ [0-9.]+$ ]]; then obs="ERROR: kubectl exec did not run curl in $pod (exit $rc)"

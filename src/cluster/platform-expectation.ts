@@ -94,7 +94,8 @@ const URL_SHAPE = propsShape<ExpectUrlProps>('ExpectUrl', { url: required('strin
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'] as const;
 const HTTP_TOKEN_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const PATH_RE = /^\/[\x21-\x7e]*$/;
+/** A request target as it goes on the wire: `/`, then visible ASCII; no `#` (a fragment never leaves the client). */
+const PATH_RE = /^\/[\x21-\x22\x24-\x7e]*$/;
 
 function checkPort(field: string, port: number): number {
   if (!Number.isInteger(port) || port < 1 || port > 65535) invalid('invalid-port', field, `${port} is not a port number`, 'use a whole number from 1 to 65535');
@@ -124,7 +125,7 @@ function checkPods(field: string, pods: ExpectedPods): ExpectedPodsFact {
  *
  * Refused at construction: a namespace that is not a DNS-1123 label, labels that are not Kubernetes labels, a port
  * outside 1-65535, a protocol other than TCP, UDP or SCTP, `http` with UDP or SCTP (HTTP runs over TCP), a method
- * that is not an HTTP token, a path not starting with `/` or holding non-visible-ASCII characters, and `expect`
+ * that is not an HTTP token, a path not starting with `/` or holding non-visible-ASCII characters or `#`, and `expect`
  * other than `allowed` or `denied`.
  *
  * @example new ExpectFlow(cluster, 'web-to-api', { from: { namespace: 'shop', labels: { app: 'web' } }, to: { namespace: 'shop', labels: { app: 'api' } }, port: 8080, expect: 'allowed' });
@@ -152,8 +153,8 @@ export class ExpectFlow extends Construct implements PlatformFactSource {
       const target = p.http.path ?? '/';
       if (!HTTP_TOKEN_RE.test(method)) invalid('invalid-expectation', `${path}.http.method`, `${JSON.stringify(method)} is not an HTTP method (an RFC 9110 token)`, 'use a method such as GET or POST');
       if (!PATH_RE.test(target)) {
-        invalid('invalid-expectation', `${path}.http.path`, `${JSON.stringify(target)} is not a request path: it must start with "/" and hold only visible ASCII (RFC 9112)`,
-          'write the path as it goes on the wire, percent-encoding spaces and non-ASCII text, e.g. /v1/items?q=a%20b');
+        invalid('invalid-expectation', `${path}.http.path`, `${JSON.stringify(target)} is not a request path: it must start with "/" and hold only visible ASCII, no "#" (RFC 9112: a fragment never reaches the server)`,
+          'write the path as it goes on the wire, percent-encoding spaces, "#" and non-ASCII text, e.g. /v1/items?q=a%20b');
       }
       http = { method, path: target };
     }

@@ -128,6 +128,11 @@ describe('verify.sh rows are the probeable outcomes', () => {
       }
     }
     expect([...kinds].sort()).toEqual(Object.values(OUTCOME_ROW_FUNCTIONS).sort());
+    // Every curl of every script sends its URL as written: -g (no globbing of the [ ] { } a path may hold).
+    const curls = files.filter((f) => f.path.endsWith('.sh')).flatMap((f) => f.content.split('\n')
+      .filter((l) => !/^\s*#/.test(l)).flatMap((l) => [...l.matchAll(/\bcurl\s+(?:"\$1"\s+)?-[a-zA-Z][^|;]*/g)].map((m) => [f.path, m[0]])));
+    expect(curls.length).toBeGreaterThan(10);
+    expect(curls.filter(([, c]) => !/ -g\b|^curl -s -g/.test(c))).toEqual([]);
   }));
 });
 

@@ -148,6 +148,7 @@ describe('ExpectFlow', () => {
     ['HTTP over UDP', { protocol: 'UDP', http: {} }, 'dev/x.http'],
     ['a method that is not a token', { http: { method: 'GE T' } }, 'dev/x.http.method'],
     ['a path without the leading /', { http: { path: 'v1' } }, 'dev/x.http.path'],
+    ['a path with a #fragment (curl never sends it: the probe would ask for another path)', { http: { path: '/#frag' } }, 'dev/x.http.path'],
     ['expect maybe', { expect: 'maybe' }, 'dev/x.expect'],
     ['an unknown prop', { verdict: 'allowed' }, 'dev/x.verdict'],
     ['a missing port', { port: undefined }, 'dev/x.port'],

@@ -115,7 +115,7 @@ function renderMeshVerify(plan: MeshOpsPlan): string {
       '# answers CONTEXT DEPLOYMENT URL: the distinct answers (cluster names) of the requests, comma-separated.',
       'answers() {',
       sh`  kubectl --context "$1" -n ${demo.namespace} exec "deploy/$2" -c ${demo.container} -- sh -c \\`,
-      `    "for i in \\$(seq 1 ${demo.probes}); do curl -s --max-time ${PROBE_TIMEOUT_SECONDS} \\"$3\\"; echo; done" 2>/dev/null \\`,
+      `    "for i in \\$(seq 1 ${demo.probes}); do curl -s -g --max-time ${PROBE_TIMEOUT_SECONDS} \\"$3\\"; echo; done" 2>/dev/null \\`,
       "    | grep -v '^$' | sort -u | paste -sd, - || true",
       '}',
       '# The intruder is denied at L3: curl must have run in its pod and timed out (an exec failure is an ERROR).',
