@@ -107,8 +107,9 @@ check 'LoadBalancer kube-system/clustermesh-apiserver port 2379, from the kind n
 
 # Intended outcomes (docs/apply-model.md): one row per outcome the apply model computed that can be probed live.
 CONTEXT='kind-mesh-east'
-# outcome_flow ID STATEMENT NAMESPACE SELECTOR URL METHOD EXPECT: curl from a running pod matching SELECTOR in
-# NAMESPACE. A response (any HTTP status but 403, or a TCP connection), Envoy's "HTTP 403" (L7 deny) or "timeout"
+# outcome_flow ID STATEMENT NAMESPACE SELECTOR URL METHOD EXPECT [TO_NAMESPACE TO_SELECTOR]: curl from a running pod
+# matching SELECTOR in NAMESPACE (with TO_*: to the pod IP of a running server pod, the POD_IP of URL).
+# A response (any HTTP status but 403, or a TCP connection), Envoy's "HTTP 403" (L7 deny) or "timeout"
 # (L3/L4 deny: the packets are dropped). No pod, or an exec that did not run curl, is an ERROR, never a deny.
 outcome_flow() {
   local pod out rc=0 code connect obs res=FAIL
@@ -117,9 +118,16 @@ outcome_flow() {
   else
     pod="$(kubectl --context "$CONTEXT" -n "$3" get pods --field-selector=status.phase=Running -o 'jsonpath={.items[0].metadata.name}' 2>/dev/null || true)"
   fi
+  local url="$5" ip=""
+  if [ -n "${8:-}" ]; then
+    ip="$(kubectl --context "$CONTEXT" -n "$8" get pods -l "$9" --field-selector=status.phase=Running -o 'jsonpath={.items[0].status.podIP}' 2>/dev/null || true)"
+    case "$ip" in *:*) ip="[$ip]" ;; esac
+    url="${5/POD_IP/$ip}"
+  fi
   if [ -z "$pod" ]; then obs="ERROR: no running pod in $3 matches ${4:-(any)}"
+  elif [ -n "${8:-}" ] && [ -z "$ip" ]; then obs="ERROR: no running server pod in $8 matches $9"
   else
-    out="$(kubectl --context "$CONTEXT" -n "$3" exec "$pod" -- curl -s -g -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 5 -X "$6" "$5" 2>/dev/null)" || rc=$?
+    out="$(kubectl --context "$CONTEXT" -n "$3" exec "$pod" -- curl -s -g -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout 5 --max-time 5 -X "$6" "$url" 2>/dev/null)" || rc=$?
     code="${out%% *}"
     connect="${out##* }"
     if ! [[ "$out" =~ ^[0-9]{3}\ [0-9.]+$ ]]; then obs="ERROR: kubectl exec did not run curl in $pod (exit $rc)"

@@ -120,8 +120,10 @@ function checkPods(field: string, pods: ExpectedPods): ExpectedPodsFact {
  * ingress, `Documentation/security/policy/intro.rst`) for the verdict from every pod `from` selects to every pod `to`
  * selects, and refuses synthesis (`expected-flow-failed`) when one differs, naming the side and rule that decided and
  * the policy change that fixes it, or when `from` or `to` selects no pod of the bundle (a typo would otherwise make
- * the statement vacuous). A holding expectation becomes a `verify.sh` row (a response, Envoy's 403 or a timeout) and
- * a line of `platform.md`.
+ * the statement vacuous), or when `port` is not a port the server's containers declare (often the Service port in
+ * front of them: flows are judged pod to pod, and the fix names the container port). A holding expectation becomes a
+ * `verify.sh` row (a response, Envoy's 403 or a timeout; through the Service fronting the port, else to a running
+ * server pod's IP) and a line of `platform.md`.
  *
  * Refused at construction: a namespace that is not a DNS-1123 label, labels that are not Kubernetes labels, a port
  * outside 1-65535, a protocol other than TCP, UDP or SCTP, `http` with UDP or SCTP (HTTP runs over TCP), a method

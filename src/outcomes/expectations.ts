@@ -1,5 +1,5 @@
 import { decidingSide, flowFix, observedOf, peerLabels, portText } from './flow-fixes';
-import { bundlePods, BundlePod, ContainerPort, podName, probeClient, probeTarget } from './flow-pods';
+import { bundlePods, BundlePod, ContainerPort, podName, probeClient, probeServer, servicesOf, targetPortOf } from './flow-pods';
 import { expectOf } from './flows';
 import { Outcome, OutcomeRule } from './outcome';
 import { ListenerEntryPoint, listenerEntryPoints, RouteUrl, routeUrls } from './route-urls';
@@ -59,6 +59,29 @@ function noPods(e: FlowExpectation, statement: string, pods: readonly BundlePod[
   };
 }
 
+/** A flow to a port the server's containers do not listen on: the container ports, and the Service port that maps to one. */
+function noListener(applied: AppliedPlatform, e: FlowExpectation, statement: string, server: BundlePod): Outcome {
+  const listening = server.ports.map(portText).join(', ');
+  const viaService = servicesOf(server, applied.objects).flatMap((svc) => (svc.spec?.ports ?? [])
+    .filter((sp: Record<string, any>) => sp.port === e.port && (sp.protocol ?? 'TCP') === e.protocol)
+    .flatMap((sp: Record<string, any>) => {
+      const t = targetPortOf(server, sp);
+      return t ? [{ service: `${svc.metadata.namespace ?? 'default'}/${svc.metadata.name}`, target: t }] : [];
+    }));
+  const hint = viaService[0];
+  return {
+    id: 'expected-flow-failed',
+    statement,
+    field: `${e.field}.port`,
+    holds: false,
+    observed: `${podName(server)} listens on ${listening}, not ${e.protocol}/${e.port}`,
+    section: 'flows',
+    problem: `the containers of ${podName(server)} listen on ${listening}; a flow to ${e.protocol}/${e.port} reaches no listener${hint
+      ? ` (${e.port} is the port of Service ${hint.service}, which forwards to ${portText(hint.target)}: flows are judged pod to pod, on the container port)` : ''}`,
+    fix: hint ? `state port ${hint.target.port} (the container port Service ${hint.service} forwards ${e.port} to)` : `state one of the ports ${podName(server)} listens on (${listening})`,
+  };
+}
+
 /** Why a flow stated `denied` passes, and how to deny it. */
 function notDeniedFix(client: BundlePod, server: BundlePod, port: ContainerPort, v: FlowVerdict): string {
   const rules = v.hops.flatMap((h) => [h.egress, h.ingress]).filter((s) => s.basis === 'allow-rule' && s.by).map((s) => formatRuleRef(s.by!));
@@ -79,6 +102,10 @@ function flowOutcomes(applied: AppliedPlatform, e: FlowExpectation, pods: readon
   if (clients.length === 0) return [noPods(e, stated, pods, 'from')];
   if (servers.length === 0) return [noPods(e, stated, pods, 'to')];
   const out: Outcome[] = [];
+  // Flows are judged pod to pod, on the port the server's containers listen on: a port its containers do not declare
+  // (often the Service port in front of them) reaches no listener, whatever the policies say.
+  const deaf = servers.filter((s) => s.ports.length > 0 && !s.ports.some((p) => p.port === e.port && p.protocol === e.protocol));
+  if (deaf.length > 0) return deaf.map((server) => noListener(applied, e, stated, server));
   for (const client of clients) {
     for (const server of servers) {
       const port: ContainerPort = server.ports.find((p) => p.port === e.port && p.protocol === e.protocol) ?? { port: e.port, protocol: e.protocol };
@@ -96,7 +123,7 @@ function flowOutcomes(applied: AppliedPlatform, e: FlowExpectation, pods: readon
         probe: {
           kind: 'flow',
           from: probeClient(client),
-          to: probeTarget(server, port, applied.objects),
+          ...probeServer(server, port, applied.objects),
           port: e.port,
           ...(http ? { http } : {}),
           expect: holds ? expectOf(v.clientSees) : e.expect === 'allowed' ? 'response' : side?.basis === 'l7-http' || http ? 'http-403' : 'timeout',

@@ -82,17 +82,24 @@ export function targetPortOf(pod: BundlePod, servicePort: Record<string, any>): 
 }
 
 /**
- * How a client names the server in a probe: `<service>.<namespace>:<service port>` when a Service fronts the
- * container port, `<namespace>/<workload>:<port>` (a pod address) otherwise.
+ * How a client reaches the server in a probe: `to` `<service>.<namespace>:<service port>` when a Service fronts the
+ * container port; otherwise `to` `<namespace>/<workload>` and `toPods`, the server pods, whose running pod's IP the
+ * probe dials on the container port.
  */
-export function probeTarget(pod: BundlePod, port: ContainerPort, objects: readonly KubeObject[]): string {
+export interface ProbeServer {
+  readonly to: string;
+  readonly toPods?: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
+}
+
+/** See {@link ProbeServer}. */
+export function probeServer(pod: BundlePod, port: ContainerPort, objects: readonly KubeObject[]): ProbeServer {
   for (const svc of servicesOf(pod, objects)) {
     for (const sp of svc.spec?.ports ?? []) {
       const t = targetPortOf(pod, sp);
-      if (t && t.port === port.port && t.protocol === port.protocol) return `${svc.metadata.name}.${pod.peer.namespace}:${sp.port}`;
+      if (t && t.port === port.port && t.protocol === port.protocol) return { to: `${svc.metadata.name}.${pod.peer.namespace}:${sp.port}` };
     }
   }
-  return `${pod.peer.namespace}/${pod.peer.name}:${port.port}`;
+  return { to: `${pod.peer.namespace}/${pod.peer.name}`, toPods: { namespace: pod.peer.namespace, labels: pod.peer.labels } };
 }
 
 /** The probe's client: the pods' namespace and labels. */

@@ -1,7 +1,7 @@
 import { decidingSide, flowFix, observedOf, policyObject, portText } from './flow-fixes';
 import { gatewayBackendOutcomes } from './flow-gateway';
 import { FlowIntent, flowIntents, rulePorts } from './flow-intents';
-import { bundlePods, BundlePod, podName, probeClient, probeTarget } from './flow-pods';
+import { bundlePods, BundlePod, podName, probeClient, probeServer } from './flow-pods';
 import { describeRequest, requestAllowedBy } from './flow-requests';
 import { LiveProbe, Outcome, OutcomeRule } from './outcome';
 import { ClientObservation, CompiledRule, describePeer, FlowVerdict, formatRuleRef, HttpRequest, PolicyFlow } from '../applied/cilium-policy';
@@ -86,7 +86,7 @@ function judge(applied: AppliedPlatform, intent: FlowIntent): Outcome {
     probe: {
       kind: 'flow',
       from: probeClient(client),
-      to: probeTarget(intent.server, intent.port, applied.objects),
+      ...probeServer(intent.server, intent.port, applied.objects),
       port: intent.port.port,
       ...(http ? { http: { method: http.method, path: http.path } } : {}),
       expect,

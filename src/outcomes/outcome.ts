@@ -24,13 +24,16 @@ export type LiveProbe =
   /** The Gateway is `Programmed`. */
   | { readonly kind: 'gateway'; readonly namespace: string; readonly name: string }
   /**
-   * A connection from a pod of `from` (namespace and labels) to `to` (`host:port`), expected to get a response
-   * (`response`), Envoy's 403 (`http-403`) or nothing (`timeout`).
+   * A connection from a pod of `from` (namespace and labels) to `to` (`host:port` of the Service fronting the port),
+   * expected to get a response (`response`), Envoy's 403 (`http-403`) or nothing (`timeout`). When no Service fronts
+   * the port, `toPods` names the server pods and the probe dials a running one's pod IP on `port` (`to` is then
+   * `namespace/workload`, for reading).
    */
   | {
     readonly kind: 'flow';
     readonly from: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
     readonly to: string;
+    readonly toPods?: { readonly namespace: string; readonly labels: Readonly<Record<string, string>> };
     readonly port: number;
     readonly http?: { readonly method: string; readonly path: string };
     readonly expect: 'response' | 'http-403' | 'timeout';

@@ -2,9 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import { FakeHost } from './harness';
-import { addAllPresets, synthesizeBundle, zeroTrustPlatform } from '../../src';
+import { addAllPresets, ExpectFlow, KindCiliumCluster, synthesizeBundle, zeroTrustPlatform } from '../../src';
 import { KubeObject, namespacedName } from '../../src/applied/objects';
 import { AppliedPlatform } from '../../src/applied/platform';
 import { BundleFile, renderBundleWithPlans } from '../../src/bundle/render';
@@ -237,5 +237,41 @@ describe('the outcome rows on a recording host', () => {
       expect([fault.kind, failed.length]).toEqual([fault.kind, plan.outcomes.filter((o) => o.id === 'test-live-probe' && o.probe.kind === fault.kind).length]);
       expect(run.code).toBe(1);
     }
+  });
+});
+
+describe('a flow to pods no Service fronts: the probe dials a running server pod\'s IP', () => {
+  let root: string;
+  let host: FakeHost | undefined;
+  afterEach(() => host?.dispose());
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  test('the row resolves the pod IP, then curls it; no running server pod is an ERROR, never a verdict', () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'kc-verify-pods-'));
+    const app = new App();
+    const cluster = new KindCiliumCluster(app, 'pods', { clusterName: 'pods' });
+    const deployment = (name: string) => new ApiObject(cluster, name, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: 'default' },
+      spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: 'nginx:1.29.4', ports: [{ containerPort: 8080 }] }] } } },
+    });
+    deployment('web');
+    deployment('api');
+    new ExpectFlow(cluster, 'web-api', { from: { namespace: 'default', labels: { app: 'web' } }, to: { namespace: 'default', labels: { app: 'api' } }, port: 8080, expect: 'allowed' });
+    const plans = renderBundleWithPlans(app).clusterPlans;
+    const probe = plans[0].outcomes.find((o) => o.id === 'expected-flow-failed')!.probe;
+    expect(probe).toEqual(expect.objectContaining({ kind: 'flow', to: 'default/api', toPods: { namespace: 'default', labels: { app: 'api' } }, port: 8080 }));
+    synthesizeBundle(app, { rootDir: root, cdk8sOutdir: undefined });
+    host = new FakeHost(root, { network: '172.18.0.0/16', responses: healthyResponses(plans) });
+    const run = host.run('dist/pods/verify.sh');
+    const row = run.stdout.split('\n').find((l) => l.includes('[expected-flow-failed: '))!;
+    expect(row).toMatch(/-> GET http:\/\/POD_IP:8080\/ \[expected-flow-failed: .*\]\s+response\s+response \(HTTP 200\)\s+PASS$/);
+    expect(run.calls.some((c) => /exec probe-client -- curl .* -X GET http:\/\/10\.244\.9\.9:8080\/$/.test(c))).toBe(true);
+    host.dispose();
+    host = new FakeHost(root, { network: '172.18.0.0/16', responses: [{ match: 'status\\.podIP', stdout: '' }, ...healthyResponses(plans)] });
+    const none = host.run('dist/pods/verify.sh');
+    expect(none.stdout).toMatch(/ERROR: no running server pod in default matches app=api\s+FAIL$/m);
+    expect(none.code).toBe(1);
   });
 });

@@ -75,6 +75,26 @@ describe('ExpectFlow', () => {
     expect(bundleFile(app, 'platform.md')).toContain(o.statement);
   });
 
+  test.each(['allowed', 'denied'] as const)('a port the server\'s containers do not listen on (the Service port), stated %s: refused with the container port; the fix is accepted', (expect_) => {
+    const z = zt();
+    workload(z.cluster, 'web', { networkPolicy: 'none' });
+    workload(z.cluster, 'api', { ports: [{ port: 80, containerPort: 8080 }], allowFrom: [{ labels: { app: 'web' } }] });
+    new AppNetworkPolicy(z.cluster, 'web-out', { namespace: 'shop', appLabels: { app: 'web' }, egressTo: [{ labels: { app: 'api' }, ports: [{ port: 8080 }] }] });
+    new ExpectFlow(z.cluster, 'x', { from: pods('web'), to: pods('api'), port: 80, expect: expect_ });
+    const [v, ...rest] = violations(z.app);
+    expect(rest).toEqual([]);
+    expect([v.rule, v.field]).toEqual(['expected-flow-failed', 'dev/x.port']);
+    expect(v.problem).toContain('the containers of shop/api listen on TCP/8080; a flow to TCP/80 reaches no listener (80 is the port of Service shop/api, which forwards to TCP/8080: flows are judged pod to pod, on the container port)');
+    expect(v.fix).toBe('state port 8080 (the container port Service shop/api forwards 80 to)');
+    const fixed = zt();
+    workload(fixed.cluster, 'web', { networkPolicy: 'none' });
+    workload(fixed.cluster, 'api', { ports: [{ port: 80, containerPort: 8080 }], allowFrom: [{ labels: { app: 'web' } }] });
+    new AppNetworkPolicy(fixed.cluster, 'web-out', { namespace: 'shop', appLabels: { app: 'web' }, egressTo: [{ labels: { app: 'api' }, ports: [{ port: 8080 }] }] });
+    new ExpectFlow(fixed.cluster, 'x', { from: pods('web'), to: pods('api'), port: 8080, expect: 'allowed' });
+    expect(violations(fixed.app)).toEqual([]);
+    expect(stated(fixed.cluster)[0].probe).toEqual(expect.objectContaining({ to: 'api.shop:80', port: 8080 }));
+  });
+
   test('a flow default deny drops, stated denied: accepted, probed as a timeout', () => {
     const { app, cluster } = shop();
     new ExpectFlow(cluster, 'web-not-db', { from: pods('web'), to: pods('db'), port: 8080, expect: 'denied' });

@@ -1,6 +1,6 @@
 import type { ClusterOpsPlan } from '../../src/bundle/ops-plan';
 import type { MeshOpsPlan } from '../../src/bundle/scripts/mesh';
-import { flowUrl, resolveOf, selectorOf } from '../../src/bundle/scripts/verify-outcomes';
+import { flowUrl, POD_IP, resolveOf, selectorOf } from '../../src/bundle/scripts/verify-outcomes';
 import { formatIpv4, parseIpv4 } from '../../src/private/ipv4';
 import type { FakeState } from '../bundle/harness';
 
@@ -72,11 +72,17 @@ export function outcomeResponses(plan: ClusterOpsPlan): NonNullable<FakeState['r
       case 'flow': {
         const selector = selectorOf(probe.from.labels);
         const ns = esc(probe.from.namespace);
+        // A server no Service fronts: its running pod's IP (10.244.9.9) replaces POD_IP in the URL.
+        const url = flowUrl(probe).replace(POD_IP, '10.244.9.9');
+        const server = probe.toPods
+          ? [{ match: `--context ${ctx} -n ${esc(probe.toPods.namespace)} get pods -l ${esc(selectorOf(probe.toPods.labels))} --field-selector=status\\.phase=Running -o jsonpath=\\{\\.items\\[0\\]\\.status\\.podIP`, stdout: '10.244.9.9' }]
+          : [];
         return [
+          ...server,
           { match: `--context ${ctx} -n ${ns} get pods ${selector ? `-l ${esc(selector)} ` : ''}--field-selector`, stdout: 'probe-client' },
           probe.expect === 'timeout'
-            ? { match: `--context ${ctx} -n ${ns} exec probe-client -- curl .* -X ${esc(probe.http?.method ?? 'GET')} ${esc(flowUrl(probe))}$`, stdout: '000 0.000000', code: 28 }
-            : { match: `--context ${ctx} -n ${ns} exec probe-client -- curl .* -X ${esc(probe.http?.method ?? 'GET')} ${esc(flowUrl(probe))}$`, stdout: probe.expect === 'http-403' ? '403 0.001000' : '200 0.001000' },
+            ? { match: `--context ${ctx} -n ${ns} exec probe-client -- curl .* -X ${esc(probe.http?.method ?? 'GET')} ${esc(url)}$`, stdout: '000 0.000000', code: 28 }
+            : { match: `--context ${ctx} -n ${ns} exec probe-client -- curl .* -X ${esc(probe.http?.method ?? 'GET')} ${esc(url)}$`, stdout: probe.expect === 'http-403' ? '403 0.001000' : '200 0.001000' },
         ];
       }
       default:

@@ -38,7 +38,7 @@ export function selectorOf(labels: Readonly<Record<string, string>>): string {
 
 /** The URL a flow probe requests: `http://<to>[:port]<path>` (`to` may already carry the port). */
 export function flowUrl(probe: Extract<LiveProbe, { kind: 'flow' }>): string {
-  const host = /:\d+$/.test(probe.to) ? probe.to : `${probe.to}:${probe.port}`;
+  const host = probe.toPods ? `${POD_IP}:${probe.port}` : /:\d+$/.test(probe.to) ? probe.to : `${probe.to}:${probe.port}`;
   return `http://${host}${probe.http?.path ?? '/'}`;
 }
 
@@ -69,6 +69,9 @@ export function flowExpectation(expect: 'response' | 'http-403' | 'timeout'): st
   return expect === 'http-403' ? 'HTTP 403' : expect;
 }
 
+/** The host of a flow probe's URL that outcome_flow replaces with a running server pod's IP (no Service fronts the port). */
+export const POD_IP = 'POD_IP';
+
 /** The arguments of one row after `ID STATEMENT`, per probe kind (each becomes one quoted word). */
 export function probeArguments(probe: LiveProbe): (string | number)[] {
   switch (probe.kind) {
@@ -76,7 +79,8 @@ export function probeArguments(probe: LiveProbe): (string | number)[] {
     case 'url': return [probe.url, resolveOf(probe.url, probe.address), probe.expect, probe.via];
     case 'certificate': return [probe.namespace, probe.name];
     case 'gateway': return [probe.namespace, probe.name];
-    case 'flow': return [probe.from.namespace, selectorOf(probe.from.labels), flowUrl(probe), probe.http?.method ?? 'GET', flowExpectation(probe.expect)];
+    case 'flow': return [probe.from.namespace, selectorOf(probe.from.labels), flowUrl(probe), probe.http?.method ?? 'GET', flowExpectation(probe.expect),
+      ...(probe.toPods ? [probe.toPods.namespace, selectorOf(probe.toPods.labels)] : [])];
   }
 }
 
@@ -136,8 +140,9 @@ const CONDITION_FUNCTIONS = [
 ];
 
 const FLOW_FUNCTION = [
-  '# outcome_flow ID STATEMENT NAMESPACE SELECTOR URL METHOD EXPECT: curl from a running pod matching SELECTOR in',
-  '# NAMESPACE. A response (any HTTP status but 403, or a TCP connection), Envoy\'s "HTTP 403" (L7 deny) or "timeout"',
+  '# outcome_flow ID STATEMENT NAMESPACE SELECTOR URL METHOD EXPECT [TO_NAMESPACE TO_SELECTOR]: curl from a running pod',
+  '# matching SELECTOR in NAMESPACE (with TO_*: to the pod IP of a running server pod, the POD_IP of URL).',
+  '# A response (any HTTP status but 403, or a TCP connection), Envoy\'s "HTTP 403" (L7 deny) or "timeout"',
   '# (L3/L4 deny: the packets are dropped). No pod, or an exec that did not run curl, is an ERROR, never a deny.',
   'outcome_flow() {',
   '  local pod out rc=0 code connect obs res=FAIL',
@@ -146,9 +151,16 @@ const FLOW_FUNCTION = [
   '  else',
   '    pod="$(kubectl --context "$CONTEXT" -n "$3" get pods --field-selector=status.phase=Running -o \'jsonpath={.items[0].metadata.name}\' 2>/dev/null || true)"',
   '  fi',
+  '  local url="$5" ip=""',
+  '  if [ -n "${8:-}" ]; then',
+  '    ip="$(kubectl --context "$CONTEXT" -n "$8" get pods -l "$9" --field-selector=status.phase=Running -o \'jsonpath={.items[0].status.podIP}\' 2>/dev/null || true)"',
+  '    case "$ip" in *:*) ip="[$ip]" ;; esac',
+  '    url="${5/POD_IP/$ip}"',
+  '  fi',
   '  if [ -z "$pod" ]; then obs="ERROR: no running pod in $3 matches ${4:-(any)}"',
+  '  elif [ -n "${8:-}" ] && [ -z "$ip" ]; then obs="ERROR: no running server pod in $8 matches $9"',
   '  else',
-  `    out="$(kubectl --context "$CONTEXT" -n "$3" exec "$pod" -- curl -s -g -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout ${PROBE_TIMEOUT_SECONDS} --max-time ${PROBE_TIMEOUT_SECONDS} -X "$6" "$5" 2>/dev/null)" || rc=$?`,
+  `    out="$(kubectl --context "$CONTEXT" -n "$3" exec "$pod" -- curl -s -g -o /dev/null -w '%{http_code} %{time_connect}' --connect-timeout ${PROBE_TIMEOUT_SECONDS} --max-time ${PROBE_TIMEOUT_SECONDS} -X "$6" "$url" 2>/dev/null)" || rc=$?`,
   '    code="${out%% *}"',
   '    connect="${out##* }"',
   '    if ! [[ "$out" =~ ^[0-9]{3}\\ [0-9.]+$ ]]; then obs="ERROR: kubectl exec did not run curl in $pod (exit $rc)"',
