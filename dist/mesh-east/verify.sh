@@ -139,7 +139,7 @@ outcome_flow() {
     fi
   fi
   case "$7:$obs" in "response:response"*|"HTTP 403:HTTP 403"|"timeout:timeout") res=PASS ;; esac
-  check "$3/${4:-(any)} -> $6 $5 [$1: $2]" "$7" "$obs" "$res"
+  check "$6 $5 [$1: $2]" "$7" "$obs" "$res"
 }
 # flow-denied: mesh-demo/client → mesh-demo/echo on TCP/5678 passes end to end, as CiliumNetworkPolicy/mesh-demo/echo-from-mesh-clients ingress[0] allows
 outcome_flow flow-denied 'mesh-demo/client → mesh-demo/echo on TCP/5678 passes end to end, as CiliumNetworkPolicy/mesh-demo/echo-from-mesh-clients ingress[0] allows' mesh-demo app=client http://echo.mesh-demo:8080/ GET response

@@ -136,7 +136,7 @@ outcome_flow() {
     fi
   fi
   case "$7:$obs" in "response:response"*|"HTTP 403:HTTP 403"|"timeout:timeout") res=PASS ;; esac
-  check "$3/${4:-(any)} -> $6 $5 [$1: $2]" "$7" "$obs" "$res"
+  check "$6 $5 [$1: $2]" "$7" "$obs" "$res"
 }
 # flow-denied: star-wars/tiefighter → star-wars/deathstar on TCP/80 (POST /v1/request-landing) passes end to end, as CiliumNetworkPolicy/star-wars/deathstar-landing-requests ingress[0] allows
 outcome_flow flow-denied 'star-wars/tiefighter → star-wars/deathstar on TCP/80 (POST /v1/request-landing) passes end to end, as CiliumNetworkPolicy/star-wars/deathstar-landing-requests ingress[0] allows' star-wars app.kubernetes.io/name=tiefighter,cdk8s.io/metadata.addr=native-xdp-star-wars-tiefighter-c8482741,class=tiefighter,org=empire http://deathstar.star-wars:80/v1/request-landing POST response

@@ -198,7 +198,7 @@ outcome_flow() {
     fi
   fi
   case "$7:$obs" in "response:response"*|"HTTP 403:HTTP 403"|"timeout:timeout") res=PASS ;; esac
-  check "$3/${4:-(any)} -> $6 $5 [$1: $2]" "$7" "$obs" "$res"
+  check "$6 $5 [$1: $2]" "$7" "$obs" "$res"
 }
 # lb-address-pending: Service gateway/cilium-gateway-local (type LoadBalancer) gets an address from Cilium LB-IPAM
 outcome_lb_address lb-address-pending 'Service gateway/cilium-gateway-local (type LoadBalancer) gets an address from Cilium LB-IPAM' gateway cilium-gateway-local 172.18.250.100 80

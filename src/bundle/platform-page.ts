@@ -68,8 +68,11 @@ function certificates(applied: AppliedPlatform): string[] {
 
 type FlowProbe = Extract<LiveProbe, { kind: 'flow' }>;
 
+/** A client as a reader names it: its namespace and own labels (the `cdk8s.io/` and `*kubernetes.io/` ones only when nothing else is left). */
 function sourceOf(p: FlowProbe): string {
-  const labels = Object.keys(p.from.labels).sort().map((k) => `${k}=${p.from.labels[k]}`).join(',');
+  const all = Object.keys(p.from.labels).sort().filter((k) => !k.startsWith('cdk8s.io/'));
+  const own = all.filter((k) => !k.includes('kubernetes.io/'));
+  const labels = (own.length > 0 ? own : all).map((k) => `${k}=${p.from.labels[k]}`).join(',');
   return `${p.from.namespace}/${labels || '*'}`;
 }
 
@@ -85,8 +88,8 @@ function flowMatrix(outcomes: readonly Outcome[]): string[] {
   const sources = [...new Set(probes.map(sourceOf))];
   const destinations = [...new Set(probes.map(destinationOf))];
   // Each cell: the verdict the probe expects, and what the policy model says (which end allows or drops it).
-  const cells = (s: string, d: string) => flows.filter(({ probe: p }) => sourceOf(p) === s && destinationOf(p) === d)
-    .map(({ probe: p, observed }) => `${p.http ? `${p.http.method} ${p.http.path}: ` : ''}${verdictOf(p.expect)}${observed ? ` (${observed})` : ''}`).join('; ') || '-';
+  const cells = (s: string, d: string) => [...new Set(flows.filter(({ probe: p }) => sourceOf(p) === s && destinationOf(p) === d)
+    .map(({ probe: p, observed }) => `${p.http ? `${p.http.method} ${p.http.path}: ` : ''}${verdictOf(p.expect)}${observed ? ` (${observed})` : ''}`))].join('; ') || '-';
   const nodes = [...new Set([...sources, ...destinations])];
   const id = (n: string) => `n${nodes.indexOf(n)}`;
   const label = (text: string) => `"${text.replace(/"/g, '#quot;')}"`;
@@ -98,10 +101,10 @@ function flowMatrix(outcomes: readonly Outcome[]): string[] {
     '```mermaid',
     'flowchart LR',
     ...nodes.map((n) => `  ${id(n)}[${label(n)}]`),
-    ...probes.map((p) => {
+    ...new Set(probes.map((p) => {
       const text = label(`${p.http ? `${p.http.method} ${p.http.path} ` : ''}${p.expect === 'response' ? 'allowed' : 'denied'}`);
       return p.expect === 'response' ? `  ${id(sourceOf(p))} -->|${text}| ${id(destinationOf(p))}` : `  ${id(sourceOf(p))} -.->|${text}| ${id(destinationOf(p))}`;
-    }),
+    })),
     '```',
     '',
   ];

@@ -176,6 +176,24 @@ function urlOutcome(applied: AppliedPlatform, e: UrlExpectation, entries: Entrie
   const statement = `${e.url} answers${backend ? `, forwarded to ${backend}` : ''}, as ExpectUrl ${e.field} states`;
   const scheme = url.protocol.replace(/:$/, '');
   const port = Number(url.port || (scheme === 'https' ? 443 : 80));
+  // The stated backend is a Service port of the bundle (what an HTTPRoute's backendRef names), or the statement is wrong.
+  const svc = e.backend ? applied.objects.find((o) => o.kind === 'Service' && o.apiVersion === 'v1' && o.metadata?.name === e.backend!.name
+    && (o.metadata?.namespace ?? 'default') === e.backend!.namespace) : undefined;
+  const svcPorts: number[] = (svc?.spec?.ports ?? []).map((p: Record<string, unknown>) => Number(p.port));
+  if (e.backend && (!svc || !svcPorts.includes(e.backend.port))) {
+    const where = `${e.backend.namespace}/${e.backend.name}`;
+    return {
+      id: 'expected-url-failed',
+      statement,
+      field: svc ? `${e.field}.backend.port` : `${e.field}.backend`,
+      holds: false,
+      observed: svc ? `Service ${where} has port${svcPorts.length === 1 ? '' : 's'} ${svcPorts.join(', ')}` : `no Service ${where} in the bundle`,
+      section: 'routes',
+      problem: svc ? `Service ${where} has no port ${e.backend.port} (its ports: ${svcPorts.join(', ')}): a backend is a Service port, as an HTTPRoute's backendRef names it`
+        : `the bundle has no Service ${where} for the URL to be forwarded to`,
+      fix: svc ? `state the Service port (${svcPorts.join(' or ')}), e.g. backend: workload.backend` : 'state the backend of a Service of the bundle, e.g. backend: workload.backend',
+    };
+  }
   const onPort = entries.listeners.filter((x) => x.protocol === url.protocol && x.urlPort === port);
   if (onPort.length === 0) {
     const listening = [...new Set(entries.listeners.map((x) => `${x.protocol.replace(/:$/, '')} on port ${x.urlPort}`))];

@@ -65,9 +65,19 @@ function peerProp(pod: BundlePod, withPorts?: ContainerPort): string {
   return `{ namespace: '${pod.peer.namespace}', labels: ${JSON.stringify(peerLabels(pod))}${ports} }`;
 }
 
-function where(applied: AppliedPlatform, pod: BundlePod): string {
+/**
+ * The fix that lets a flow through one side: a new AppNetworkPolicy selecting the pods with the missing peer (it
+ * always works: Cilium adds the allows of every policy selecting a pod), or, where the pods already have policies, the
+ * peer added to the one of them whose construct takes the prop (an AppNetworkPolicy; for allowFrom also a
+ * TestWorkload; a demo's own policy takes neither).
+ */
+function letThrough(applied: AppliedPlatform, pod: BundlePod, prop: 'egressTo' | 'allowFrom', peer: string, port: ContainerPort): string {
+  const ports = prop === 'allowFrom' ? `, ingressPorts: ${portsProp(port)}` : '';
+  const policy = `an AppNetworkPolicy { namespace: '${pod.peer.namespace}', appLabels: ${JSON.stringify(peerLabels(pod))}, ${prop}: [${peer}]${ports} }`;
   const own = ownPolicies(applied, pod.peer);
-  return own.length > 0 ? `the policy ${own.join(' or ')}` : `a new AppNetworkPolicy selecting ${podName(pod)} (appLabels ${JSON.stringify(peerLabels(pod))})`;
+  if (own.length === 0) return `add ${policy}`;
+  const takes = prop === 'allowFrom' ? 'an AppNetworkPolicy or a TestWorkload' : 'an AppNetworkPolicy';
+  return `add ${policy} (policies add up), or add the peer to ${prop} of ${own.join(' or ')} where that is ${takes}`;
 }
 
 /** The fix of a denied flow between two pods of the bundle, by the side that denied it. */
@@ -82,10 +92,8 @@ export function flowFix(
     case 'l7-http':
       return `let the requests ${podName(client)} sends through the HTTP rules of ${formatRuleRef(side.by!)} (httpRules of its AppNetworkPolicy)`;
     case 'default-deny':
-      if (side.side === 'egress') {
-        return `let ${podName(client)} out: add egressTo: [${peerProp(server, port)}] to ${where(applied, client)}`;
-      }
-      return `let ${podName(client)} in: add allowFrom: [${peerProp(client)}] (with ingressPorts covering ${portText(port)}) to ${where(applied, server)}`;
+      if (side.side === 'egress') return `let ${podName(client)} out: ${letThrough(applied, client, 'egressTo', peerProp(server, port), port)}`;
+      return `let ${podName(client)} in: ${letThrough(applied, server, 'allowFrom', peerProp(client), port)}`;
     default:
       return `${side.reason}; change the policy that decides (${side.policies.join(', ') || side.enforcer})`;
   }

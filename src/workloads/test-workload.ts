@@ -117,6 +117,8 @@ export interface TestWorkloadProps {
    * is in the cluster when this workload is created (a default deny added later is reported at validation), `'always'`
    * adds it anyway, `'none'` never. It admits clients outside the cluster (`world`, and `remote-node` for SNATed
    * traffic) for NodePort and LoadBalancer Services, Cilium's gateway when `allowFromGateway`, and `allowFrom` pods.
+   * A policy that would admit none of them (a ClusterIP Service without `allowFromGateway` or `allowFrom`) is refused
+   * (`empty-app-policy`): set one of them, or `'none'`.
    * @default 'auto'
    */
   readonly networkPolicy?: 'auto' | 'always' | 'none';
@@ -353,6 +355,10 @@ export class TestWorkload extends Construct {
     const hasDefaultDeny = () => cluster.node.findAll().some((c) => c instanceof ClusterDefaultDeny);
     if (mode === 'always' || (mode === 'auto' && hasDefaultDeny())) {
       const external = serviceType !== 'ClusterIP';
+      if (!external && props.allowFromGateway !== true && !(props.allowFrom && props.allowFrom.length > 0)) {
+        invalid('empty-app-policy', path, `its onboarding policy (networkPolicy ${JSON.stringify(mode)}) would let no client in, so it would have no effect`,
+          'set allowFromGateway: true and/or allowFrom: [{ labels: { ... } }] (the clients to let in), or networkPolicy: "none" (no onboarding policy; under a ClusterDefaultDeny nothing then reaches it)');
+      }
       this.networkPolicy = new AppNetworkPolicy(this, 'Policy', {
         name: `${name}-ingress`,
         namespace: this.namespace,

@@ -234,7 +234,7 @@ describe('verify.sh and teardown.sh on a recording host', () => {
     expect(run.stdout).toMatch(/^xwing -> deathstar POST \/v1\/request-landing \(L3 deny\)\s+timeout\s+timeout\s+PASS$/m);
     expect(run.stdout).toMatch(/^tiefighter -> deathstar PUT \/v1\/exhaust-port \(L7 deny\)\s+HTTP 403\s+HTTP 403\s+PASS$/m);
     // The allowed landing request is an intended outcome: probed from a running tiefighter pod.
-    expect(run.stdout).toMatch(/^star-wars\/\S*name=tiefighter\S* -> POST http:\/\/deathstar\.star-wars:80\/v1\/request-landing \[flow-denied: .*\]\s+response\s+response \(HTTP 200\)\s+PASS$/m);
+    expect(run.stdout).toMatch(/^POST http:\/\/deathstar\.star-wars:80\/v1\/request-landing \[flow-denied: star-wars\/tiefighter → star-wars\/deathstar .*\]\s+response\s+response \(HTTP 200\)\s+PASS$/m);
     // The address rows: the intended outcome (the address the model gives, answering on the Service's first port) ...
     expect(run.stdout).toMatch(/^Service demo\/nginx has 172\.18\.250\.101 and 172\.18\.250\.101:80 answers \[lb-address-pending: .*\]\s+172\.18\.250\.101 answers\s+172\.18\.250\.101 answers \(HTTP 200\)\s+PASS$/m);
     // ... and every other TCP port of it, from a throwaway node-image container on the kind network.

@@ -266,7 +266,7 @@ describe('a flow to pods no Service fronts: the probe dials a running server pod
     host = new FakeHost(root, { network: '172.18.0.0/16', responses: healthyResponses(plans) });
     const run = host.run('dist/pods/verify.sh');
     const row = run.stdout.split('\n').find((l) => l.includes('[expected-flow-failed: '))!;
-    expect(row).toMatch(/-> GET http:\/\/POD_IP:8080\/ \[expected-flow-failed: .*\]\s+response\s+response \(HTTP 200\)\s+PASS$/);
+    expect(row).toMatch(/^GET http:\/\/POD_IP:8080\/ \[expected-flow-failed: .*\]\s+response\s+response \(HTTP 200\)\s+PASS$/);
     expect(run.calls.some((c) => /exec probe-client -- curl .* -X GET http:\/\/10\.244\.9\.9:8080\/$/.test(c))).toBe(true);
     host.dispose();
     host = new FakeHost(root, { network: '172.18.0.0/16', responses: [{ match: 'status\\.podIP', stdout: '' }, ...healthyResponses(plans)] });

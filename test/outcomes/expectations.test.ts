@@ -1,4 +1,4 @@
-import { App } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import {
   AppNetworkPolicy, ClusterDefaultDeny, ExpectFlow, ExpectFlowProps, ExpectUrl, ExpectUrlProps, KindCiliumCluster, LoadBalancerIpPool,
   LocalCertificateAuthority, LocalGateway, NginxDemo, renderBundle, StarWarsDemo, TestWorkload, TestWorkloadProps, validateApp, Violation,
@@ -112,7 +112,7 @@ describe('ExpectFlow', () => {
     expect([v.rule, v.field]).toEqual(['expected-flow-failed', 'dev/web-to-db']);
     expect(v.problem).toContain('intended "shop/web → shop/db on TCP/8080 is allowed, as ExpectFlow dev/web-to-db states"');
     expect(v.problem).toContain('Cilium denies it: denied-egress at shop/web');
-    expect(v.fix).toBe('let shop/web out: add egressTo: [{ namespace: \'shop\', labels: {"app":"db"}, ports: [{ port: 8080 }] }] to the policy dev/web-out');
+    expect(v.fix).toBe('let shop/web out: add an AppNetworkPolicy { namespace: \'shop\', appLabels: {"app":"web"}, egressTo: [{ namespace: \'shop\', labels: {"app":"db"}, ports: [{ port: 8080 }] }] } (policies add up), or add the peer to egressTo of dev/web-out where that is an AppNetworkPolicy');
   });
 
   test('without any policy, a flow stated denied passes: refused, the fix names default deny', () => {
@@ -198,6 +198,22 @@ describe('ExpectUrl', () => {
     expect(bundleFile(app, 'platform.md')).toContain(o.statement);
   });
 
+  test('a stated backend port the Service does not have (the container port): refused at backend.port with the Service ports; the fix holds', () => {
+    const { app, cluster, nginx } = nginxShop();
+    new ExpectUrl(cluster, 'home', { url: 'https://nginx.localhost:30443/', backend: { ...nginx.backend, port: 8080 } });
+    const [v, ...rest] = violations(app);
+    expect(rest).toEqual([]);
+    expect([v.rule, v.field]).toEqual(['expected-url-failed', 'dev/home.backend.port']);
+    expect(v.problem).toContain(`Service ${nginx.namespace}/nginx has no port 8080 (its ports: 80)`);
+    expect(v.fix).toBe('state the Service port (80), e.g. backend: workload.backend');
+    const again = nginxShop();
+    new ExpectUrl(again.cluster, 'home', { url: 'https://nginx.localhost:30443/', backend: { ...again.nginx.backend, port: 80 } });
+    expect(violations(again.app)).toEqual([]);
+    const none = nginxShop();
+    new ExpectUrl(none.cluster, 'home', { url: 'https://nginx.localhost:30443/', backend: { namespace: 'demo', name: 'nowhere', port: 80 } });
+    expect(violations(none.app).map((x) => [x.field, x.problem.includes('the bundle has no Service demo/nowhere')])).toEqual([['dev/home.backend', true]]);
+  });
+
   test('a route without hostnames serves every name under the listener\'s *.localhost, judged by Envoy\'s virtual hosts', () => {
     const app = new App();
     const cluster = new KindCiliumCluster(app, 'dev', { clusterName: 'dev', hostPortMappings: [{ containerPort: 30080, hostPort: 80 }, { containerPort: 30443, hostPort: 443 }] });
@@ -237,6 +253,8 @@ describe('ExpectUrl', () => {
 
   test('forwarded, but not to the stated backend: refused', () => {
     const { app, cluster, nginx } = nginxShop();
+    // Another Service of the bundle, which the route does not forward to.
+    new ApiObject(cluster, 'other', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'other', namespace: nginx.namespace }, spec: { selector: { app: 'other' }, ports: [{ port: 80 }] } });
     new ExpectUrl(cluster, 'home', { url: 'https://nginx.localhost:30443/', backend: { ...nginx.backend, name: 'other' } });
     const [v] = violations(app);
     expect(v.problem).toContain(`does not forward it to ${nginx.namespace}/other:`);

@@ -45,6 +45,12 @@ function flowViolations(app: App): Violation[] {
   }
 }
 
+/** The AppNetworkPolicy props a flow fix suggests (`add an AppNetworkPolicy { ... }`), read as the literal it is. */
+function suggestedPolicy(fix: string): any {
+  const literal = /add an AppNetworkPolicy (\{.*\}) \(policies add up\)|add an AppNetworkPolicy (\{.*\})$/.exec(fix)!;
+  return new Function(`return (${literal[1] ?? literal[2]});`)();
+}
+
 function engineOf(cluster: KindCiliumCluster): CiliumPolicyEngine {
   return CiliumPolicyEngine.fromObjects(resolvedEntries(cluster).map((e) => e.object as KubeObject));
 }
@@ -65,7 +71,10 @@ describe('flow-denied: an allow rule names pods of the bundle, but the flow does
     expect(v.problem).toContain('intended "shop/web → shop/api on TCP/8080 passes end to end, as CiliumNetworkPolicy/shop/api-ingress ingress[0] allows"');
     expect(v.problem).toContain('denied-egress at shop/web');
     expect(v.problem).toContain('shop/web is in egress default deny');
-    expect(v.fix).toBe('let shop/web out: add egressTo: [{ namespace: \'shop\', labels: {"app":"api"}, ports: [{ port: 8080 }] }] to the policy dev/web/Policy');
+    expect(v.fix).toBe('let shop/web out: add an AppNetworkPolicy { namespace: \'shop\', appLabels: {"app":"web"}, egressTo: [{ namespace: \'shop\', labels: {"app":"api"}, ports: [{ port: 8080 }] }] } (policies add up), or add the peer to egressTo of dev/web/Policy where that is an AppNetworkPolicy');
+    // The fix as written (a TestWorkload takes no egressTo: the new AppNetworkPolicy is the way): applied, it holds.
+    new AppNetworkPolicy(cluster, 'fix', suggestedPolicy(v.fix!));
+    expect(flowViolations(app)).toEqual([]);
   });
 
   test('with the egressTo on web\'s side the flow passes and the bundle is accepted; the outcome probes a response', () => {
@@ -95,7 +104,9 @@ describe('flow-denied: an allow rule names pods of the bundle, but the flow does
     expect(rest).toEqual([]);
     expect(v.field).toBe('dev/web-out/Resource');
     expect(v.problem).toContain('denied-ingress at shop/api');
-    expect(v.fix).toBe('let shop/web in: add allowFrom: [{ namespace: \'shop\', labels: {"app":"web"} }] (with ingressPorts covering TCP/8080) to the policy dev/api/Policy');
+    expect(v.fix).toBe('let shop/web in: add an AppNetworkPolicy { namespace: \'shop\', appLabels: {"app":"api"}, allowFrom: [{ namespace: \'shop\', labels: {"app":"web"} }], ingressPorts: [{ port: 8080 }] } (policies add up), or add the peer to allowFrom of dev/api/Policy where that is an AppNetworkPolicy or a TestWorkload');
+    new AppNetworkPolicy(cluster, 'fix', suggestedPolicy(v.fix!));
+    expect(flowViolations(app)).toEqual([]);
   });
 
   test('symmetric, but api lists the pods it admits and web is not one: the server decides (an intended denial, probed as a timeout)', () => {
@@ -134,7 +145,7 @@ describe('flow-denied: an allow rule names pods of the bundle, but the flow does
     const [v] = flowViolations(app);
     expect([v.rule, v.field]).toEqual(['flow-denied', 'dev/db-policy']);
     expect(v.problem).toContain('shop/web → shop/db on TCP/5432 passes end to end');
-    expect(v.fix).toContain('a new AppNetworkPolicy selecting shop/web');
+    expect(v.fix).toContain('add an AppNetworkPolicy { namespace: \'shop\', appLabels: {"app":"web"}, egressTo: [');
   });
 });
 

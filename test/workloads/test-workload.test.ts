@@ -313,3 +313,32 @@ describe('namespace-not-created', () => {
     expect(() => validateApp(c.node.root)).not.toThrow();
   });
 });
+
+describe('an onboarding policy that would let no client in is refused with the TestWorkload\'s own props', () => {
+  const build = (props: Record<string, unknown>) => {
+    const app = new App();
+    const lab = new KindCiliumCluster(app, 'dev', { clusterName: 'dev' });
+    new ClusterDefaultDeny(lab, 'deny');
+    new TestWorkload(lab, 'web', { name: 'web', image: 'nginxinc/nginx-unprivileged:1.29.4', ports: [{ port: 8080 }], ...props });
+    return app;
+  };
+
+  test('refused at the workload, the fix naming allowFromGateway, allowFrom and networkPolicy "none"', () => {
+    let error: unknown;
+    try {
+      build({});
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PlatformConfigError);
+    const [v] = (error as PlatformConfigError).violations;
+    expect([v.rule, v.field]).toEqual(['empty-app-policy', 'dev/web']);
+    expect(v.fix).toContain('allowFromGateway: true');
+    expect(v.fix).toContain('networkPolicy: "none"');
+    expect(v.fix).not.toMatch(/egressTo|allowFromEntities|egressFqdns/); // props a TestWorkload does not have
+  });
+
+  test.each([{ allowFromGateway: true }, { allowFrom: [{ labels: { app: 'client' } }] }, { networkPolicy: 'none' }, { serviceType: 'LoadBalancer' }])('each fix is accepted: %j', (fix) => {
+    expect(() => build(fix)).not.toThrow();
+  });
+});

@@ -172,7 +172,7 @@ const FLOW_FUNCTION = [
   '    fi',
   '  fi',
   '  case "$7:$obs" in "response:response"*|"HTTP 403:HTTP 403"|"timeout:timeout") res=PASS ;; esac',
-  '  check "$3/${4:-(any)} -> $6 $5 [$1: $2]" "$7" "$obs" "$res"',
+  '  check "$6 $5 [$1: $2]" "$7" "$obs" "$res"',
   '}',
 ];
 
