@@ -12,11 +12,19 @@ import { resolveClusterSpec } from '../spec/cluster-spec';
 
 const USAGE = 'usage: npx cdk8s-kind-cilium init <dir> [--cluster <name>] [--from <cdk8s-kind-cilium version range or path to its .tgz>]';
 
-/** `--from`: a path to a packed tarball or folder becomes `file:<absolute path>`; anything else is a version range. */
-function librarySpec(from: string | undefined, lib: LibraryPackage): string {
+/**
+ * `--from`: a path to a packed tarball or folder becomes `file:<path relative to the lab>` (npm resolves it from the
+ * lab's package.json, so the lab and the tarball move together, e.g. when the lab is committed beside it); anything
+ * else is a version range.
+ */
+function librarySpec(from: string | undefined, lib: LibraryPackage, root: string): string {
   if (from === undefined) return `^${lib.version}`;
-  if (from.startsWith('file:')) return `file:${path.resolve(from.slice('file:'.length))}`;
-  if (from.endsWith('.tgz') || fs.existsSync(from)) return `file:${path.resolve(from)}`;
+  const relative = (p: string) => {
+    const r = path.relative(root, path.resolve(p)).split(path.sep).join('/');
+    return `file:${r.startsWith('.') ? r : `./${r}`}`;
+  };
+  if (from.startsWith('file:')) return relative(from.slice('file:'.length));
+  if (from.endsWith('.tgz') || fs.existsSync(from)) return relative(from);
   return from;
 }
 
@@ -56,7 +64,7 @@ function init(args: string[]): void {
   const files = labFiles({
     name: labClusterName(root),
     clusterName,
-    librarySpec: librarySpec(from, lib),
+    librarySpec: librarySpec(from, lib, root),
     library: lib,
   });
   // Nothing is overwritten: every file is checked before the first one is written.
