@@ -1,4 +1,5 @@
 import { AppliedPlatform } from '../applied/platform';
+import { ownLabels } from '../outcomes/flow-fixes';
 import { LiveProbe, Outcome, OutcomeSection } from '../outcomes/outcome';
 import { BUNDLE_NAME, BUNDLE_VERSION } from '../spec/versions';
 
@@ -68,11 +69,10 @@ function certificates(applied: AppliedPlatform): string[] {
 
 type FlowProbe = Extract<LiveProbe, { kind: 'flow' }>;
 
-/** A client as a reader names it: its namespace and own labels (the `cdk8s.io/` and `*kubernetes.io/` ones only when nothing else is left). */
+/** A client as a reader names it: its namespace and own labels ({@link ownLabels}). */
 function sourceOf(p: FlowProbe): string {
-  const all = Object.keys(p.from.labels).sort().filter((k) => !k.startsWith('cdk8s.io/'));
-  const own = all.filter((k) => !k.includes('kubernetes.io/'));
-  const labels = (own.length > 0 ? own : all).map((k) => `${k}=${p.from.labels[k]}`).join(',');
+  const own = ownLabels(p.from.labels);
+  const labels = Object.keys(own).sort().map((k) => `${k}=${own[k]}`).join(',');
   return `${p.from.namespace}/${labels || '*'}`;
 }
 

@@ -31,7 +31,12 @@ export function portText(port: ContainerPort): string {
  * ones unless nothing else is left.
  */
 export function peerLabels(pod: BundlePod): Record<string, string> {
-  const labels = Object.entries(pod.peer.labels).filter(([k]) => !k.startsWith('cdk8s.io/'));
+  return ownLabels(pod.peer.labels);
+}
+
+/** A pod's labels as a reader names it: without the `cdk8s.io/` ones, and the `*kubernetes.io/` ones only when nothing else is left. */
+export function ownLabels(all: Readonly<Record<string, string>>): Record<string, string> {
+  const labels = Object.entries(all).filter(([k]) => !k.startsWith('cdk8s.io/'));
   const own = labels.filter(([k]) => !k.includes('kubernetes.io/'));
   return Object.fromEntries(own.length > 0 ? own : labels);
 }
