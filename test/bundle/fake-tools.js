@@ -101,12 +101,14 @@ switch (tool) {
       const format = arg('-f');
       if (format === '{{.State.Running}}') out(String(c.running));
       if (format === '{{json .NetworkSettings.Networks.kind}}') out((c.networks || []).includes('kind') ? '{}' : 'null');
+      // The configured port binding (kept by a stopped container too).
+      if (/\.HostConfig\.PortBindings/.test(format)) out(c.published || '');
       out('[]');
     }
     if (args[0] === 'port') {
       const c = containers[args[1]];
       if (!c) out('', 1);
-      out(c.published || '');
+      out(c.running ? c.published || '' : ''); // docker port prints nothing for a stopped container
     }
     if (args[0] === 'run' && args.includes('-d') && args.includes('--name')) {
       const name = arg('--name');

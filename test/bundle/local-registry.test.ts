@@ -87,8 +87,8 @@ test('a registry that already runs on the same port is reused, and teardown leav
   expect(h.state().containers?.[REG]?.running).toBe(true);
 });
 
-test('a stopped registry of that name is started and reused (not created, not removed)', () => {
-  const h = start({ containers: { [REG]: { running: false, published: '', networks: ['bridge'] } } });
+test('a stopped registry of that name, bound as planned, is started and reused (not created, not removed)', () => {
+  const h = start({ containers: { [REG]: { running: false, published: '127.0.0.1:5001', networks: ['bridge'] } } });
   const apply = h.run(`dist/${C}/apply.sh`);
   expect([apply.code, apply.stderr]).toEqual([0, '']);
   expect(registryCalls(apply.calls)).toEqual([`docker start ${REG}`, `docker network connect kind ${REG}`]);
@@ -98,6 +98,16 @@ test('a stopped registry of that name is started and reused (not created, not re
 
 test('a container of that name published on another port is refused by preflight and apply, never touched', () => {
   const h = start({ containers: { [REG]: { running: true, published: '127.0.0.1:5000', networks: ['bridge'] } } });
+  const pre = h.run(`dist/${C}/preflight.sh`);
+  expect(pre.code).toBe(1);
+  expect(pre.stderr).toContain(`a container ${REG} exists, published on 127.0.0.1:5000, not 127.0.0.1:5001`);
+  const apply = h.run(`dist/${C}/apply.sh`);
+  expect(apply.code).toBe(1);
+  expect(registryCalls(apply.calls)).toEqual([]);
+});
+
+test('a stopped container of that name bound to another port is refused too: started, it would come back there', () => {
+  const h = start({ containers: { [REG]: { running: false, published: '127.0.0.1:5000', networks: ['bridge'] } } });
   const pre = h.run(`dist/${C}/preflight.sh`);
   expect(pre.code).toBe(1);
   expect(pre.stderr).toContain(`a container ${REG} exists, published on 127.0.0.1:5000, not 127.0.0.1:5001`);

@@ -10,7 +10,10 @@ import { ClusterOpsPlan, LocalRegistryPlan } from '../ops-plan';
  * only when apply.sh created it (the marker file in `.kind-cilium/<cluster>/`) and no other kind cluster still runs.
  */
 
-/** `registry_state`: sets `REGISTRY_STATE` to absent, ours (running, published as planned), stopped, or elsewhere (published on another port). */
+/**
+ * `registry_state`: sets `REGISTRY_STATE` to absent, ours (running, published as planned), stopped (published as
+ * planned), or elsewhere (bound to another host port, running or not: a stopped one would come back there).
+ */
 function registryStateFunction(r: LocalRegistryPlan): string[] {
   return [
     '# registry_state: sets REGISTRY_STATE to absent, ours, stopped or elsewhere (published on another host port).',
@@ -18,10 +21,11 @@ function registryStateFunction(r: LocalRegistryPlan): string[] {
     '  local running published',
     sh`  running="$(docker container inspect -f '{{.State.Running}}' ${r.name} 2>/dev/null || true)"`,
     '  if [ -z "$running" ]; then REGISTRY_STATE=absent; return; fi',
-    sh`  published="$(docker port ${r.name} ${`${r.containerPort}/tcp`} 2>/dev/null | head -n 1 || true)"`,
-    sh`  if [ "$running" != true ]; then REGISTRY_STATE=stopped`,
-    sh`  elif [ "$published" = ${r.published} ]; then REGISTRY_STATE=ours`,
-    '  else REGISTRY_STATE=elsewhere; REGISTRY_PUBLISHED="$published"',
+    // The configured binding (HostConfig), which a stopped container keeps too (`docker port` prints nothing for it).
+    sh`  published="$(docker container inspect -f ${`{{with index .HostConfig.PortBindings "${r.containerPort}/tcp"}}{{(index . 0).HostIp}}:{{(index . 0).HostPort}}{{end}}`} ${r.name} 2>/dev/null || true)"`,
+    sh`  if [ "$published" != ${r.published} ]; then REGISTRY_STATE=elsewhere; REGISTRY_PUBLISHED="$published"`,
+    '  elif [ "$running" != true ]; then REGISTRY_STATE=stopped',
+    '  else REGISTRY_STATE=ours',
     '  fi',
     '}',
   ];
