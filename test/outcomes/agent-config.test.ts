@@ -1,9 +1,10 @@
 import { ApiObject, App } from 'cdk8s';
-import { KindCiliumCluster, PlatformConfigError, renderBundle, Violation } from '../../src';
+import { KindCiliumCluster, renderBundle, Violation } from '../../src';
 import { chartConfigKey, CONFIG_SOURCE_OPTIONS } from '../../src/render/cilium-config-keys';
 import { CHART_CILIUM_CONFIG_KEYS } from '../../src/render/cilium-config-keys.generated';
 import { CILIUM_MINORS, ciliumMinorFacts } from '../../src/spec/version-matrix';
 import { ciliumVersionProps } from '../support/cilium-versions';
+import { refusals } from '../support/config-error';
 
 /**
  * The agent's configuration as applied (src/outcomes/agent-config.ts): a CiliumNodeConfig merges its spec.defaults
@@ -15,13 +16,7 @@ function violationsWith(defaults: Record<string, string>, minor = '1.20', apiVer
   const app = new App();
   const c = new KindCiliumCluster(app, 'c', { clusterName: 'c', ...ciliumVersionProps(ciliumMinorFacts(minor as never).latestPatch) });
   new ApiObject(c, 'cnc', { apiVersion, kind: 'CiliumNodeConfig', metadata: { name: 'x', namespace: 'kube-system' }, spec: { nodeSelector: {}, defaults } });
-  try {
-    renderBundle(app);
-    return [];
-  } catch (e) {
-    if (e instanceof PlatformConfigError) return [...e.violations];
-    throw e;
-  }
+  return refusals(() => renderBundle(app));
 }
 
 test.each(CILIUM_MINORS)('Cilium %s: every chart-written key and every source option in a CiliumNodeConfig, named at once', (minor) => {

@@ -1,12 +1,13 @@
 import { ApiObject, App } from 'cdk8s';
+import { workload, zt } from './flow-support';
 import {
-  AppNetworkPolicy, ClusterDefaultDeny, ExpectFlow, ExpectFlowProps, ExpectUrl, ExpectUrlProps, KindCiliumCluster, LoadBalancerIpPool,
-  LocalCertificateAuthority, LocalGateway, NginxDemo, renderBundle, StarWarsDemo, TestWorkload, TestWorkloadProps, validateApp, Violation,
+  AppNetworkPolicy, ExpectFlow, ExpectFlowProps, ExpectUrl, ExpectUrlProps, KindCiliumCluster, LoadBalancerIpPool,
+  LocalCertificateAuthority, LocalGateway, NginxDemo, renderBundle, StarWarsDemo, validateApp, Violation,
 } from '../../src';
 import { resolvedEntries } from '../../src/cluster/cluster-objects';
 import { clusterOutcomes } from '../../src/outcomes';
 import { Outcome } from '../../src/outcomes/outcome';
-import { configError } from '../support/config-error';
+import { configError, refusals } from '../support/config-error';
 
 /**
  * Stated outcomes (ExpectFlow, ExpectUrl; src/outcomes/expectations.ts), through the public API: a statement that
@@ -14,23 +15,6 @@ import { configError } from '../support/config-error';
  */
 
 const IDS = ['expected-flow-failed', 'expected-url-failed'];
-
-function zt(opts: { deny?: boolean; gateway?: boolean } = {}): { app: App; cluster: KindCiliumCluster; gateway?: LocalGateway } {
-  const app = new App();
-  const cluster = new KindCiliumCluster(app, 'dev', {
-    clusterName: 'dev',
-    ...(opts.gateway ? { hostPortMappings: [{ containerPort: 30080 }, { containerPort: 30443 }] } : {}),
-  });
-  if (opts.deny ?? true) new ClusterDefaultDeny(cluster, 'default-deny');
-  if (!opts.gateway) return { app, cluster };
-  new LoadBalancerIpPool(cluster, 'pool');
-  const gateway = new LocalGateway(cluster, 'gateway', { certificateAuthority: new LocalCertificateAuthority(cluster, 'ca') });
-  return { app, cluster, gateway };
-}
-
-function workload(cluster: KindCiliumCluster, name: string, props: Partial<TestWorkloadProps> = {}): TestWorkload {
-  return new TestWorkload(cluster, name, { name, namespace: 'shop', createNamespace: name === 'web', image: 'nginx:1.29.4', labels: { app: name }, ports: [{ port: 8080 }], ...props });
-}
 
 /** web may reach api (both ends), db admits nobody. */
 function shop(opts: { deny?: boolean } = {}) {
@@ -45,12 +29,7 @@ function shop(opts: { deny?: boolean } = {}) {
 const pods = (app: string) => ({ namespace: 'shop', labels: { app } });
 
 function violations(app: App): Violation[] {
-  try {
-    validateApp(app);
-    return [];
-  } catch {
-    return configError(() => validateApp(app)).violations.filter((v) => IDS.includes(v.rule));
-  }
+  return refusals(() => validateApp(app)).filter((v) => IDS.includes(v.rule));
 }
 
 function stated(cluster: KindCiliumCluster): Outcome[] {

@@ -1,48 +1,26 @@
 import { ApiObject, App } from 'cdk8s';
+import { IMAGE, workload, zt } from './flow-support';
 import {
-  AppNetworkPolicy, ClusterDefaultDeny, KindCiliumCluster, LoadBalancerIpPool, LocalCertificateAuthority, LocalGateway, StarWarsDemo, TestWorkload,
-  TestWorkloadProps, validateApp, Violation,
+  AppNetworkPolicy, ClusterDefaultDeny, KindCiliumCluster, StarWarsDemo,
+  validateApp, Violation,
 } from '../../src';
 import { CiliumPolicyEngine } from '../../src/applied/cilium-policy';
 import { KubeObject } from '../../src/applied/objects';
 import { resolvedEntries } from '../../src/cluster/cluster-objects';
 import { clusterOutcomes } from '../../src/outcomes';
 import { Outcome } from '../../src/outcomes/outcome';
-import { configError } from '../support/config-error';
+import { configError, refusals } from '../support/config-error';
 
 /**
  * The intended flows (src/outcomes/flows.ts), through the public API: what the policies of a bundle intend, read
  * from the policy objects, judged end to end by Cilium's policy engine; refused at validation when it fails.
  */
 
-const IMAGE = 'nginx:1.29.4';
 const FLOW_IDS = ['flow-denied', 'flow-not-denied', 'gateway-backend-denied'];
-
-function zt(opts: { deny?: boolean; gateway?: boolean } = {}): { app: App; cluster: KindCiliumCluster; gateway?: LocalGateway } {
-  const app = new App();
-  const cluster = new KindCiliumCluster(app, 'dev', {
-    clusterName: 'dev',
-    ...(opts.gateway ? { hostPortMappings: [{ containerPort: 30080 }, { containerPort: 30443 }] } : {}),
-  });
-  if (opts.deny ?? true) new ClusterDefaultDeny(cluster, 'default-deny');
-  if (!opts.gateway) return { app, cluster };
-  new LoadBalancerIpPool(cluster, 'pool');
-  const gateway = new LocalGateway(cluster, 'gateway', { certificateAuthority: new LocalCertificateAuthority(cluster, 'ca') });
-  return { app, cluster, gateway };
-}
-
-function workload(cluster: KindCiliumCluster, name: string, props: Partial<TestWorkloadProps> = {}): TestWorkload {
-  return new TestWorkload(cluster, name, { name, namespace: 'shop', createNamespace: name === 'web', image: IMAGE, labels: { app: name }, ports: [{ port: 8080 }], ...props });
-}
 
 /** The flow violations `validateApp` reports (none: []). */
 function flowViolations(app: App): Violation[] {
-  try {
-    validateApp(app);
-    return [];
-  } catch {
-    return configError(() => validateApp(app)).violations.filter((v) => FLOW_IDS.includes(v.rule));
-  }
+  return refusals(() => validateApp(app)).filter((v) => FLOW_IDS.includes(v.rule));
 }
 
 /** The AppNetworkPolicy props a flow fix suggests (`add an AppNetworkPolicy { ... }`), read as the literal it is. */

@@ -3,11 +3,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, LoadBalancerIpPool, PlatformConfigError, renderBundle, Violation } from '../../src';
+import { KindCiliumCluster, KindCiliumClusterProps, L2AnnouncementPolicy, LoadBalancerIpPool, renderBundle, Violation } from '../../src';
 import { chartConfigKey, CONFIG_SOURCE_OPTIONS, configKeyOfEnv } from '../../src/render/cilium-config-keys';
 import { CHART_CILIUM_CONFIG_KEYS } from '../../src/render/cilium-config-keys.generated';
 import { CILIUM_MINORS, ciliumMinorFacts } from '../../src/spec/version-matrix';
 import { ciliumVersionProps } from '../support/cilium-versions';
+import { refusals } from '../support/config-error';
 import { describeWithReference } from '../support/reference';
 
 /**
@@ -26,13 +27,7 @@ function violationsOf(overrides: Record<string, unknown>, props: Partial<KindCil
   const c = new KindCiliumCluster(app, 'c', { clusterName: 'c', l2Announcements: { enabled: true }, ...props, ciliumValuesOverrides: overrides });
   new LoadBalancerIpPool(c, 'pool');
   new L2AnnouncementPolicy(c, 'l2');
-  try {
-    renderBundle(app);
-    return [];
-  } catch (e) {
-    if (e instanceof PlatformConfigError) return [...e.violations];
-    throw e;
-  }
+  return refusals(() => renderBundle(app));
 }
 
 /** The cilium-config key each channel sets, as a user writes it there. */
