@@ -16,12 +16,12 @@ function nodeConfigOutcomes(applied: AppliedPlatform): Outcome[] {
     if (object.kind !== 'CiliumNodeConfig' || !/^cilium\.io\//.test(String(object.apiVersion))) return [];
     const defaults = object.spec?.defaults;
     const keys = defaults && typeof defaults === 'object' && !Array.isArray(defaults) ? Object.keys(defaults) : [];
-    const past = keys.filter((k) => chartConfigKey(k.toLowerCase(), minor) !== undefined || CONFIG_SOURCE_OPTIONS.includes(k.toLowerCase()));
+    const found = keys.map((k) => ({ k, chart: chartConfigKey(k.toLowerCase(), minor) }))
+      .filter(({ k, chart }) => chart !== undefined || CONFIG_SOURCE_OPTIONS.includes(k.toLowerCase()));
+    const past = found.map(({ k }) => k);
     const where = `${object.metadata?.namespace ?? 'default'}/${object.metadata?.name}`;
-    const helm = past.map((k) => {
-      const chart = chartConfigKey(k.toLowerCase(), minor);
-      return chart && chart.helmPaths.length > 0 ? `${k} (Helm ${chart.helmPaths.join(', ')}${chart.owners.length > 0 ? `, prop ${chart.owners[0].prop}` : ''})` : k;
-    });
+    const helm = found.map(({ k, chart }) => (chart && chart.helmPaths.length > 0
+      ? `${k} (Helm ${chart.helmPaths.join(', ')}${chart.owners.length > 0 ? `, prop ${chart.owners[0].prop}` : ''})` : k));
     return [{
       id: 'node-config-overrides-helm',
       statement: `CiliumNodeConfig ${where} sets no cilium-config key the chart writes from the Helm values`,

@@ -60,9 +60,16 @@ function otherPortRows(plan: ClusterOpsPlan): string[] {
     .filter((p) => p.namespace === probe.namespace && p.name === probe.name && p.port !== probe.port)
     .flatMap((p) => [
       sh`obs="$(reach "$NODE_IMAGE" ${probe.ip} ${p.port})"`,
-      'case "$obs" in answers*) res=PASS ;; *) res=FAIL ;; esac',
-      sh`check ${`LoadBalancer ${p.namespace}/${p.name} port ${p.port}, from the kind network`} answers "$obs" "$res"`,
+      ...reachCheck(p),
     ])));
+}
+
+/** The check of one TCP port of a LoadBalancer Service reached from the kind network, once `obs` holds what `reach` saw. */
+function reachCheck(p: { readonly namespace: string; readonly name: string; readonly port: number }): string[] {
+  return [
+    'case "$obs" in answers*) res=PASS ;; *) res=FAIL ;; esac',
+    sh`check ${`LoadBalancer ${p.namespace}/${p.name} port ${p.port}, from the kind network`} answers "$obs" "$res"`,
+  ];
 }
 
 /**
@@ -119,8 +126,7 @@ export function renderVerifyScript(plan: ClusterOpsPlan): string {
       for (const probe of plan.loadBalancerProbes.filter((p) => p.namespace === s.namespace && p.name === s.name)) {
         lines.push(
           'if [ -n "$ip" ]; then obs="$(reach "$NODE_IMAGE" "$ip" ' + sh`${probe.port}` + ')"; else obs=\'no address\'; fi',
-          'case "$obs" in answers*) res=PASS ;; *) res=FAIL ;; esac',
-          sh`check ${`LoadBalancer ${s.namespace}/${s.name} port ${probe.port}, from the kind network`} answers "$obs" "$res"`,
+          ...reachCheck(probe),
         );
       }
     }
